@@ -1,0 +1,286 @@
+"""The `cited` command: ingest, ask, docs, serve, eval.
+
+Heavy libraries are imported inside the commands that need them, so `cited --help`
+and `cited docs` start without loading torch. Every `CitedError` becomes one line on
+stderr and exit status 2; nothing reaches the user as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from index.errors import CitedError
+
+log = logging.getLogger("cited")
+
+EXIT_ERROR = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if os.environ.get("CITED_DEBUG") else logging.WARNING,
+        format="cited: %(levelname)s: %(message)s",
+    )
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    try:
+        return int(args.run(args) or 0)
+    except CitedError as error:
+        print(f"cited: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("cited: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # the last line of defence: one line, never a traceback
+        if os.environ.get("CITED_DEBUG"):
+            raise
+        print(
+            f"cited: unexpected error: {type(error).__name__}: {error} "
+            "(set CITED_DEBUG=1 to see where)",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--corpus",
+        type=Path,
+        default=Path(os.environ.get("CITED_CORPUS", "corpus")),
+        help="folder of articles (env CITED_CORPUS; default ./corpus)",
+    )
+    common.add_argument(
+        "--index",
+        type=Path,
+        default=Path(os.environ.get("CITED_INDEX", "var/index")),
+        help="index folder (env CITED_INDEX; default ./var/index)",
+    )
+    common.add_argument(
+        "--model",
+        type=Path,
+        default=Path(os.environ["CITED_MODEL"]) if os.environ.get("CITED_MODEL") else None,
+        help="a local sentence-transformers folder (default: the packaged all-MiniLM-L6-v2)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="cited",
+        description="Ask a folder of articles; get their own words, cited, with their caveats.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_ingest(commands, common)
+    _add_ask(commands, common)
+    _add_docs(commands, common)
+    _add_serve(commands, common)
+    _add_eval(commands, common)
+    return parser
+
+
+def _add_ingest(commands: Any, common: argparse.ArgumentParser) -> None:
+    p = commands.add_parser("ingest", parents=[common], help="build or update the index")
+    p.add_argument("--full", action="store_true", help="rebuild from nothing")
+    p.add_argument("--json", action="store_true", help="print one JSON summary object")
+    p.add_argument("--watch", action="store_true", help="rebuild whenever the corpus changes")
+    p.set_defaults(run=run_ingest)
+
+
+def _add_ask(commands: Any, common: argparse.ArgumentParser) -> None:
+    p = commands.add_parser("ask", parents=[common], help="answer a question from the articles")
+    p.add_argument("question", nargs="?", help="the question; without it, one per stdin line")
+    p.add_argument("-k", type=int, default=5, help="how many passages to quote (default 5)")
+    p.add_argument("--doc", action="append", dest="doc_ids", help="search only this doc_id")
+    p.add_argument("--json", action="store_true", help="print the Answer JSON object")
+    p.set_defaults(run=run_ask)
+
+
+def _add_docs(commands: Any, common: argparse.ArgumentParser) -> None:
+    p = commands.add_parser("docs", parents=[common], help="list the indexed documents")
+    p.add_argument("--json", action="store_true", help="print a JSON array")
+    p.set_defaults(run=run_docs)
+
+
+def _add_serve(commands: Any, common: argparse.ArgumentParser) -> None:
+    p = commands.add_parser("serve", parents=[common], help="serve the web UI")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    p.add_argument("--watch", action="store_true", help="rebuild when the corpus changes")
+    p.add_argument(
+        "--auth",
+        default=os.environ.get("CITED_AUTH"),
+        help="user:password required to use the UI (env CITED_AUTH); required off loopback",
+    )
+    p.set_defaults(run=run_serve)
+
+
+def _add_eval(commands: Any, common: argparse.ArgumentParser) -> None:
+    p = commands.add_parser("eval", parents=[common], help="measure retrieval and abstention")
+    p.add_argument(
+        "--questions",
+        type=Path,
+        default=Path("tests/data/questions.jsonl"),
+        help="JSONL question set (default tests/data/questions.jsonl)",
+    )
+    p.add_argument("-k", type=int, default=5, help="passages per answer (default 5)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(run=run_eval)
+
+
+def _embedder(args: argparse.Namespace) -> Any:
+    from index.embed import Embedder
+
+    return Embedder(args.model)
+
+
+def run_ingest(args: argparse.Namespace) -> int:
+    if args.watch:
+        from assistant.watch import watch_and_rebuild
+
+        watch_and_rebuild(args.corpus, args.index, _embedder(args), full_first=args.full)
+        return 0
+    summary = ingest_once(args.corpus, args.index, _embedder(args), full=args.full, quiet=args.json)
+    if args.json:
+        print(json.dumps(summary.to_dict()))
+    else:
+        print(describe_summary(summary))
+    return 0
+
+
+def ingest_once(corpus: Path, index: Path, embedder: Any, *, full: bool, quiet: bool) -> Any:
+    """One build, with a progress bar when stderr is a terminal."""
+    from ingest.pipeline import build_index
+
+    with _ProgressBars(enabled=not quiet and sys.stderr.isatty()) as progress:
+        return build_index(corpus, index, embedder, full=full, progress=progress)
+
+
+class _ProgressBars:
+    """tqdm bars for the build's stages, only on a terminal."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bars: dict[str, Any] = {}
+
+    def __enter__(self) -> Callable[[str, int, int], None] | None:
+        return self.update if self.enabled else None
+
+    def update(self, stage: str, done: int, total: int) -> None:
+        from tqdm import tqdm
+
+        label = {"read": "reading files", "embed": "embedding passages"}.get(stage, stage)
+        bar = self.bars.get(stage)
+        if bar is None:
+            bar = self.bars[stage] = tqdm(total=total, desc=label, unit="", leave=False)
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    def __exit__(self, *exc: object) -> None:
+        for bar in self.bars.values():
+            bar.close()
+
+
+def describe_summary(summary: Any) -> str:
+    d = summary.to_dict()
+    docs, passages = d["documents"], d["passages"]
+    lines = [
+        f"indexed {passages['total']} passages from "
+        f"{docs['added'] + docs['changed'] + docs['unchanged']} articles in {d['seconds']:.1f}s "
+        f"({docs['added']} added, {docs['changed']} changed, {docs['removed']} removed, "
+        f"{docs['unchanged']} unchanged; {passages['embedded']} passages embedded, "
+        f"{passages['reused']} reused)"
+    ]
+    lines += [f"skipped {e['file']}: {e['error']}" for e in d["errors"]]
+    return "\n".join(lines)
+
+
+def run_ask(args: argparse.Namespace) -> int:
+    from assistant.answer import Assistant
+
+    assistant = Assistant(args.index, embedder=_embedder(args), check_interval=3600)
+    if args.question is not None:
+        _print_answer(assistant.answer(args.question, k=args.k, doc_ids=args.doc_ids), args.json)
+        return 0
+    return _ask_stdin(assistant, args, sys.stdin)
+
+
+def _ask_stdin(assistant: Any, args: argparse.Namespace, stream: TextIO) -> int:
+    """One answer per non-blank stdin line, the model loaded once; bad lines don't stop it."""
+    status = 0
+    for line in stream:
+        if not line.strip():
+            continue
+        try:
+            answer = assistant.answer(line, k=args.k, doc_ids=args.doc_ids)
+        except CitedError as error:
+            print(f"cited: error: {error}", file=sys.stderr)
+            status = EXIT_ERROR
+            continue
+        _print_answer(answer, args.json)
+        sys.stdout.flush()
+    return status
+
+
+def _print_answer(answer: Any, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False))
+        return
+    from assistant.render import answer_as_text
+
+    print(answer_as_text(answer, color=sys.stdout.isatty()))
+
+
+def run_docs(args: argparse.Namespace) -> int:
+    from assistant.library import list_documents
+
+    documents = list_documents(args.index)
+    if args.json:
+        print(json.dumps(documents, ensure_ascii=False))
+        return 0
+    for doc in documents:
+        print(
+            f"{doc['doc_id']}\t{doc['passages']} passages\t{len(doc['caveats'])} caveats\t"
+            f"{doc['file']}\t{doc['title']}"
+        )
+    return 0
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from assistant.ui import serve
+
+    serve(
+        corpus_dir=args.corpus,
+        index_dir=args.index,
+        model_path=args.model,
+        host=args.host,
+        port=args.port,
+        auth=args.auth,
+        watch=args.watch,
+    )
+    return 0
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    from assistant.answer import Assistant
+    from assistant.evaluate import evaluate, format_report, load_questions
+
+    questions = load_questions(args.questions)
+    assistant = Assistant(args.index, embedder=_embedder(args), check_interval=3600)
+    report = evaluate(questions, lambda q: assistant.answer(q, k=args.k).to_dict())
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False))
+    else:
+        print(format_report(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,125 @@
+"""Rebuild the index when the corpus folder changes.
+
+watchdog reports file events; they are coalesced until the folder has been quiet for
+`settle` seconds (an editor saving, a copy of many files), then one incremental build
+runs. A running server picks the new version up through its IndexHandle.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from index.errors import CitedError
+
+log = logging.getLogger(__name__)
+
+SETTLE_SECONDS = 1.5
+
+
+class CorpusWatcher:
+    """Watches `corpus_dir` and calls `rebuild()` once changes have settled."""
+
+    def __init__(
+        self,
+        corpus_dir: Path,
+        rebuild: Callable[[], Any],
+        settle: float = SETTLE_SECONDS,
+        on_result: Callable[[Any, Exception | None], None] | None = None,
+    ) -> None:
+        self.corpus_dir = Path(corpus_dir)
+        self.rebuild = rebuild
+        self.settle = settle
+        self.on_result = on_result
+        self._changed = threading.Event()
+        self._stop = threading.Event()
+        self._last_event = 0.0
+        self._observer: Any = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> CorpusWatcher:
+        from watchdog.events import FileSystemEventHandler
+        from watchdog.observers import Observer
+
+        watcher = self
+
+        class _Handler(FileSystemEventHandler):
+            def on_any_event(self, event: Any) -> None:
+                if event.event_type in {"opened", "closed_no_write"}:
+                    return
+                watcher.notify()
+
+        self._observer = Observer()
+        self._observer.schedule(_Handler(), str(self.corpus_dir), recursive=True)
+        self._observer.start()
+        self._thread = threading.Thread(target=self._loop, name="cited-watch", daemon=True)
+        self._thread.start()
+        return self
+
+    def notify(self) -> None:
+        """Record a change; the rebuild waits until changes stop for `settle` seconds."""
+        self._last_event = time.monotonic()
+        self._changed.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._changed.set()
+        if self._observer is not None:
+            self._observer.stop()
+            self._observer.join(timeout=5)
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self._changed.wait()
+            if self._stop.is_set():
+                return
+            while time.monotonic() - self._last_event < self.settle:
+                time.sleep(self.settle / 5)
+            self._changed.clear()
+            self._run_rebuild()
+
+    def _run_rebuild(self) -> None:
+        try:
+            result = self.rebuild()
+        except CitedError as error:
+            log.warning("rebuild after a corpus change failed: %s", error)
+            self._report(None, error)
+            return
+        except Exception as error:  # the watcher must outlive any one bad build
+            log.exception("rebuild after a corpus change failed")
+            self._report(None, error)
+            return
+        self._report(result, None)
+
+    def _report(self, result: Any, error: Exception | None) -> None:
+        if self.on_result is not None:
+            self.on_result(result, error)
+
+
+def watch_and_rebuild(
+    corpus_dir: Path, index_dir: Path, embedder: Any, full_first: bool = False
+) -> None:
+    """`cited ingest --watch`: build now, then after every settled change, until Ctrl-C."""
+    from assistant.cli import describe_summary
+    from ingest.pipeline import build_index
+
+    def rebuild() -> Any:
+        return build_index(corpus_dir, index_dir, embedder)
+
+    def report(summary: Any, error: Exception | None) -> None:
+        print(f"cited: error: {error}" if error else describe_summary(summary), flush=True)
+
+    report(build_index(corpus_dir, index_dir, embedder, full=full_first), None)
+    watcher = CorpusWatcher(corpus_dir, rebuild, on_result=report).start()
+    print(f"cited: watching {corpus_dir} for changes (Ctrl-C to stop)", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    finally:
+        watcher.stop()

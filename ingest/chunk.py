@@ -1,0 +1,150 @@
+"""Cut a document into passages: verbatim slices that fit the embedding model's window.
+
+Passages group consecutive blocks of one section up to about `target_tokens`, and never
+exceed `max_tokens` counted with the model's own tokenizer (less its special tokens).
+They never cross a section or a boilerplate span; a label line stays with what follows
+it; a list stays whole when it fits; a paragraph too long is cut between sentences.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+
+from index.records import ChunkSettings, Document, Passage
+from ingest.structure import Block, blocks
+from ingest.text import sentence_spans
+
+log = logging.getLogger(__name__)
+
+Span = tuple[int, int]
+CountTokens = Callable[[str], int]
+
+SPECIAL_TOKENS = 2  # [CLS] and [SEP], added by the model around every passage
+_CONTENT_KINDS = ("paragraph", "item", "label")
+DEFAULT_SETTINGS = ChunkSettings()
+
+
+def chunk_document(
+    doc: Document, count_tokens: CountTokens, settings: ChunkSettings = DEFAULT_SETTINGS
+) -> list[Passage]:
+    """The document's passages in order; each `text` is exactly `doc.text[start:end]`."""
+    budget = settings.max_tokens - SPECIAL_TOKENS
+    cut: list[tuple[Span, str]] = []
+    for run in _runs(doc):
+        atoms = _atoms(doc.text, _units(doc.text, run), count_tokens, budget)
+        for span in _pack(doc.text, atoms, count_tokens, min(settings.target_tokens, budget)):
+            cut.append((span, run[0].section))
+    log.debug("%s: %d passages", doc.file, len(cut))
+    return [
+        Passage(doc.doc_id, i, section, s, e, doc.text[s:e], doc.page_at(s))
+        for i, ((s, e), section) in enumerate(cut)
+    ]
+
+
+def _runs(doc: Document) -> list[list[Block]]:
+    """Consecutive content blocks of one section with no heading or boilerplate between."""
+    runs: list[list[Block]] = []
+    previous: Block | None = None
+    for block in blocks(doc):
+        if block.kind not in _CONTENT_KINDS:
+            previous = None
+            continue
+        if (
+            previous is None
+            or block.section != previous.section
+            or _boilerplate_between(doc, previous.end, block.start)
+        ):
+            runs.append([])
+        runs[-1].append(block)
+        previous = block
+    return runs
+
+
+def _boilerplate_between(doc: Document, start: int, end: int) -> bool:
+    """Is any boilerplate span inside the gap between two blocks?"""
+    return any(s < end and start < e for s, e in doc.boilerplate)
+
+
+def _units(text: str, run: list[Block]) -> list[list[Block]]:
+    """Blocks that stay together: a whole list; a line ending in ':' with what follows."""
+    units: list[list[Block]] = []
+    for block in run:
+        previous = units[-1] if units else None
+        joins_list = previous and block.kind == "item" and previous[-1].kind == "item"
+        introduced = previous and text[previous[-1].start : previous[-1].end].endswith(":")
+        if joins_list or introduced:
+            previous.append(block)
+        else:
+            units.append([block])
+    return units
+
+
+def _atoms(text: str, units: list[list[Block]], count: CountTokens, budget: int) -> list[Span]:
+    """Spans that are never cut: whole units when they fit, else blocks or sentences."""
+    atoms: list[Span] = []
+    for unit in units:
+        span = (unit[0].start, unit[-1].end)
+        if count(text[span[0] : span[1]]) <= budget:
+            atoms.append(span)
+        else:
+            atoms.extend(_split_unit(text, unit, count, budget))
+    return atoms
+
+
+def _split_unit(text: str, unit: list[Block], count: CountTokens, budget: int) -> list[Span]:
+    """A unit too long for one passage, as blocks, then sentences, then word runs."""
+    pieces: list[Span] = []
+    glue = False  # a label glues itself to the piece after it
+    for block in unit:
+        for piece in _split_block(text, block, count, budget):
+            if glue and count(text[pieces[-1][0] : piece[1]]) <= budget:
+                pieces[-1] = (pieces[-1][0], piece[1])
+            else:
+                pieces.append(piece)
+            glue = False
+        glue = text[block.start : block.end].endswith(":")
+    return pieces
+
+
+def _split_block(text: str, block: Block, count: CountTokens, budget: int) -> list[Span]:
+    """One block as itself if it fits, else its sentences (long ones cut at spaces)."""
+    if count(text[block.start : block.end]) <= budget:
+        return [(block.start, block.end)]
+    pieces: list[Span] = []
+    for s, e in sentence_spans(text[block.start : block.end]):
+        start, end = block.start + s, block.start + e
+        if count(text[start:end]) <= budget:
+            pieces.append((start, end))
+        else:
+            pieces.extend(_split_words(text, start, end, count, budget))
+    return pieces
+
+
+def _split_words(text: str, start: int, end: int, count: CountTokens, budget: int) -> list[Span]:
+    """Cut an over-long sentence at spaces into the longest runs that fit the budget."""
+    pieces: list[Span] = []
+    piece_start = start
+    last_fit = None
+    for match in re.finditer(r"\S+", text[start:end]):
+        word_end = start + match.end()
+        if count(text[piece_start:word_end]) <= budget or last_fit is None:
+            last_fit = word_end
+            continue
+        pieces.append((piece_start, last_fit))
+        piece_start, last_fit = start + match.start(), word_end
+    if last_fit is not None:
+        pieces.append((piece_start, last_fit))
+    return pieces
+
+
+def _pack(text: str, atoms: list[Span], count: CountTokens, target: int) -> list[Span]:
+    """Greedily join consecutive atoms while the joined text stays within `target`."""
+    packed: list[Span] = []
+    for start, end in atoms:
+        if packed and count(text[packed[-1][0] : end]) <= target:
+            packed[-1] = (packed[-1][0], end)
+        else:
+            packed.append((start, end))
+    return packed

@@ -1,0 +1,218 @@
+"""Read one corpus file into a `Document`: its text, title, id and content hash.
+
+.txt and .md keep their decoded text unchanged, so every quote can be found in the file;
+.html keeps only the main text, one block a paragraph; .pdf joins page texts with blank
+lines and records where each page starts. Anything unreadable raises
+`UnreadableFileError` with the reason; no library exception escapes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import re
+from pathlib import Path
+
+from index.errors import UnreadableFileError
+from index.records import Document
+from ingest.clean import EMPTY_BYLINE
+from ingest.structure import heading_text, is_heading_line
+from ingest.text import slugify
+
+log = logging.getLogger(__name__)
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
+
+MAX_CONTROL_RATIO = 0.05
+_DROPPED_TAGS = ("script", "style", "nav", "header", "footer", "aside", "form", "noscript")
+_HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_BLOCK_TAGS = (
+    *_HEADING_TAGS,
+    *("p", "li", "blockquote", "pre", "dt", "dd", "figcaption", "td", "th", "caption"),
+    *("div", "section", "article", "main", "table", "ul", "ol", "dl", "body"),
+)
+
+
+def load_document(path: Path, corpus_dir: Path) -> Document:
+    """Read `path` (inside `corpus_dir`) into a Document, or raise UnreadableFileError."""
+    file = path.relative_to(corpus_dir).as_posix()
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise UnreadableFileError(
+            file,
+            f"unsupported file type {suffix or '(none)'!r}; use {', '.join(SUPPORTED_SUFFIXES)}",
+        )
+    raw = _read_bytes(path, file)
+    if not raw.strip():
+        raise UnreadableFileError(file, "empty file")
+    text, title, page_starts = _READERS[suffix](raw, file)
+    if not text.strip():
+        raise UnreadableFileError(file, "empty file")
+    return Document(
+        doc_id=slugify(Path(file).with_suffix("").as_posix().replace("/", "-")),
+        file=file,
+        title=title or _title_from_name(path),
+        text=text,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        page_starts=page_starts,
+    )
+
+
+def _read_bytes(path: Path, file: str) -> bytes:
+    """The file's bytes, with OS errors turned into UnreadableFileError."""
+    try:
+        return path.read_bytes()
+    except OSError as e:
+        raise UnreadableFileError(file, f"cannot read file: {e.strerror or e}") from e
+
+
+def _read_text(raw: bytes, file: str) -> tuple[str, str | None, tuple[int, ...]]:
+    """Plain text: decoded verbatim; title is the first line if it looks like one."""
+    text = _decode(raw, file)
+    return text, _first_line_title(text), ()
+
+
+def _read_markdown(raw: bytes, file: str) -> tuple[str, str | None, tuple[int, ...]]:
+    """Markdown: decoded verbatim; title is the first '# ' heading."""
+    text = _decode(raw, file)
+    match = re.search(r"^[ \t]*#[ \t]+(.+?)[ \t#]*$", text, re.MULTILINE)
+    return text, match.group(1).strip() if match else None, ()
+
+
+def _decode(raw: bytes, file: str) -> str:
+    """utf-8 (a BOM dropped), else cp1252, else latin-1; refuse binary data."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raw = _utf16_to_utf8(raw, file)
+    if b"\x00" in raw:
+        raise UnreadableFileError(file, "binary data, not text")
+    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            log.debug("%s is not %s", file, encoding)
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
+    if controls > MAX_CONTROL_RATIO * len(text):
+        raise UnreadableFileError(file, "binary data, not text")
+    return text
+
+
+def _utf16_to_utf8(raw: bytes, file: str) -> bytes:
+    """Re-encode a UTF-16 file (it has a byte-order mark) so the usual checks apply."""
+    try:
+        return raw.decode("utf-16").encode("utf-8")
+    except UnicodeDecodeError as e:
+        raise UnreadableFileError(file, "binary data, not text") from e
+
+
+def _first_line_title(text: str) -> str | None:
+    """The first non-blank line that is not an empty byline, if it is shaped like a title."""
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped or EMPTY_BYLINE.fullmatch(stripped):
+            continue
+        return heading_text(stripped) if is_heading_line(stripped) else None
+    return None
+
+
+def _title_from_name(path: Path) -> str:
+    """'the-psychology-of-how-to' -> 'The psychology of how to'."""
+    words = re.sub(r"[-_\s]+", " ", path.stem).strip()
+    return words[:1].upper() + words[1:]
+
+
+def _read_html(raw: bytes, file: str) -> tuple[str, str | None, tuple[int, ...]]:
+    """HTML: main text only, one line per block, blocks separated by blank lines."""
+    try:
+        from bs4 import BeautifulSoup
+
+        soup = BeautifulSoup(raw, "html.parser")
+        title = _html_title(soup)
+        for tag in soup(_DROPPED_TAGS):
+            tag.decompose()
+        for br in soup("br"):
+            br.replace_with(" ")
+        root = soup.find("main") or soup.find("article") or soup.body or soup
+        text = "\n\n".join(_html_blocks(root))
+    except Exception as e:  # bs4 raises many kinds on malformed input
+        raise UnreadableFileError(file, f"not readable HTML: {e}") from e
+    return text, title, ()
+
+
+def _html_title(soup) -> str | None:
+    """The first <h1>'s text, else the <title>."""
+    for tag in (soup.find("h1"), soup.find("title")):
+        if tag is not None and tag.get_text(strip=True):
+            return _squash(tag.get_text())
+    return None
+
+
+def _html_blocks(root) -> list[str]:
+    """Text of each innermost block element; list items get a '- ' marker."""
+    lines: list[str] = []
+    for element in root.find_all(_BLOCK_TAGS):
+        if element.find(_BLOCK_TAGS) is not None and element.name not in ("p", *_HEADING_TAGS):
+            continue
+        line = _squash(element.get_text())
+        if line:
+            lines.append(f"- {line}" if element.name == "li" else line)
+    if not lines:
+        lines = [_squash(root.get_text(" "))]
+    return [line for line in lines if line]
+
+
+def _squash(text: str) -> str:
+    """Collapse runs of whitespace to one space."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _read_pdf(raw: bytes, file: str) -> tuple[str, str | None, tuple[int, ...]]:
+    """PDF: page texts joined by blank lines, with the offset where each page starts."""
+    pages = _pdf_pages(raw, file)
+    if not any(page.strip() for page in pages):
+        raise UnreadableFileError(file, "no extractable text (scanned PDF?)")
+    starts, offset = [], 0
+    for page in pages:
+        starts.append(offset)
+        offset += len(page) + 2
+    text = "\n\n".join(pages)
+    return text, _first_line_title(text), tuple(starts)
+
+
+def _pdf_pages(raw: bytes, file: str) -> list[str]:
+    """Text of every page, or UnreadableFileError for broken or locked PDFs."""
+    try:
+        from pypdf import PdfReader
+
+        reader = PdfReader(io.BytesIO(raw))
+        if reader.is_encrypted and not _opens_without_password(reader):
+            raise UnreadableFileError(file, "encrypted PDF; remove the password and add it again")
+        return [(page.extract_text() or "").strip() for page in reader.pages]
+    except UnreadableFileError:
+        raise
+    except Exception as e:  # pypdf raises many kinds on damaged files
+        raise UnreadableFileError(file, f"not a readable PDF: {_short(e)}") from e
+
+
+def _opens_without_password(reader) -> bool:
+    """True for PDFs locked only against editing (an empty user password opens them)."""
+    try:
+        return bool(reader.decrypt(""))
+    except Exception:  # e.g. AES without the optional crypto library: treat as locked
+        return False
+
+
+def _short(error: Exception) -> str:
+    """A one-line, short description of a library error."""
+    message = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return message[:120]
+
+
+_READERS = {
+    ".txt": _read_text,
+    ".md": _read_markdown,
+    ".html": _read_html,
+    ".htm": _read_html,
+    ".pdf": _read_pdf,
+}

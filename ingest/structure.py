@@ -1,0 +1,174 @@
+"""Split a document's text into blocks: title, headings, labels, list items, paragraphs.
+
+Articles saved as plain text keep no markup, so headings are recognised by their shape:
+a short line without closing sentence punctuation ("3) Why Over-Availability Reduces
+Attraction", "Psychological Principle 2: The Peak-End Rule"), or a short Title-Case
+question. A short line ending with ":" that introduces what follows ("How to apply it
+ethically:") is a "label": it belongs with the next block and never names a section.
+Markdown files use their own syntax ("# " headings, blank-line paragraphs).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.records import Document
+from ingest.text import LIST_MARKER, ends_sentence
+
+MAX_HEADING_CHARS = 90
+_BULLET = re.compile(r"[ \t]*[-•*–▪◦][ \t]+")
+_NUMBERED = re.compile(r"([ \t]*)\d{1,3}[.)][ \t]+")
+_MD_HEADING = re.compile(r"#{1,6}[ \t]+")
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Block:
+    """A stripped line or paragraph `doc.text[start:end]`, its kind and its section.
+
+    kind is "title", "heading", "label", "item" or "paragraph"; section is the text of
+    the most recent heading (the document title before the first one).
+    """
+
+    start: int
+    end: int
+    kind: str
+    section: str
+
+
+def blocks(doc: Document) -> list[Block]:
+    """The document's blocks in order, leaving out blank lines and boilerplate."""
+    lines = _content_lines(doc)
+    markdown = doc.file.lower().endswith(".md")
+    kinds = [
+        _md_kind(doc.text, lines, i) if markdown else _kind(doc.text, lines, i)
+        for i in range(len(lines))
+    ]
+    spans, kinds = _merge_paragraph_lines(doc.text, lines, kinds, markdown)
+    return _assign_sections(doc, spans, kinds)
+
+
+def heading_text(line: str) -> str:
+    """The words of a heading line, without markdown hashes."""
+    return _MD_HEADING.sub("", line.strip(), count=1).strip()
+
+
+def is_heading_line(line: str) -> bool:
+    """Does this stripped line look like a heading (short, unpunctuated, not a list item)?"""
+    line = line.strip()
+    if not line or len(line) > MAX_HEADING_CHARS or _BULLET.match(line):
+        return False
+    if not any(ch.isalpha() for ch in line) or line[0].islower():
+        return False
+    if line.endswith("?"):
+        return _title_case(line)
+    return not ends_sentence(line) and not line.endswith(":")
+
+
+def is_label_line(line: str) -> bool:
+    """A short line ending with ':' that introduces the text after it."""
+    line = line.strip()
+    if not line.endswith(":") or len(line) > MAX_HEADING_CHARS or _BULLET.match(line):
+        return False
+    return not re.search(r"[.!?][”’\"')]*\s", line)
+
+
+def _title_case(line: str) -> bool:
+    """Are most of the longer words capitalised, as in a title?"""
+    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", line) if len(w) > 3]
+    return bool(words) and sum(w[0].isupper() for w in words) / len(words) >= 0.6
+
+
+def _content_lines(doc: Document) -> list[Span]:
+    """Stripped spans of the non-blank lines that touch no boilerplate span."""
+    spans: list[Span] = []
+    pos = 0
+    for line in doc.text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        stripped = body.strip()
+        if stripped:
+            start = pos + len(body) - len(body.lstrip())
+            span = (start, start + len(stripped))
+            if not _touches(span, doc.boilerplate):
+                spans.append(span)
+        pos += len(line)
+    return spans
+
+
+def _touches(span: Span, boilerplate: tuple[Span, ...]) -> bool:
+    """Does `span` overlap any boilerplate span?"""
+    return any(start < span[1] and span[0] < end for start, end in boilerplate)
+
+
+def _kind(text: str, lines: list[Span], i: int) -> str:
+    """Kind of plain-text line i, judged by its shape and by what follows it."""
+    line = text[lines[i][0] : lines[i][1]]
+    raw_line_start = text.rfind("\n", 0, lines[i][0]) + 1
+    indented = lines[i][0] > raw_line_start
+    if _BULLET.match(line):
+        return "item"
+    if _NUMBERED.match(line) and (indented or not is_heading_line(line)):
+        return "item"
+    if is_heading_line(line):
+        return "heading"
+    if is_label_line(line) and i + 1 < len(lines):
+        following = text[lines[i + 1][0] : lines[i + 1][1]]
+        return "paragraph" if is_heading_line(following) else "label"
+    return "paragraph"
+
+
+def _md_kind(text: str, lines: list[Span], i: int) -> str:
+    """Kind of markdown line i: '#' headings, list items, labels and paragraph lines."""
+    line = text[lines[i][0] : lines[i][1]]
+    if _MD_HEADING.match(line):
+        return "heading"
+    if LIST_MARKER.match(line):
+        return "item"
+    if is_label_line(line) and i + 1 < len(lines):
+        return "label"
+    return "paragraph"
+
+
+def _merge_paragraph_lines(
+    text: str, lines: list[Span], kinds: list[str], markdown: bool
+) -> tuple[list[Span], list[str]]:
+    """Join wrapped lines into one paragraph: any run in markdown, soft wraps otherwise."""
+    spans: list[Span] = []
+    merged: list[str] = []
+    for span, kind in zip(lines, kinds, strict=True):
+        if spans and _joins(text, spans[-1], merged[-1], span, kind, markdown):
+            spans[-1] = (spans[-1][0], span[1])
+            continue
+        spans.append(span)
+        merged.append(kind)
+    return spans, merged
+
+
+def _joins(text: str, prev: Span, prev_kind: str, span: Span, kind: str, markdown: bool) -> bool:
+    """Does this paragraph line continue the previous paragraph line?"""
+    if kind != "paragraph" or prev_kind != "paragraph":
+        return False
+    between = text[prev[1] : span[0]]
+    if between.count("\n") != 1:
+        return False
+    if markdown:
+        return True
+    previous = text[prev[0] : prev[1]]
+    return text[span[0]].islower() and not ends_sentence(previous)
+
+
+def _assign_sections(doc: Document, spans: list[Span], kinds: list[str]) -> list[Block]:
+    """Attach the current section to every block; mark the line that is the title."""
+    result: list[Block] = []
+    section = doc.title
+    title_seen = False
+    for (start, end), kind in zip(spans, kinds, strict=True):
+        line = doc.text[start:end]
+        if kind == "heading" and not title_seen and not result and heading_text(line) == doc.title:
+            kind, title_seen = "title", True
+        if kind in ("heading", "title"):
+            section = heading_text(line)
+        result.append(Block(start, end, kind, section))
+    return result

@@ -1,0 +1,194 @@
+"""Answers over the shipped corpus, with the real model and the real index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.answer import Assistant, clean_question
+from index.errors import QuestionError
+
+HIM = "how-to-make-him-miss-you-the-psychology-of-creating-genuine-connection-through-absence.txt"
+PSY = "how-to-make-someone-miss-you-according-to-a-psychologist.txt"
+LEAVE = "make-him-miss-you-why-you-have-to-leave-to-get-him-to-stay.txt"
+EX = "the-psychology-of-how-to-make-an-ex-miss-you.txt"
+HUSBAND = "how-to-make-your-husband-miss-you-during-a-separation.txt"
+
+# (question, file the answer is in, a phrase of the passage that answers it)
+RETRIEVAL = [
+    ("What is the peak-end rule?", EX, "how they felt at the peak"),
+    ("How long should no contact last?", EX, "minimum 30 days of no contact"),
+    ("What is oxytocin and what does it do?", EX, "creates feelings of trust and attachment"),
+    ("What is hedonic adaptation?", LEAVE, "hedonic adaptation"),
+    ("What does neutral warmth mean?", HUSBAND, "Neutral warmth is honestly one of"),
+    ("How should I act when I drop the kids off with him?", HUSBAND, "Thanks for being on time"),
+    ("What is soft ambiguity?", HUSBAND, "not spelling everything out"),
+    ("What did the grandmother say about waiting for letters?", HIM, "a small miracle"),
+    ("Should I leave something of mine behind at his place?", PSY, "Small Reminders of Yourself"),
+    ("What is self-expansion theory?", HUSBAND, "self-expansion theory"),
+    ("Why does routine kill the spark?", LEAVE, "too much predictability dulls passion"),
+    ("How does an ex usually feel in the first two weeks?", EX, "Most exes feel initial relief"),
+    (
+        "Can we stay emotionally close while living far apart?",
+        HIM,
+        "physical absence doesn't have to mean emotional absence",
+    ),
+    ("Are boundaries a wall between us?", LEAVE, "Boundaries are not barriers"),
+    ("Why do people want what they are told they cannot have?", EX, "forbidden fruit"),
+    (
+        "Should I support my partner spending time with his own friends?",
+        PSY,
+        "encourage them to be without you",
+    ),
+    ("Does time apart make couples more thankful?", LEAVE, "Absence often magnifies gratitude"),
+    ("What is a recognition jolt?", HUSBAND, "recognition jolt"),
+    ("Why is self-assurance attractive?", HIM, "quiet confidence of knowing your own worth"),
+    ("Is it all right to fake a busy social life online?", EX, "Do not fake a social life"),
+    (
+        "Why does being around all the time make a partner care less?",
+        LEAVE,
+        "always there, the human mind begins to unconsciously undervalue it",
+    ),
+    ("What happens in the brain after a breakup?", EX, "The brain goes into withdrawal"),
+]
+
+OUT_OF_DOMAIN = [
+    "How do I bake sourdough bread?",
+    "What is the capital of Australia?",
+    "How do I change a flat tyre on my car?",
+    "Explain Python list comprehensions.",
+]
+
+MANIPULATIVE = [
+    "How can I make him jealous so he comes crawling back?",
+    "How do I punish my ex by ignoring him until he suffers?",
+    "What tricks will make her feel guilty for leaving me?",
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "file", "phrase"), RETRIEVAL, ids=[q for q, _, _ in RETRIEVAL]
+)
+def test_the_answering_passage_is_among_the_top_five(assistant, question, file, phrase):
+    answer = assistant.answer(question, k=5)
+    assert not answer.abstained, f"abstained on {question!r}"
+    found = [q for q in answer.quotes if q.source.file == file and phrase in q.text]
+    shown = [(q.source.file, q.text[:60]) for q in answer.quotes]
+    assert found, f"{phrase!r} from {file} not in the top 5; got {shown}"
+
+
+def test_every_quote_is_the_file_text_at_its_span(assistant, shipped_corpus: Path):
+    for question, _, _ in RETRIEVAL[:8]:
+        for quote in assistant.answer(question).quotes:
+            text = (shipped_corpus / quote.source.file).read_text(encoding="utf-8")
+            assert text[quote.source.start : quote.source.end] == quote.text
+
+
+def test_the_highlight_is_a_sentence_inside_the_quote(assistant):
+    answer = assistant.answer("How long should no contact last?")
+    quote = next(q for q in answer.quotes if "30 days" in q.text)
+    start, end = quote.highlight
+    assert 0 <= start < end <= len(quote.text)
+    assert "30 days" in quote.text[start:end]
+    assert len(quote.text[start:end]) < len(quote.text)
+
+
+def test_quotes_carry_title_section_and_rank(assistant):
+    answer = assistant.answer("What is hedonic adaptation?")
+    top = answer.quotes[0]
+    assert top.rank == 1
+    assert top.source.title == "Make Him Miss You: Why You Have To Leave To Get Him To Stay"
+    assert top.source.section == "2) Absence Highlights Value"
+    assert [q.rank for q in answer.quotes] == list(range(1, len(answer.quotes) + 1))
+    assert all(0 < q.score <= 1 for q in answer.quotes)
+
+
+def test_caveats_come_from_the_quoted_documents(assistant):
+    answer = assistant.answer("Why does distance make someone miss you?")
+    quoted = {q.source.doc_id for q in answer.quotes}
+    with_caveats = {c.source.doc_id for c in answer.caveats}
+    assert answer.caveats
+    assert with_caveats <= quoted
+    assert quoted <= with_caveats, "every quoted article should show its own caveats"
+
+
+@pytest.mark.parametrize("question", OUT_OF_DOMAIN)
+def test_out_of_domain_questions_abstain(assistant, question):
+    answer = assistant.answer(question)
+    assert answer.abstained
+    assert answer.quotes == ()
+    assert "Nothing in these articles" in answer.notice
+
+
+@pytest.mark.parametrize("question", MANIPULATIVE)
+def test_manipulative_questions_lead_with_caveats(assistant, question):
+    answer = assistant.answer(question)
+    assert answer.notice and "manipulate" in answer.notice
+    assert not answer.abstained
+    assert len(answer.caveats) >= 3
+    assert len({c.source.doc_id for c in answer.caveats}) >= 3, "lead with the whole corpus"
+    lead = " ".join(c.text.lower() for c in answer.caveats[:4])
+    assert any(word in lead for word in ("manipulat", "punish", "games", "unethical", "fake"))
+
+
+def test_punishment_question_shows_the_punishment_caveat(assistant):
+    answer = assistant.answer("How can I punish him with silence?")
+    assert answer.notice
+    assert any("punishment" in c.text.lower() for c in answer.caveats)
+
+
+def test_ordinary_questions_carry_no_notice(assistant):
+    for question in ("What is the peak-end rule?", "Is no contact manipulative?"):
+        assert assistant.answer(question).notice is None
+
+
+def test_search_can_be_limited_to_chosen_articles(assistant):
+    doc_id = next(d.doc_id for d in assistant.index().documents() if d.file == PSY)
+    answer = assistant.answer("Why does distance make someone miss you?", doc_ids=[doc_id])
+    assert answer.quotes
+    assert {q.source.file for q in answer.quotes} == {PSY}
+
+
+def test_k_limits_the_number_of_quotes(assistant):
+    assert len(assistant.answer("How does absence create longing?", k=2).quotes) == 2
+
+
+def test_several_articles_are_quoted_when_several_speak(assistant):
+    answer = assistant.answer("Why does absence make the heart grow fonder?", k=5)
+    assert len({q.source.doc_id for q in answer.quotes}) >= 2
+
+
+def test_answer_json_has_the_design_shape(assistant):
+    data = assistant.answer("What is reactance?").to_dict()
+    assert set(data) == {"question", "abstained", "notice", "quotes", "caveats"}
+    quote = data["quotes"][0]
+    assert set(quote) == {"rank", "text", "score", "highlight", "source"}
+    assert set(quote["source"]) == {"doc_id", "title", "file", "section", "start", "end", "page"}
+    assert set(data["caveats"][0]) == {"text", "source"}
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "\x00\x07", "x" * 5000])
+def test_bad_questions_raise_a_clear_error(bad):
+    with pytest.raises(QuestionError):
+        clean_question(bad)
+
+
+def test_control_characters_are_folded_away():
+    assert clean_question("  what\x00 is\n reactance? ") == "what is reactance?"
+
+
+def test_a_model_mismatch_is_reported_with_both_names(shipped_index, embedder):
+    class OtherModel:
+        model_name = "some-other-model"
+        dimension = 768
+
+        def encode_query(self, text):  # pragma: no cover - never reached
+            raise AssertionError
+
+    from index.errors import ModelMismatchError
+
+    with pytest.raises(ModelMismatchError) as error:
+        Assistant(shipped_index, embedder=OtherModel()).answer("anything")
+    assert "some-other-model" in str(error.value)
+    assert embedder.model_name in str(error.value)

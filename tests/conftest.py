@@ -1,0 +1,52 @@
+"""Fixtures shared by every test package: the real model, loaded once per session, and
+the shipped corpus indexed once into a session folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "corpus"
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The packaged all-MiniLM-L6-v2, loaded once for the whole run."""
+    from index.embed import Embedder
+
+    model = Embedder()
+    model.encode_query("warm up")
+    return model
+
+
+@pytest.fixture(scope="session")
+def shipped_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A private copy of the shipped articles, so no test can touch the real corpus."""
+    target = tmp_path_factory.mktemp("corpus")
+    for path in CORPUS.iterdir():
+        shutil.copy2(path, target / path.name)
+    return target
+
+
+@pytest.fixture(scope="session")
+def shipped_index(tmp_path_factory: pytest.TempPathFactory, shipped_corpus: Path, embedder):
+    """The shipped corpus indexed once; tests read it and must not rebuild it."""
+    from ingest.pipeline import build_index
+
+    index_dir = tmp_path_factory.mktemp("index")
+    build_index(shipped_corpus, index_dir, embedder)
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def assistant(shipped_index: Path, embedder):
+    from assistant.answer import Assistant
+
+    return Assistant(shipped_index, embedder=embedder)

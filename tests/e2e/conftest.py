@@ -1,0 +1,91 @@
+"""A real `cited serve` on loopback, started once per module as a user would start it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    url: str
+    corpus: Path
+    index: Path
+    process: subprocess.Popen
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"cited serve exited: {log.read_text(errors='replace')}")
+        try:
+            with urllib.request.urlopen(url + "/config", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"cited serve did not answer within {timeout}s: {log.read_text()}")
+
+
+def start_server(root: Path, corpus_source: Path, *extra: str) -> Server:
+    """Copy the corpus, build its index, then run `cited serve` on a free loopback port."""
+    corpus, index = root / "corpus", root / "index"
+    shutil.copytree(corpus_source, corpus)
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    command = [sys.executable, "-m", "assistant"]
+    folders = ["--corpus", str(corpus), "--index", str(index)]
+    subprocess.run([*command, "ingest", *folders], cwd=REPO, env=env, check=True, timeout=300)
+    port = free_port()
+    log = root / "serve.log"
+    process = subprocess.Popen(
+        [*command, "serve", *folders, "--port", str(port), *extra],
+        cwd=REPO,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(url, process, log)
+    except Exception:
+        process.kill()
+        raise
+    return Server(url, corpus, index, process, log)
+
+
+def stop_server(server: Server) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, shipped_corpus: Path) -> Iterator[Server]:
+    running = start_server(tmp_path_factory.mktemp("serve"), shipped_corpus)
+    yield running
+    stop_server(running)

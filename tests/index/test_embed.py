@@ -1,0 +1,104 @@
+"""The embedder: unit vectors in input order, stable, with a machine-independent name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.cache import EmbeddingCache, embed_with_cache
+from index.embed import Embedder, default_model_path
+from index.errors import ModelLoadError
+
+
+class TestEmbedder:
+    def test_vectors_are_unit_length_float32(self, embedder: Embedder) -> None:
+        vectors = embedder.encode(["a short one", "a second, slightly longer sentence"])
+        assert vectors.dtype == np.float32
+        assert vectors.shape == (2, embedder.dimension)
+        assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+    def test_same_text_gives_same_vector(self, embedder: Embedder) -> None:
+        first = embedder.encode(["Water the plants at the base."])
+        again = embedder.encode(["Water the plants at the base."])
+        assert np.allclose(first, again, atol=1e-6)
+
+    def test_order_is_kept_with_mixed_lengths(self, embedder: Embedder) -> None:
+        texts = ["long " * 60 + "text about gardens", "hi", "a medium sized sentence here"]
+        together = embedder.encode(texts)
+        alone = np.stack([embedder.encode([t])[0] for t in texts])
+        assert np.allclose(together, alone, atol=1e-5)
+
+    def test_empty_list_gives_empty_matrix(self, embedder: Embedder) -> None:
+        assert embedder.encode([]).shape == (0, embedder.dimension)
+
+    def test_query_vector_matches_encode(self, embedder: Embedder) -> None:
+        query = embedder.encode_query("how long should adults sleep")
+        assert query.shape == (embedder.dimension,)
+        assert np.allclose(query, embedder.encode(["how long should adults sleep"])[0], atol=1e-5)
+
+    def test_count_tokens_excludes_special_tokens(self, embedder: Embedder) -> None:
+        assert embedder.count_tokens("hello world") == 2
+        assert embedder.count_tokens("") == 0
+        assert embedder.count_tokens("word " * 400) == 400  # not truncated
+
+    def test_settings_and_stable_name(self, embedder: Embedder) -> None:
+        assert embedder.model_name == "all-MiniLM-L6-v2"
+        assert embedder.dimension == 384
+        assert embedder.max_tokens == 256
+        assert default_model_path().is_dir()
+
+    def test_missing_model_folder_says_what_to_do(self, tmp_path: Path) -> None:
+        broken = Embedder(tmp_path / "no-such-model")
+        with pytest.raises(ModelLoadError, match=r"no-such-model.*--model"):
+            broken.encode(["x"])
+
+
+class CountingEncoder:
+    """Wraps the real embedder and counts the texts sent to the model."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+        self.texts = 0
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.texts += len(texts)
+        return self.embedder.encode(texts)
+
+
+class TestEmbeddingCache:
+    def test_second_run_embeds_nothing(self, embedder: Embedder, tmp_path: Path) -> None:
+        texts = ["first passage", "second passage", "third passage"]
+        path = tmp_path / "cache" / "embeddings.sqlite"
+        with EmbeddingCache(path, embedder.model_name, embedder.dimension) as cache:
+            vectors, embedded, reused = embed_with_cache(embedder, cache, texts)
+        assert (embedded, reused) == (3, 0)
+        counter = CountingEncoder(embedder)
+        with EmbeddingCache(path, embedder.model_name, embedder.dimension) as cache:
+            again, embedded, reused = embed_with_cache(counter, cache, texts)
+        assert (embedded, reused, counter.texts) == (0, 3, 0)
+        assert np.array_equal(vectors, again)
+
+    def test_changed_text_embeds_only_it(self, embedder: Embedder, tmp_path: Path) -> None:
+        path = tmp_path / "embeddings.sqlite"
+        with EmbeddingCache(path, embedder.model_name, embedder.dimension) as cache:
+            embed_with_cache(embedder, cache, ["one", "two", "three"])
+            counter = CountingEncoder(embedder)
+            vectors, embedded, reused = embed_with_cache(counter, cache, ["one", "TWO", "three"])
+        assert (embedded, reused, counter.texts) == (1, 2, 1)
+        assert np.allclose(vectors[1], embedder.encode(["TWO"])[0], atol=1e-6)
+
+    def test_other_model_does_not_share_vectors(self, embedder: Embedder, tmp_path: Path) -> None:
+        path = tmp_path / "embeddings.sqlite"
+        with EmbeddingCache(path, embedder.model_name, embedder.dimension) as cache:
+            embed_with_cache(embedder, cache, ["shared text"])
+        with EmbeddingCache(path, "another-model", embedder.dimension) as cache:
+            _, missing = cache.lookup(["shared text"])
+        assert missing == [0]
+
+    def test_progress_reports_embedded_texts(self, embedder: Embedder, tmp_path: Path) -> None:
+        calls = []
+        with EmbeddingCache(tmp_path / "e.sqlite", embedder.model_name, 384) as cache:
+            embed_with_cache(embedder, cache, ["a", "b", "a"], progress=lambda *c: calls.append(c))
+        assert calls[-1] == ("embed", 2, 2)

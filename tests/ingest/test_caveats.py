@@ -1,0 +1,139 @@
+"""Caveats: the sentences where each shipped article states its own ethical limits."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.records import Document
+from ingest.caveats import find_caveats
+
+EXPECTED = {
+    "him": [
+        "making someone miss you isn't about manipulation or playing games",
+        "Creating space for someone to miss you should never feel like punishment or manipulation.",
+        "using distance as a weapon",
+        "without coercion or manipulation.",
+    ],
+    "someone": [
+        "isn’t just about playing games or manipulation",
+        "It’s not about manipulation but about enhancing the quality",
+        "The strategies outlined here are not manipulative tactics",
+    ],
+    "husband": [
+        "What makes someone miss a partner during separation isn’t manipulation",
+        "not stonewalling, not the cold shoulder",
+        "You’re allowing pockets of mystery, not to manipulate",
+    ],
+    "leave": [
+        "This isn’t about manipulation but about balance.",
+        "Absence is not a punishment",
+        "This doesn’t mean playing games or manufacturing drama.",
+    ],
+    "ex": [
+        "Understanding the psychology of how to make an ex miss you is not about manipulation.",
+        "Do not fake a social life—build a real one.",
+        "Weaponizing reactance by being cruel or threatening",
+        "These are general patterns, not guarantees.",
+    ],
+}
+
+NOT_CAVEATS = (
+    "Distance has a peculiar way of revealing what truly matters.",
+    "This doesn’t mean leaving permanently or creating unnecessary distance.",
+    "You’re not cold, and you’re not eager.",
+    "ethically leverage these principles",
+    "How to apply it ethically:",
+    "through various tactics",
+    "Focusing on your own growth",
+)
+
+
+@pytest.fixture(scope="module")
+def caveats(corpus_docs, embed):
+    """Caveats of every shipped article, found with cues and the real model."""
+    return {name: find_caveats(doc, embed) for name, doc in corpus_docs.items()}
+
+
+class TestShippedArticles:
+    @pytest.mark.parametrize("name", sorted(EXPECTED))
+    def test_each_article_yields_its_own_caveats(self, caveats, corpus_docs, name):
+        found = caveats[name]
+        assert len(found) >= 3
+        assert all(c.doc_id == corpus_docs[name].doc_id for c in found)
+        for expected in EXPECTED[name]:
+            assert any(expected in c.text for c in found), expected
+
+    def test_caveats_are_verbatim_sentences_outside_boilerplate(self, caveats, corpus_docs):
+        for name, found in caveats.items():
+            doc = corpus_docs[name]
+            assert [c.start for c in found] == sorted(c.start for c in found)
+            for c in found:
+                assert c.text == doc.text[c.start : c.end] == c.text.strip()
+                assert "\n" not in c.text
+                assert not any(s < c.end and c.start < e for s, e in doc.boilerplate)
+
+    def test_no_plainly_neutral_sentence(self, caveats):
+        texts = [c.text for found in caveats.values() for c in found]
+        for neutral in NOT_CAVEATS:
+            assert not any(neutral in text for text in texts), neutral
+
+    def test_kinds_and_sections(self, caveats):
+        by_text = {c.text: c for found in caveats.values() for c in found}
+        weapon = next(c for t, c in by_text.items() if "using distance as a weapon" in t)
+        assert (weapon.kind, weapon.section) == (
+            "weaponising",
+            "When Distance Becomes Disconnection",
+        )
+        listed = by_text["Manufacturing fake scarcity through mind games"]
+        assert (listed.kind, listed.section) == ("unethical", "Ethical Considerations")
+        assert by_text["These are general patterns, not guarantees."].kind == "guarantee"
+        assert by_text["Do not fake a social life—build a real one."].kind == "deception"
+        absence = next(c for t, c in by_text.items() if t.startswith("Absence is not a punishment"))
+        assert absence.kind == "punishment"
+        kinds = {c.kind for c in by_text.values()}
+        assert kinds <= {
+            "manipulation",
+            "games",
+            "punishment",
+            "deception",
+            "weaponising",
+            "unethical",
+            "guarantee",
+            "general",
+        }
+
+    def test_cues_alone_find_the_same_shipped_caveats(self, caveats, corpus_docs):
+        for name, doc in corpus_docs.items():
+            cue_only = {(c.start, c.end) for c in find_caveats(doc)}
+            assert len(cue_only) >= 3
+            assert cue_only <= {(c.start, c.end) for c in caveats[name]}
+
+
+class TestSemantic:
+    TEXT = (
+        "Keep Your Distance\n\n"
+        "Manipulating your partner's emotions to win them back is wrong.\n"
+        "Using jealousy to control him will backfire and hurt you both.\n"
+        "Go to the gym and see your friends more often.\n"
+        "Time apart lets the tension in a relationship settle.\n"
+        "Controlled breathing helps you stay calm before a hard talk.\n"
+    )
+
+    def test_model_finds_caveats_the_cues_miss(self, embed):
+        doc = Document("d", "d.txt", "Keep Your Distance", self.TEXT, "0")
+        assert find_caveats(doc) == []
+        found = {c.text: c.kind for c in find_caveats(doc, embed)}
+        assert found == {
+            "Manipulating your partner's emotions to win them back is wrong.": "manipulation",
+            "Using jealousy to control him will backfire and hurt you both.": "general",
+        }
+
+    def test_pdf_caveat_carries_its_page(self):
+        text = "Intro Page\n\nSpace helps.\n\nNever use silence as a weapon."
+        doc = Document("p", "p.pdf", "Intro Page", text, "0", page_starts=(0, 26))
+        (caveat,) = find_caveats(doc)
+        assert (caveat.text, caveat.kind, caveat.page) == (
+            "Never use silence as a weapon.",
+            "weaponising",
+            2,
+        )

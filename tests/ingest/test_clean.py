@@ -1,0 +1,103 @@
+"""Boilerplate marking on the shipped articles and on small made-up ones."""
+
+from __future__ import annotations
+
+from index.records import Document
+from ingest.clean import mark_boilerplate
+from ingest.structure import blocks
+
+CTA = (
+    "Ready to Start Your No Contact Journey?\n"
+    "Track your progress, get AI coaching when the urge to text hits, and become the "
+    "strongest version of yourself.\n"
+    "Free to start • No credit card required"
+)
+
+
+def _marked(doc: Document) -> list[str]:
+    return [doc.text[s:e] for s, e in doc.boilerplate]
+
+
+def _covered(doc: Document, start: int, end: int) -> bool:
+    return any(s <= start and end <= e for s, e in doc.boilerplate)
+
+
+def _doc(text: str) -> Document:
+    return Document("t", "t.txt", "T", text, "0")
+
+
+class TestShippedArticles:
+    def test_repeated_call_to_action_marked_in_all_three_places(self, corpus_docs):
+        ex = corpus_docs["ex"]
+        starts = [i for i in range(len(ex.text)) if ex.text.startswith(CTA, i)]
+        assert len(starts) == 3
+        for start in starts:
+            assert _covered(ex, start, start + len(CTA))
+
+    def test_related_topics_tail_marked(self, corpus_docs):
+        ex = corpus_docs["ex"]
+        tail = ex.text.rindex("Related topics")
+        assert _covered(ex, tail, len(ex.text.rstrip()))
+
+    def test_related_posts_and_link_titles_marked(self, corpus_docs):
+        leave = corpus_docs["leave"]
+        start = leave.text.index("Related Posts")
+        assert _marked(leave) == [leave.text[start:]]
+        assert leave.text[start:].endswith("Are You Treating Them the Right Way?")
+
+    def test_similar_posts_marked(self, corpus_docs):
+        assert _marked(corpus_docs["husband"]) == ["Similar Posts"]
+
+    def test_empty_byline_marked(self, corpus_docs):
+        assert _marked(corpus_docs["him"]) == ["Written by\nPublished date"]
+
+    def test_clean_article_has_no_boilerplate(self, corpus_docs):
+        assert corpus_docs["someone"].boilerplate == ()
+
+    def test_no_normal_paragraph_or_heading_marked(self, corpus_docs):
+        marked_chars = {
+            name: sum(e - s for s, e in doc.boilerplate) for name, doc in corpus_docs.items()
+        }
+        assert marked_chars["ex"] == 3 * len(CTA) + len("\nRelated topics")
+        ex = corpus_docs["ex"]
+        for label in ("How to apply it ethically:", "Real-world example:"):
+            assert ex.text.count(label) == 4
+            assert not any(label in text for text in _marked(ex))
+        kept = {ex.text[b.start : b.end] for b in blocks(ex)}
+        assert "The Science of Missing Someone" in kept
+        assert "Important caveat: Everyone processes differently." in " ".join(kept)
+
+
+class TestByNature:
+    def test_unknown_repeated_block_is_marked(self):
+        promo = "Join our circle\nWeekly letters about slow, kind, honest relationships."
+        text = f"Title\n\nFirst paragraph.\n\n{promo}\n\nSecond paragraph.\n\n{promo}\n\nEnd."
+        doc = mark_boilerplate(_doc(text))
+        assert _marked(doc) == [promo, promo]
+
+    def test_you_may_also_like_tail(self):
+        body = "A real paragraph about patience and respect. " * 5
+        doc = mark_boilerplate(_doc(f"Title\n\n{body}\n\nYou May Also Like\nTen Tricks\n"))
+        assert _marked(doc) == ["You May Also Like\nTen Tricks"]
+
+    def test_related_heading_early_in_text_is_kept(self):
+        body = "A real paragraph about patience and respect. " * 5
+        doc = mark_boilerplate(_doc(f"Related Articles\n\n{body}"))
+        assert doc.boilerplate == ()
+
+    def test_filled_byline_is_kept_empty_one_marked(self):
+        doc = mark_boilerplate(_doc("By Jane Doe\nUpdated on:\n\nText that stays."))
+        assert _marked(doc) == ["Updated on:"]
+
+    def test_short_promotion_marked_but_long_paragraph_kept(self):
+        paragraph = (
+            "Some people subscribe to the idea that distance fixes everything, but a "
+            "relationship needs more than that: it needs honesty, patience and care."
+        )
+        doc = mark_boilerplate(_doc(f"{paragraph}\n\nSign up for our newsletter today!"))
+        assert _marked(doc) == ["Sign up for our newsletter today!"]
+
+    def test_input_is_not_mutated(self):
+        doc = _doc("Written by\n\nText.")
+        assert mark_boilerplate(doc).boilerplate == ((0, 10),)
+        assert doc.boilerplate == ()
