@@ -32,7 +32,7 @@ MAX_K = 20
 #: Below this cosine between question and best passage, nothing is relevant enough to
 #: quote. Chosen from the score distributions of `tests/data/questions.jsonl`
 #: (see docs/quality.md).
-ABSTAIN_BELOW = 0.30
+ABSTAIN_BELOW = 0.22
 #: A later quote must reach this share of the best quote's cosine to be shown at all.
 RELATIVE_FLOOR = 0.55
 #: At most this many quotes from one document while other documents are relevant.

@@ -147,6 +147,8 @@ def embed_with_cache(
     new = _embed_in_chunks(embedder, cache, unique, progress)
     row = {text: j for j, text in enumerate(unique)}
     vectors[missing] = new[[row[texts[i]] for i in missing]]
+    # A text repeated within this build is embedded once; its other copies count as reused.
+    reused = len(texts) - len(unique)
     log.debug("embedded %d texts, reused %d", len(unique), reused)
     return vectors, len(unique), reused
 

