@@ -10,6 +10,11 @@ Layout (see docs/architecture.md, "The index folder"):
 
 A build writes `versions/<version>.tmp/`, fsyncs it, renames it into place and then
 replaces CURRENT, so readers only ever see complete versions.
+
+Test hook: with the environment variable CITED_TEST_PAUSE_AT set to a stage name
+("embedded", "written", "renamed", "published"), a build stops itself (SIGSTOP) at that
+point after printing `cited: test pause at STAGE` to stderr, so a test can kill it there
+with SIGKILL, or resume it with SIGCONT. Unset, it costs one dictionary lookup.
 """
 
 from __future__ import annotations
@@ -20,7 +25,9 @@ import logging
 import os
 import secrets
 import shutil
+import signal
 import sqlite3
+import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -87,6 +94,8 @@ class Manifest:
     files: dict[str, str]
     faiss_kind: str
     source_files: dict[str, str] = field(default_factory=dict)
+    #: what this build changed: {"added": [files], "changed": [files], "removed": [files]}
+    changes: dict[str, list[str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -133,6 +142,16 @@ def _data_files(version_dir: Path) -> Iterator[Path]:
             yield path
 
 
+PAUSE_ENV = "CITED_TEST_PAUSE_AT"
+
+
+def pause_point(stage: str) -> None:
+    """Test hook: stop this process at `stage` when CITED_TEST_PAUSE_AT names it."""
+    if os.environ.get(PAUSE_ENV) == stage:
+        print(f"cited: test pause at {stage}", file=sys.stderr, flush=True)
+        os.kill(os.getpid(), signal.SIGSTOP)
+
+
 def current_version(index_dir: Path) -> str | None:
     """The version CURRENT names, or None when nothing has been published."""
     try:
@@ -150,12 +169,35 @@ def list_versions(index_dir: Path) -> list[str]:
     return sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.endswith(TMP_SUFFIX))
 
 
+def published_manifest(index_dir: Path) -> Manifest | None:
+    """The manifest of the published version, or None when there is none or it is unreadable."""
+    version = current_version(index_dir)
+    if version is None:
+        return None
+    try:
+        return _read_manifest(_versions_dir(index_dir) / version)
+    except IndexCorruptError as error:
+        log.warning("cannot read the published manifest: %s", error)
+        return None
+
+
 def cleanup_leftovers(index_dir: Path) -> list[str]:
-    """Delete the `*.tmp` leftovers of interrupted builds; returns what was removed."""
+    """Delete what interrupted builds left behind; returns the names removed.
+
+    That is every `*.tmp` folder or file, and every complete version newer than the one
+    CURRENT names (a build killed between renaming its folder and replacing CURRENT).
+    Call it only while holding the build lock.
+    """
     index_dir = Path(index_dir)
-    removed = []
+    current = current_version(index_dir)
     leftovers = list(_versions_dir(index_dir).glob(f"*{TMP_SUFFIX}"))
     leftovers.append(index_dir / f"{CURRENT_NAME}{TMP_SUFFIX}")
+    leftovers += [
+        _versions_dir(index_dir) / name
+        for name in list_versions(index_dir)
+        if current is None or name > current
+    ]
+    removed = []
     for path in leftovers:
         if path.is_dir():
             shutil.rmtree(path, ignore_errors=True)
@@ -310,8 +352,13 @@ def publish(
     chunk_settings: dict[str, Any],
     build_seconds: float,
     source_files: dict[str, str],
+    changes: dict[str, Sequence[str]] | None = None,
 ) -> Path:
-    """Write a complete new version, make CURRENT name it, prune old ones; returns its folder."""
+    """Write a complete new version, make CURRENT name it, prune old ones; returns its folder.
+
+    `changes` ({"added", "changed", "removed"}: file lists) is recorded in the manifest so
+    the UI can say what the last rebuild did.
+    """
     if not passages:
         raise CorpusError(
             f"nothing to index for {index_dir}: the corpus gave no passages; "
@@ -328,6 +375,7 @@ def publish(
     try:
         kind = faiss_kind_for(len(passages))
         _write_data(tmp, documents, passages, caveats, passage_vectors, caveat_vectors, kind)
+        pause_point("written")
         checksums = _sync_and_hash(tmp)
         manifest = Manifest(
             format_version=FORMAT_VERSION,
@@ -342,6 +390,7 @@ def publish(
             files=checksums,
             faiss_kind=kind,
             source_files=dict(source_files),
+            changes={k: list((changes or {}).get(k, ())) for k in ("added", "changed", "removed")},
         )
         _write_json(tmp / MANIFEST_NAME, manifest.to_dict())
         _fsync(tmp)
@@ -351,8 +400,10 @@ def publish(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    pause_point("renamed")
     _point_current(index_dir, version)
     log.info("published index version %s (%d passages, %s)", version, len(passages), kind)
+    pause_point("published")
     _prune(index_dir, {version, previous} - {None})
     return final
 
