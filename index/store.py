@@ -113,9 +113,12 @@ def _versions_dir(index_dir: Path) -> Path:
     return Path(index_dir) / VERSIONS_DIR
 
 
-def _new_version_name() -> str:
-    """A sortable, unique version name: UTC timestamp plus a short random suffix."""
-    return f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{secrets.token_hex(3)}"
+def _new_version_name(after: str | None = None) -> str:
+    """A unique version name, sorting after `after`: UTC time plus a short random suffix."""
+    name = f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{secrets.token_hex(3)}"
+    if after is not None and name <= after:  # the clock went back: still sort after it
+        name = f"{after}+{secrets.token_hex(3)}"
+    return name
 
 
 def _sha256(path: Path) -> str:
@@ -182,21 +185,21 @@ def published_manifest(index_dir: Path) -> Manifest | None:
 
 
 def cleanup_leftovers(index_dir: Path) -> list[str]:
-    """Delete what interrupted builds left behind; returns the names removed.
+    """Delete what interrupted builds left and versions no longer kept; returns their names.
 
-    That is every `*.tmp` folder or file, and every complete version newer than the one
-    CURRENT names (a build killed between renaming its folder and replacing CURRENT).
-    Call it only while holding the build lock.
+    That is every `*.tmp` folder or file, every complete version newer than the one
+    CURRENT names (a build killed between renaming its folder and replacing CURRENT),
+    and all but the KEEP_VERSIONS - 1 newest versions older than it (a build killed
+    before it pruned). Call it only while holding the build lock: a server still reading
+    a deleted version keeps its open files.
     """
     index_dir = Path(index_dir)
     current = current_version(index_dir)
+    older = [name for name in list_versions(index_dir) if current is not None and name < current]
+    keep = {current, *older[len(older) - (KEEP_VERSIONS - 1) :]} if current else set()
     leftovers = list(_versions_dir(index_dir).glob(f"*{TMP_SUFFIX}"))
     leftovers.append(index_dir / f"{CURRENT_NAME}{TMP_SUFFIX}")
-    leftovers += [
-        _versions_dir(index_dir) / name
-        for name in list_versions(index_dir)
-        if current is None or name > current
-    ]
+    leftovers += [_versions_dir(index_dir) / n for n in list_versions(index_dir) if n not in keep]
     removed = []
     for path in leftovers:
         if path.is_dir():
@@ -205,18 +208,9 @@ def cleanup_leftovers(index_dir: Path) -> list[str]:
             path.unlink(missing_ok=True)
         else:
             continue
-        log.info("removed leftover %s of an interrupted build", path)
+        log.info("removed %s (left by an interrupted build, or no longer kept)", path)
         removed.append(path.name)
     return removed
-
-
-def _prune(index_dir: Path, keep: set[str]) -> None:
-    """Delete every version not in `keep`, and any leftovers."""
-    cleanup_leftovers(index_dir)
-    for name in list_versions(index_dir):
-        if name not in keep:
-            shutil.rmtree(_versions_dir(index_dir) / name, ignore_errors=True)
-            log.info("pruned old index version %s", name)
 
 
 # --- writing -----------------------------------------------------------------------------
@@ -367,8 +361,7 @@ def publish(
     index_dir = Path(index_dir)
     passage_vectors = _as_matrix(passage_vectors, len(passages), dimension, "passage_vectors")
     caveat_vectors = _as_matrix(caveat_vectors, len(caveats), dimension, "caveat_vectors")
-    previous = current_version(index_dir)
-    version = _new_version_name()
+    version = _new_version_name(after=current_version(index_dir))
     root = _versions_dir(index_dir)
     tmp = root / f"{version}{TMP_SUFFIX}"
     tmp.mkdir(parents=True)
@@ -404,7 +397,7 @@ def publish(
     _point_current(index_dir, version)
     log.info("published index version %s (%d passages, %s)", version, len(passages), kind)
     pause_point("published")
-    _prune(index_dir, {version, previous} - {None})
+    cleanup_leftovers(index_dir)
     return final
 
 

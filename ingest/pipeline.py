@@ -152,10 +152,10 @@ def build_index(
     Raises BuildLockedError when another build holds the index, unless `wait`. The
     summary's `seconds` count the build itself: not loading the model, not waiting.
     """
-    settings = settings or ChunkSettings(max_tokens=_model_window(embedder))
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
-    with build_lock(index_dir, wait=wait):
+    with build_lock(index_dir, wait=wait):  # before loading the model: a refusal is quick
+        settings = settings or ChunkSettings(max_tokens=_model_window(embedder))
         started = time.perf_counter()
         cleanup_leftovers(index_dir)
         summary = _build_locked(Path(corpus_dir), index_dir, embedder, full, progress, settings)
