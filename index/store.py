@@ -50,7 +50,12 @@ from index.records import Caveat, Document, Passage
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
-HNSW_THRESHOLD = 20_000  # passages from which faiss.index is HNSW instead of exact (flat)
+# Passages from which faiss.index is HNSW instead of exact (flat). Every publish rebuilds
+# faiss.index over all passages: a flat index costs a copy (0.1 s at 21,000 passages) while
+# HNSW costs minutes (100 s at 21,000 on two busy cores), which would make a one-article
+# rebuild of a 1,000-article corpus slow. Flat search stays a few milliseconds a query up
+# to ~100,000 passages (docs/benchmarks.md, "Rebuild").
+HNSW_THRESHOLD = 100_000
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 200
 HNSW_EF_SEARCH = 128
