@@ -87,9 +87,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_ingest(commands: Any, common: argparse.ArgumentParser) -> None:
     p = commands.add_parser("ingest", parents=[common], help="build or update the index")
-    p.add_argument("--full", action="store_true", help="rebuild from nothing")
+    p.add_argument(
+        "--full",
+        action="store_true",
+        help="rebuild from nothing: re-read every file and re-embed every passage",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON summary object")
     p.add_argument("--watch", action="store_true", help="rebuild whenever the corpus changes")
+    p.add_argument(
+        "--wait",
+        action="store_true",
+        help="if another build is running on this index, wait for it instead of exiting",
+    )
     p.set_defaults(run=run_ingest)
 
 
@@ -146,7 +155,9 @@ def run_ingest(args: argparse.Namespace) -> int:
 
         watch_and_rebuild(args.corpus, args.index, _embedder(args), full_first=args.full)
         return 0
-    summary = ingest_once(args.corpus, args.index, _embedder(args), full=args.full, quiet=args.json)
+    summary = ingest_once(
+        args.corpus, args.index, _embedder(args), full=args.full, wait=args.wait, quiet=args.json
+    )
     if args.json:
         print(json.dumps(summary.to_dict()))
     else:
@@ -154,12 +165,14 @@ def run_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
-def ingest_once(corpus: Path, index: Path, embedder: Any, *, full: bool, quiet: bool) -> Any:
+def ingest_once(
+    corpus: Path, index: Path, embedder: Any, *, full: bool, wait: bool = False, quiet: bool
+) -> Any:
     """One build, with a progress bar when stderr is a terminal."""
     from ingest.pipeline import build_index
 
     with _ProgressBars(enabled=not quiet and sys.stderr.isatty()) as progress:
-        return build_index(corpus, index, embedder, full=full, progress=progress)
+        return build_index(corpus, index, embedder, full=full, wait=wait, progress=progress)
 
 
 class _ProgressBars:
@@ -175,7 +188,11 @@ class _ProgressBars:
     def update(self, stage: str, done: int, total: int) -> None:
         from tqdm import tqdm
 
-        label = {"read": "reading files", "embed": "embedding passages"}.get(stage, stage)
+        label = {
+            "read": "reading files",
+            "embed": "embedding passages",
+            "caveats": "finding caveats",
+        }.get(stage, stage)
         bar = self.bars.get(stage)
         if bar is None:
             bar = self.bars[stage] = tqdm(total=total, desc=label, unit="", leave=False)
@@ -191,6 +208,13 @@ class _ProgressBars:
 def describe_summary(summary: Any) -> str:
     d = summary.to_dict()
     docs, passages = d["documents"], d["passages"]
+    if not summary.published:
+        lines = [
+            f"index is up to date ({docs['unchanged']} articles, {passages['total']} passages "
+            f"unchanged; version {d['version']})"
+        ]
+        lines += [f"skipped {e['file']}: {e['error']}" for e in d["errors"]]
+        return "\n".join(lines)
     lines = [
         f"indexed {passages['total']} passages from "
         f"{docs['added'] + docs['changed'] + docs['unchanged']} articles in {d['seconds']:.1f}s "

@@ -112,13 +112,9 @@ def build_app(state: AppState) -> Any:
 
 
 def _start_watcher(state: AppState) -> None:
-    from assistant.watch import CorpusWatcher
-    from ingest.pipeline import build_index
+    from assistant.watch import watch_corpus
 
-    def rebuild() -> Any:
-        return build_index(state.corpus_dir, state.index_dir, state.assistant.embedder)
-
-    CorpusWatcher(state.corpus_dir, rebuild).start()
+    watch_corpus(state.corpus_dir, state.index_dir, state.assistant.embedder)
 
 
 def serve(

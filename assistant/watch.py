@@ -2,7 +2,10 @@
 
 watchdog reports file events; they are coalesced until the folder has been quiet for
 `settle` seconds (an editor saving, a copy of many files), then one incremental build
-runs. A running server picks the new version up through its IndexHandle.
+runs. Events on hidden files (editor swap files, `.git`) are ignored, as the build
+ignores those files. A build started by the watcher waits for one already running
+(say a manual `cited ingest`) instead of failing. A running server picks the new
+version up through its IndexHandle.
 """
 
 from __future__ import annotations
@@ -19,6 +22,10 @@ from index.errors import CitedError
 log = logging.getLogger(__name__)
 
 SETTLE_SECONDS = 1.5
+_IGNORED_EVENTS = frozenset({"opened", "closed_no_write"})
+
+#: on_result(summary, error): called after each rebuild, with exactly one of them set.
+OnResult = Callable[[Any, Exception | None], None]
 
 
 class CorpusWatcher:
@@ -29,7 +36,7 @@ class CorpusWatcher:
         corpus_dir: Path,
         rebuild: Callable[[], Any],
         settle: float = SETTLE_SECONDS,
-        on_result: Callable[[Any, Exception | None], None] | None = None,
+        on_result: OnResult | None = None,
     ) -> None:
         self.corpus_dir = Path(corpus_dir)
         self.rebuild = rebuild
@@ -42,6 +49,7 @@ class CorpusWatcher:
         self._thread: threading.Thread | None = None
 
     def start(self) -> CorpusWatcher:
+        """Start watching (and the thread that rebuilds); returns self."""
         from watchdog.events import FileSystemEventHandler
         from watchdog.observers import Observer
 
@@ -49,9 +57,11 @@ class CorpusWatcher:
 
         class _Handler(FileSystemEventHandler):
             def on_any_event(self, event: Any) -> None:
-                if event.event_type in {"opened", "closed_no_write"}:
+                if event.event_type in _IGNORED_EVENTS:
                     return
-                watcher.notify()
+                paths = [event.src_path, getattr(event, "dest_path", "")]
+                if any(watcher.relevant(str(p)) for p in paths if p):
+                    watcher.notify()
 
         self._observer = Observer()
         self._observer.schedule(_Handler(), str(self.corpus_dir), recursive=True)
@@ -60,12 +70,23 @@ class CorpusWatcher:
         self._thread.start()
         return self
 
+    def relevant(self, path: str) -> bool:
+        """Is a change to `path` one the build would see (not a hidden file or folder)?"""
+        for root in (self.corpus_dir, self.corpus_dir.resolve()):
+            try:
+                parts = Path(path).relative_to(root).parts
+            except ValueError:
+                continue
+            return not any(part.startswith(".") for part in parts)
+        return True
+
     def notify(self) -> None:
         """Record a change; the rebuild waits until changes stop for `settle` seconds."""
         self._last_event = time.monotonic()
         self._changed.set()
 
     def stop(self) -> None:
+        """Stop watching; a rebuild in progress finishes first (up to 5 s are waited)."""
         self._stop.set()
         self._changed.set()
         if self._observer is not None:
@@ -102,21 +123,44 @@ class CorpusWatcher:
             self.on_result(result, error)
 
 
+def print_result(summary: Any, error: Exception | None) -> None:
+    """Report one rebuild on stdout, as `cited ingest` would."""
+    from assistant.cli import describe_summary
+
+    print(f"cited: error: {error}" if error else describe_summary(summary), flush=True)
+
+
+def watch_corpus(
+    corpus_dir: Path,
+    index_dir: Path,
+    embedder: Any,
+    on_result: OnResult | None = print_result,
+    catch_up: bool = True,
+) -> CorpusWatcher:
+    """Start rebuilding `index_dir` whenever `corpus_dir` changes; returns the watcher.
+
+    With `catch_up`, one build runs at once too, for changes made while nothing watched
+    (it publishes nothing when nothing changed).
+    """
+    from ingest.pipeline import build_index
+
+    def rebuild() -> Any:
+        return build_index(corpus_dir, index_dir, embedder, wait=True)
+
+    watcher = CorpusWatcher(corpus_dir, rebuild, on_result=on_result).start()
+    if catch_up:
+        watcher.notify()
+    return watcher
+
+
 def watch_and_rebuild(
     corpus_dir: Path, index_dir: Path, embedder: Any, full_first: bool = False
 ) -> None:
     """`cited ingest --watch`: build now, then after every settled change, until Ctrl-C."""
-    from assistant.cli import describe_summary
     from ingest.pipeline import build_index
 
-    def rebuild() -> Any:
-        return build_index(corpus_dir, index_dir, embedder)
-
-    def report(summary: Any, error: Exception | None) -> None:
-        print(f"cited: error: {error}" if error else describe_summary(summary), flush=True)
-
-    report(build_index(corpus_dir, index_dir, embedder, full=full_first), None)
-    watcher = CorpusWatcher(corpus_dir, rebuild, on_result=report).start()
+    print_result(build_index(corpus_dir, index_dir, embedder, full=full_first, wait=True), None)
+    watcher = watch_corpus(corpus_dir, index_dir, embedder, catch_up=False)
     print(f"cited: watching {corpus_dir} for changes (Ctrl-C to stop)", flush=True)
     try:
         while True:

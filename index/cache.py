@@ -1,7 +1,10 @@
 """A content-addressed embedding cache, so a rebuild embeds only text it has not seen.
 
 Vectors are keyed by sha256(model name + NUL + text) in one SQLite file
-(`<index>/cache/embeddings.sqlite`), shared by every version of the index.
+(`<index>/cache/embeddings.sqlite`), shared by every version of the index. A cache opened
+`fresh` (what `cited ingest --full` does) answers every lookup with "missing", so every
+vector is computed again, and `retain_touched()` then drops every entry that build did
+not use.
 """
 
 from __future__ import annotations
@@ -39,10 +42,12 @@ def cache_path(index_dir: Path) -> Path:
 class EmbeddingCache:
     """Vectors of texts already embedded by one model, stored as float32 blobs."""
 
-    def __init__(self, path: Path, model_name: str, dimension: int) -> None:
+    def __init__(self, path: Path, model_name: str, dimension: int, fresh: bool = False) -> None:
         self.path = Path(path)
         self.model_name = model_name
         self.dimension = int(dimension)
+        self.fresh = fresh
+        self._touched: set[str] = set()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
@@ -59,7 +64,8 @@ class EmbeddingCache:
     def lookup(self, texts: Sequence[str]) -> tuple[np.ndarray, list[int]]:
         """Cached vectors for `texts` (zeros where missing) and the indices of the missing."""
         keys = [self.key(t) for t in texts]
-        found = self._fetch(set(keys))
+        self._touched.update(keys)
+        found = {} if self.fresh else self._fetch(set(keys))
         vectors = np.zeros((len(keys), self.dimension), dtype=np.float32)
         missing: list[int] = []
         for i, key in enumerate(keys):
@@ -101,6 +107,7 @@ class EmbeddingCache:
                 f"expected vectors of shape ({len(texts)}, {self.dimension}), got {vectors.shape}"
             )
         rows = [(self.key(t), v.tobytes()) for t, v in zip(texts, vectors, strict=True)]
+        self._touched.update(key for key, _ in rows)
         with self._lock:
             self._conn.execute("BEGIN")
             try:
@@ -109,6 +116,26 @@ class EmbeddingCache:
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise
+
+    def retain_touched(self) -> int:
+        """Delete every entry this object neither looked up nor stored; returns how many."""
+        with self._lock:
+            self._conn.execute("CREATE TEMP TABLE IF NOT EXISTS keep (key TEXT PRIMARY KEY)")
+            self._conn.execute("DELETE FROM keep")
+            self._conn.execute("BEGIN")
+            try:
+                self._conn.executemany("INSERT INTO keep VALUES (?)", ((k,) for k in self._touched))
+                deleted = self._conn.execute(
+                    "DELETE FROM embeddings WHERE key NOT IN (SELECT key FROM keep)"
+                ).rowcount
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            if deleted:
+                self._conn.execute("VACUUM")
+        log.info("dropped %d cached vectors no longer used", deleted)
+        return int(deleted)
 
     def __len__(self) -> int:
         with self._lock:

@@ -34,6 +34,7 @@ def _holder_pid(fd: int) -> str:
 def _acquire(fd: int, index_dir: Path, wait: bool, timeout: float) -> None:
     """Take the exclusive flock on `fd`, polling until `timeout` when `wait` (0 = forever)."""
     deadline = time.monotonic() + timeout if timeout > 0 else None
+    announced = False
     while True:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -43,8 +44,15 @@ def _acquire(fd: int, index_dir: Path, wait: bool, timeout: float) -> None:
             if not wait or expired:
                 raise BuildLockedError(
                     f"another build is running on {index_dir} (pid {_holder_pid(fd)}); "
-                    "wait for it or stop it"
+                    "wait for it to finish, or use `cited ingest --wait` to start after it"
                 ) from None
+            if not announced:
+                log.warning(
+                    "waiting for the build running on %s (pid %s) to finish",
+                    index_dir,
+                    _holder_pid(fd),
+                )
+                announced = True
             time.sleep(_POLL_SECONDS)
 
 

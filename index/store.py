@@ -10,6 +10,11 @@ Layout (see docs/architecture.md, "The index folder"):
 
 A build writes `versions/<version>.tmp/`, fsyncs it, renames it into place and then
 replaces CURRENT, so readers only ever see complete versions.
+
+Test hook: with the environment variable CITED_TEST_PAUSE_AT set to a stage name
+("embedded", "written", "renamed", "published"), a build stops itself (SIGSTOP) at that
+point after printing `cited: test pause at STAGE` to stderr, so a test can kill it there
+with SIGKILL, or resume it with SIGCONT. Unset, it costs one dictionary lookup.
 """
 
 from __future__ import annotations
@@ -20,7 +25,9 @@ import logging
 import os
 import secrets
 import shutil
+import signal
 import sqlite3
+import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -43,7 +50,12 @@ from index.records import Caveat, Document, Passage
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
-HNSW_THRESHOLD = 20_000  # passages from which faiss.index is HNSW instead of exact (flat)
+# Passages from which faiss.index is HNSW instead of exact (flat). Every publish rebuilds
+# faiss.index over all passages: a flat index costs a copy (0.1 s at 21,000 passages) while
+# HNSW costs minutes (100 s at 21,000 on two busy cores), which would make a one-article
+# rebuild of a 1,000-article corpus slow. Flat search stays a few milliseconds a query up
+# to ~100,000 passages (docs/benchmarks.md, "Rebuild").
+HNSW_THRESHOLD = 100_000
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 200
 HNSW_EF_SEARCH = 128
@@ -87,6 +99,8 @@ class Manifest:
     files: dict[str, str]
     faiss_kind: str
     source_files: dict[str, str] = field(default_factory=dict)
+    #: what this build changed: {"added": [files], "changed": [files], "removed": [files]}
+    changes: dict[str, list[str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -104,9 +118,12 @@ def _versions_dir(index_dir: Path) -> Path:
     return Path(index_dir) / VERSIONS_DIR
 
 
-def _new_version_name() -> str:
-    """A sortable, unique version name: UTC timestamp plus a short random suffix."""
-    return f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{secrets.token_hex(3)}"
+def _new_version_name(after: str | None = None) -> str:
+    """A unique version name, sorting after `after`: UTC time plus a short random suffix."""
+    name = f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{secrets.token_hex(3)}"
+    if after is not None and name <= after:  # the clock went back: still sort after it
+        name = f"{after}+{secrets.token_hex(3)}"
+    return name
 
 
 def _sha256(path: Path) -> str:
@@ -133,6 +150,16 @@ def _data_files(version_dir: Path) -> Iterator[Path]:
             yield path
 
 
+PAUSE_ENV = "CITED_TEST_PAUSE_AT"
+
+
+def pause_point(stage: str) -> None:
+    """Test hook: stop this process at `stage` when CITED_TEST_PAUSE_AT names it."""
+    if os.environ.get(PAUSE_ENV) == stage:
+        print(f"cited: test pause at {stage}", file=sys.stderr, flush=True)
+        os.kill(os.getpid(), signal.SIGSTOP)
+
+
 def current_version(index_dir: Path) -> str | None:
     """The version CURRENT names, or None when nothing has been published."""
     try:
@@ -150,12 +177,35 @@ def list_versions(index_dir: Path) -> list[str]:
     return sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.endswith(TMP_SUFFIX))
 
 
+def published_manifest(index_dir: Path) -> Manifest | None:
+    """The manifest of the published version, or None when there is none or it is unreadable."""
+    version = current_version(index_dir)
+    if version is None:
+        return None
+    try:
+        return _read_manifest(_versions_dir(index_dir) / version)
+    except IndexCorruptError as error:
+        log.warning("cannot read the published manifest: %s", error)
+        return None
+
+
 def cleanup_leftovers(index_dir: Path) -> list[str]:
-    """Delete the `*.tmp` leftovers of interrupted builds; returns what was removed."""
+    """Delete what interrupted builds left and versions no longer kept; returns their names.
+
+    That is every `*.tmp` folder or file, every complete version newer than the one
+    CURRENT names (a build killed between renaming its folder and replacing CURRENT),
+    and all but the KEEP_VERSIONS - 1 newest versions older than it (a build killed
+    before it pruned). Call it only while holding the build lock: a server still reading
+    a deleted version keeps its open files.
+    """
     index_dir = Path(index_dir)
-    removed = []
+    current = current_version(index_dir)
+    older = [name for name in list_versions(index_dir) if current is not None and name < current]
+    keep = {current, *older[len(older) - (KEEP_VERSIONS - 1) :]} if current else set()
     leftovers = list(_versions_dir(index_dir).glob(f"*{TMP_SUFFIX}"))
     leftovers.append(index_dir / f"{CURRENT_NAME}{TMP_SUFFIX}")
+    leftovers += [_versions_dir(index_dir) / n for n in list_versions(index_dir) if n not in keep]
+    removed = []
     for path in leftovers:
         if path.is_dir():
             shutil.rmtree(path, ignore_errors=True)
@@ -163,18 +213,9 @@ def cleanup_leftovers(index_dir: Path) -> list[str]:
             path.unlink(missing_ok=True)
         else:
             continue
-        log.info("removed leftover %s of an interrupted build", path)
+        log.info("removed %s (left by an interrupted build, or no longer kept)", path)
         removed.append(path.name)
     return removed
-
-
-def _prune(index_dir: Path, keep: set[str]) -> None:
-    """Delete every version not in `keep`, and any leftovers."""
-    cleanup_leftovers(index_dir)
-    for name in list_versions(index_dir):
-        if name not in keep:
-            shutil.rmtree(_versions_dir(index_dir) / name, ignore_errors=True)
-            log.info("pruned old index version %s", name)
 
 
 # --- writing -----------------------------------------------------------------------------
@@ -310,8 +351,13 @@ def publish(
     chunk_settings: dict[str, Any],
     build_seconds: float,
     source_files: dict[str, str],
+    changes: dict[str, Sequence[str]] | None = None,
 ) -> Path:
-    """Write a complete new version, make CURRENT name it, prune old ones; returns its folder."""
+    """Write a complete new version, make CURRENT name it, prune old ones; returns its folder.
+
+    `changes` ({"added", "changed", "removed"}: file lists) is recorded in the manifest so
+    the UI can say what the last rebuild did.
+    """
     if not passages:
         raise CorpusError(
             f"nothing to index for {index_dir}: the corpus gave no passages; "
@@ -320,14 +366,14 @@ def publish(
     index_dir = Path(index_dir)
     passage_vectors = _as_matrix(passage_vectors, len(passages), dimension, "passage_vectors")
     caveat_vectors = _as_matrix(caveat_vectors, len(caveats), dimension, "caveat_vectors")
-    previous = current_version(index_dir)
-    version = _new_version_name()
+    version = _new_version_name(after=current_version(index_dir))
     root = _versions_dir(index_dir)
     tmp = root / f"{version}{TMP_SUFFIX}"
     tmp.mkdir(parents=True)
     try:
         kind = faiss_kind_for(len(passages))
         _write_data(tmp, documents, passages, caveats, passage_vectors, caveat_vectors, kind)
+        pause_point("written")
         checksums = _sync_and_hash(tmp)
         manifest = Manifest(
             format_version=FORMAT_VERSION,
@@ -342,6 +388,7 @@ def publish(
             files=checksums,
             faiss_kind=kind,
             source_files=dict(source_files),
+            changes={k: list((changes or {}).get(k, ())) for k in ("added", "changed", "removed")},
         )
         _write_json(tmp / MANIFEST_NAME, manifest.to_dict())
         _fsync(tmp)
@@ -351,9 +398,11 @@ def publish(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    pause_point("renamed")
     _point_current(index_dir, version)
     log.info("published index version %s (%d passages, %s)", version, len(passages), kind)
-    _prune(index_dir, {version, previous} - {None})
+    pause_point("published")
+    cleanup_leftovers(index_dir)
     return final
 
 

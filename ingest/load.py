@@ -50,13 +50,18 @@ def load_document(path: Path, corpus_dir: Path) -> Document:
     if not text.strip():
         raise UnreadableFileError(file, "empty file")
     return Document(
-        doc_id=slugify(Path(file).with_suffix("").as_posix().replace("/", "-")),
+        doc_id=doc_id_for(file),
         file=file,
         title=title or _title_from_name(path),
         text=text,
         sha256=hashlib.sha256(raw).hexdigest(),
         page_starts=page_starts,
     )
+
+
+def doc_id_for(file: str) -> str:
+    """A corpus file's doc_id: "guides/No Contact.md" -> "guides-no-contact"."""
+    return slugify(Path(file).with_suffix("").as_posix().replace("/", "-"))
 
 
 def _read_bytes(path: Path, file: str) -> bytes:

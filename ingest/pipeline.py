@@ -1,8 +1,11 @@
 """Build or update the index from a corpus folder, re-reading only what changed.
 
-Each file's sha256 decides whether it is parsed again; unchanged documents keep their
-records from the previous version, and every vector goes through the embedding cache,
-so only text never seen before costs model time. The new version is published
+Each file's sha256 decides whether it is parsed again. Unchanged documents keep their
+records and vectors from the previous version; the passages and caveat sentences of new
+and changed documents go through the embedding cache, keyed by (model, text), so only
+text never seen before costs model time: an edited paragraph costs the passage(s) that
+contain it. When nothing changed nothing is published. `full=True` re-reads every file
+and re-embeds every text without consulting the cache. The new version is published
 atomically by `index.store.publish`; a bad file is reported and skipped.
 """
 
@@ -19,15 +22,22 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from index.cache import EmbeddingCache, embed_with_cache
+from index.cache import EmbeddingCache, cache_path, embed_with_cache
 from index.errors import CitedError, CorpusError, UnreadableFileError
 from index.lock import build_lock
 from index.records import Caveat, ChunkSettings, Document, Passage
-from index.store import LoadedIndex, cleanup_leftovers, current_version, publish
+from index.store import (
+    LoadedIndex,
+    cleanup_leftovers,
+    current_version,
+    pause_point,
+    publish,
+    published_manifest,
+)
 from ingest.caveats import find_caveats
 from ingest.chunk import chunk_document
 from ingest.clean import mark_boilerplate
-from ingest.load import load_document
+from ingest.load import doc_id_for, load_document
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +76,7 @@ class BuildSummary:
     errors: tuple[FileError, ...] = ()
     seconds: float = 0.0
     version: str | None = None
+    published: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -84,11 +95,13 @@ class BuildSummary:
 
 @dataclass(frozen=True)
 class _Parsed:
-    """One document's records, before vectors are attached."""
+    """One document's records; `*_vectors` are set for documents kept from the last version."""
 
     document: Document
     passages: tuple[Passage, ...]
     caveats: tuple[Caveat, ...]
+    passage_vectors: np.ndarray | None = None
+    caveat_vectors: np.ndarray | None = None
 
 
 @dataclass
@@ -130,39 +143,67 @@ def build_index(
     embedder: EmbedderLike,
     *,
     full: bool = False,
+    wait: bool = False,
     progress: Progress | None = None,
     settings: ChunkSettings | None = None,
 ) -> BuildSummary:
-    """Build or update the index in `index_dir` from the files in `corpus_dir`."""
-    started = time.perf_counter()
-    settings = settings or ChunkSettings(max_tokens=_model_window(embedder))
-    files = scan_corpus(corpus_dir)
+    """Build or update the index in `index_dir` from the files in `corpus_dir`.
+
+    Raises BuildLockedError when another build holds the index, unless `wait`. The
+    summary's `seconds` count the build itself: not loading the model, not waiting.
+    """
+    index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
-    with build_lock(index_dir):
+    with build_lock(index_dir, wait=wait):  # before loading the model: a refusal is quick
+        settings = settings or ChunkSettings(max_tokens=_model_window(embedder))
+        started = time.perf_counter()
         cleanup_leftovers(index_dir)
-        previous = None if full else _reusable_previous(index_dir, embedder, settings)
-        hashes, errors = _hash_files(files, corpus_dir)
-        plan = _plan(hashes, previous.manifest.source_files if previous else {})
-        parsed, parse_errors = _parse_changed(
-            corpus_dir, plan.added + plan.changed, embedder, settings, progress
-        )
-        errors += parse_errors
-        kept = _reuse_unchanged(previous, plan.unchanged)
-        documents = _in_file_order(kept + parsed)
+        summary = _build_locked(Path(corpus_dir), index_dir, embedder, full, progress, settings)
+    return dataclasses.replace(summary, seconds=time.perf_counter() - started)
+
+
+def _build_locked(
+    corpus_dir: Path,
+    index_dir: Path,
+    embedder: EmbedderLike,
+    full: bool,
+    progress: Progress | None,
+    settings: ChunkSettings,
+) -> BuildSummary:
+    started = time.perf_counter()
+    files = scan_corpus(corpus_dir)
+    last = published_manifest(index_dir)
+    previous = None if full else _reusable_previous(index_dir, embedder, settings)
+    hashes, errors = _hash_files(files, corpus_dir)
+    plan = _plan(hashes, last.source_files if last else {})
+    to_read = plan.added + plan.changed + ([] if previous else plan.unchanged)
+    read, read_errors = _read_files(corpus_dir, to_read, embedder, settings, progress)
+    errors += read_errors
+    if previous is not None and not any(_changes(plan, errors).values()):
+        return _unchanged_summary(previous, plan, errors)
+    with _open_cache(index_dir, embedder, fresh=full) as cache:
+        read, new_texts = _embed_passages(read, embedder, cache, progress)
+        read, caveat_errors = _find_caveats(read, embedder, cache, progress)
+        errors += caveat_errors
+        documents = _in_file_order(_reuse_unchanged(previous, plan.unchanged) + read)
         if not documents:
             raise CorpusError(_nothing_to_index_message(corpus_dir, errors))
-        summary = _embed_and_publish(
-            index_dir, documents, embedder, settings, progress, hashes, started
-        )
-    failed = {e.file for e in errors}
-    return dataclasses.replace(
-        summary,
-        added=tuple(f for f in plan.added if f not in failed),
-        changed=tuple(f for f in plan.changed if f not in failed),
-        removed=tuple(plan.removed) + tuple(f for f in plan.changed if f in failed),
+        changes = _changes(plan, errors)
+        version = _publish(index_dir, documents, embedder, settings, changes, started)
+        if full:
+            cache.retain_touched()
+    total = sum(len(item.passages) for item in documents)
+    embedded = len({p.text for item in read for p in item.passages} & new_texts)
+    return BuildSummary(
+        added=tuple(changes["added"]),
+        changed=tuple(changes["changed"]),
+        removed=tuple(changes["removed"]),
         unchanged=tuple(plan.unchanged),
+        embedded=embedded,
+        reused=total - embedded,
+        total=total,
         errors=tuple(errors),
-        seconds=time.perf_counter() - started,
+        version=version,
     )
 
 
@@ -190,6 +231,10 @@ def _reusable_previous(
     return None
 
 
+def _open_cache(index_dir: Path, embedder: EmbedderLike, fresh: bool) -> EmbeddingCache:
+    return EmbeddingCache(cache_path(index_dir), embedder.model_name, embedder.dimension, fresh)
+
+
 def _hash_files(files: Sequence[Path], corpus_dir: Path) -> tuple[dict[str, str], list[FileError]]:
     hashes: dict[str, str] = {}
     errors: list[FileError] = []
@@ -215,53 +260,155 @@ def _plan(current: dict[str, str], previous: dict[str, str]) -> _Plan:
     return plan
 
 
-def _parse_changed(
+def _changes(plan: _Plan, errors: Sequence[FileError]) -> dict[str, list[str]]:
+    """What the new version changes; a changed file that no longer reads drops out."""
+    failed = {e.file for e in errors}
+    return {
+        "added": [f for f in plan.added if f not in failed],
+        "changed": [f for f in plan.changed if f not in failed],
+        "removed": sorted(plan.removed + [f for f in plan.changed if f in failed]),
+    }
+
+
+def _unchanged_summary(
+    previous: LoadedIndex, plan: _Plan, errors: Sequence[FileError]
+) -> BuildSummary:
+    """Nothing to publish: the published version already holds exactly these files."""
+    log.info("index version %s is up to date", previous.version)
+    return BuildSummary(
+        unchanged=tuple(plan.unchanged),
+        reused=previous.passage_count,
+        total=previous.passage_count,
+        errors=tuple(errors),
+        version=previous.version,
+        published=False,
+    )
+
+
+def _read_files(
     corpus_dir: Path,
     names: Sequence[str],
     embedder: EmbedderLike,
     settings: ChunkSettings,
     progress: Progress | None,
 ) -> tuple[list[_Parsed], list[FileError]]:
+    """Load, clean and chunk each file; a file that fails is reported, never fatal."""
     parsed: list[_Parsed] = []
     errors: list[FileError] = []
     for done, name in enumerate(sorted(names), start=1):
         try:
-            parsed.append(_parse_one(corpus_dir / name, corpus_dir, embedder, settings))
-        except UnreadableFileError as error:
-            errors.append(FileError(name, error.reason))
+            parsed.append(_read_one(corpus_dir / name, corpus_dir, embedder, settings))
         except Exception as error:  # a bad file must never stop the build
-            log.debug("unexpected failure reading %s", name, exc_info=True)
-            errors.append(FileError(name, f"could not be read ({type(error).__name__}: {error})"))
+            errors.append(_file_error(name, error))
         if progress:
             progress("read", done, len(names))
-    for error in errors:
-        log.warning("skipped %s: %s", error.file, error.error)
     return parsed, errors
 
 
-def _parse_one(
+def _file_error(name: str, error: Exception) -> FileError:
+    if isinstance(error, UnreadableFileError):
+        failure = FileError(name, error.reason)
+    else:
+        log.debug("unexpected failure reading %s", name, exc_info=True)
+        failure = FileError(name, f"could not be read ({type(error).__name__}: {error})")
+    log.warning("skipped %s: %s", failure.file, failure.error)
+    return failure
+
+
+def _read_one(
     path: Path, corpus_dir: Path, embedder: EmbedderLike, settings: ChunkSettings
 ) -> _Parsed:
     document = mark_boilerplate(load_document(path, corpus_dir))
     passages = chunk_document(document, embedder.count_tokens, settings)
     if not passages:
         raise UnreadableFileError(document.file, "no article text left after removing boilerplate")
-    caveats = find_caveats(document, embedder.encode)
-    return _Parsed(document, tuple(passages), tuple(caveats))
+    return _Parsed(document, tuple(passages), ())
+
+
+def _embed_passages(
+    read: Sequence[_Parsed],
+    embedder: EmbedderLike,
+    cache: EmbeddingCache,
+    progress: Progress | None,
+) -> tuple[list[_Parsed], set[str]]:
+    """The documents with their passage vectors, and the passage texts the cache lacked."""
+    texts = [p.text for item in read for p in item.passages]
+    _, missing = cache.lookup(texts)
+    vectors, _, _ = embed_with_cache(embedder, cache, texts, progress=progress)
+    result, row = [], 0
+    for item in read:
+        count = len(item.passages)
+        result.append(dataclasses.replace(item, passage_vectors=vectors[row : row + count]))
+        row += count
+    return result, {texts[i] for i in missing}
+
+
+def _find_caveats(
+    read: Sequence[_Parsed],
+    embedder: EmbedderLike,
+    cache: EmbeddingCache,
+    progress: Progress | None,
+) -> tuple[list[_Parsed], list[FileError]]:
+    """The documents with their caveats and caveat vectors; sentences go through the cache."""
+
+    def embed(texts: Sequence[str]) -> np.ndarray:
+        return embed_with_cache(embedder, cache, texts)[0]
+
+    result: list[_Parsed] = []
+    errors: list[FileError] = []
+    for done, item in enumerate(read, start=1):
+        try:
+            caveats = tuple(find_caveats(item.document, embed))
+        except Exception as error:  # a bad file must never stop the build
+            errors.append(_file_error(item.document.file, error))
+            continue
+        vectors = embed([c.text for c in caveats])
+        result.append(dataclasses.replace(item, caveats=caveats, caveat_vectors=vectors))
+        if progress:
+            progress("caveats", done, len(read))
+    return result, errors
 
 
 def _reuse_unchanged(previous: LoadedIndex | None, names: Sequence[str]) -> list[_Parsed]:
+    """The records and vectors of unchanged files, read from the previous version in bulk."""
     if previous is None or not names:
         return []
-    by_file = {doc.file: doc for doc in previous.documents()}
-    kept = []
-    for name in names:
-        document = by_file.get(name)
-        if document is None:
-            continue
-        caveats = tuple(caveat for _, caveat in previous.caveats([document.doc_id]))
-        kept.append(_Parsed(document, tuple(previous.passages_of(document.doc_id)), caveats))
-    return kept
+    wanted = set(names)
+    documents = [d for d in previous.documents() if d.file in wanted]
+    doc_ids = {d.doc_id for d in documents}
+    passage_ids: dict[str, list[int]] = {}
+    passages: dict[str, list[Passage]] = {}
+    ids = range(previous.passage_count)
+    for passage_id, passage in zip(ids, previous.passages(ids), strict=True):
+        if passage.doc_id in doc_ids:
+            passage_ids.setdefault(passage.doc_id, []).append(passage_id)
+            passages.setdefault(passage.doc_id, []).append(passage)
+    caveats: dict[str, list[tuple[int, Caveat]]] = {}
+    for caveat_id, caveat in previous.caveats(sorted(doc_ids)):
+        caveats.setdefault(caveat.doc_id, []).append((caveat_id, caveat))
+    return [
+        _kept(previous, d, passage_ids[d.doc_id], passages[d.doc_id], caveats.get(d.doc_id, []))
+        for d in documents
+    ]
+
+
+def _kept(
+    previous: LoadedIndex,
+    document: Document,
+    passage_ids: list[int],
+    passages: list[Passage],
+    caveats: list[tuple[int, Caveat]],
+) -> _Parsed:
+    """One unchanged document with its stored vectors, under the doc_id a fresh read gives."""
+    item = _Parsed(
+        document,
+        tuple(passages),
+        tuple(c for _, c in caveats),
+        previous.passage_vectors(passage_ids),
+        previous.caveat_vectors([i for i, _ in caveats]),
+    )
+    base = doc_id_for(document.file)
+    return item if document.doc_id == base else _with_doc_id(item, base)
 
 
 def _in_file_order(parsed: Sequence[_Parsed]) -> list[_Parsed]:
@@ -288,50 +435,45 @@ def _unique_id(doc_id: str, file: str, seen: set[str]) -> str:
 
 
 def _with_doc_id(item: _Parsed, doc_id: str) -> _Parsed:
-    return _Parsed(
-        dataclasses.replace(item.document, doc_id=doc_id),
-        tuple(dataclasses.replace(p, doc_id=doc_id) for p in item.passages),
-        tuple(dataclasses.replace(c, doc_id=doc_id) for c in item.caveats),
+    return dataclasses.replace(
+        item,
+        document=dataclasses.replace(item.document, doc_id=doc_id),
+        passages=tuple(dataclasses.replace(p, doc_id=doc_id) for p in item.passages),
+        caveats=tuple(dataclasses.replace(c, doc_id=doc_id) for c in item.caveats),
     )
 
 
-def _embed_and_publish(
+def _publish(
     index_dir: Path,
     documents: Sequence[_Parsed],
     embedder: EmbedderLike,
     settings: ChunkSettings,
-    progress: Progress | None,
-    hashes: dict[str, str],
+    changes: dict[str, list[str]],
     started: float,
-) -> BuildSummary:
-    passages = [p for item in documents for p in item.passages]
-    caveats = [c for item in documents for c in item.caveats]
-    cache = EmbeddingCache(
-        index_dir / "cache" / "embeddings.sqlite", embedder.model_name, embedder.dimension
-    )
-    try:
-        passage_vectors, embedded, reused = embed_with_cache(
-            embedder, cache, [p.text for p in passages], progress=progress
-        )
-        caveat_vectors, _, _ = embed_with_cache(embedder, cache, [c.text for c in caveats])
-    finally:
-        cache.close()
-    version_dir = publish(
+) -> str:
+    """Publish the documents with their vectors; returns the new version's name."""
+    dimension = embedder.dimension
+    pause_point("embedded")
+    folder = publish(
         index_dir,
         documents=[item.document for item in documents],
-        passages=passages,
-        caveats=caveats,
-        passage_vectors=passage_vectors,
-        caveat_vectors=caveat_vectors,
+        passages=[p for item in documents for p in item.passages],
+        caveats=[c for item in documents for c in item.caveats],
+        passage_vectors=_stack([item.passage_vectors for item in documents], dimension),
+        caveat_vectors=_stack([item.caveat_vectors for item in documents], dimension),
         model_name=embedder.model_name,
-        dimension=embedder.dimension,
+        dimension=dimension,
         chunk_settings=settings.to_dict(),
         build_seconds=time.perf_counter() - started,
-        source_files={item.document.file: hashes[item.document.file] for item in documents},
+        source_files={item.document.file: item.document.sha256 for item in documents},
+        changes=changes,
     )
-    return BuildSummary(
-        embedded=embedded, reused=reused, total=len(passages), version=version_dir.name
-    )
+    return folder.name
+
+
+def _stack(parts: Sequence[np.ndarray | None], dimension: int) -> np.ndarray:
+    arrays = [np.asarray(p, dtype=np.float32).reshape(-1, dimension) for p in parts]
+    return np.concatenate(arrays) if arrays else np.zeros((0, dimension), dtype=np.float32)
 
 
 def _nothing_to_index_message(corpus_dir: Path, errors: Sequence[FileError]) -> str:
