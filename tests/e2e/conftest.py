@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -45,6 +46,8 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float
             with urllib.request.urlopen(url + "/config", timeout=2) as response:
                 if response.status == 200:
                     return
+        except urllib.error.HTTPError:
+            return  # it answers; with --auth, /config asks for a login first
         except OSError:
             time.sleep(0.3)
     raise RuntimeError(f"cited serve did not answer within {timeout}s: {log.read_text()}")
@@ -87,5 +90,19 @@ def stop_server(server: Server) -> None:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, shipped_corpus: Path) -> Iterator[Server]:
     running = start_server(tmp_path_factory.mktemp("serve"), shipped_corpus)
+    yield running
+    stop_server(running)
+
+
+#: The user and password of `auth_server`.
+AUTH = ("reader", "correct horse battery")
+
+
+@pytest.fixture(scope="module")
+def auth_server(tmp_path_factory: pytest.TempPathFactory, shipped_corpus: Path) -> Iterator[Server]:
+    """Like `server`, but started with --auth reader:correct horse battery."""
+    running = start_server(
+        tmp_path_factory.mktemp("serve-auth"), shipped_corpus, "--auth", ":".join(AUTH)
+    )
     yield running
     stop_server(running)
