@@ -253,6 +253,11 @@ def when(iso: str | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M") + (" UTC" if zone in ("UTC", "UTC+00:00") else "")
 
 
+def seconds(value: float) -> str:
+    """A duration people read at a glance: "340 ms", "2.3 s"."""
+    return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.1f} s"
+
+
 def library_table_html(rows: Sequence[Mapping[str, Any]]) -> str:
     """The Library table: article, passages, caveats, when indexed, status, actions."""
     if not rows:
@@ -290,7 +295,7 @@ def _library_row(row: Mapping[str, Any]) -> str:
         f'<div class="cited-file">{file}</div></td>'
         f'<td class="num">{int(row["passages"])}</td>'
         f'<td class="num">{len(row["caveats"])}</td>'
-        f"<td>{escape(when(row.get('indexed_at')))}</td>"
+        f'<td class="cited-when">{escape(when(row.get("indexed_at")))}</td>'
         f'<td>{status}</td><td class="cited-actions">{actions}</td></tr>'
     )
 
@@ -305,7 +310,7 @@ def index_facts_html(facts: Mapping[str, Any] | None, problem: str | None = None
         ("Passages", str(facts["passages"])),
         ("Caveats", str(facts["caveats"])),
         ("Last updated", when(facts["built_at"])),
-        ("Build time", f"{float(facts['build_seconds']):.1f} s"),
+        ("Build time", seconds(float(facts["build_seconds"]))),
         ("Model", f"{facts['model']} ({facts['dimension']}-d)"),
     ]
     html = '<div class="cited-facts-grid">' + "".join(
@@ -347,7 +352,7 @@ def rebuild_summary_html(summary: Mapping[str, Any]) -> str:
     """One line on what a rebuild did, and every file it had to skip."""
     docs, passages = summary["documents"], summary["passages"]
     line = (
-        f"Rebuilt in {float(summary['seconds']):.1f} s: {docs['added']} added, "
+        f"Rebuilt in {seconds(float(summary['seconds']))}: {docs['added']} added, "
         f"{docs['changed']} changed, {docs['removed']} removed, {docs['unchanged']} unchanged; "
         f"{passages['embedded']} passages embedded, {passages['reused']} reused, "
         f"{passages['total']} in all."
@@ -389,10 +394,9 @@ def document_html(doc: Mapping[str, Any], target: Sequence[int] | None = None) -
     return (
         f'<article class="cited-doc" data-doc="{escape(doc["doc_id"])}">'
         f'<header class="cited-doc-head"><h1>{escape(doc["title"])}</h1>'
-        f'<div class="cited-file">{escape(doc["file"])} · {int(doc["passages"])} passages · '
-        f"{caveats} caveat{'s' if caveats != 1 else ''} {legend}</div></header>"
-        + "".join(parts)
-        + "</article>"
+        f'<div class="cited-doc-facts"><span class="cited-file">{escape(doc["file"])}</span> · '
+        f"{int(doc['passages'])} passages · {caveats} caveat{'s' if caveats != 1 else ''}"
+        f"{legend}</div></header>" + "".join(parts) + "</article>"
     )
 
 
@@ -487,6 +491,8 @@ a.cited-small { font-weight: 500; font-size: .85em; }
   padding: 8px 10px; font-size: .85em; background: transparent; }
 #cited-library table.cited-library td { border: none; padding: 10px; vertical-align: top;
   border-bottom: 1px solid var(--border-color-primary); background: transparent; }
+#cited-library table.cited-library tr { border: none; }
+#cited-library table.cited-library td.cited-when { white-space: nowrap; }
 #cited-library table.cited-library tr:hover td { background: var(--background-fill-secondary); }
 .cited-library .num { text-align: right; font-variant-numeric: tabular-nums; }
 .cited-actions { white-space: nowrap; text-align: right; }
@@ -513,20 +519,27 @@ a.cited-small { font-weight: 500; font-size: .85em; }
   text-transform: uppercase; letter-spacing: .04em; }
 .cited-fact strong { font-size: 1.05em; font-variant-numeric: tabular-nums; }
 .cited-changes { margin: 8px 0 0; color: var(--body-text-color-subdued); font-size: .9em; }
+.cited-hint { color: var(--body-text-color-subdued); font-size: .9em; }
 .cited-empty { color: var(--body-text-color-subdued); }
 .cited-doc { max-width: 46em; margin: 0 auto; padding: 4px 8px 40px 48px; line-height: 1.7;
   font-size: 1.03em; }
-.cited-doc-head { margin: 0 0 18px; padding-bottom: 12px;
-  border-bottom: 1px solid var(--border-color-primary); }
-.cited-doc-head h1 { font-size: 1.6em; line-height: 1.25; margin: 0 0 6px; }
-.cited-legend { margin-left: 10px; font-family: var(--font); }
+.cited-doc-head { margin: 0 0 18px -48px; padding: 10px 0 10px 48px;
+  border-bottom: 1px solid var(--border-color-primary); position: sticky; top: 0; z-index: 2;
+  background: var(--background-fill-primary);
+  box-shadow: 0 -40px 0 0 var(--background-fill-primary); }
+#cited-read { border: 1px solid var(--border-color-primary); border-radius: 14px;
+  background: var(--background-fill-primary); }
+.cited-doc-head h1 { font-size: 1.4em; line-height: 1.25; margin: 0 0 4px; }
+.cited-doc-facts { font-size: .85em; color: var(--body-text-color-subdued); line-height: 1.5; }
+.cited-legend { margin-left: 12px; white-space: nowrap; }
+.cited-legend mark { margin-left: 4px; }
 .cited-doc-h { font-size: 1.2em; margin: 26px 0 8px; line-height: 1.35; }
 .cited-doc p { position: relative; margin: 0 0 12px; }
 .cited-doc p.cited-item { padding-left: 18px; margin-bottom: 6px; }
 .cited-doc p.cited-label { font-weight: 600; margin-bottom: 4px; }
 .cited-pn { position: absolute; left: -46px; width: 38px; text-align: right; top: .2em;
-  font-size: .72em; color: var(--body-text-color-subdued); font-variant-numeric: tabular-nums;
-  user-select: none; }
+  font-size: .72em; font-weight: 400; color: var(--body-text-color-subdued);
+  font-variant-numeric: tabular-nums; user-select: none; }
 mark.cited-caveat { background: #dbeafe; color: #1e3a8a; border-bottom: 2px solid #60a5fa;
   padding: 0 1px; }
 mark.cited-target { background: #fef08a; color: #1f2937; padding: 0 1px; }

@@ -57,9 +57,20 @@ element.addEventListener('click', (event) => {
 });
 """
 _SCROLL_JS = """
+const pane = (node) => {
+  for (let up = node.parentElement; up && up !== document.body; up = up.parentElement) {
+    const overflow = getComputedStyle(up).overflowY;
+    const scrolls = overflow === 'auto' || overflow === 'scroll';
+    if (scrolls && up.scrollHeight > up.clientHeight) return up;
+  }
+  return null;
+};
 const reveal = () => setTimeout(() => {
   const target = element.querySelector('#cited-target');
-  if (target) target.scrollIntoView({block: 'center'});
+  const box = pane(element.querySelector('.cited-doc') || element);
+  if (!box) { if (target) target.scrollIntoView({block: 'center'}); return; }
+  const offset = target ? target.getBoundingClientRect().top - box.getBoundingClientRect().top : 0;
+  box.scrollTop = target ? box.scrollTop + offset - box.clientHeight * 0.3 : 0;
 }, 60);
 watch('value', reveal);
 reveal();
@@ -144,8 +155,7 @@ class AppState:
                 progress=_progress_reporter(progress),
             )
             self.assistant.handle.reload_now()
-        with self._lock:
-            self.errors = {e.file: e.error for e in summary.errors}
+        self.remember_build(summary)
         return summary.to_dict()
 
     def read(self, doc_id: str) -> dict:
@@ -154,6 +164,11 @@ class AppState:
             return library.read_document(self.loaded(), doc_id)
 
     # --- what the page needs besides -----------------------------------------------------
+
+    def remember_build(self, summary: Any) -> None:
+        """Keep the files a build skipped, with why, for the Library table."""
+        with self._lock:
+            self.errors = {e.file: e.error for e in summary.errors}
 
     def loaded(self) -> LoadedIndex:
         return self.assistant.index()
@@ -176,6 +191,8 @@ class AppState:
             doc_id, start = quote["source"]["doc_id"], int(quote["source"]["start"])
             key = (loaded.version, doc_id)
             if key not in self._paragraphs:
+                if any(version != loaded.version for version, _ in self._paragraphs):
+                    self._paragraphs.clear()  # a new index: numbers may have moved
                 doc = loaded.document(doc_id)
                 self._paragraphs[key] = library.paragraph_numbers(doc) if doc else []
             number = library.paragraph_at(self._paragraphs[key], start)
@@ -313,7 +330,7 @@ def _ask_tab(gr: Any, state: AppState) -> dict[str, Any]:
 
 def _library_tab(gr: Any) -> dict[str, Any]:
     facts = gr.HTML("", js_on_load=None, elem_id="cited-facts")
-    with gr.Row(equal_height=True):
+    with gr.Row():
         upload = gr.File(
             file_count="multiple",
             label="Add articles: .txt, .md, .html or .pdf, up to "
@@ -324,6 +341,12 @@ def _library_tab(gr: Any) -> dict[str, Any]:
         with gr.Column(scale=2, min_width=240):
             rebuild = gr.Button("Rebuild index", variant="primary", elem_id="cited-rebuild")
             refresh = gr.Button("Refresh list", size="sm", elem_id="cited-refresh")
+            gr.Markdown(
+                "Uploads go into the corpus folder. **Rebuild index** reads only new and "
+                "changed files and embeds only text it has not seen, so it is quick; "
+                "answers switch to the new index as soon as it is complete.",
+                elem_classes=["cited-hint"],
+            )
             status = gr.HTML("", js_on_load=None, elem_id="cited-library-status", min_height=30)
     with gr.Group(visible=False, elem_id="cited-confirm") as confirm:
         confirm_text = gr.HTML("", js_on_load=None, padding=True)
@@ -350,20 +373,25 @@ def _library_tab(gr: Any) -> dict[str, Any]:
 
 
 def _read_tab(gr: Any, state: AppState) -> dict[str, Any]:
-    read_doc = gr.Dropdown(
-        choices=state.document_choices(),
-        value=None,
-        allow_custom_value=True,
-        label="Article",
-        elem_id="cited-read-doc",
-    )
+    with gr.Row():
+        read_doc = gr.Dropdown(
+            choices=state.document_choices(),
+            value=None,
+            allow_custom_value=True,
+            label="Article",
+            elem_id="cited-read-doc",
+            scale=5,
+        )
+        back = gr.Button("← Back to Ask", size="sm", scale=0, min_width=140, elem_id="cited-back")
     read_json = gr.JSON(visible=False)
     read_html = gr.HTML(
         '<p class="cited-empty">Choose an article, or open one from a quote.</p>',
         js_on_load=_SCROLL_JS,
         elem_id="cited-read",
+        max_height="calc(100vh - 190px)",
+        min_height=300,
     )
-    return {"read_doc": read_doc, "read_json": read_json, "read_html": read_html}
+    return {"read_doc": read_doc, "read_json": read_json, "read_html": read_html, "back": back}
 
 
 # --- events -------------------------------------------------------------------------------
@@ -438,13 +466,16 @@ def _wire_library(gr: Any, state: AppState, v: dict[str, Any]) -> None:
     )
 
     def uploaded(result: dict) -> tuple:
-        return render.upload_result_html(result), None
+        return (render.upload_result_html(result), None, *refresh())
 
     v["upload"].upload(
         state.upload, v["upload"], v["uploaded_json"], api_name="upload", concurrency_id="library"
     ).success(
-        uploaded, v["uploaded_json"], [v["status"], v["upload"]], api_visibility="private"
-    ).then(refresh, None, refreshed, api_visibility="private")
+        uploaded,
+        v["uploaded_json"],
+        [v["status"], v["upload"], *refreshed],
+        api_visibility="private",
+    )
 
     open_it = _open_in_reader(state)
 
@@ -470,16 +501,16 @@ def _wire_library(gr: Any, state: AppState, v: dict[str, Any]) -> None:
             f'<div class="cited-notice cited-success">Deleted {escape(result["deleted"])}. '
             "Press <strong>Rebuild index</strong> to drop it from answers.</div>"
         )
-        return gr.Group(visible=False), message, ""
+        return (gr.Group(visible=False), message, "", *refresh())
 
     v["confirm_delete"].click(
         state.delete, v["pending"], v["deleted_json"], api_name="delete", concurrency_id="library"
     ).success(
         deleted,
         v["deleted_json"],
-        [v["confirm"], v["status"], v["pending"]],
+        [v["confirm"], v["status"], v["pending"], *refreshed],
         api_visibility="private",
-    ).then(refresh, None, refreshed, api_visibility="private")
+    )
     v["cancel_delete"].click(
         lambda: (gr.Group(visible=False), ""),
         None,
@@ -487,12 +518,12 @@ def _wire_library(gr: Any, state: AppState, v: dict[str, Any]) -> None:
         api_visibility="private",
     )
 
-    def rebuilt(summary: dict) -> str:
-        return render.rebuild_summary_html(summary)
-
     def rebuild(progress: gr.Progress = gr.Progress()) -> dict:  # noqa: B008
         """Rebuild the index from the corpus folder: the `cited ingest --json` summary."""
         return state.rebuild(progress)
+
+    def rebuilt(summary: dict) -> tuple:
+        return (render.rebuild_summary_html(summary), *refresh())
 
     v["rebuild"].click(
         rebuild,
@@ -502,12 +533,11 @@ def _wire_library(gr: Any, state: AppState, v: dict[str, Any]) -> None:
         concurrency_id="rebuild",
         concurrency_limit=1,
         show_progress_on=[v["status"]],
-    ).success(rebuilt, v["built_json"], v["status"], api_visibility="private").then(
-        refresh, None, refreshed, api_visibility="private"
-    )
+    ).success(rebuilt, v["built_json"], [v["status"], *refreshed], api_visibility="private")
 
 
 def _wire_read(gr: Any, state: AppState, v: dict[str, Any]) -> None:
+    v["back"].click(lambda: gr.Tabs(selected="ask"), None, v["tabs"], api_visibility="private")
     v["read_doc"].input(state.read, v["read_doc"], v["read_json"], api_name="read").success(
         lambda doc: (render.document_html(doc), None),
         v["read_json"],
@@ -605,7 +635,11 @@ def _start_watcher(state: AppState) -> None:
     def rebuild() -> Any:
         return build_index(state.corpus_dir, state.index_dir, state.assistant.embedder)
 
-    CorpusWatcher(state.corpus_dir, rebuild).start()
+    def built(summary: Any, error: Exception | None) -> None:
+        if summary is not None:
+            state.remember_build(summary)
+
+    CorpusWatcher(state.corpus_dir, rebuild, on_result=built).start()
 
 
 def is_loopback(host: str) -> bool:
