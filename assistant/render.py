@@ -391,13 +391,14 @@ def document_html(doc: Mapping[str, Any], target: Sequence[int] | None = None) -
         + ('<mark class="cited-target">linked passage</mark>' if target else "")
         + "</span>"
     )
-    return (
-        f'<article class="cited-doc" data-doc="{escape(doc["doc_id"])}">'
+    counts = f"{int(doc['passages'])} passages · {caveats} caveat{'s' if caveats != 1 else ''}"
+    head = (
         f'<header class="cited-doc-head"><h1>{escape(doc["title"])}</h1>'
         f'<div class="cited-doc-facts"><span class="cited-file">{escape(doc["file"])}</span> · '
-        f"{int(doc['passages'])} passages · {caveats} caveat{'s' if caveats != 1 else ''}"
-        f"{legend}</div></header>" + "".join(parts) + "</article>"
+        f'<span class="cited-nowrap">{counts}</span>{legend}</div></header>'
     )
+    body = "".join(parts)
+    return f'<article class="cited-doc" data-doc="{escape(doc["doc_id"])}">{head}{body}</article>'
 
 
 def _block_html(block: Mapping[str, Any], inner: str) -> str:
@@ -531,6 +532,7 @@ a.cited-small { font-weight: 500; font-size: .85em; }
   background: var(--background-fill-primary); }
 .cited-doc-head h1 { font-size: 1.4em; line-height: 1.25; margin: 0 0 4px; }
 .cited-doc-facts { font-size: .85em; color: var(--body-text-color-subdued); line-height: 1.5; }
+.cited-nowrap { white-space: nowrap; }
 .cited-legend { margin-left: 12px; white-space: nowrap; }
 .cited-legend mark { margin-left: 4px; }
 .cited-doc-h { font-size: 1.2em; margin: 26px 0 8px; line-height: 1.35; }

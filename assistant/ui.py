@@ -191,7 +191,7 @@ class AppState:
             doc_id, start = quote["source"]["doc_id"], int(quote["source"]["start"])
             key = (loaded.version, doc_id)
             if key not in self._paragraphs:
-                if any(version != loaded.version for version, _ in self._paragraphs):
+                if any(version != loaded.version for version, _ in list(self._paragraphs)):
                     self._paragraphs.clear()  # a new index: numbers may have moved
                 doc = loaded.document(doc_id)
                 self._paragraphs[key] = library.paragraph_numbers(doc) if doc else []

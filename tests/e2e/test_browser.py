@@ -88,19 +88,32 @@ def page(browser, server):
     )
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
+    page.elsewhere = []  # requests to anywhere but the server
+    page.on(
+        "request",
+        lambda r: (
+            None
+            if r.url.startswith((server.url, "data:", "blob:"))
+            else page.elsewhere.append(r.url)
+        ),
+    )
     page.goto(server.url)
     page.wait_for_selector("#cited-question textarea")
     yield page
     context.close()
 
 
-def snap(page, name: str) -> None:
+def snap(page, name: str, full_page: bool = False, height: int | None = None) -> None:
     """With CITED_SCREENSHOTS=DIR, save what the screen shows as DIR/NAME.png (for the README)."""
     folder = os.environ.get("CITED_SCREENSHOTS")
     if folder:
+        size = page.viewport_size
+        if height:
+            page.set_viewport_size({"width": size["width"], "height": height})
         page.mouse.move(1, 1)
         page.wait_for_timeout(400)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"))
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=full_page)
+        page.set_viewport_size(size)
 
 
 def ask(page, question: str) -> None:
@@ -159,7 +172,8 @@ def test_an_answer_shows_quotes_with_the_answering_sentence_and_the_caveats(page
     assert caveats.locator("h4").count() >= 1  # grouped by article
     recent = page.locator("#cited-recent button.cited-recent")
     assert recent.first.inner_text().startswith("Why does being less available")
-    snap(page, "ask")
+    snap(page, "ask", height=1400)
+    assert page.elsewhere == []  # the page loads nothing from the network
 
 
 def test_copy_as_markdown_puts_the_cited_answer_on_the_clipboard(page):
@@ -205,7 +219,7 @@ def test_upload_rebuild_ask_then_delete_rebuild_and_it_is_gone(page, tmp_path):
     upload(page, article)
     row = page.locator('#cited-library tr[data-file="keeping-bees.txt"]')
     expect(row).to_contain_text("Not indexed yet")
-    snap(page, "library")
+    snap(page, "library", full_page=True)
     rebuild(page)
     expect(row).to_contain_text("Indexed")
     open_tab(page, "Ask")
