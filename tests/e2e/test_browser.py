@@ -80,6 +80,11 @@ def browser() -> Iterator:
         chromium.close()
 
 
+@pytest.fixture(scope="module")
+def server(prebuilt_server):
+    return prebuilt_server
+
+
 @pytest.fixture
 def page(browser, server):
     context = browser.new_context(
@@ -193,6 +198,11 @@ def test_manipulative_and_unrelated_questions_get_a_visible_notice(page):
     ask(page, "What is the capital of Australia?")
     assert view.locator(".cited-notice.cited-abstain").is_visible()
     assert view.locator(".cited-quote").count() == 0
+    # a recent question asks again with one click
+    forget_answer(page)
+    page.locator("#cited-recent button.cited-recent", has_text="jealous").click()
+    wait_for_answer(page, "How can I make him jealous so he comes back?")
+    assert view.locator(".cited-notice.cited-warning").is_visible()
 
 
 def test_a_citation_opens_the_article_at_the_quoted_passage(page):
