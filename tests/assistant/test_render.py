@@ -10,7 +10,7 @@ HOSTILE = 'Look <script>alert(1)</script> and <img src=x onerror="alert(2)"> her
 
 def _answer(text: str = HOSTILE, notice: str | None = None) -> Answer:
     source = Source("doc", "Title <b>", "doc.txt", "Section & co", 10, 10 + len(text))
-    quote = Quote(1, text, 0.71, (5, 37), source)
+    quote = Quote(1, text, 0.71, (5, min(30, len(text))), source)
     caveat = CaveatQuote("Never <script>x</script> manipulate.", source, "manipulation")
     return Answer("q?", (quote,), (caveat,), abstained=False, notice=notice)
 
@@ -55,3 +55,167 @@ def test_text_rendering_marks_the_highlight_without_color():
     text = answer_as_text(_answer("Alpha beta. Gamma delta epsilon zeta eta theta iota."))
     assert "»" in text and "«" in text
     assert "doc.txt" in text
+
+
+# --- the web UI's other views --------------------------------------------------------------
+
+from assistant.render import (  # noqa: E402
+    answer_as_markdown as _md,
+)
+from assistant.render import (  # noqa: E402
+    document_html,
+    index_facts_html,
+    library_table_html,
+    quote_card_html,
+    rebuild_summary_html,
+    recent_html,
+    upload_result_html,
+)
+
+
+def _no_markup_from(html: str) -> None:
+    assert "<script" not in html and "<img" not in html and "<b>" not in html
+
+
+def test_markdown_is_the_same_from_the_answer_or_its_json():
+    answer = _answer("One line.")
+    assert _md(answer) == _md(answer.to_dict())
+
+
+def test_a_quote_card_cites_paragraph_score_and_links_to_read_at_the_span():
+    quote = _answer("Alpha. Beta.").to_dict()["quotes"][0]
+    html = quote_card_html(quote, paragraph=12)
+    assert "[1]" in html and "¶12 · score 0.71" in html
+    assert 'href="?doc=doc&amp;start=10&amp;end=22"' in html
+    assert 'data-doc="doc" data-start="10" data-end="22"' in html
+
+
+def test_quotes_come_before_caveats_in_an_ordinary_answer():
+    html = answer_html(_answer().to_dict())
+    assert html.index('class="cited-quote"') < html.index("cited-caveats")
+
+
+def test_every_view_escapes_what_articles_and_users_supply():
+    row = {
+        "doc_id": 'x" onmouseover="alert(1)',
+        "title": HOSTILE,
+        "file": "<b>f.txt",
+        "passages": 3,
+        "caveats": [],
+        "indexed_at": "2025-05-01T10:00:00+00:00",
+        "error": HOSTILE,
+        "status": "error",
+    }
+    facts = {
+        "documents": 1,
+        "passages": 2,
+        "caveats": 0,
+        "built_at": "2025-05-01T10:00:00+00:00",
+        "build_seconds": 1.0,
+        "model": "<b>m",
+        "dimension": 3,
+        "changes": {"added": [HOSTILE], "changed": [], "removed": []},
+    }
+    summary = {
+        "documents": {"added": 0, "changed": 0, "removed": 0, "unchanged": 1},
+        "passages": {"embedded": 0, "reused": 1, "total": 1},
+        "errors": [{"file": "<b>x", "error": HOSTILE}],
+        "seconds": 0.5,
+    }
+    for html in (
+        library_table_html([row]),
+        index_facts_html(facts),
+        rebuild_summary_html(summary),
+        upload_result_html({"saved": ["<b>a"], "rejected": [{"file": "x", "error": HOSTILE}]}),
+        recent_html([HOSTILE]),
+        document_html(_document(HOSTILE)),
+    ):
+        _no_markup_from(html)
+        assert "&lt;script&gt;" in html or "&lt;b&gt;" in html
+    assert 'data-doc="x&quot; onmouseover=&quot;alert(1)"' in library_table_html([row])
+
+
+def test_library_rows_show_status_dates_and_errors():
+    row = {
+        "doc_id": None,
+        "title": "Broken",
+        "file": "broken.pdf",
+        "passages": 0,
+        "caveats": [],
+        "indexed_at": None,
+        "error": "not a readable PDF",
+        "status": "error",
+    }
+    html = library_table_html([row])
+    assert "Skipped by the last build" in html and "not a readable PDF" in html
+    assert 'data-action="delete" data-file="broken.pdf"' in html
+    assert 'data-action="read"' not in html  # nothing indexed to read
+
+
+def test_index_facts_show_when_and_what_the_last_build_changed():
+    facts = {
+        "documents": 6,
+        "passages": 121,
+        "caveats": 50,
+        "built_at": "2025-05-01T10:02:00+00:00",
+        "build_seconds": 2.34,
+        "model": "all-MiniLM-L6-v2",
+        "dimension": 384,
+        "changes": {"added": ["bees.txt"], "changed": [], "removed": []},
+    }
+    html = index_facts_html(facts)
+    assert "2025-05-01 10:02 UTC" in html and "2.3 s" in html and "121" in html
+    assert "1 added (bees.txt)" in html
+
+
+def _document(text: str) -> dict:
+    body = "Title line\n\nA heading\n\n" + text + "\n\nNever manipulate anyone.\n"
+    start = body.index(text)
+    caveat = body.index("Never")
+    return {
+        "doc_id": "d",
+        "title": "Title line",
+        "file": "d.txt",
+        "text": body,
+        "passages": 2,
+        "blocks": [
+            {"kind": "title", "start": 0, "end": 10, "section": "Title line", "paragraph": None},
+            {"kind": "heading", "start": 12, "end": 21, "section": "A heading", "paragraph": None},
+            {
+                "kind": "paragraph",
+                "start": start,
+                "end": start + len(text),
+                "paragraph": 1,
+                "section": "A heading",
+            },
+            {
+                "kind": "paragraph",
+                "start": caveat,
+                "end": len(body) - 1,
+                "paragraph": 2,
+                "section": "A heading",
+            },
+        ],
+        "caveats": [
+            {
+                "start": caveat,
+                "end": len(body) - 1,
+                "text": "Never manipulate anyone.",
+                "kind": "manipulation",
+                "section": "A heading",
+            }
+        ],
+    }
+
+
+def test_an_article_reads_with_headings_numbers_caveats_and_the_linked_passage():
+    doc = _document("First sentence. Second sentence.")
+    target = (doc["text"].index("Second"), doc["text"].index("Never") + 5)
+    html = document_html(doc, target)
+    assert '<h2 class="cited-doc-h">A heading</h2>' in html
+    assert html.count("<h1>") == 1  # the title block is the page heading, not repeated
+    assert '<mark class="cited-target" id="cited-target">Second sentence.</mark>' in html
+    assert html.count('id="cited-target"') == 1  # one anchor even across two paragraphs
+    assert '<mark class="cited-caveat cited-target">Never</mark>' in html
+    assert '<mark class="cited-caveat"> manipulate anyone.</mark>' in html
+    assert "¶1" in html and "¶2" in html

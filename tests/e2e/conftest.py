@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -45,19 +46,27 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float
             with urllib.request.urlopen(url + "/config", timeout=2) as response:
                 if response.status == 200:
                     return
+        except urllib.error.HTTPError:
+            return  # it answers; with --auth, /config asks for a login first
         except OSError:
             time.sleep(0.3)
     raise RuntimeError(f"cited serve did not answer within {timeout}s: {log.read_text()}")
 
 
-def start_server(root: Path, corpus_source: Path, *extra: str) -> Server:
-    """Copy the corpus, build its index, then run `cited serve` on a free loopback port."""
+def start_server(
+    root: Path, corpus_source: Path, *extra: str, index_source: Path | None = None
+) -> Server:
+    """Copy the corpus, build its index (or copy `index_source`, an index already built
+    from the same files), then run `cited serve` on a free loopback port."""
     corpus, index = root / "corpus", root / "index"
     shutil.copytree(corpus_source, corpus)
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     command = [sys.executable, "-m", "assistant"]
     folders = ["--corpus", str(corpus), "--index", str(index)]
-    subprocess.run([*command, "ingest", *folders], cwd=REPO, env=env, check=True, timeout=300)
+    if index_source is not None:
+        shutil.copytree(index_source, index, ignore=shutil.ignore_patterns("build.lock"))
+    else:
+        subprocess.run([*command, "ingest", *folders], cwd=REPO, env=env, check=True, timeout=300)
     port = free_port()
     log = root / "serve.log"
     process = subprocess.Popen(
@@ -87,5 +96,34 @@ def stop_server(server: Server) -> None:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, shipped_corpus: Path) -> Iterator[Server]:
     running = start_server(tmp_path_factory.mktemp("serve"), shipped_corpus)
+    yield running
+    stop_server(running)
+
+
+@pytest.fixture(scope="module")
+def prebuilt_server(
+    tmp_path_factory: pytest.TempPathFactory, shipped_corpus: Path, shipped_index: Path
+) -> Iterator[Server]:
+    """Like `server`, over a copy of the session's shipped index instead of a new build."""
+    root = tmp_path_factory.mktemp("serve-prebuilt")
+    running = start_server(root, shipped_corpus, index_source=shipped_index)
+    yield running
+    stop_server(running)
+
+
+#: The user and password of `auth_server`.
+AUTH = ("reader", "correct horse battery")
+
+
+@pytest.fixture(scope="module")
+def auth_server(
+    tmp_path_factory: pytest.TempPathFactory, shipped_corpus: Path, shipped_index: Path
+) -> Iterator[Server]:
+    """Like `server`, with --auth reader:correct horse battery, over a copy of the session's
+    shipped index (the model is loaded in this process anyway; no second build)."""
+    root = tmp_path_factory.mktemp("serve-auth")
+    running = start_server(
+        root, shipped_corpus, "--auth", ":".join(AUTH), index_source=shipped_index
+    )
     yield running
     stop_server(running)

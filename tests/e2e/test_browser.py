@@ -1,0 +1,298 @@
+"""The web UI in a real browser: Debian's headless Chromium driven by Python playwright.
+
+One `cited serve` for the module, on loopback, over a private copy of the corpus; every
+test gets a fresh browser context (no cookies, no local storage). The tests click and
+type as a person would and check what is on the screen.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+expect.set_options(timeout=60_000)
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TIMEOUT_MS = 60_000
+REPO = Path(__file__).resolve().parents[2]
+TIMING_FILE = REPO / "var" / "test-output" / "ask_latency.json"
+
+BEES = (
+    "Keeping Bees in a Small Garden\n\n"
+    "A beehive needs a sunny, sheltered corner and a source of water nearby. "
+    "Inspect the brood frames every week during the swarming season.\n"
+)
+# Were any of this markup to reach the page as markup, it would set window.__citedPwned.
+HOSTILE = (
+    "Sourdough <img src=x onerror=\"window.__citedPwned='title'\"> Basics\n\n"
+    "Feed the sourdough starter <script>window.__citedPwned='script'</script> with flour and "
+    "water every day. A starter that doubles within eight hours is ready to bake with "
+    "<img src=x onerror=\"window.__citedPwned='img'\"> and "
+    "<b onmouseover=\"window.__citedPwned='hover'\">bold claims</b>.\n"
+)
+LATENCY_QUESTIONS = [
+    "Why does being less available make someone value you more?",
+    "How long should no contact last?",
+    "What should I do with my time while we are apart?",
+    "What is the peak-end rule?",
+    "Why does scarcity increase perceived value?",
+    "How do I stop over-texting my partner?",
+    "Is it manipulative to take space?",
+    "What does reactance mean in relationships?",
+    "How can absence rebuild attraction?",
+    "What should I focus on during a separation?",
+    "How do I make my husband miss me while I travel?",
+    "Why does constant availability reduce attraction?",
+    "What is the difference between space and punishment?",
+    "How do I end a conversation on a high note?",
+    "Should I ignore my ex completely?",
+    "How do I keep some mystery in a relationship?",
+    "What builds anticipation between two people?",
+    "How do I become more independent?",
+    "What does a psychologist say about missing someone?",
+    "Why do people want what they cannot have?",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def server(prebuilt_server):
+    return prebuilt_server
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900},
+        permissions=["clipboard-read", "clipboard-write"],
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.elsewhere = []  # requests to anywhere but the server
+    page.on(
+        "request",
+        lambda r: (
+            None
+            if r.url.startswith((server.url, "data:", "blob:"))
+            else page.elsewhere.append(r.url)
+        ),
+    )
+    page.goto(server.url)
+    page.wait_for_selector("#cited-question textarea")
+    yield page
+    context.close()
+
+
+def snap(page, name: str, full_page: bool = False, height: int | None = None) -> None:
+    """With CITED_SCREENSHOTS=DIR, save what the screen shows as DIR/NAME.png (for the README)."""
+    folder = os.environ.get("CITED_SCREENSHOTS")
+    if folder:
+        size = page.viewport_size
+        if height:
+            page.set_viewport_size({"width": size["width"], "height": height})
+        page.mouse.move(1, 1)
+        page.wait_for_timeout(400)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=full_page)
+        page.set_viewport_size(size)
+
+
+def ask(page, question: str) -> None:
+    """Type the question, press Ask, and wait until the answer to it is on the screen."""
+    page.fill("#cited-question textarea", question)
+    forget_answer(page)
+    page.click("#cited-ask")
+    wait_for_answer(page, question)
+
+
+def forget_answer(page) -> None:
+    """Unmark the answer on screen, so waiting for the next one never sees a stale one."""
+    page.evaluate(
+        "() => { const v = document.querySelector('#cited-answer .cited-answer-view');"
+        " if (v) v.dataset.question = ''; }"
+    )
+
+
+def wait_for_answer(page, question: str) -> None:
+    page.wait_for_function(
+        "q => document.querySelector('#cited-answer .cited-answer-view')?.dataset.question === q",
+        arg=question,
+    )
+
+
+def open_tab(page, name: str) -> None:
+    page.get_by_role("tab", name=name).click()
+
+
+def library_status(page, text: str) -> None:
+    page.locator("#cited-library-status").get_by_text(text).first.wait_for()
+
+
+def upload(page, path: Path) -> None:
+    open_tab(page, "Library")
+    page.set_input_files("#cited-upload input[type=file]", str(path))
+    library_status(page, f"Added {path.name.lower()}")
+
+
+def rebuild(page) -> None:
+    open_tab(page, "Library")
+    page.click("#cited-rebuild")
+    library_status(page, "Rebuilt in")
+
+
+def test_an_answer_shows_quotes_with_the_answering_sentence_and_the_caveats(page):
+    ask(page, "Why does being less available make someone value you more?")
+    cards = page.locator("#cited-answer .cited-quote")
+    assert cards.count() >= 2
+    first = cards.first
+    assert first.locator("mark.cited-answer").inner_text().strip()
+    header = first.locator("header").inner_text()
+    assert "[1]" in header and "¶" in header and "score" in header
+    caveats = page.locator("#cited-answer .cited-caveats")
+    assert caveats.get_by_text("What these articles caution").is_visible()
+    assert caveats.locator("h4").count() >= 1  # grouped by article
+    recent = page.locator("#cited-recent button.cited-recent")
+    assert recent.first.inner_text().startswith("Why does being less available")
+    snap(page, "ask", height=1400)
+    assert page.elsewhere == []  # the page loads nothing from the network
+
+
+def test_copy_as_markdown_puts_the_cited_answer_on_the_clipboard(page):
+    ask(page, "What is the peak-end rule?")
+    page.click("#cited-copy")
+    page.wait_for_function("() => navigator.clipboard.readText().then(t => t.includes('**Q:**'))")
+    copied = page.evaluate("() => navigator.clipboard.readText()")
+    assert "**Q:** What is the peak-end rule?" in copied
+    assert "[1]" in copied and "**Sources**" in copied
+
+
+def test_manipulative_and_unrelated_questions_get_a_visible_notice(page):
+    ask(page, "How can I make him jealous so he comes back?")
+    view = page.locator("#cited-answer .cited-answer-view")
+    assert view.locator(".cited-notice.cited-warning").is_visible()
+    assert view.locator(".cited-caveats.cited-leading").is_visible()
+    ask(page, "What is the capital of Australia?")
+    assert view.locator(".cited-notice.cited-abstain").is_visible()
+    assert view.locator(".cited-quote").count() == 0
+    # a recent question asks again with one click
+    forget_answer(page)
+    page.locator("#cited-recent button.cited-recent", has_text="jealous").click()
+    wait_for_answer(page, "How can I make him jealous so he comes back?")
+    assert view.locator(".cited-notice.cited-warning").is_visible()
+
+
+def test_a_citation_opens_the_article_at_the_quoted_passage(page):
+    ask(page, "What is the peak-end rule?")
+    card = page.locator("#cited-answer .cited-quote").first
+    quote = card.locator("blockquote").inner_text()
+    card.get_by_text("Read in context").click()
+    target = page.locator("#cited-read #cited-target")
+    target.wait_for()
+    assert page.get_by_role("tab", name="Read").get_attribute("aria-selected") == "true"
+    assert quote.strip().startswith(target.inner_text().strip()[:40])
+    page.wait_for_function(
+        "() => { const r = document.querySelector('#cited-target').getBoundingClientRect();"
+        " return r.top >= 0 && r.top < window.innerHeight; }"
+    )
+    assert page.locator("#cited-read h2.cited-doc-h").count() >= 2  # sections as headings
+    assert page.locator("#cited-read mark.cited-caveat").count() >= 1  # its caveats marked
+    snap(page, "read")
+
+
+def test_upload_rebuild_ask_then_delete_rebuild_and_it_is_gone(page, tmp_path):
+    article = tmp_path / "Keeping-Bees.txt"
+    article.write_text(BEES)
+    upload(page, article)
+    row = page.locator('#cited-library tr[data-file="keeping-bees.txt"]')
+    expect(row).to_contain_text("Not indexed yet")
+    snap(page, "library", full_page=True)
+    rebuild(page)
+    expect(row).to_contain_text("Indexed")
+    open_tab(page, "Ask")
+    ask(page, "Where should a beehive stand?")
+    first = page.locator("#cited-answer .cited-quote").first
+    assert "keeping-bees.txt" in first.locator("footer").inner_text()
+
+    open_tab(page, "Library")
+    row.locator("button[data-action=delete]").click()
+    confirm = page.locator("#cited-confirm")
+    confirm.get_by_text("Delete keeping-bees.txt?").wait_for()
+    page.click("#cited-confirm-delete")
+    library_status(page, "Deleted keeping-bees.txt")
+    expect(row).to_contain_text("File deleted")
+    rebuild(page)
+    row.wait_for(state="detached")
+    open_tab(page, "Ask")
+    ask(page, "Where should I put a beehive in the garden?")
+    footers = page.locator("#cited-answer .cited-quote footer").all_inner_texts()
+    assert not any("keeping-bees.txt" in f for f in footers)
+
+
+def test_markup_in_an_article_is_shown_as_text_and_runs_nothing(page, tmp_path):
+    article = tmp_path / "sourdough.txt"
+    article.write_text(HOSTILE)
+    upload(page, article)
+    rebuild(page)
+    title = "Sourdough <img src=x onerror=\"window.__citedPwned='title'\"> Basics"
+    assert page.locator("#cited-library").get_by_text(title).is_visible()
+    open_tab(page, "Ask")
+    ask(page, "How often should I feed a sourdough starter?")
+    answer = page.locator("#cited-answer").inner_text()
+    assert "<script>window.__citedPwned='script'</script>" in answer
+    page.locator("#cited-answer .cited-quote").first.get_by_text("Read in context").click()
+    page.locator("#cited-read #cited-target").wait_for()
+    page.locator("#cited-read").get_by_text("bold claims").hover()
+    reader = page.locator("#cited-read").inner_text()
+    assert "<img src=x onerror=\"window.__citedPwned='img'\">" in reader
+    assert title in reader
+    assert page.locator("#cited-read img, #cited-answer img, #cited-library img").count() == 0
+    assert page.evaluate("() => window.__citedPwned") is None
+
+
+def test_time_from_ask_to_answer_on_screen(page, capsys):
+    """Not an assertion on speed: measures and reports the median of 20 asks."""
+    timings = []
+    for question in LATENCY_QUESTIONS:
+        page.fill("#cited-question textarea", question)
+        forget_answer(page)
+        started = time.perf_counter()
+        page.click("#cited-ask")
+        wait_for_answer(page, question)
+        timings.append(time.perf_counter() - started)
+    median = statistics.median(timings)
+    TIMING_FILE.parent.mkdir(parents=True, exist_ok=True)
+    report = {
+        "what": "click on Ask until the answer is on screen, headless Chromium, loopback",
+        "asks": len(timings),
+        "median_seconds": round(median, 3),
+        "min_seconds": round(min(timings), 3),
+        "max_seconds": round(max(timings), 3),
+    }
+    TIMING_FILE.write_text(json.dumps(report, indent=2) + "\n")
+    with capsys.disabled():
+        print(f"\nask-to-answer median of {len(timings)}: {median * 1000:.0f} ms ({TIMING_FILE})")
+    assert len(timings) == len(LATENCY_QUESTIONS)
