@@ -135,8 +135,10 @@ def build_index(
 ) -> BuildSummary:
     """Build or update the index in `index_dir` from the files in `corpus_dir`."""
     started = time.perf_counter()
+    files = scan_corpus(corpus_dir)  # a missing or empty folder fails before the model loads
+    if not files:
+        raise CorpusError(_nothing_to_index_message(corpus_dir, []))
     settings = settings or ChunkSettings(max_tokens=_model_window(embedder))
-    files = scan_corpus(corpus_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
     with build_lock(index_dir):
         cleanup_leftovers(index_dir)
