@@ -223,21 +223,13 @@ class TestDamagedEmbeddingCache:
         from index.cache import EmbeddingCache
         from ingest.pipeline import build_index
 
-        text = (
-            LoadedIndex.load(index)
-            .passages_of(
-                next(
-                    d.doc_id
-                    for d in LoadedIndex.load(index).documents()
-                    if d.file == next(one_article.iterdir()).name
-                )
-            )[0]
-            .text
-        )
-        key = EmbeddingCache(index / "cache" / "embeddings.sqlite", embedder.model_name, 384).key(
-            text
-        )
-        cache = sqlite3.connect(index / "cache" / "embeddings.sqlite")
+        loaded = LoadedIndex.load(index)
+        article = next(one_article.iterdir()).name
+        doc_id = next(d.doc_id for d in loaded.documents() if d.file == article)
+        text = loaded.passages_of(doc_id)[0].text
+        path = index / "cache" / "embeddings.sqlite"
+        key = EmbeddingCache(path, embedder.model_name, embedder.dimension).key(text)
+        cache = sqlite3.connect(path)
         (blob,) = cache.execute("SELECT vector FROM embeddings WHERE key = ?", [key]).fetchone()
         damaged = bytearray(blob)
         damaged[3] ^= 0x40  # the exponent byte of the first component
