@@ -131,6 +131,7 @@ def serve(
     watch: bool = False,
 ) -> None:
     """Load the model and index once, then serve until interrupted."""
+    from assistant.http_limits import SESSION_CAPACITY, body_limit_middleware
     from index.embed import Embedder
 
     embedder = Embedder(model_path)
@@ -151,4 +152,6 @@ def serve(
         max_file_size="20mb",
         blocked_paths=[str(Path(corpus_dir).resolve()), str(Path(index_dir).resolve())],
         footer_links=["api"],
+        state_session_capacity=SESSION_CAPACITY,
+        app_kwargs={"middleware": body_limit_middleware()},
     )
