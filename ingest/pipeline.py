@@ -8,11 +8,14 @@ atomically by `index.store.publish`; a bad file is reported and skipped.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import logging
+import shutil
+import sqlite3
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -20,7 +23,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from index.cache import EmbeddingCache, embed_with_cache
-from index.errors import CitedError, CorpusError, UnreadableFileError
+from index.errors import CitedError, CorpusError, IndexWriteError, UnreadableFileError
 from index.lock import build_lock
 from index.records import Caveat, ChunkSettings, Document, Passage
 from index.store import LoadedIndex, cleanup_leftovers, current_version, publish
@@ -153,9 +156,10 @@ def build_index(
         documents = _in_file_order(kept + parsed)
         if not documents:
             raise CorpusError(_nothing_to_index_message(corpus_dir, errors))
-        summary = _embed_and_publish(
-            index_dir, documents, embedder, settings, progress, hashes, started
-        )
+        with _write_errors_explained(index_dir):
+            summary = _embed_and_publish(
+                index_dir, documents, embedder, settings, progress, hashes, started
+            )
     failed = {e.file for e in errors}
     return dataclasses.replace(
         summary,
@@ -334,6 +338,51 @@ def _embed_and_publish(
     return BuildSummary(
         embedded=embedded, reused=reused, total=len(passages), version=version_dir.name
     )
+
+
+#: How a full disk or a read-only folder shows up in the libraries that write the index.
+_WRITE_FAILURES = (
+    "no space left on device",
+    "database or disk is full",
+    "disk quota exceeded",
+    "file too large",
+    "read-only file system",
+    "readonly database",
+    "permission denied",
+    "disk i/o error",
+    "write error",
+)
+
+
+@contextlib.contextmanager
+def _write_errors_explained(index_dir: Path) -> Iterator[None]:
+    """Turn a failed write of the cache or of the new version (the disk is full, the folder
+    is read-only) into IndexWriteError; publish has already removed its half-written folder."""
+    try:
+        yield
+    except (OSError, sqlite3.Error, RuntimeError) as error:
+        cause = _write_failure(error, index_dir)
+        if cause is None:
+            raise
+        raise IndexWriteError(
+            f"cannot write the new index in {index_dir}: {cause}; the previous index is "
+            "unchanged and still answers; free some space (or fix the folder's permissions) "
+            "and run `cited ingest` again"
+        ) from error
+
+
+def _write_failure(error: Exception, index_dir: Path) -> str | None:
+    """Why writing failed, in a few words, or None when `error` is not about writing."""
+    text = str(error).lower()
+    known = next((reason for reason in _WRITE_FAILURES if reason in text), None)
+    if known or not isinstance(error, OSError):
+        return known
+    if error.strerror:
+        return error.strerror.lower()
+    with contextlib.suppress(OSError):  # numpy reports a short write without an errno
+        if shutil.disk_usage(index_dir).free < 1024 * 1024:
+            return "no space left on device"
+    return text or type(error).__name__
 
 
 def _nothing_to_index_message(corpus_dir: Path, errors: Sequence[FileError]) -> str:

@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -34,7 +34,11 @@ e2e = _load_e2e_helpers()
 
 
 def cited(
-    *args: str, stdin: str | None = None, env: dict[str, str] | None = None, timeout: float = 600
+    *args: str,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 600,
+    preexec_fn: Callable[[], None] | None = None,
 ) -> subprocess.CompletedProcess:
     """Run `python -m assistant ARGS` from the repository as a user would; never raises."""
     return subprocess.run(
@@ -45,6 +49,7 @@ def cited(
         capture_output=True,
         text=True,
         timeout=timeout,
+        preexec_fn=preexec_fn,
     )
 
 
