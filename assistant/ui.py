@@ -680,6 +680,7 @@ def serve(
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     import gradio as gr
 
+    from assistant.http_limits import SESSION_CAPACITY, body_limit_middleware
     from index.embed import Embedder
 
     embedder = Embedder(model_path)
@@ -708,6 +709,8 @@ def serve(
         mcp_server=False,
         enable_monitoring=False,
         quiet=True,
+        state_session_capacity=SESSION_CAPACITY,
+        app_kwargs={"middleware": body_limit_middleware()},
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 
 _LOOKUP_CHUNK = 500  # keys per SELECT ... IN (...), under SQLite's variable limit
 EMBED_CHUNK = 512  # texts embedded (and cached) between progress reports
+_UNIT_TOLERANCE = 1e-3  # every stored vector is unit length; a damaging bit flip is not
 
 #: progress(stage, done, total), called with stage "embed" and counts of texts.
 Progress = Callable[[str, int, int], None]
@@ -50,12 +52,34 @@ class EmbeddingCache:
         self._touched: set[str] = set()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.execute(
-            "CREATE TABLE IF NOT EXISTS embeddings (key TEXT PRIMARY KEY, vector BLOB NOT NULL)"
-        )
+        try:
+            self._conn = self._connect()
+        except sqlite3.DatabaseError as error:
+            if isinstance(error, sqlite3.OperationalError):  # locked, disk full: not damage
+                raise
+            self._conn = self._start_afresh(error)
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS embeddings (key TEXT PRIMARY KEY, vector BLOB NOT NULL)"
+            )
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _start_afresh(self, error: Exception) -> sqlite3.Connection:
+        """Move a damaged cache file aside and start an empty one: it only ever saves time."""
+        aside = self.path.with_name(self.path.name + ".damaged")
+        log.warning("embedding cache %s is damaged (%s); moved to %s", self.path, error, aside)
+        os.replace(self.path, aside)
+        for suffix in ("-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        return self._connect()
 
     def key(self, text: str) -> str:
         """The cache key of `text` under this cache's model."""
@@ -96,6 +120,10 @@ class EmbeddingCache:
         vector = np.frombuffer(blob, dtype=np.float32)
         if vector.shape != (self.dimension,):
             log.warning("ignoring cached vector %s of length %d", key, vector.shape[0])
+            return key, None
+        wide = vector.astype(np.float64)
+        if not abs(float(wide @ wide) - 1.0) < _UNIT_TOLERANCE:  # damaged on disk
+            log.warning("ignoring cached vector %s: not unit length (damaged?)", key)
             return key, None
         return key, vector
 

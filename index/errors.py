@@ -38,6 +38,11 @@ class CorpusError(CitedError):
     """The corpus folder is missing, empty, or holds nothing readable."""
 
 
+class IndexWriteError(CitedError):
+    """A new index version could not be written (disk full, read-only folder); the
+    previous version is untouched."""
+
+
 class BuildLockedError(CitedError):
     """Another build holds the index lock."""
 

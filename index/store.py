@@ -433,9 +433,13 @@ def _read_manifest(version_dir: Path) -> Manifest:
             f"{_FULL_REBUILD}"
         )
     try:
-        return Manifest.from_dict(data)
+        manifest = Manifest.from_dict(data)
     except TypeError as e:
         raise IndexCorruptError(f"{path} is incomplete ({e}); {_FULL_REBUILD}") from e
+    shapes = ((manifest.files, dict), (manifest.model_name, str), (manifest.dimension, int))
+    if not all(isinstance(value, kind) for value, kind in shapes):
+        raise IndexCorruptError(f"{path} is damaged (a field has the wrong type); {_FULL_REBUILD}")
+    return manifest
 
 
 def _check_model(
@@ -457,7 +461,17 @@ def _check_model(
 
 
 def _verify_files(version_dir: Path, manifest: Manifest) -> None:
-    """Raise IndexCorruptError naming the first file that is missing or fails its checksum."""
+    """Raise IndexCorruptError naming the first file that is missing, unlisted or fails its
+    checksum: every file of the version must be covered by the manifest."""
+    listed = set(manifest.files)
+    on_disk = {p.relative_to(version_dir).as_posix() for p in _data_files(version_dir)}
+    required = {RECORDS_NAME, PASSAGES_NAME, CAVEATS_NAME, FAISS_NAME}
+    unchecked = sorted((on_disk | required) - listed)
+    if unchecked:
+        raise IndexCorruptError(
+            f"{version_dir / MANIFEST_NAME} lists no checksum for {unchecked[0]} "
+            f"(damaged?); {_FULL_REBUILD}"
+        )
     for name, expected in sorted(manifest.files.items()):
         path = version_dir / name
         if not path.is_file():
@@ -566,7 +580,12 @@ class LoadedIndex:
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         with self._lock:
-            return self._conn.execute(sql, list(params)).fetchall()
+            try:
+                return self._conn.execute(sql, list(params)).fetchall()
+            except sqlite3.DatabaseError as e:  # damaged on disk after it was verified
+                raise IndexCorruptError(
+                    f"cannot read {self.path / RECORDS_NAME} ({e}); {_FULL_REBUILD}"
+                ) from e
 
     def _by_ids(self, table: str, cols: str, ids: Sequence[int]) -> dict[int, tuple]:
         wanted = sorted({int(i) for i in ids})

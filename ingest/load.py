@@ -9,7 +9,6 @@ lines and records where each page starts. Anything unreadable raises
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
 import re
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 from index.errors import UnreadableFileError
 from index.records import Document
 from ingest.clean import EMPTY_BYLINE
+from ingest.sandbox import pdf_pages
 from ingest.structure import heading_text, is_heading_line
 from ingest.text import slugify
 
@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
 
 MAX_CONTROL_RATIO = 0.05
+MAX_FILE_MB = 200  # larger files are reported, not read into memory
+PDF_MAGIC = b"%PDF-"
 _DROPPED_TAGS = ("script", "style", "nav", "header", "footer", "aside", "form", "noscript")
 _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _BLOCK_TAGS = (
@@ -65,8 +67,15 @@ def doc_id_for(file: str) -> str:
 
 
 def _read_bytes(path: Path, file: str) -> bytes:
-    """The file's bytes, with OS errors turned into UnreadableFileError."""
+    """The file's bytes, with OS errors and oversized files turned into UnreadableFileError."""
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_MB * 1024 * 1024:
+            raise UnreadableFileError(
+                file,
+                f"file is {size / 1024 / 1024:,.0f} MB; cited reads articles up to "
+                f"{MAX_FILE_MB} MB",
+            )
         return path.read_bytes()
     except OSError as e:
         raise UnreadableFileError(file, f"cannot read file: {e.strerror or e}") from e
@@ -86,21 +95,35 @@ def _read_markdown(raw: bytes, file: str) -> tuple[str, str | None, tuple[int, .
 
 
 def _decode(raw: bytes, file: str) -> str:
-    """utf-8 (a BOM dropped), else cp1252, else latin-1; refuse binary data."""
+    """utf-8 (a BOM dropped); else cp1252 or latin-1; refuse binary data.
+
+    A utf-8 file with a few stray bytes (copied from a legacy page) stays utf-8, each
+    stray byte shown as U+FFFD, rather than turning every accent into mojibake."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raw = _utf16_to_utf8(raw, file)
     if b"\x00" in raw:
         raise UnreadableFileError(file, "binary data, not text")
-    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            log.debug("%s is not %s", file, encoding)
+    text = _decode_with_fallback(raw, file)
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
     if controls > MAX_CONTROL_RATIO * len(text):
         raise UnreadableFileError(file, "binary data, not text")
     return text
+
+
+def _decode_with_fallback(raw: bytes, file: str) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        log.debug("%s is not valid utf-8", file)
+    lenient = raw.decode("utf-8-sig", errors="replace")
+    stray = lenient.count("\ufffd")
+    if sum(1 for ch in lenient if ord(ch) > 127) - stray > stray:
+        log.warning("%s: %d bytes that are not utf-8 were replaced by U+FFFD", file, stray)
+        return lenient
+    try:
+        return raw.decode("cp1252")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
 
 
 def _utf16_to_utf8(raw: bytes, file: str) -> bytes:
@@ -186,32 +209,24 @@ def _read_pdf(raw: bytes, file: str) -> tuple[str, str | None, tuple[int, ...]]:
 
 
 def _pdf_pages(raw: bytes, file: str) -> list[str]:
-    """Text of every page, or UnreadableFileError for broken or locked PDFs."""
-    try:
-        from pypdf import PdfReader
-
-        reader = PdfReader(io.BytesIO(raw))
-        if reader.is_encrypted and not _opens_without_password(reader):
-            raise UnreadableFileError(file, "encrypted PDF; remove the password and add it again")
-        return [(page.extract_text() or "").strip() for page in reader.pages]
-    except UnreadableFileError:
-        raise
-    except Exception as e:  # pypdf raises many kinds on damaged files
-        raise UnreadableFileError(file, f"not a readable PDF: {_short(e)}") from e
+    """Text of every page, read in a sandboxed child process (see ingest/sandbox.py)."""
+    if PDF_MAGIC not in raw[:1024]:
+        raise UnreadableFileError(file, f"not a PDF: {_looks_like(raw)}")
+    if b"%%EOF" not in raw[-2048:]:
+        raise UnreadableFileError(
+            file, "truncated PDF: it does not end with %%EOF; download or export it again"
+        )
+    return pdf_pages(raw, file)
 
 
-def _opens_without_password(reader) -> bool:
-    """True for PDFs locked only against editing (an empty user password opens them)."""
-    try:
-        return bool(reader.decrypt(""))
-    except Exception:  # e.g. AES without the optional crypto library: treat as locked
-        return False
-
-
-def _short(error: Exception) -> str:
-    """A one-line, short description of a library error."""
-    message = str(error).splitlines()[0] if str(error) else type(error).__name__
-    return message[:120]
+def _looks_like(raw: bytes) -> str:
+    """What a file that claims to be a PDF seems to be instead, for the error message."""
+    head = raw[:1024].lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html")) or b"<body" in head:
+        return "it is an HTML page (rename it to .html?)"
+    if b"\x00" in head:
+        return "its content is binary data of another kind"
+    return "it does not start with %PDF-"
 
 
 _READERS = {

@@ -11,11 +11,14 @@ atomically by `index.store.publish`; a bad file is reported and skipped.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import logging
+import shutil
+import sqlite3
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -23,7 +26,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from index.cache import EmbeddingCache, cache_path, embed_with_cache
-from index.errors import CitedError, CorpusError, UnreadableFileError
+from index.errors import CitedError, CorpusError, IndexWriteError, UnreadableFileError
 from index.lock import build_lock
 from index.records import Caveat, ChunkSettings, Document, Passage
 from index.store import (
@@ -153,6 +156,8 @@ def build_index(
     summary's `seconds` count the build itself: not loading the model, not waiting.
     """
     index_dir = Path(index_dir)
+    if not scan_corpus(corpus_dir):  # a missing or empty folder fails before the model loads
+        raise CorpusError(_nothing_to_index_message(corpus_dir, []))
     index_dir.mkdir(parents=True, exist_ok=True)
     with build_lock(index_dir, wait=wait):  # before loading the model: a refusal is quick
         settings = settings or ChunkSettings(max_tokens=_model_window(embedder))
@@ -181,7 +186,7 @@ def _build_locked(
     errors += read_errors
     if previous is not None and not any(_changes(plan, errors).values()):
         return _unchanged_summary(previous, plan, errors)
-    with _open_cache(index_dir, embedder, fresh=full) as cache:
+    with _write_errors_explained(index_dir), _open_cache(index_dir, embedder, fresh=full) as cache:
         read, new_texts = _embed_passages(read, embedder, cache, progress)
         read, caveat_errors = _find_caveats(read, embedder, cache, progress)
         errors += caveat_errors
@@ -474,6 +479,51 @@ def _publish(
 def _stack(parts: Sequence[np.ndarray | None], dimension: int) -> np.ndarray:
     arrays = [np.asarray(p, dtype=np.float32).reshape(-1, dimension) for p in parts]
     return np.concatenate(arrays) if arrays else np.zeros((0, dimension), dtype=np.float32)
+
+
+#: How a full disk or a read-only folder shows up in the libraries that write the index.
+_WRITE_FAILURES = (
+    "no space left on device",
+    "database or disk is full",
+    "disk quota exceeded",
+    "file too large",
+    "read-only file system",
+    "readonly database",
+    "permission denied",
+    "disk i/o error",
+    "write error",
+)
+
+
+@contextlib.contextmanager
+def _write_errors_explained(index_dir: Path) -> Iterator[None]:
+    """Turn a failed write of the cache or of the new version (the disk is full, the folder
+    is read-only) into IndexWriteError; publish has already removed its half-written folder."""
+    try:
+        yield
+    except (OSError, sqlite3.Error, RuntimeError) as error:
+        cause = _write_failure(error, index_dir)
+        if cause is None:
+            raise
+        raise IndexWriteError(
+            f"cannot write the new index in {index_dir}: {cause}; the previous index is "
+            "unchanged and still answers; free some space (or fix the folder's permissions) "
+            "and run `cited ingest` again"
+        ) from error
+
+
+def _write_failure(error: Exception, index_dir: Path) -> str | None:
+    """Why writing failed, in a few words, or None when `error` is not about writing."""
+    text = str(error).lower()
+    known = next((reason for reason in _WRITE_FAILURES if reason in text), None)
+    if known or not isinstance(error, OSError):
+        return known
+    if error.strerror:
+        return error.strerror.lower()
+    with contextlib.suppress(OSError):  # numpy reports a short write without an errno
+        if shutil.disk_usage(index_dir).free < 1024 * 1024:
+            return "no space left on device"
+    return text or type(error).__name__
 
 
 def _nothing_to_index_message(corpus_dir: Path, errors: Sequence[FileError]) -> str:

@@ -128,7 +128,7 @@ class TestErrors:
         )
 
     def test_broken_pdf(self, tmp_path: Path):
-        assert _reason(tmp_path, "bad.pdf", b"%PDF-1.4\nthis is not a pdf").startswith(
+        assert _reason(tmp_path, "bad.pdf", b"%PDF-1.4\nthis is not a pdf\n%%EOF\n").startswith(
             "not a readable PDF: "
         )
 
