@@ -28,6 +28,7 @@ from ingest.caveats import find_caveats
 from ingest.chunk import chunk_document
 from ingest.clean import mark_boilerplate
 from ingest.load import load_document
+from ingest.sentences import embed_sentences
 
 log = logging.getLogger(__name__)
 
@@ -314,6 +315,7 @@ def _embed_and_publish(
             embedder, cache, [p.text for p in passages], progress=progress
         )
         caveat_vectors, _, _ = embed_with_cache(embedder, cache, [c.text for c in caveats])
+        sentences = embed_sentences(embedder, cache, passages, embedder.dimension, progress)
     finally:
         cache.close()
     version_dir = publish(
@@ -328,6 +330,7 @@ def _embed_and_publish(
         chunk_settings=settings.to_dict(),
         build_seconds=time.perf_counter() - started,
         source_files={item.document.file: hashes[item.document.file] for item in documents},
+        sentences=sentences,
     )
     return BuildSummary(
         embedded=embedded, reused=reused, total=len(passages), version=version_dir.name
