@@ -40,7 +40,7 @@ MAX_K = 20
 #: `index.search` computes) a passage is not relevant enough to quote; when no passage
 #: reaches it the answer abstains. Chosen from the score distributions of the "tune" split
 #: of tests/data/questions.jsonl (see docs/quality.md for the margin).
-ABSTAIN_BELOW = 0.26
+ABSTAIN_BELOW = 0.24
 #: Diversity: maximal marginal relevance trades this share of relevance against the
 #: likeness to quotes already chosen, and one document gives at most PER_DOCUMENT quotes.
 MMR_LAMBDA = 0.9
