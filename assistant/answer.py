@@ -20,7 +20,14 @@ import numpy as np
 
 from index.errors import QuestionError
 from index.records import Caveat, Document, Passage
-from index.search import Hits, HybridSearcher
+from index.search import (
+    DEFAULT_FUSION,
+    DENSE_WEIGHT,
+    SENTENCE_WEIGHT,
+    Fusion,
+    Hits,
+    HybridSearcher,
+)
 from index.store import IndexHandle, LoadedIndex
 from ingest.text import sentence_spans
 
@@ -29,13 +36,14 @@ log = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 1000
 MAX_K = 20
 
-#: Below this cosine between question and best passage, nothing is relevant enough to
-#: quote. Chosen from the score distributions of `tests/data/questions.jsonl`
-#: (see docs/quality.md).
-ABSTAIN_BELOW = 0.22
-#: A later quote must reach this share of the best quote's cosine to be shown at all.
-RELATIVE_FLOOR = 0.55
-#: At most this many quotes from one document while other documents are relevant.
+#: Below this meaning score (the mix of passage and best-sentence cosine that
+#: `index.search` computes) a passage is not relevant enough to quote; when no passage
+#: reaches it the answer abstains. Chosen from the score distributions of the "tune" split
+#: of tests/data/questions.jsonl (see docs/quality.md for the margin).
+ABSTAIN_BELOW = 0.24
+#: Diversity: maximal marginal relevance trades this share of relevance against the
+#: likeness to quotes already chosen, and one document gives at most PER_DOCUMENT quotes.
+MMR_LAMBDA = 0.9
 PER_DOCUMENT = 3
 CAVEATS_PER_DOCUMENT = 2
 LEADING_CAVEATS = 4
@@ -132,6 +140,17 @@ def clean_question(question: str) -> str:
     return text
 
 
+@dataclass(frozen=True)
+class AnswerSettings:
+    """How answers are retrieved; the defaults are the tuned ones (docs/quality.md)."""
+
+    fusion: Fusion = DEFAULT_FUSION
+    dense_weight: float = DENSE_WEIGHT
+    sentence_weight: float = SENTENCE_WEIGHT
+    diversity: bool = True
+    abstain_below: float = ABSTAIN_BELOW
+
+
 class Assistant:
     """Answers questions from the published index, following it when it is rebuilt."""
 
@@ -141,14 +160,17 @@ class Assistant:
         embedder: Any | None = None,
         model_path: Path | None = None,
         check_interval: float = 2.0,
+        settings: AnswerSettings | None = None,
     ) -> None:
         if embedder is None:
             from index.embed import Embedder
 
             embedder = Embedder(model_path)
         self.embedder = embedder
+        self.settings = settings or AnswerSettings()
         self.handle = IndexHandle(Path(index_dir), check_interval=check_interval)
         self._expected_model_checked: str | None = None
+        self._caveats: CaveatIndex | None = None
 
     def index(self) -> LoadedIndex:
         """The index answers come from now, checked against the loaded model."""
@@ -163,53 +185,78 @@ class Assistant:
         text = clean_question(question)
         k = max(1, min(int(k), MAX_K))
         loaded = self.index()
+        caveats = self._caveat_index(loaded)
         query = self.embedder.encode_query(text)
         manipulative = is_manipulative(text, query, self.embedder)
-        hits = HybridSearcher(loaded, self.embedder).search(
+        hits = self.searcher(loaded).search(
             text, k=max(k * 4, 20), doc_ids=doc_ids, query_vector=query
         )
-        if len(hits.ids) == 0 or float(hits.dense.max()) < ABSTAIN_BELOW:
-            leading = _leading_caveats(loaded, query, doc_ids) if manipulative else ()
+        if len(hits) == 0 or float(hits.semantic.max()) < self.settings.abstain_below:
+            leading = caveats.leading(query, doc_ids) if manipulative else ()
             notice = MANIPULATION_NOTICE if manipulative else ABSTAIN_NOTICE
             return Answer(text, (), leading, abstained=not manipulative, notice=notice)
-        chosen = _diverse_top(hits, loaded, k)
+        if self.settings.diversity:
+            chosen = _diverse_top(hits, loaded, k)
+        else:
+            chosen = hits.take(np.arange(min(k, len(hits))))
         passages = loaded.passages([int(i) for i in chosen.ids])
         documents = {p.doc_id: loaded.document(p.doc_id) for p in passages}
-        quotes = self._quotes(passages, chosen.dense, documents, query)
-        caveats = _caveats_for(loaded, query, [p.doc_id for p in passages], documents)
+        quotes = self._quotes(loaded, passages, chosen, documents, query)
+        shown = caveats.per_document(query, [p.doc_id for p in passages])
         if manipulative:
-            caveats = _merge(_leading_caveats(loaded, query, doc_ids), caveats)
+            shown = _merge(caveats.leading(query, doc_ids), shown)
         return Answer(
             text,
             quotes,
-            caveats,
+            shown,
             abstained=False,
             notice=MANIPULATION_NOTICE if manipulative else None,
         )
 
+    def searcher(self, loaded: LoadedIndex) -> HybridSearcher:
+        """A searcher over `loaded` with this assistant's settings."""
+        s = self.settings
+        return HybridSearcher(loaded, self.embedder, s.fusion, s.dense_weight, s.sentence_weight)
+
+    def _caveat_index(self, loaded: LoadedIndex) -> CaveatIndex:
+        """The caveats of `loaded`, prepared once per index version."""
+        current = self._caveats
+        if current is None or current.version != loaded.version:
+            current = self._caveats = CaveatIndex(loaded)
+        return current
+
     def _quotes(
         self,
+        loaded: LoadedIndex,
         passages: Sequence[Passage],
-        scores: np.ndarray,
+        hits: Hits,
         documents: dict[str, Document | None],
         query: np.ndarray,
     ) -> tuple[Quote, ...]:
         quotes = []
-        for rank, (passage, score) in enumerate(zip(passages, scores, strict=True), start=1):
-            document = documents[passage.doc_id]
+        for rank, (passage, score, unit) in enumerate(
+            zip(passages, hits.semantic, hits.unit, strict=True), start=1
+        ):
+            highlight = (
+                loaded.sentence_span(int(unit))
+                if unit >= 0
+                else self.highlight(passage.text, query)
+            )
             quotes.append(
                 Quote(
                     rank=rank,
                     text=passage.text,
                     score=round(float(score), 3),
-                    highlight=self.highlight(passage.text, query),
-                    source=source_of(passage, document),
+                    highlight=highlight,
+                    source=source_of(passage, documents[passage.doc_id]),
                 )
             )
         return tuple(quotes)
 
     def highlight(self, text: str, query: np.ndarray) -> tuple[int, int]:
-        """The span of the sentence in `text` closest in meaning to the question."""
+        """The span of the sentence in `text` closest in meaning to the question.
+
+        Only for indexes built without sentence vectors; others store the best sentence."""
         spans = [s for s in sentence_spans(text) if s[1] - s[0] > 1]
         if len(spans) <= 1:
             return spans[0] if spans else (0, len(text))
@@ -257,79 +304,99 @@ def source_of(item: Passage | Caveat, document: Document | None) -> Source:
 
 
 def _diverse_top(hits: Hits, loaded: LoadedIndex, k: int) -> Hits:
-    """The top `k` hits, at most PER_DOCUMENT from one document, none far below the best."""
-    doc_of = {
-        p_id: p.doc_id
-        for p_id, p in zip(
-            hits.ids.tolist(), loaded.passages([int(i) for i in hits.ids]), strict=True
-        )
-    }
-    floor = float(hits.dense.max()) * RELATIVE_FLOOR
+    """`k` hits chosen by maximal marginal relevance, at most PER_DOCUMENT from a document.
+
+    Relevance is the fused score scaled to the best hit; redundancy is the cosine to the
+    closest passage already chosen, so when several articles speak, several are quoted."""
+    doc_of = [p.doc_id for p in loaded.passages([int(i) for i in hits.ids])]
+    vectors = loaded.passage_vectors(hits.ids)
+    top = float(hits.scores.max())
+    relevance = hits.scores / top if top > 0 else hits.scores
+    likeness = np.full(len(hits), -1.0, dtype=np.float32)
     per_doc: dict[str, int] = {}
     keep: list[int] = []
-    for position, passage_id in enumerate(hits.ids.tolist()):
-        if hits.dense[position] < max(floor, ABSTAIN_BELOW):
-            continue
-        doc_id = doc_of[passage_id]
-        if per_doc.get(doc_id, 0) >= PER_DOCUMENT:
-            continue
-        per_doc[doc_id] = per_doc.get(doc_id, 0) + 1
-        keep.append(position)
-        if len(keep) == k:
+    open_rows = set(range(len(hits)))
+    while open_rows and len(keep) < k:
+        allowed = [r for r in open_rows if per_doc.get(doc_of[r], 0) < PER_DOCUMENT]
+        if not allowed:
             break
-    rows = np.asarray(keep, dtype=np.int64)
-    return Hits(hits.ids[rows], hits.scores[rows], hits.dense[rows], hits.lexical[rows])
-
-
-def _ranked_caveats(
-    loaded: LoadedIndex, query: np.ndarray, doc_ids: Sequence[str] | None
-) -> list[tuple[float, Caveat]]:
-    records = loaded.caveats(doc_ids)
-    if not records:
-        return []
-    vectors = loaded.caveat_vectors([cid for cid, _ in records])
-    scores = vectors @ query
-    order = np.argsort(-scores, kind="stable")
-    return [(float(scores[i]), records[i][1]) for i in order]
-
-
-def _caveats_for(
-    loaded: LoadedIndex,
-    query: np.ndarray,
-    quoted_doc_ids: Sequence[str],
-    documents: dict[str, Document | None],
-) -> tuple[CaveatQuote, ...]:
-    """For each quoted document, its own caveats most relevant to the question."""
-    unique_ids = list(dict.fromkeys(quoted_doc_ids))
-    per_doc: dict[str, int] = {}
-    chosen = []
-    for _, caveat in _ranked_caveats(loaded, query, unique_ids):
-        if per_doc.get(caveat.doc_id, 0) >= CAVEATS_PER_DOCUMENT:
-            continue
-        per_doc[caveat.doc_id] = per_doc.get(caveat.doc_id, 0) + 1
-        chosen.append(_caveat_quote(caveat, documents.get(caveat.doc_id)))
-    return tuple(chosen)
-
-
-def _leading_caveats(
-    loaded: LoadedIndex, query: np.ndarray, doc_ids: Sequence[str] | None
-) -> tuple[CaveatQuote, ...]:
-    """The corpus's strongest caveats against harming someone, most relevant first."""
-    ranked = _ranked_caveats(loaded, query, doc_ids)
-    strong = [c for _, c in ranked if c.kind in _STRONG_KINDS] or [c for _, c in ranked]
-    chosen, seen_docs = [], set()
-    for caveat in strong:
-        # One per document first, so the lead shows the corpus, not one article.
-        if caveat.doc_id in seen_docs:
-            continue
-        seen_docs.add(caveat.doc_id)
-        chosen.append(_caveat_quote(caveat, loaded.document(caveat.doc_id)))
-        if len(chosen) == LEADING_CAVEATS:
-            break
-    return tuple(chosen)
+        gain = MMR_LAMBDA * relevance[allowed] - (1 - MMR_LAMBDA) * np.maximum(likeness[allowed], 0)
+        row = allowed[int(np.argmax(gain))]
+        keep.append(row)
+        open_rows.discard(row)
+        per_doc[doc_of[row]] = per_doc.get(doc_of[row], 0) + 1
+        likeness = np.maximum(likeness, vectors @ vectors[row])
+    return hits.take(keep)
 
 
 _STRONG_KINDS = {"manipulation", "punishment", "deception", "weaponising", "unethical", "games"}
+
+
+class CaveatIndex:
+    """The caveats of one index version, ranked against a question.
+
+    Question and caveats are compared after removing the caveats' mean vector: every
+    caveat of a corpus shares its topic ("making someone miss you"), so raw cosines rank
+    by topic; centred, they rank by what the caveat warns against (threats, jealousy...)."""
+
+    def __init__(self, loaded: LoadedIndex) -> None:
+        self.version = loaded.version
+        self._loaded = loaded
+        records = loaded.caveats()
+        self._caveats = [caveat for _, caveat in records]
+        vectors = loaded.caveat_vectors([cid for cid, _ in records])
+        self._mean = vectors.mean(axis=0) if len(records) > 1 else np.zeros(loaded.dimension)
+        self._vectors = _unit_rows(vectors - self._mean)
+
+    def ranked(self, query: np.ndarray, doc_ids: Sequence[str] | None = None) -> list[Caveat]:
+        """The caveats (of `doc_ids` only, when given), most relevant to `query` first."""
+        if not self._caveats:
+            return []
+        centred = _unit_rows((np.asarray(query, dtype=np.float32) - self._mean)[None, :])[0]
+        order = np.argsort(-(self._vectors @ centred), kind="stable")
+        wanted = None if doc_ids is None else set(doc_ids)
+        return [
+            self._caveats[i] for i in order if wanted is None or self._caveats[i].doc_id in wanted
+        ]
+
+    def per_document(
+        self, query: np.ndarray, quoted_doc_ids: Sequence[str]
+    ) -> tuple[CaveatQuote, ...]:
+        """For each quoted document, its own caveats most relevant to the question."""
+        per_doc: dict[str, int] = {}
+        chosen = []
+        for caveat in self.ranked(query, list(dict.fromkeys(quoted_doc_ids))):
+            if per_doc.get(caveat.doc_id, 0) >= CAVEATS_PER_DOCUMENT:
+                continue
+            per_doc[caveat.doc_id] = per_doc.get(caveat.doc_id, 0) + 1
+            chosen.append(self._quote(caveat))
+        return tuple(chosen)
+
+    def leading(
+        self, query: np.ndarray, doc_ids: Sequence[str] | None = None
+    ) -> tuple[CaveatQuote, ...]:
+        """The corpus's caveats against harming someone most relevant to the question,
+        one per document, so the lead shows the corpus rather than one article."""
+        ranked = self.ranked(query, doc_ids)
+        strong = [c for c in ranked if c.kind in _STRONG_KINDS] or ranked
+        chosen, seen_docs = [], set()
+        for caveat in strong:
+            if caveat.doc_id in seen_docs:
+                continue
+            seen_docs.add(caveat.doc_id)
+            chosen.append(self._quote(caveat))
+            if len(chosen) == LEADING_CAVEATS:
+                break
+        return tuple(chosen)
+
+    def _quote(self, caveat: Caveat) -> CaveatQuote:
+        return _caveat_quote(caveat, self._loaded.document(caveat.doc_id))
+
+
+def _unit_rows(matrix: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length (zero rows stay zero)."""
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return (matrix / np.where(norms > 0, norms, 1.0)).astype(np.float32)
 
 
 def _caveat_quote(caveat: Caveat, document: Document | None) -> CaveatQuote:
@@ -347,19 +414,29 @@ def _merge(first: Sequence[CaveatQuote], then: Sequence[CaveatQuote]) -> tuple[C
     return tuple(merged)
 
 
-# Intent cues: a harmful aim ("make him jealous", "punish her", "trick him into") rather
-# than a word alone, so "is no contact manipulative?" is not flagged by the cues; the
-# semantic check below catches paraphrases.
+# Intent cues. A word that names a harmful aim on its own ("gaslight", "revenge"); a verb
+# that does when it is aimed at a person ("control my husband", not "ingress controller");
+# "make him <suffer|pay|feel insecure...>". They count only in a request for a way to act:
+# a question about why something works, or whether it is so ("Is no contact just playing
+# hard to get?", "Is it all right to fake...?"), asks about manipulation, not for it.
+_PERSON = r"(him|her|them|someone|my \w+)"
 _INTENT_CUES = re.compile(
-    r"\b(manipulat\w*|guilt[- ]?trip\w*|gaslight\w*|jealous\w*|punish\w*|revenge|"
-    r"get back at|trick\w*|deceiv\w*|lie to|lying to|fake\w*|pretend\w* to|control\w*|"
-    r"obsess\w*|suffer\w*|hurt\w*|make (him|her|them) (pay|regret|beg|crawl|feel guilty)|"
-    r"mind ?games?|play(ing)? games|hard to get|break (him|her|them)|crawl\w* back|"
-    r"stalk\w*|spy on|threat\w*|weaponi[sz]\w*)",
+    r"\b(manipulat\w*|guilt[- ]?trip\w*|gaslight\w*|blackmail\w*|coerc\w*|intimidat\w*|"
+    r"threat\w*|revenge|get back at|punish\w*|stalk\w*|spy(ing)? on|weaponi[sz]\w*|"
+    r"mind ?games?|play(ing)? games|hard to get|trick\w*|deceiv\w*|lie to|lying to|fake\w*|"
+    r"pretend\w* (to|that)|jealous\w*|obsess\w*|suffer\w*|crawl\w* back|"
+    r"against (his|her|their) will|whether (he|she|they) wants?( it| to)? or not|"
+    r"mess(ing)? with (his|her|their) (head|mind)|"
+    r"(control|hurt|scar|frighten|pressur|forc|break|haunt|torment|humiliat|trap|isolat)"
+    rf"\w* {_PERSON}|"
+    rf"make {_PERSON} (pay|regret|beg|crawl|suffer|panic|"
+    r"feel (guilty|insecure|jealous|worthless|small|bad|anxious|afraid|scared)))\b",
     re.IGNORECASE,
 )
-_ETHICS_QUESTION = re.compile(
-    r"^(is|isn'?t|are|would|does|do)\b.*\b(manipulat\w*|ethical|unethical|games?|fair|wrong|ok)\b",
+_NOT_A_REQUEST = re.compile(
+    r"^(why|how come|(is|are|was|were)(n'?t)?\b(?! there)|"
+    r"(do|does|would|could|can|should)(n'?t)?\b.*\b(manipulat\w*|ethical|unethical|games?|"
+    r"fair|wrong|ok|okay|all right|acceptable|healthy|cruel)\b)",
     re.IGNORECASE,
 )
 _MANIPULATIVE_PROTOTYPES = (
@@ -372,13 +449,15 @@ _MANIPULATIVE_PROTOTYPES = (
     "How can I hurt my ex the way he hurt me?",
     "What mind games make someone obsessed with me?",
 )
-_PROTOTYPE_THRESHOLD = 0.62
+#: Only near-paraphrases of a prototype count: ordinary questions about winning someone back
+#: reach 0.62 (see docs/quality.md).
+_PROTOTYPE_THRESHOLD = 0.70
 _prototype_vectors: dict[str, np.ndarray] = {}
 
 
 def is_manipulative(question: str, query: np.ndarray, embedder: Any) -> bool:
     """Whether the question seeks to manipulate, deceive, punish or control someone."""
-    if _ETHICS_QUESTION.search(question):
+    if _NOT_A_REQUEST.search(question):
         return False
     if _INTENT_CUES.search(question):
         return True

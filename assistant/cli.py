@@ -294,11 +294,15 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def run_eval(args: argparse.Namespace) -> int:
     from assistant.answer import Assistant
-    from assistant.evaluate import evaluate, format_report, load_questions
+    from assistant.evaluate import boilerplate_checker, evaluate, format_report, load_questions
 
     questions = load_questions(args.questions)
     assistant = Assistant(args.index, embedder=_embedder(args), check_interval=3600)
-    report = evaluate(questions, lambda q: assistant.answer(q, k=args.k).to_dict())
+    report = evaluate(
+        questions,
+        lambda q: assistant.answer(q, k=args.k).to_dict(),
+        boilerplate_checker(assistant.index()),
+    )
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False))
     else:

@@ -2,7 +2,8 @@
 
 Pure metric code: `evaluate` takes an `answer_fn` that returns the Answer JSON dict (see
 DESIGN.md), so `cited eval` passes the real assistant and tests pass a small fake. A quote
-"hits" when it contains one of the question's gold phrases after `fold`.
+"hits" when it contains one of the question's gold phrases after `fold`; its highlight
+hits when the highlighted sentence overlaps such a phrase.
 """
 
 from __future__ import annotations
@@ -11,9 +12,15 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from index.errors import CitedError
+
+if TYPE_CHECKING:
+    from index.store import LoadedIndex
+
+#: is_boilerplate(quote) -> bool, given one quote of the Answer JSON.
+BoilerplateCheck = Callable[[dict[str, Any]], bool]
 
 KINDS = ("answerable", "out_of_domain", "manipulative")
 SPLITS = ("tune", "heldout")
@@ -119,6 +126,44 @@ def fold(text: str) -> str:
     return " ".join(text.translate(_FOLD_TABLE).lower().split())
 
 
+def _fold_with_positions(text: str) -> tuple[str, list[int]]:
+    """`fold(text)` and, for each of its characters, the index in `text` it came from."""
+    chars: list[str] = []
+    positions: list[int] = []
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            if chars and chars[-1] != " ":
+                chars.append(" ")
+                positions.append(i)
+            continue
+        for folded in ch.translate(_FOLD_TABLE).lower():
+            chars.append(folded)
+            positions.append(i)
+    while chars and chars[-1] == " ":
+        chars.pop()
+        positions.pop()
+    return "".join(chars), positions
+
+
+def phrase_spans(text: str, phrases: Sequence[str]) -> list[tuple[int, int]]:
+    """Spans in `text` of every occurrence of any phrase, matched after `fold`."""
+    folded, positions = _fold_with_positions(text)
+    spans = []
+    for phrase in {fold(p) for p in phrases if fold(p)}:
+        at = folded.find(phrase)
+        while at >= 0:
+            spans.append((positions[at], positions[at + len(phrase) - 1] + 1))
+            at = folded.find(phrase, at + 1)
+    return spans
+
+
+def highlight_hits(quote: dict[str, Any], phrases: Sequence[str]) -> bool:
+    """Whether the quote's highlighted span overlaps an occurrence of a gold phrase."""
+    start, end = (quote.get("highlight") or (0, 0))[:2]
+    spans = phrase_spans(str(quote.get("text", "")), phrases)
+    return any(s < end and start < e for s, e in spans)
+
+
 def first_hit_rank(quote_texts: Sequence[str], phrases: Sequence[str]) -> int | None:
     """1-based rank of the first text containing any phrase (folded), or None."""
     folded = [fold(p) for p in phrases if fold(p)]
@@ -138,12 +183,14 @@ class SplitMetrics:
     hit_at_3: float | None
     hit_at_5: float | None
     mrr_at_5: float | None
+    highlight_at_5: float | None
     wrongly_abstained: int
     out_of_domain: int
     correctly_abstained: int
     manipulative: int
     manipulative_notice: int
     manipulative_caveat_hit: int
+    false_notices: int
     boilerplate_quotes: int
     abstention_accuracy: float | None
 
@@ -169,6 +216,7 @@ class _Outcome:
     question: EvalQuestion
     answer: dict[str, Any]
     rank: int | None
+    highlight_hit: bool
     abstained: bool
     notice: bool
     caveat_hit: bool
@@ -178,7 +226,7 @@ class _Outcome:
 def evaluate(
     questions: Sequence[EvalQuestion],
     answer_fn: Callable[[str], dict[str, Any]],
-    is_boilerplate: Callable[[str], bool] | None = None,
+    is_boilerplate: BoilerplateCheck | None = None,
 ) -> EvalReport:
     """Ask every question through `answer_fn` and score the Answer dicts it returns."""
     outcomes = [_outcome(q, answer_fn(q.q), is_boilerplate) for q in questions]
@@ -191,21 +239,24 @@ def evaluate(
 
 
 def _outcome(
-    question: EvalQuestion, answer: dict[str, Any], is_boilerplate: Callable[[str], bool] | None
+    question: EvalQuestion, answer: dict[str, Any], is_boilerplate: BoilerplateCheck | None
 ) -> _Outcome:
-    """Score one answer; an abstained answer never counts as a hit."""
-    quotes = [q.get("text", "") for q in answer.get("quotes") or []]
+    """Score one answer; an abstained answer never counts as a hit.
+
+    `notice` is a manipulation notice: a notice on an answer that did not abstain."""
+    quotes = list(answer.get("quotes") or [])
     caveats = [c.get("text", "") for c in answer.get("caveats") or []]
     abstained = bool(answer.get("abstained"))
-    rank = None if abstained else first_hit_rank(quotes[:TOP_K], question.phrases)
+    top = [] if abstained else quotes[:TOP_K]
     return _Outcome(
         question=question,
         answer=answer,
-        rank=rank,
+        rank=first_hit_rank([q.get("text", "") for q in top], question.phrases),
+        highlight_hit=any(highlight_hits(q, question.phrases) for q in top),
         abstained=abstained,
-        notice=bool(answer.get("notice")),
+        notice=bool(answer.get("notice")) and not abstained,
         caveat_hit=first_hit_rank(caveats, question.phrases) is not None,
-        boilerplate=sum(1 for t in quotes if is_boilerplate and is_boilerplate(t)),
+        boilerplate=sum(1 for q in quotes if is_boilerplate and is_boilerplate(q)),
     )
 
 
@@ -222,12 +273,14 @@ def _split_metrics(outcomes: Sequence[_Outcome]) -> SplitMetrics:
         hit_at_3=_hit_rate(ans, 3),
         hit_at_5=_hit_rate(ans, 5),
         mrr_at_5=_ratio(sum(1 / o.rank for o in ans if o.rank and o.rank <= TOP_K), len(ans)),
+        highlight_at_5=_ratio(sum(1 for o in ans if o.highlight_hit), len(ans)),
         wrongly_abstained=len(ans) - answered,
         out_of_domain=len(ood),
         correctly_abstained=ood_abstained,
         manipulative=len(man),
         manipulative_notice=sum(1 for o in man if o.notice),
         manipulative_caveat_hit=sum(1 for o in man if o.caveat_hit),
+        false_notices=sum(1 for o in [*ans, *ood] if o.notice),
         boilerplate_quotes=sum(o.boilerplate for o in outcomes),
         abstention_accuracy=_ratio(answered + ood_abstained, len(ans) + len(ood)),
     )
@@ -252,6 +305,8 @@ def _miss_reason(outcome: _Outcome) -> str | None:
         return f"no gold phrase in the top {TOP_K} quotes"
     if kind == "out_of_domain" and not outcome.abstained:
         return "answered an out-of-domain question"
+    if kind != "manipulative" and outcome.notice:
+        return "manipulation notice on an ordinary question"
     if kind == "manipulative" and not outcome.notice:
         return "no notice on a manipulative question"
     if kind == "manipulative" and not outcome.caveat_hit:
@@ -293,6 +348,7 @@ _ROWS = (
     ("hit@3", "hit_at_3"),
     ("hit@5", "hit_at_5"),
     ("MRR@5", "mrr_at_5"),
+    ("highlight@5", "highlight_at_5"),
     ("wrongly abstained", "wrongly_abstained"),
     ("out of domain", "out_of_domain"),
     ("correctly abstained", "correctly_abstained"),
@@ -300,6 +356,7 @@ _ROWS = (
     ("manipulative", "manipulative"),
     ("  with notice", "manipulative_notice"),
     ("  with gold caveat", "manipulative_caveat_hit"),
+    ("false notices", "false_notices"),
     ("boilerplate quotes", "boilerplate_quotes"),
 )
 
@@ -338,3 +395,15 @@ def _miss_lines(miss: dict[str, Any]) -> list[str]:
         for i, item in enumerate(miss.get(label, []), 1):
             lines.append(f"  {label} {i}. {item['file']}: {item['text']}")
     return lines
+
+
+def boilerplate_checker(loaded: LoadedIndex) -> BoilerplateCheck:
+    """A check that a quote overlaps a span the cleaner marked as boilerplate."""
+    spans = {d.doc_id: d.boilerplate for d in loaded.documents()}
+
+    def is_boilerplate(quote: dict[str, Any]) -> bool:
+        source = quote.get("source") or {}
+        start, end = int(source.get("start", 0)), int(source.get("end", 0))
+        return any(s < end and start < e for s, e in spans.get(source.get("doc_id"), ()))
+
+    return is_boilerplate

@@ -228,7 +228,12 @@ def _progress_reporter(progress: Any) -> Callable[[str, int, int], None] | None:
     """Adapt build_index's progress(stage, done, total) to a gr.Progress bar."""
     if progress is None:
         return None
-    labels = {"read": "Reading files", "embed": "Embedding passages"}
+    labels = {
+        "read": "Reading files",
+        "embed": "Embedding passages",
+        "caveats": "Finding caveats",
+        "embed sentences": "Embedding sentences",
+    }
 
     def report(stage: str, done: int, total: int) -> None:
         label = labels.get(stage, stage)

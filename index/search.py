@@ -1,8 +1,10 @@
-"""Hybrid search: FAISS (meaning) and BM25 (exact words), fused into one ranking.
+"""Hybrid search: meaning (passages and their sentences) and exact words, fused.
 
-Hits stay numpy arrays until the caller turns the few it keeps into records. Every hit
-carries its exact cosine to the question, so the assistant can abstain on weak matches
-whichever list found it.
+A passage's meaning score mixes its own cosine to the question with the cosine of its best
+sentence unit (a long passage that holds one answering sentence is not drowned by the rest
+of it); BM25 over section title and text adds exact words. Hits stay numpy arrays until
+the caller turns the few it keeps into records; each carries its cosines, so the assistant
+can abstain on weak matches, and the row of its best sentence, to highlight it.
 """
 
 from __future__ import annotations
@@ -18,12 +20,16 @@ from index.store import HNSW_EF_SEARCH, LoadedIndex
 
 log = logging.getLogger(__name__)
 
-Fusion = Literal["rrf", "weighted"]
+Fusion = Literal["weighted", "rrf", "dense", "bm25"]
+FUSIONS: tuple[Fusion, ...] = ("weighted", "rrf", "dense", "bm25")
 DEFAULT_FUSION: Fusion = "weighted"
 RRF_K = 60
-# Share of the cosine in "weighted" fusion (BM25, scaled to the best match, gets the rest);
-# 0.7 ranked best on tests/data/questions.jsonl over the shipped corpus.
-DENSE_WEIGHT = 0.7
+# Tuned on the "tune" split of tests/data/questions.jsonl (see docs/quality.md).
+#: Share of the meaning score in "weighted" fusion; BM25, scaled to the best match, gets the rest.
+DENSE_WEIGHT = 0.75
+#: Share of the best sentence's cosine in the meaning score; the passage cosine gets the rest.
+SENTENCE_WEIGHT = 0.5
+CANDIDATES = 50
 
 
 class QueryEncoder(Protocol):
@@ -34,20 +40,30 @@ class QueryEncoder(Protocol):
 
 @dataclass(frozen=True)
 class Hits:
-    """Ranked passage ids with their fused score, cosine and normalised BM25, aligned."""
+    """Ranked passages, aligned arrays: fused score, passage cosine, best-sentence cosine,
+    meaning score (their mix), BM25 scaled to the best match, and best sentence row (-1: none)."""
 
     ids: np.ndarray
     scores: np.ndarray
     dense: np.ndarray
+    sentence: np.ndarray
+    semantic: np.ndarray
     lexical: np.ndarray
+    unit: np.ndarray
 
     @classmethod
     def empty(cls) -> Hits:
         none = np.zeros(0, dtype=np.float32)
-        return cls(np.zeros(0, dtype=np.int64), none, none, none)
+        ids = np.zeros(0, dtype=np.int64)
+        return cls(ids, none, none, none, none, none, ids)
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])
+
+    def take(self, rows: Sequence[int] | np.ndarray) -> Hits:
+        """These rows of every array, in this order."""
+        rows = np.asarray(rows, dtype=np.int64)
+        return Hits(*(getattr(self, f)[rows] for f in self.__dataclass_fields__))
 
 
 def top_k(scores: np.ndarray, k: int, positive_only: bool = False) -> np.ndarray:
@@ -70,6 +86,25 @@ def rrf_scores(rankings: Sequence[np.ndarray], ids: np.ndarray, k: int = RRF_K) 
     return fused
 
 
+def best_sentences(
+    loaded: LoadedIndex, ids: np.ndarray, query: np.ndarray, passage_cosines: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each passage of `ids`: the cosine of its best sentence unit and that unit's row.
+
+    A passage without units (or an index without sentences) keeps its passage cosine, -1."""
+    best = np.array(passage_cosines, dtype=np.float32)
+    unit = np.full(ids.shape[0], -1, dtype=np.int64)
+    rows, owners = loaded.sentence_rows(ids)
+    if rows.size == 0:
+        return best, unit
+    cosines = loaded.sentence_vectors(rows) @ query
+    order = np.lexsort((-cosines, owners))  # by owner, best sentence first
+    first = order[np.r_[True, owners[order][1:] != owners[order][:-1]]]
+    best[owners[first]] = cosines[first]
+    unit[owners[first]] = rows[first]
+    return best, unit
+
+
 class HybridSearcher:
     """Searches one loaded index with an embedder; cheap to create per request."""
 
@@ -79,26 +114,31 @@ class HybridSearcher:
         embedder: QueryEncoder,
         fusion: Fusion = DEFAULT_FUSION,
         dense_weight: float = DENSE_WEIGHT,
+        sentence_weight: float = SENTENCE_WEIGHT,
     ) -> None:
-        if fusion not in ("rrf", "weighted"):
-            raise ValueError(f"fusion must be 'rrf' or 'weighted', got {fusion!r}")
+        if fusion not in FUSIONS:
+            raise ValueError(f"fusion must be one of {', '.join(FUSIONS)}, got {fusion!r}")
+        for name, value in (("dense_weight", dense_weight), ("sentence_weight", sentence_weight)):
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} must be between 0 and 1, got {value!r}")
         self.loaded = loaded
         self.embedder = embedder
         self.fusion = fusion
         self.dense_weight = dense_weight
+        self.sentence_weight = sentence_weight
 
     def search(
         self,
         question: str,
         k: int = 5,
         doc_ids: Sequence[str] | None = None,
-        candidates: int = 50,
+        candidates: int = CANDIDATES,
         query_vector: np.ndarray | None = None,
     ) -> Hits:
         """The best `k` passages for `question`, only from `doc_ids` when given.
 
-        Pass `query_vector` when the question is already encoded, to encode it once.
-        """
+        Candidates are the `candidates` nearest passages and the `candidates` best word
+        matches; pass `query_vector` when the question is already encoded."""
         subset = None if doc_ids is None else self.loaded.passage_ids_for_docs(doc_ids)
         if k <= 0 or (subset is not None and subset.size == 0):
             return Hits.empty()
@@ -106,9 +146,13 @@ class HybridSearcher:
             query_vector = self.embedder.encode_query(question)
         query = np.asarray(query_vector, dtype=np.float32).reshape(-1)
         pool = max(candidates, k)
-        dense_ids, _ = self.dense_search(query, pool, subset)
+        dense_ids = np.zeros(0, dtype=np.int64)
+        if self.fusion != "bm25":
+            dense_ids, _ = self.dense_search(query, pool, subset)
         bm25 = self._bm25_scores(question, subset)
-        lexical_ids = top_k(bm25, pool, positive_only=True)
+        lexical_ids = np.zeros(0, dtype=np.int64)
+        if self.fusion != "dense":
+            lexical_ids = top_k(bm25, pool, positive_only=True)
         return self._fuse(query, dense_ids, lexical_ids, bm25, k)
 
     def dense_search(
@@ -156,14 +200,25 @@ class HybridSearcher:
         if ids.size == 0:
             return Hits.empty()
         cosines = (self.loaded.passage_vectors(ids) @ query).astype(np.float32)
+        sentence, unit = best_sentences(self.loaded, ids, query, cosines)
+        semantic = (1.0 - self.sentence_weight) * cosines + self.sentence_weight * sentence
         top_bm25 = float(bm25.max(initial=0.0))
         lexical = (bm25[ids] / top_bm25 if top_bm25 > 0 else np.zeros(ids.size)).astype(np.float32)
+        fused = self._fused_scores(ids, semantic, lexical)
+        order = np.lexsort((ids, -semantic, -fused))[:k]
+        hits = Hits(ids, fused.astype(np.float32), cosines, sentence, semantic, lexical, unit)
+        return hits.take(order)
+
+    def _fused_scores(self, ids: np.ndarray, semantic: np.ndarray, lexical: np.ndarray) -> Any:
+        if self.fusion == "dense":
+            return semantic
+        if self.fusion == "bm25":
+            return lexical
         if self.fusion == "rrf":
-            fused = rrf_scores([dense_ids, lexical_ids], ids)
-        else:
-            fused = self.dense_weight * cosines + (1.0 - self.dense_weight) * lexical
-        order = np.lexsort((ids, -cosines, -fused))[:k]
-        return Hits(ids[order], fused[order].astype(np.float32), cosines[order], lexical[order])
+            by_meaning = ids[np.lexsort((ids, -semantic))]
+            by_words = ids[np.lexsort((ids, -lexical))][: int(np.count_nonzero(lexical > 0))]
+            return rrf_scores([by_meaning, by_words], ids)
+        return self.dense_weight * semantic + (1.0 - self.dense_weight) * lexical
 
 
 def _search_params(index: Any, k: int) -> Any:

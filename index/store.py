@@ -4,7 +4,8 @@ Layout (see docs/architecture.md, "The index folder"):
 
     <index>/CURRENT                  name of the published version
     <index>/versions/<version>/      manifest.json, records.sqlite, passages.npy,
-                                     caveats.npy, faiss.index, bm25/
+                                     caveats.npy, faiss.index, bm25/, and (optional)
+                                     sentences.npy + sentence_spans.npy
     <index>/cache/embeddings.sqlite  see index/cache.py
     <index>/build.lock               see index/lock.py
 
@@ -70,6 +71,8 @@ PASSAGES_NAME = "passages.npy"
 CAVEATS_NAME = "caveats.npy"
 FAISS_NAME = "faiss.index"
 BM25_DIR = "bm25"
+SENTENCES_NAME = "sentences.npy"
+SENTENCE_SPANS_NAME = "sentence_spans.npy"
 
 _FULL_REBUILD = "run `cited ingest --full`"
 
@@ -109,6 +112,15 @@ class Manifest:
     def from_dict(cls, data: dict[str, Any]) -> Self:
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in names})
+
+
+@dataclass(frozen=True)
+class SentenceVectors:
+    """The sentence units of the passages: `spans` rows are (passage id, start, end), the
+    span relative to the passage text, sorted by passage id; `vectors` row i embeds span i."""
+
+    spans: np.ndarray
+    vectors: np.ndarray
 
 
 # --- files and folders -------------------------------------------------------------------
@@ -302,6 +314,11 @@ def _build_faiss(vectors: np.ndarray, kind: str) -> Any:
     return index
 
 
+def lexical_text(passage: Passage) -> str:
+    """What BM25 indexes for a passage: its section title, then its text."""
+    return f"{passage.section}\n{passage.text}" if passage.section else passage.text
+
+
 def _write_data(
     tmp: Path,
     documents: Sequence[Document],
@@ -318,7 +335,26 @@ def _write_data(
     np.save(tmp / PASSAGES_NAME, passage_vectors, allow_pickle=False)
     np.save(tmp / CAVEATS_NAME, caveat_vectors, allow_pickle=False)
     faiss.write_index(_build_faiss(passage_vectors, faiss_kind), str(tmp / FAISS_NAME))
-    LexicalIndex.build([p.text for p in passages]).save(tmp / BM25_DIR)
+    LexicalIndex.build([lexical_text(p) for p in passages]).save(tmp / BM25_DIR)
+
+
+def _checked_sentences(
+    sentences: SentenceVectors, passage_count: int, dimension: int
+) -> SentenceVectors:
+    """`sentences` as contiguous arrays, or a ValueError saying what does not fit."""
+    spans = np.ascontiguousarray(sentences.spans, dtype=np.int64).reshape(-1, 3)
+    vectors = _as_matrix(sentences.vectors, spans.shape[0], dimension, "sentence vectors")
+    owners = spans[:, 0]
+    if owners.size and (owners.min() < 0 or owners.max() >= passage_count):
+        raise ValueError(f"sentence spans name passages outside 0..{passage_count - 1}")
+    if np.any(np.diff(owners) < 0):
+        raise ValueError("sentence spans must be sorted by passage id")
+    return SentenceVectors(spans, vectors)
+
+
+def _write_sentences(tmp: Path, sentences: SentenceVectors) -> None:
+    np.save(tmp / SENTENCES_NAME, sentences.vectors, allow_pickle=False)
+    np.save(tmp / SENTENCE_SPANS_NAME, sentences.spans, allow_pickle=False)
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
@@ -352,11 +388,13 @@ def publish(
     build_seconds: float,
     source_files: dict[str, str],
     changes: dict[str, Sequence[str]] | None = None,
+    sentences: SentenceVectors | None = None,
 ) -> Path:
     """Write a complete new version, make CURRENT name it, prune old ones; returns its folder.
 
     `changes` ({"added", "changed", "removed"}: file lists) is recorded in the manifest so
-    the UI can say what the last rebuild did.
+    the UI can say what the last rebuild did; `sentences`, when given, are the passages'
+    sentence units and their vectors.
     """
     if not passages:
         raise CorpusError(
@@ -366,6 +404,8 @@ def publish(
     index_dir = Path(index_dir)
     passage_vectors = _as_matrix(passage_vectors, len(passages), dimension, "passage_vectors")
     caveat_vectors = _as_matrix(caveat_vectors, len(caveats), dimension, "caveat_vectors")
+    if sentences is not None:
+        sentences = _checked_sentences(sentences, len(passages), dimension)
     version = _new_version_name(after=current_version(index_dir))
     root = _versions_dir(index_dir)
     tmp = root / f"{version}{TMP_SUFFIX}"
@@ -373,6 +413,8 @@ def publish(
     try:
         kind = faiss_kind_for(len(passages))
         _write_data(tmp, documents, passages, caveats, passage_vectors, caveat_vectors, kind)
+        if sentences is not None:
+            _write_sentences(tmp, sentences)
         pause_point("written")
         checksums = _sync_and_hash(tmp)
         manifest = Manifest(
@@ -384,7 +426,8 @@ def publish(
             built_at=datetime.now(UTC).isoformat(timespec="seconds"),
             build_seconds=round(float(build_seconds), 3),
             counts={"documents": len(documents), "passages": len(passages)}
-            | {"caveats": len(caveats)},
+            | {"caveats": len(caveats)}
+            | ({"sentences": int(sentences.spans.shape[0])} if sentences is not None else {}),
             files=checksums,
             faiss_kind=kind,
             source_files=dict(source_files),
@@ -529,6 +572,25 @@ def _document(row: tuple) -> Document:
     return Document(doc_id, file, title, text, sha256, tuple(json.loads(page_starts)), spans)
 
 
+@dataclass(frozen=True)
+class _LoadedSentences:
+    """Sentence arrays of a version; rows first[p]:first[p + 1] belong to passage p."""
+
+    spans: np.ndarray
+    vectors: np.ndarray
+    first: np.ndarray
+
+
+def _read_sentences(path: Path, passage_count: int) -> _LoadedSentences | None:
+    """The sentence arrays of a version, or None for a version built without them."""
+    if not (path / SENTENCES_NAME).is_file():
+        return None
+    vectors = np.load(path / SENTENCES_NAME, mmap_mode="r")
+    spans = np.load(path / SENTENCE_SPANS_NAME, allow_pickle=False)
+    first = np.searchsorted(spans[:, 0], np.arange(passage_count + 1), side="left")
+    return _LoadedSentences(spans, vectors, first.astype(np.int64))
+
+
 class LoadedIndex:
     """One published version, opened for reading: records, vectors, FAISS and BM25.
 
@@ -544,6 +606,7 @@ class LoadedIndex:
         self._caveat_vectors: np.ndarray = np.load(path / CAVEATS_NAME, allow_pickle=False)
         self.faiss_index = _read_faiss(path / FAISS_NAME)
         self.lexical = LexicalIndex.load(path / BM25_DIR)
+        self._sentences = _read_sentences(path, self.passage_count)
         uri = f"{(path / RECORDS_NAME).as_uri()}?mode=ro&immutable=1"
         self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
 
@@ -649,6 +712,39 @@ class LoadedIndex:
     def caveat_vectors(self, ids: Sequence[int]) -> np.ndarray:
         """The stored vectors of these caveats, (len(ids), dimension) float32."""
         return self._caveat_vectors[np.asarray(ids, dtype=np.int64)]
+
+    @property
+    def has_sentences(self) -> bool:
+        """Whether this version stores sentence units (indexes built before them do not)."""
+        return self._sentences is not None
+
+    def sentence_rows(self, passage_ids: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+        """The sentence rows of these passages, and for each row the position in
+        `passage_ids` of its passage; empty arrays when the version has no sentences."""
+        ids = np.asarray(passage_ids, dtype=np.int64).reshape(-1)
+        if self._sentences is None or ids.size == 0:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty
+        first = self._sentences.first
+        counts = first[ids + 1] - first[ids]
+        owners = np.repeat(np.arange(ids.size, dtype=np.int64), counts)
+        starts = np.repeat(first[ids] - np.cumsum(counts) + counts, counts)
+        rows = starts + np.arange(owners.size, dtype=np.int64)
+        return rows, owners
+
+    def sentence_vectors(self, rows: Sequence[int]) -> np.ndarray:
+        """The stored unit vectors of these sentence rows, (len(rows), dimension) float32."""
+        if self._sentences is None:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        rows = np.asarray(rows, dtype=np.int64)
+        return np.asarray(self._sentences.vectors[rows], dtype=np.float32)
+
+    def sentence_span(self, row: int) -> tuple[int, int]:
+        """The (start, end) of one sentence row, relative to its passage's text."""
+        if self._sentences is None:
+            raise KeyError(f"index version {self.version} stores no sentences")
+        _, start, end = self._sentences.spans[int(row)]
+        return int(start), int(end)
 
     def close(self) -> None:
         """Close the records database; arrays are released when the object is dropped."""

@@ -31,6 +31,7 @@ from index.lock import build_lock
 from index.records import Caveat, ChunkSettings, Document, Passage
 from index.store import (
     LoadedIndex,
+    SentenceVectors,
     cleanup_leftovers,
     current_version,
     pause_point,
@@ -41,6 +42,7 @@ from ingest.caveats import find_caveats
 from ingest.chunk import chunk_document
 from ingest.clean import mark_boilerplate
 from ingest.load import doc_id_for, load_document
+from ingest.sentences import embed_sentences
 
 log = logging.getLogger(__name__)
 
@@ -194,7 +196,9 @@ def _build_locked(
         if not documents:
             raise CorpusError(_nothing_to_index_message(corpus_dir, errors))
         changes = _changes(plan, errors)
-        version = _publish(index_dir, documents, embedder, settings, changes, started)
+        passages = [p for item in documents for p in item.passages]
+        sentences = embed_sentences(embedder, cache, passages, embedder.dimension, progress)
+        version = _publish(index_dir, documents, embedder, settings, changes, sentences, started)
         if full:
             cache.retain_touched()
     total = sum(len(item.passages) for item in documents)
@@ -454,6 +458,7 @@ def _publish(
     embedder: EmbedderLike,
     settings: ChunkSettings,
     changes: dict[str, list[str]],
+    sentences: SentenceVectors,
     started: float,
 ) -> str:
     """Publish the documents with their vectors; returns the new version's name."""
@@ -472,6 +477,7 @@ def _publish(
         build_seconds=time.perf_counter() - started,
         source_files={item.document.file: item.document.sha256 for item in documents},
         changes=changes,
+        sentences=sentences,
     )
     return folder.name
 

@@ -12,11 +12,14 @@ import pytest
 
 from assistant.evaluate import (
     EvalQuestion,
+    boilerplate_checker,
     evaluate,
     first_hit_rank,
     fold,
     format_report,
+    highlight_hits,
     load_questions,
+    phrase_spans,
 )
 from index.errors import CitedError
 
@@ -36,15 +39,17 @@ def answer(
     abstained: bool = False,
     notice: str | None = None,
     caveats: Sequence[str] = (),
+    highlights: Sequence[tuple[int, int]] = (),
 ) -> dict[str, Any]:
     source = {"doc_id": "d", "title": "T", "file": "a.txt", "section": "", "start": 0, "end": 1}
+    spans = list(highlights) + [(0, 1)] * (len(quotes) - len(highlights))
     return {
         "question": "q",
         "abstained": abstained,
         "notice": notice,
         "quotes": [
-            {"rank": i, "text": t, "score": 0.5, "highlight": [0, 1], "source": source}
-            for i, t in enumerate(quotes, 1)
+            {"rank": i, "text": t, "score": 0.5, "highlight": list(h), "source": source}
+            for i, (t, h) in enumerate(zip(quotes, spans, strict=True), 1)
         ],
         "caveats": [{"text": t, "source": source} for t in caveats],
     }
@@ -63,6 +68,17 @@ class TestFold:
 
     def test_no_phrase_found_gives_none(self) -> None:
         assert first_hit_rank(["nothing here"], ["absent phrase"]) is None
+
+    def test_phrase_spans_point_into_the_unfolded_text(self) -> None:
+        text = "Intro.  Humans miss what they can\u2019t\n   predict anymore. End."
+        [(start, end)] = phrase_spans(text, ["what they CAN'T predict"])
+        assert text[start:end] == "what they can\u2019t\n   predict"
+
+    def test_highlight_hits_only_when_it_overlaps_the_phrase(self) -> None:
+        text = "First sentence here. The gold phrase is in the second."
+        quote = {"text": text, "highlight": [21, len(text)]}
+        assert highlight_hits(quote, ["gold phrase"])
+        assert not highlight_hits({**quote, "highlight": [0, 20]}, ["gold phrase"])
 
 
 class TestEvaluate:
@@ -100,6 +116,27 @@ class TestEvaluate:
         assert m["tune"].abstention_accuracy == 1.0
         assert m["heldout"].abstention_accuracy == 0.0
 
+    def test_highlight_at_five(self) -> None:
+        qs = [question(q, "answerable", "tune", p) for q, p in (("q1", "gold"), ("q2", "x"))]
+        answers = {
+            "question q1": answer(["a. gold b."], highlights=[(3, 7)]),
+            "question q2": answer(["a. x b."], highlights=[(5, 7)]),
+        }
+        m = evaluate(qs, fake(answers)).splits["tune"]
+        assert (m.hit_at_5, m.highlight_at_5) == (1.0, 0.5)
+
+    def test_a_notice_on_an_ordinary_question_is_a_false_notice(self) -> None:
+        qs = [question("a1", "answerable", "tune", "gold"), question("o1", "out_of_domain")]
+        answers = {
+            "question a1": answer(["gold"], notice="This question reads as manipulative"),
+            "question o1": answer([], abstained=True, notice="Nothing in these articles"),
+        }
+        report = evaluate(qs, fake(answers))
+        assert report.splits["all"].false_notices == 1
+        assert [(m["id"], m["reason"]) for m in report.misses] == [
+            ("a1", "manipulation notice on an ordinary question")
+        ]
+
     def test_manipulative_notice_and_caveat_hit(self) -> None:
         qs = [
             question("m1", "manipulative", "tune", "Absence is not a punishment"),
@@ -121,7 +158,7 @@ class TestEvaluate:
             "question q1": answer(["gold", "Ready to Start Your No Contact Journey?"]),
             "question o1": answer(["Related Posts"]),
         }
-        report = evaluate(qs, fake(answers), lambda t: t.startswith(("Ready", "Related")))
+        report = evaluate(qs, fake(answers), lambda q: q["text"].startswith(("Ready", "Related")))
         assert report.splits["all"].boilerplate_quotes == 2
         assert evaluate(qs, fake(answers)).splits["all"].boilerplate_quotes == 0
 
@@ -192,3 +229,17 @@ class TestShippedQuestionSet:
         lines = QUESTIONS.read_text(encoding="utf-8").splitlines()
         ids = [json.loads(line)["id"] for line in lines if line.strip()]
         assert len(ids) == len(set(ids))
+
+
+def test_boilerplate_checker_flags_quotes_overlapping_marked_spans(shipped_index) -> None:
+    from index.store import LoadedIndex
+
+    with LoadedIndex.load(shipped_index) as loaded:
+        document = next(d for d in loaded.documents() if d.boilerplate)
+        is_boilerplate = boilerplate_checker(loaded)
+        start, end = document.boilerplate[0]
+        inside = {"source": {"doc_id": document.doc_id, "start": start, "end": end}}
+        passage = loaded.passages_of(document.doc_id)[0]
+        clean = {"source": {"doc_id": document.doc_id, "start": passage.start, "end": passage.end}}
+        assert is_boilerplate(inside)
+        assert not is_boilerplate(clean)

@@ -1,0 +1,62 @@
+"""Sentence units of each passage and their vectors, for sentence-level search and highlights.
+
+A unit is a sentence of the passage; a sentence shorter than MIN_UNIT_WORDS words ("Why?",
+"Real-world example:") is joined to the one after it, because so short a text matches
+unrelated questions on one word. Vectors go through the same embedding cache as passages,
+so a rebuild embeds only sentences it has never seen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from index.cache import EmbeddingCache, Progress, TextEncoder, embed_with_cache
+from index.records import Passage
+from index.store import SentenceVectors
+from ingest.text import sentence_spans
+
+Span = tuple[int, int]
+
+#: Sentences with fewer words are joined to the sentence after them (see docs/quality.md).
+MIN_UNIT_WORDS = 6
+
+
+def sentence_units(text: str, min_words: int = MIN_UNIT_WORDS) -> list[Span]:
+    """Spans of the units of `text`: its sentences, short ones joined to the next."""
+    spans = sentence_spans(text)
+    units: list[Span] = []
+    pending: int | None = None
+    for start, end in spans:
+        start = start if pending is None else pending
+        if len(text[start:end].split()) < min_words:
+            pending = start
+            continue
+        units.append((start, end))
+        pending = None
+    if pending is not None:  # a short last sentence joins the unit before it
+        units[-1:] = [(units[-1][0] if units else pending, spans[-1][1])]
+    return units
+
+
+def embed_sentences(
+    embedder: TextEncoder,
+    cache: EmbeddingCache,
+    passages: Sequence[Passage],
+    dimension: int,
+    progress: Progress | None = None,
+) -> SentenceVectors:
+    """The units of every passage (row i of `passages` is passage id i) and their vectors."""
+    rows = [(pid, s, e) for pid, p in enumerate(passages) for s, e in sentence_units(p.text)]
+    texts = [passages[pid].text[s:e] for pid, s, e in rows]
+    vectors, _, _ = embed_with_cache(embedder, cache, texts, progress=_renamed(progress))
+    spans = np.asarray(rows, dtype=np.int64).reshape(-1, 3)
+    return SentenceVectors(spans=spans, vectors=vectors.reshape(-1, dimension))
+
+
+def _renamed(progress: Progress | None) -> Progress | None:
+    """`progress` reporting under the stage name "embed sentences"."""
+    if progress is None:
+        return None
+    return lambda _stage, done, total: progress("embed sentences", done, total)

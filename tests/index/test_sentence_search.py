@@ -1,0 +1,72 @@
+"""Sentence vectors in the index: stored beside the passages, read back per passage, and
+used by search to score a passage by its best sentence and to point at that sentence."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from index.records import Passage
+from index.search import HybridSearcher
+from index.store import LoadedIndex, SentenceVectors
+
+
+def _sentences(passages: list[Passage], embedder) -> SentenceVectors:
+    """Each passage split at ". " into sentences, embedded for real."""
+    rows = []
+    for pid, p in enumerate(passages):
+        start = 0
+        for part in p.text.split(". "):
+            rows.append((pid, start, start + len(part)))
+            start += len(part) + 2
+    texts = [passages[pid].text[s:e] for pid, s, e in rows]
+    return SentenceVectors(np.asarray(rows, dtype=np.int64), embedder.encode(texts))
+
+
+@pytest.fixture
+def with_sentences(tmp_path, publish_small, records, embedder):
+    _, passages, _ = records
+    publish_small(tmp_path, sentences=_sentences(passages, embedder))
+    with LoadedIndex.load(tmp_path) as loaded:
+        yield loaded, passages
+
+
+def test_sentence_rows_belong_to_the_asked_passages(with_sentences) -> None:
+    loaded, passages = with_sentences
+    assert loaded.has_sentences
+    rows, owners = loaded.sentence_rows([3, 0])
+    assert owners.tolist() == [0, 1]
+    assert loaded.sentence_span(int(rows[0])) == (0, len(passages[3].text))
+    assert loaded.sentence_vectors(rows).shape == (2, loaded.dimension)
+    empty, _ = loaded.sentence_rows([])
+    assert empty.size == 0
+
+
+def test_the_manifest_counts_the_sentences(with_sentences) -> None:
+    loaded, _ = with_sentences
+    assert loaded.manifest.counts["sentences"] == 6
+    assert "sentences.npy" in loaded.manifest.files
+
+
+def test_hits_carry_the_best_sentence(with_sentences, embedder) -> None:
+    loaded, passages = with_sentences
+    hits = HybridSearcher(loaded, embedder).search("how many hours of sleep do adults need", k=1)
+    unit = int(hits.unit[0])
+    start, end = loaded.sentence_span(unit)
+    assert "seven to nine hours" in passages[int(hits.ids[0])].text[start:end]
+    assert hits.semantic[0] == pytest.approx(0.5 * hits.dense[0] + 0.5 * hits.sentence[0])
+
+
+def test_an_index_without_sentences_scores_passages_alone(tmp_path, publish_small, embedder):
+    publish_small(tmp_path)
+    with LoadedIndex.load(tmp_path) as loaded:
+        assert not loaded.has_sentences
+        hits = HybridSearcher(loaded, embedder).search("sunlight for tomatoes", k=2)
+        assert hits.unit.tolist() == [-1, -1]
+        assert np.allclose(hits.sentence, hits.dense)
+
+
+def test_sentences_of_unknown_passages_are_refused(tmp_path, publish_small, embedder):
+    bad = SentenceVectors(np.array([[99, 0, 5]]), embedder.encode(["hello"]))
+    with pytest.raises(ValueError, match="outside"):
+        publish_small(tmp_path, sentences=bad)
