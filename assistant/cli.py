@@ -192,6 +192,7 @@ class _ProgressBars:
             "read": "reading files",
             "embed": "embedding passages",
             "caveats": "finding caveats",
+            "embed sentences": "embedding sentences",
         }.get(stage, stage)
         bar = self.bars.get(stage)
         if bar is None:

@@ -46,7 +46,8 @@ from ingest.sentences import embed_sentences
 
 log = logging.getLogger(__name__)
 
-#: progress(stage, done, total): "read" counts files, "embed" counts texts.
+#: progress(stage, done, total): "read" and "caveats" count files; "embed" and
+#: "embed sentences" count texts.
 Progress = Callable[[str, int, int], None]
 
 
