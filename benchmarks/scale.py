@@ -247,9 +247,11 @@ def run_scale(
         assistant.answer(question)
     answer_ms, dense_ms = [], []
     for question in questions:
+        embedder.forget()
         t0 = time.perf_counter()
         assistant.answer(question)
         t1 = time.perf_counter()
+        embedder.forget()
         searcher.dense_search(embedder.encode_query(question), 50)
         answer_ms.append((t1 - t0) * 1000)
         dense_ms.append((time.perf_counter() - t1) * 1000)

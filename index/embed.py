@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
@@ -30,6 +31,9 @@ log = logging.getLogger(__name__)
 #: --batch-sizes); shorter batches pad less, since texts are batched by length.
 DEFAULT_BATCH_SIZE = 32
 BACKENDS = ("auto", "numpy", "sentence-transformers")
+#: Vectors of this many recent texts are kept, so text met again (a question asked twice,
+#: the caveat prototypes compared with every document) is not encoded again.
+MEMO_SIZE = 4096
 
 
 def default_model_path() -> Path:
@@ -163,6 +167,8 @@ class Embedder:
         self.backend = backend
         self._model: Backend | None = None
         self._lock = threading.Lock()
+        self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._memo_lock = threading.Lock()
 
     @property
     def model_path(self) -> Path:
@@ -221,7 +227,38 @@ class Embedder:
         texts = list(texts)
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return self.model.encode(texts, self.batch_size)
+        known = self._recall(texts)
+        missing = [i for i, vector in enumerate(known) if vector is None]
+        if not missing:
+            return np.stack(known)
+        unique = list(dict.fromkeys(texts[i] for i in missing))
+        vectors = self.model.encode(unique, self.batch_size)
+        self._remember(unique, vectors)
+        row = {text: j for j, text in enumerate(unique)}
+        out = np.empty((len(texts), vectors.shape[1]), dtype=np.float32)
+        for i, text in enumerate(texts):
+            out[i] = known[i] if known[i] is not None else vectors[row[text]]
+        return out
+
+    def forget(self) -> None:
+        """Drop the remembered vectors (benchmarks time the model, not the memo)."""
+        with self._memo_lock:
+            self._memo.clear()
+
+    def _recall(self, texts: list[str]) -> list[np.ndarray | None]:
+        with self._memo_lock:
+            found = [self._memo.get(t) for t in texts]
+            for text, vector in zip(texts, found, strict=True):
+                if vector is not None:
+                    self._memo.move_to_end(text)
+        return found
+
+    def _remember(self, texts: list[str], vectors: np.ndarray) -> None:
+        with self._memo_lock:
+            for text, vector in zip(texts[-MEMO_SIZE:], vectors[-MEMO_SIZE:], strict=True):
+                self._memo[text] = vector
+            while len(self._memo) > MEMO_SIZE:
+                self._memo.popitem(last=False)
 
     def encode_query(self, text: str) -> np.ndarray:
         """Embed one question as a (dimension,) unit vector."""

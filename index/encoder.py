@@ -233,7 +233,9 @@ class NumpyEncoder:
         lengths = np.fromiter((len(e.ids) for e in encodings), dtype=np.int64, count=len(texts))
         order = np.argsort(lengths, kind="stable")
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
-        batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+        # A few texts are still spread over every core; the longest batches go first.
+        size = max(1, min(batch_size, -(-len(order) // self.threads)))
+        batches = [order[i : i + size] for i in range(0, len(order), size)][::-1]
 
         def run(rows: np.ndarray) -> None:
             ids, mask = _pad([encodings[i].ids for i in rows], int(lengths[rows].max()))
