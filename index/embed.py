@@ -27,9 +27,10 @@ from index.errors import ModelLoadError
 
 log = logging.getLogger(__name__)
 
-#: Texts per batch. 32 measured best for the numpy backend on 2 cores (benchmarks/run.py
-#: --batch-sizes); shorter batches pad less, since texts are batched by length.
-DEFAULT_BATCH_SIZE = 32
+#: Texts per batch. On 2 cores the numpy backend encoded 8-16 texts per batch 10-15% faster
+#: than 32 or 64 (per CPU second; benchmarks/run.py --batch-sizes): a small batch's
+#: activations stay in cache, and texts batched by length pad little.
+DEFAULT_BATCH_SIZE = 16
 BACKENDS = ("auto", "numpy", "sentence-transformers")
 #: Vectors of this many recent texts are kept, so text met again (a question asked twice,
 #: the caveat prototypes compared with every document) is not encoded again.
