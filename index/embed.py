@@ -1,7 +1,14 @@
 """Sentence embeddings from a local sentence-transformers folder, loaded lazily and offline.
 
-The model is imported and loaded on first use, so importing this module (and `cited --help`)
-stays fast. Vectors are float32 and unit length, so inner product is cosine similarity.
+The model loads on first use, so importing this module (and `cited --help`) stays fast.
+Vectors are float32 and unit length, so inner product is cosine similarity.
+
+Two backends give the same vectors (within 1e-6): `numpy` (index/encoder.py) runs BERT
+models with mean pooling, such as the packaged all-MiniLM-L6-v2, without importing torch,
+which makes a fresh `cited ask` several times faster to answer; `sentence-transformers`
+runs any other model folder. "auto" picks numpy whenever the folder allows it; the
+environment variable CITED_EMBED_BACKEND overrides it (the benchmark uses it to time
+both).
 """
 
 from __future__ import annotations
@@ -9,9 +16,10 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 import numpy as np
 
@@ -19,7 +27,14 @@ from index.errors import ModelLoadError
 
 log = logging.getLogger(__name__)
 
-DEFAULT_BATCH_SIZE = 64
+#: Texts per batch. On 2 cores the numpy backend encoded 8-16 texts per batch 10-15% faster
+#: than 32 or 64 (per CPU second; benchmarks/run.py --batch-sizes): a small batch's
+#: activations stay in cache, and texts batched by length pad little.
+DEFAULT_BATCH_SIZE = 16
+BACKENDS = ("auto", "numpy", "sentence-transformers")
+#: Vectors of this many recent texts are kept, so text met again (a question asked twice,
+#: the caveat prototypes compared with every document) is not encoded again.
+MEMO_SIZE = 4096
 
 
 def default_model_path() -> Path:
@@ -70,16 +85,91 @@ def _quiet_transformers() -> None:
         pass
 
 
+class Backend(Protocol):
+    """What the Embedder needs from a loaded model."""
+
+    dimension: int
+    max_tokens: int
+
+    def encode(self, texts: Sequence[str], batch_size: int) -> np.ndarray: ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+
+class SentenceTransformerBackend:
+    """Any sentence-transformers folder, through torch; imported only when chosen."""
+
+    def __init__(self, model_path: Path) -> None:
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        from index.encoder import cpu_count
+
+        torch.set_num_threads(cpu_count())
+        _quiet_transformers()
+        self.model = SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
+        get_dim = getattr(self.model, "get_embedding_dimension", None)
+        dimension = get_dim() if get_dim else self.model.get_sentence_embedding_dimension()
+        self.dimension = int(dimension)
+        self.max_tokens = int(self.model.max_seq_length)
+
+    def encode(self, texts: Sequence[str], batch_size: int) -> np.ndarray:
+        """Unit vectors in input order; texts batched shortest first (less padding)."""
+        order = np.argsort([len(t) for t in texts], kind="stable")
+        vectors = self.model.encode(
+            [texts[i] for i in order],
+            batch_size=batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        out = np.empty_like(vectors, dtype=np.float32)
+        out[order] = vectors
+        return out
+
+    def count_tokens(self, text: str) -> int:
+        tokenizer = self.model.tokenizer
+        return len(tokenizer.encode(text, add_special_tokens=False, verbose=False))
+
+
+def _load_backend(path: Path, backend: str) -> Backend:
+    from index.encoder import NumpyEncoder, unsupported_reason
+
+    if backend == "auto":
+        reason = unsupported_reason(path)
+        if reason is None:
+            return NumpyEncoder(path)
+        log.info("using sentence-transformers for %s (numpy encoder: %s)", path, reason)
+        return SentenceTransformerBackend(path)
+    if backend == "numpy":
+        return NumpyEncoder(path)
+    return SentenceTransformerBackend(path)
+
+
 class Embedder:
     """Encodes texts to unit-length float32 vectors with a sentence-transformers model."""
 
-    def __init__(self, model_path: Path | None = None, batch_size: int = DEFAULT_BATCH_SIZE):
+    def __init__(
+        self,
+        model_path: Path | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        backend: str | None = None,
+    ):
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        backend = backend or os.environ.get("CITED_EMBED_BACKEND") or "auto"
+        if backend not in BACKENDS:
+            raise ValueError(
+                f"backend (or CITED_EMBED_BACKEND) must be one of {', '.join(BACKENDS)}; "
+                f"got {backend!r}"
+            )
         self._model_path = Path(model_path) if model_path is not None else None
         self.batch_size = batch_size
-        self._model: Any = None
+        self.backend = backend
+        self._model: Backend | None = None
         self._lock = threading.Lock()
+        self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._memo_lock = threading.Lock()
 
     @property
     def model_path(self) -> Path:
@@ -94,66 +184,82 @@ class Embedder:
         return model_name_for(self.model_path)
 
     @property
-    def model(self) -> Any:
-        """The loaded SentenceTransformer, loading it on first access."""
+    def model(self) -> Backend:
+        """The loaded backend, loading it on first access (once per Embedder)."""
         if self._model is None:
             with self._lock:
                 if self._model is None:
                     self._model = self._load()
         return self._model
 
-    def _load(self) -> Any:
+    def _load(self) -> Backend:
         path = self.model_path
         os.environ["HF_HUB_OFFLINE"] = "1"
         os.environ["TRANSFORMERS_OFFLINE"] = "1"
         try:
             if not path.is_dir():
                 raise FileNotFoundError(f"no such folder {path}")
-            import torch
-            from sentence_transformers import SentenceTransformer
-
-            torch.set_num_threads(os.cpu_count() or 1)
-            _quiet_transformers()
-            model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+            model = _load_backend(path, self.backend)
         except Exception as e:
             raise ModelLoadError(
                 f"cannot load the embedding model from {path}: {e}; "
                 "pass --model a local sentence-transformers folder"
             ) from e
-        log.info("loaded embedding model %s from %s", self.model_name, path)
+        log.info(
+            "loaded embedding model %s from %s (%s)", self.model_name, path, type(model).__name__
+        )
         return model
 
     @property
     def dimension(self) -> int:
         """Length of every vector this model produces."""
-        model = self.model
-        get_dim = getattr(model, "get_embedding_dimension", None)
-        return int(get_dim() if get_dim else model.get_sentence_embedding_dimension())
+        return int(self.model.dimension)
 
     @property
     def max_tokens(self) -> int:
         """Longest input, in tokens, the model reads; longer text is truncated."""
-        return int(self.model.max_seq_length)
+        return int(self.model.max_tokens)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Embed `texts` as an (n, dimension) float32 array of unit vectors, in input order.
 
-        Texts are batched shortest first (less padding), then put back in order.
+        Texts are batched by length (less padding), then put back in order.
         """
         texts = list(texts)
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        order = np.argsort([len(t) for t in texts], kind="stable")
-        vectors = self.model.encode(
-            [texts[i] for i in order],
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
-        out = np.empty_like(vectors, dtype=np.float32)
-        out[order] = vectors
+        known = self._recall(texts)
+        missing = [i for i, vector in enumerate(known) if vector is None]
+        if not missing:
+            return np.stack(known)
+        unique = list(dict.fromkeys(texts[i] for i in missing))
+        vectors = self.model.encode(unique, self.batch_size)
+        self._remember(unique, vectors)
+        row = {text: j for j, text in enumerate(unique)}
+        out = np.empty((len(texts), vectors.shape[1]), dtype=np.float32)
+        for i, text in enumerate(texts):
+            out[i] = known[i] if known[i] is not None else vectors[row[text]]
         return out
+
+    def forget(self) -> None:
+        """Drop the remembered vectors (benchmarks time the model, not the memo)."""
+        with self._memo_lock:
+            self._memo.clear()
+
+    def _recall(self, texts: list[str]) -> list[np.ndarray | None]:
+        with self._memo_lock:
+            found = [self._memo.get(t) for t in texts]
+            for text, vector in zip(texts, found, strict=True):
+                if vector is not None:
+                    self._memo.move_to_end(text)
+        return found
+
+    def _remember(self, texts: list[str], vectors: np.ndarray) -> None:
+        with self._memo_lock:
+            for text, vector in zip(texts[-MEMO_SIZE:], vectors[-MEMO_SIZE:], strict=True):
+                self._memo[text] = vector
+            while len(self._memo) > MEMO_SIZE:
+                self._memo.popitem(last=False)
 
     def encode_query(self, text: str) -> np.ndarray:
         """Embed one question as a (dimension,) unit vector."""
@@ -161,5 +267,4 @@ class Embedder:
 
     def count_tokens(self, text: str) -> int:
         """Number of model tokens in `text`, without special tokens, ignoring truncation."""
-        tokenizer = self.model.tokenizer
-        return len(tokenizer.encode(text, add_special_tokens=False, verbose=False))
+        return self.model.count_tokens(text)

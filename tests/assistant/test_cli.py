@@ -151,3 +151,15 @@ def test_help_lists_every_command():
     assert result.returncode == 0
     for command in ("ingest", "ask", "docs", "serve", "eval"):
         assert command in result.stdout
+
+
+def test_help_does_not_import_torch():
+    probe = (
+        "import sys; from assistant.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "assert 'torch' not in sys.modules, 'torch imported'\n"
+        "assert 'sentence_transformers' not in sys.modules, 'sentence_transformers imported'"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "ingest" in result.stdout and "serve" in result.stdout

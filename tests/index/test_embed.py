@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from index.cache import EmbeddingCache, embed_with_cache
-from index.embed import Embedder, default_model_path
+from index.embed import Embedder, SentenceTransformerBackend, default_model_path
+from index.encoder import NumpyEncoder, unsupported_reason
 from index.errors import ModelLoadError
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 class TestEmbedder:
@@ -53,6 +60,85 @@ class TestEmbedder:
         broken = Embedder(tmp_path / "no-such-model")
         with pytest.raises(ModelLoadError, match=r"no-such-model.*--model"):
             broken.encode(["x"])
+
+    def test_unknown_backend_is_refused(self) -> None:
+        with pytest.raises(ValueError, match="backend must be one of"):
+            Embedder(backend="onnx")
+
+
+#: Texts that exercise padding, truncation past 256 tokens, accents, emoji and empty input.
+MIXED_TEXTS = [
+    "What is productive distance?",
+    "",
+    "  leading and trailing spaces  ",
+    "Ünïcödé — “curly quotes”, an emoji 😀 and a café.",
+    "word " * 400,
+    *[
+        f"Sentence number {i} about missing someone after a breakup, " * (1 + i % 7)
+        for i in range(70)
+    ],
+]
+
+
+class TestNumpyEncoder:
+    """The packaged model runs on numpy; it must give sentence-transformers' own vectors."""
+
+    @pytest.fixture(scope="class")
+    def reference(self) -> SentenceTransformerBackend:
+        """The same model through sentence-transformers and torch (the only second copy)."""
+        return SentenceTransformerBackend(default_model_path())
+
+    def test_packaged_model_uses_numpy(self, embedder: Embedder) -> None:
+        assert isinstance(embedder.model, NumpyEncoder)
+        assert unsupported_reason(embedder.model_path) is None
+
+    def test_same_vectors_as_sentence_transformers(
+        self, embedder: Embedder, reference: SentenceTransformerBackend
+    ) -> None:
+        ours = embedder.encode(MIXED_TEXTS)
+        theirs = reference.encode(MIXED_TEXTS, batch_size=16)
+        assert ours.shape == theirs.shape == (len(MIXED_TEXTS), 384)
+        assert np.abs(ours - theirs).max() < 1e-5
+
+    def test_same_token_counts_as_sentence_transformers(
+        self, embedder: Embedder, reference: SentenceTransformerBackend
+    ) -> None:
+        for text in MIXED_TEXTS[:6]:
+            assert embedder.count_tokens(text) == reference.count_tokens(text), text
+        assert reference.max_tokens == embedder.max_tokens
+
+    def test_batches_on_threads_give_the_single_batch_vectors(self, embedder: Embedder) -> None:
+        encoder = embedder.model
+        whole = encoder.encode(MIXED_TEXTS, batch_size=len(MIXED_TEXTS))
+        split = encoder.encode(MIXED_TEXTS, batch_size=4)
+        assert encoder.threads >= 1
+        assert np.abs(whole - split).max() < 1e-5
+
+    def test_other_pooling_is_left_to_sentence_transformers(self, tmp_path: Path) -> None:
+        source = default_model_path()
+        shutil.copytree(source, tmp_path / "m", ignore=shutil.ignore_patterns("*.safetensors"))
+        (tmp_path / "m" / "model.safetensors").symlink_to(source / "model.safetensors")
+        pooling = tmp_path / "m" / "1_Pooling" / "config.json"
+        config = json.loads(pooling.read_text()) | {
+            "pooling_mode_mean_tokens": False,
+            "pooling_mode_cls_token": True,
+        }
+        pooling.write_text(json.dumps(config))
+        assert "pooling" in unsupported_reason(tmp_path / "m")
+        with pytest.raises(ValueError, match="cannot run on the numpy encoder"):
+            NumpyEncoder(tmp_path / "m")
+
+    def test_answering_a_query_never_imports_torch(self) -> None:
+        probe = (
+            "import sys; from index.embed import Embedder; "
+            "v = Embedder().encode_query('how long should no contact last'); "
+            "assert v.shape == (384,), v.shape; "
+            "assert 'torch' not in sys.modules, 'torch imported'"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=120
+        )
+        assert result.returncode == 0, result.stderr
 
 
 class CountingEncoder:

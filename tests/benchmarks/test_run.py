@@ -1,0 +1,146 @@
+"""The benchmark harness on tiny sizes: it measures what it says and judges targets right."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from benchmarks import measure, run, scale
+
+QUESTIONS = measure.QUESTIONS
+
+
+@pytest.fixture
+def few_questions(tmp_path: Path) -> Path:
+    path = tmp_path / "questions.jsonl"
+    path.write_text("".join(QUESTIONS.read_text(encoding="utf-8").splitlines(True)[:3]))
+    return path
+
+
+class TestTargets:
+    def test_pass_fail_and_not_run(self) -> None:
+        results = {
+            "latency": {"p50_vs_floor": 1.2},
+            "cold": {"ask": {"median_s": 5.0}},
+            "throughput": {"ingest_vs_raw": 0.95, "articles": 200, "one_article_rebuild_s": 1.0},
+        }
+        status = {row["target"]: row for row in run.check_targets(results)}
+        assert status["warm answer p50 / floor p50"]["status"] == "PASS"
+        assert status["cold start to first answer"]["status"] == "FAIL"
+        assert status["ingest / raw encode throughput"]["status"] == "PASS"
+        rebuild = status["one-article rebuild at 10,000 articles"]
+        assert rebuild["status"] == "NOT RUN" and "--articles 10000" in rebuild["note"]
+        assert status["recall@5 of the approximate index"]["note"] == "run --scale 100000"
+
+    def test_full_scale_is_judged(self) -> None:
+        results = {
+            "scale": {
+                "passages": 100_000,
+                "recall_at_5": 0.97,
+                "answer": {"p50_ms": 30.0},
+                "serve": {"rss_mb": 700.0},
+            }
+        }
+        status = {row["target"]: row["status"] for row in run.check_targets(results)}
+        assert status["recall@5 of the approximate index"] == "FAIL"
+        assert status["answer p50 at 100,000 passages"] == "PASS"
+        assert status["cited serve RSS at 100,000 passages"] == "PASS"
+
+    def test_table_shows_every_target_with_its_status(self) -> None:
+        results = {"latency": None, "targets": run.check_targets({})}
+        table = run.format_table(results)
+        assert table.count("NOT RUN") == len(run.TARGETS)
+        assert "<= 4.000 s" in table and ">= 0.980" in table
+
+
+class TestMachine:
+    def test_facts_name_cores_cpu_and_versions(self) -> None:
+        facts = run.machine_facts()
+        assert facts["nproc"] >= 1 and facts["cpu_model"]
+        assert {"torch", "faiss-cpu", "numpy"} <= set(facts["versions"])
+        assert facts["versions"]["numpy"] == np.__version__
+
+    def test_percentiles(self) -> None:
+        stats = measure.percentiles(list(range(1, 101)))
+        assert stats["n"] == 100 and stats["p50_ms"] == pytest.approx(50.5)
+        assert stats["p95_ms"] <= stats["p99_ms"] <= 100
+
+
+class TestScale:
+    def test_generated_documents_hold_their_passages_verbatim(self) -> None:
+        texts = [f"passage number {i} about distance and missing someone" for i in range(45)]
+        documents, passages = scale.synthetic_records(texts)
+        assert len(documents) == 3 and len(passages) == 45
+        by_id = {d.doc_id: d for d in documents}
+        for passage, text in zip(passages, texts, strict=True):
+            assert by_id[passage.doc_id].text[passage.start : passage.end] == text
+
+    def test_recall_counts_shared_ids(self) -> None:
+        truth = np.array([[1, 2, 3, 4, 5], [6, 7, 8, 9, 10]])
+        found = np.array([[5, 4, 3, 2, 1], [6, 7, 8, 9, 99]])
+        assert scale.recall(found, truth) == pytest.approx(0.9)
+
+    def test_vectors_are_cached_by_part_and_reused(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        class Counting:
+            model_name = "fake/model"
+            encoded = 0
+
+            def encode(self, texts: list[str]) -> np.ndarray:
+                self.encoded += len(texts)
+                return np.array([[len(t), 1.0] for t in texts], dtype=np.float32)
+
+        monkeypatch.setattr(scale, "PART_ROWS", 4)
+        texts = [f"text {i}" * (i + 1) for i in range(10)]
+        first = Counting()
+        vectors = scale.passage_vectors(texts, first, seed=0, out=tmp_path, report=lambda s: None)
+        assert first.encoded == 10 and vectors.shape == (10, 2)
+        assert scale.cached_rows(scale.vector_dir("fake/model", 0, tmp_path)) == 8
+        again = Counting()
+        same = scale.passage_vectors(texts[:9], again, seed=0, out=tmp_path, report=lambda s: None)
+        assert again.encoded == 1  # only the uncached tail
+        assert np.array_equal(same, vectors[:9])
+
+
+class TestMeasurements:
+    def test_throughput_and_one_article_rebuild(self, embedder, tmp_path: Path) -> None:
+        result = measure.throughput(embedder, tmp_path, articles=2, raw_sample=10, report=print)
+        assert result["passages"] > 10 and result["full_build_s"] > 0
+        assert result["raw_encode"]["passages"] == 10
+        assert 0 < result["ingest_vs_raw"] < 5
+        assert result["index_bytes"] > 0 and "faiss.index" in result["index_files"]
+        rebuilt = result["one_article_rebuild"]
+        assert rebuilt["embedded"] >= 1 and rebuilt["reused"] > 0
+
+    def test_cold_start_never_imports_torch(self, shipped_index: Path) -> None:
+        question = "What is productive distance?"
+        cold = measure.cold_start(shipped_index, question, runs=1)
+        assert cold["median_s"] > 0
+        stages = measure.cold_stages(shipped_index, question)
+        assert stages["torch_imported"] is False
+        assert stages["model_s"] > 0 and stages["first_answer_s"] > 0
+
+    def test_run_writes_results_and_table(
+        self,
+        embedder,
+        shipped_index: Path,
+        few_questions: Path,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture,
+    ) -> None:
+        import index.embed
+
+        monkeypatch.setattr(index.embed, "Embedder", lambda: embedder)  # one model per test run
+        out = tmp_path / "results.json"
+        argv = ["--only", "latency", "--questions", str(few_questions), "--repeats", "1"]
+        assert run.main([*argv, "--work", str(tmp_path), "--out", str(out)]) == 0
+        results = json.loads(out.read_text())
+        assert results["latency"]["questions"] == 3 and results["latency"]["p50_vs_floor"] > 0
+        assert results["machine"]["embed_backend"] == "NumpyEncoder"
+        printed = capsys.readouterr().out
+        assert "warm answer p50 / floor p50" in printed and "cores (" in printed
