@@ -59,6 +59,8 @@ class CorpusWatcher:
             def on_any_event(self, event: Any) -> None:
                 if event.event_type in _IGNORED_EVENTS:
                     return
+                if event.is_directory and event.event_type == "modified":
+                    return  # a folder's listing changed: its files report themselves
                 paths = [event.src_path, getattr(event, "dest_path", "")]
                 if any(watcher.relevant(str(p)) for p in paths if p):
                     watcher.notify()

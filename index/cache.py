@@ -2,9 +2,9 @@
 
 Vectors are keyed by sha256(model name + NUL + text) in one SQLite file
 (`<index>/cache/embeddings.sqlite`), shared by every version of the index. A cache opened
-`fresh` (what `cited ingest --full` does) answers every lookup with "missing", so every
-vector is computed again, and `retain_touched()` then drops every entry that build did
-not use.
+`fresh` (what `cited ingest --full` does) ignores what it held before: only vectors
+stored through this object are found, so every text is embedded again, once; and
+`retain_touched()` then drops every entry this object did not use.
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ class EmbeddingCache:
         self.dimension = int(dimension)
         self.fresh = fresh
         self._touched: set[str] = set()
+        self._stored: set[str] = set()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         try:
@@ -89,7 +90,8 @@ class EmbeddingCache:
         """Cached vectors for `texts` (zeros where missing) and the indices of the missing."""
         keys = [self.key(t) for t in texts]
         self._touched.update(keys)
-        found = {} if self.fresh else self._fetch(set(keys))
+        wanted = set(keys) & self._stored if self.fresh else set(keys)
+        found = self._fetch(wanted) if wanted else {}
         vectors = np.zeros((len(keys), self.dimension), dtype=np.float32)
         missing: list[int] = []
         for i, key in enumerate(keys):
@@ -136,6 +138,7 @@ class EmbeddingCache:
             )
         rows = [(self.key(t), v.tobytes()) for t, v in zip(texts, vectors, strict=True)]
         self._touched.update(key for key, _ in rows)
+        self._stored.update(key for key, _ in rows)
         with self._lock:
             self._conn.execute("BEGIN")
             try:

@@ -208,7 +208,7 @@ def _build_locked(
         added=tuple(changes["added"]),
         changed=tuple(changes["changed"]),
         removed=tuple(changes["removed"]),
-        unchanged=tuple(plan.unchanged),
+        unchanged=tuple(f for f in plan.unchanged if f not in changes["removed"]),
         embedded=embedded,
         reused=total - embedded,
         total=total,
@@ -271,12 +271,13 @@ def _plan(current: dict[str, str], previous: dict[str, str]) -> _Plan:
 
 
 def _changes(plan: _Plan, errors: Sequence[FileError]) -> dict[str, list[str]]:
-    """What the new version changes; a changed file that no longer reads drops out."""
+    """What the new version changes; an indexed file that no longer reads drops out."""
     failed = {e.file for e in errors}
+    dropped = [f for f in plan.changed + plan.unchanged if f in failed]
     return {
         "added": [f for f in plan.added if f not in failed],
         "changed": [f for f in plan.changed if f not in failed],
-        "removed": sorted(plan.removed + [f for f in plan.changed if f in failed]),
+        "removed": sorted(plan.removed + dropped),
     }
 
 

@@ -161,3 +161,20 @@ def test_a_second_build_exits_with_one_line_or_waits_its_turn(workspace, tmp_pat
     assert '"added": 0' in out and '"unchanged": 6' in out  # it saw the first build's result
     assert "lighthouse.txt" in {d.file for d in LoadedIndex.load(index).documents()}
     assert len(list_versions(index)) == 2
+
+
+def test_a_version_pruned_while_a_request_reads_it_stays_readable(tmp_path, publish_small):
+    from index.store import IndexHandle
+
+    publish_small(tmp_path)
+    handle = IndexHandle(tmp_path, check_interval=3600)
+    held = handle.current()  # a request in flight holds this version
+    publish_small(tmp_path)
+    publish_small(tmp_path)
+    assert not held.path.exists()  # two rebuilds later it has been pruned
+
+    assert [d.doc_id for d in held.documents()] == ["garden", "money", "sleep"]
+    assert held.passages([0])[0].text.startswith("Adults need seven")
+    assert len(held.lexical.search("tomatoes sunlight", 3)[0]) > 0
+    assert held.faiss_index.search(held.passage_vectors([2]), 1)[1][0][0] == 2
+    assert held.caveats()[0][1].kind == "guarantee"
