@@ -161,7 +161,9 @@ def run_ingest(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary.to_dict()))
     else:
-        print(describe_summary(summary))
+        from assistant.render import summary_as_text
+
+        print(summary_as_text(summary))
     return 0
 
 
@@ -204,27 +206,6 @@ class _ProgressBars:
     def __exit__(self, *exc: object) -> None:
         for bar in self.bars.values():
             bar.close()
-
-
-def describe_summary(summary: Any) -> str:
-    d = summary.to_dict()
-    docs, passages = d["documents"], d["passages"]
-    if not summary.published:
-        lines = [
-            f"index is up to date ({docs['unchanged']} articles, {passages['total']} passages "
-            f"unchanged; version {d['version']})"
-        ]
-        lines += [f"skipped {e['file']}: {e['error']}" for e in d["errors"]]
-        return "\n".join(lines)
-    lines = [
-        f"indexed {passages['total']} passages from "
-        f"{docs['added'] + docs['changed'] + docs['unchanged']} articles in {d['seconds']:.1f}s "
-        f"({docs['added']} added, {docs['changed']} changed, {docs['removed']} removed, "
-        f"{docs['unchanged']} unchanged; {passages['embedded']} passages embedded, "
-        f"{passages['reused']} reused)"
-    ]
-    lines += [f"skipped {e['file']}: {e['error']}" for e in d["errors"]]
-    return "\n".join(lines)
 
 
 def run_ask(args: argparse.Namespace) -> int:

@@ -553,3 +553,25 @@ mark.cited-target.cited-caveat { background: #fde68a; border-bottom-color: #60a5
 .dark .cited-caveats.cited-leading { background: #1c1917; border-color: #c2410c; }
 .dark .cited-caveats-intro, .dark .cited-caveat-group h4 { color: #cbd5e1; }
 """
+
+
+def summary_as_text(summary: Any) -> str:
+    """A build summary in a line or two, with every skipped file and why."""
+    d = summary.to_dict()
+    docs, passages = d["documents"], d["passages"]
+    if not summary.published:
+        lines = [
+            f"index is up to date ({docs['unchanged']} articles, {passages['total']} passages "
+            f"unchanged; version {d['version']})"
+        ]
+        lines += [f"skipped {e['file']}: {e['error']}" for e in d["errors"]]
+        return "\n".join(lines)
+    lines = [
+        f"indexed {passages['total']} passages from "
+        f"{docs['added'] + docs['changed'] + docs['unchanged']} articles in {d['seconds']:.1f}s "
+        f"({docs['added']} added, {docs['changed']} changed, {docs['removed']} removed, "
+        f"{docs['unchanged']} unchanged; {passages['embedded']} passages embedded, "
+        f"{passages['reused']} reused)"
+    ]
+    lines += [f"skipped {e['file']}: {e['error']}" for e in d["errors"]]
+    return "\n".join(lines)

@@ -127,9 +127,9 @@ class CorpusWatcher:
 
 def print_result(summary: Any, error: Exception | None) -> None:
     """Report one rebuild on stdout, as `cited ingest` would."""
-    from assistant.cli import describe_summary
+    from assistant.render import summary_as_text
 
-    print(f"cited: error: {error}" if error else describe_summary(summary), flush=True)
+    print(f"cited: error: {error}" if error else summary_as_text(summary), flush=True)
 
 
 def watch_corpus(

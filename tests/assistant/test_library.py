@@ -110,6 +110,14 @@ class TestSaveUploads:
         assert (corpus / "a.txt").read_text() == "first"
         assert not [p for p in corpus.iterdir() if p.name.startswith(".")]
 
+    def test_one_request_saves_at_most_the_file_limit(self, tmp_path):
+        uploads = [
+            _upload(tmp_path, f"n{i}.txt", f"note {i}") for i in range(library.MAX_UPLOAD_FILES + 1)
+        ]
+        result = library.save_uploads(tmp_path / "c", uploads)
+        assert len(result.saved) == library.MAX_UPLOAD_FILES
+        assert len(result.rejected) == 1 and "at once" in result.rejected[0][1]
+
     def test_files_over_the_size_limit_are_refused(self, tmp_path, monkeypatch):
         monkeypatch.setattr(library, "MAX_UPLOAD_BYTES", 100)
         result = library.save_uploads(tmp_path / "c", [_upload(tmp_path, "big.txt", "x" * 101)])

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.cli import describe_summary
+from assistant.render import summary_as_text
 from index.cache import EmbeddingCache, cache_path
 from index.store import LoadedIndex, current_version, list_versions
 from ingest.pipeline import BuildSummary, build_index
@@ -99,7 +99,7 @@ class TestNothingChanged:
             "total": total,
         }
         assert summary.version == current_version(index) and list_versions(index) == before
-        assert describe_summary(summary).startswith("index is up to date (5 articles")
+        assert summary_as_text(summary).startswith("index is up to date (5 articles")
 
 
 class TestEditOneParagraph:
