@@ -17,7 +17,9 @@ class CountingEncoder:
     def encode(self, texts):
         self.seen.extend(texts)
         rows = [np.random.default_rng(sum(map(ord, t))).standard_normal(8) for t in texts]
-        return np.asarray(rows, dtype=np.float32).reshape(len(texts), 8)
+        vectors = np.asarray(rows, dtype=np.float32).reshape(len(texts), 8)
+        # Unit length, as the real model gives: the cache re-embeds any other vector as damaged.
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
 
 def test_only_new_text_is_embedded_and_duplicates_once(tmp_path):
