@@ -62,7 +62,7 @@ class TestEmbedder:
             broken.encode(["x"])
 
     def test_unknown_backend_is_refused(self) -> None:
-        with pytest.raises(ValueError, match="backend must be one of"):
+        with pytest.raises(ValueError, match="must be one of auto, numpy, sentence-transformers"):
             Embedder(backend="onnx")
 
 
