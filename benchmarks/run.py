@@ -281,6 +281,11 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str]]:
             (f"scale: {n} passages, index on disk", f"{scale['index_bytes'] / 1e6:,.0f} MB"),
             (f"scale: recall@5 ({scale['faiss_kind']} vs exact)", _fmt(scale["recall_at_5"])),
             ("scale: warm answer p50", _fmt(g("scale", "answer", "p50_ms"), "ms")),
+            ("scale: same questions again, p50", _fmt(g("scale", "answer_repeat", "p50_ms"), "ms")),
+            (
+                "scale: encode + dense search p50",
+                _fmt(g("scale", "encode_and_dense_search", "p50_ms"), "ms"),
+            ),
             ("scale: cited serve RSS", _fmt(g("scale", "serve", "rss_mb"), "MB")),
         ]
     return out

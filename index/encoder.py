@@ -227,7 +227,7 @@ class NumpyEncoder:
         """Tokens in `text`, without special tokens, ignoring truncation."""
         return len(self._counter.encode(text, add_special_tokens=False).ids)
 
-    def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+    def encode(self, texts: Sequence[str], batch_size: int = 16) -> np.ndarray:
         """Unit vectors of `texts`, (n, dimension) float32, in input order."""
         encodings = self._tokenizer.encode_batch(list(texts))
         lengths = np.fromiter((len(e.ids) for e in encodings), dtype=np.int64, count=len(texts))
