@@ -704,7 +704,7 @@ def serve(
         auth=credentials,
         theme=_theme(gr),
         css=render.CSS,
-        show_error=False,
+        show_error=True,  # malformed API input gets its reason, not a generic failure
         max_file_size=MAX_FILE_SIZE,
         blocked_paths=_blocked(corpus_dir, index_dir),
         allowed_paths=[],

@@ -90,7 +90,7 @@ def test_a_rebuild_that_runs_out_of_space(
 
     with contextlib.ExitStack() as stack:
         mounted = how == "small filesystem" and stack.enter_context(
-            _tmpfs(tmp_path / "small", "4m")
+            _tmpfs(tmp_path / "small", "16m")
         )
         if mounted:
             index = tmp_path / "small" / "index"

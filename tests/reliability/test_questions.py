@@ -142,7 +142,7 @@ def _post_raw(url: str, question: str) -> tuple[int, str]:
         ("abc", [], "slider"),
         (1e9, [], "greater than maximum value 10"),
         (-5, [], "less than minimum value 1"),
-        (5, ["no-such-article"], "not in the list of choices"),
+        (5, ["no-such-article"], "no article with id .no-such-article."),
     ],
 )
 def test_bad_settings_get_a_clear_message(client, k, doc_ids, message):
