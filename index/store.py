@@ -607,7 +607,7 @@ class LoadedIndex:
         self.faiss_index = _read_faiss(path / FAISS_NAME)
         self.lexical = LexicalIndex.load(path / BM25_DIR)
         self._sentences = _read_sentences(path, self.passage_count)
-        uri = f"{(path / RECORDS_NAME).as_uri()}?mode=ro&immutable=1"
+        uri = f"{(path / RECORDS_NAME).resolve().as_uri()}?mode=ro&immutable=1"
         self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
 
     @classmethod

@@ -163,3 +163,18 @@ def test_help_does_not_import_torch():
     result = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "ingest" in result.stdout and "serve" in result.stdout
+
+
+def test_relative_folders_work_as_make_run_uses_them(built, tmp_path):
+    """`make run` passes relative folders (corpus, var/index): ask from the index's parent."""
+    _, index, _ = built
+    result = subprocess.run(
+        [sys.executable, "-m", "assistant", "ask", "reactance?", "--json", "--index", index.name],
+        cwd=index.parent,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(REPO)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["quotes"]
