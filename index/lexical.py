@@ -45,12 +45,28 @@ def _make_stemmer(language: str | None) -> Any:
     return Stemmer.Stemmer(language)
 
 
+def _top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Ids and scores of the best `k` positive scores, best first, ties by lower id."""
+    positive = np.flatnonzero(scores > 0)
+    if k <= 0 or positive.size == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    if positive.size > k:
+        top = np.argpartition(-scores[positive], k - 1)[:k]
+        positive = positive[top]
+    order = np.lexsort((positive, -scores[positive]))
+    ids = positive[order].astype(np.int64)
+    return ids, scores[ids]
+
+
 class LexicalIndex:
     """A BM25 index whose document ids are row numbers into the passage list."""
 
-    def __init__(self, retriever: Any, stemmer_language: str | None) -> None:
+    def __init__(
+        self, retriever: Any, stemmer_language: str | None, stopwords: str = STOPWORDS
+    ) -> None:
         self._retriever = retriever
         self._stemmer_language = stemmer_language
+        self._stopwords = stopwords
         self._stemmer = _make_stemmer(stemmer_language)
         self._lock = threading.Lock()  # PyStemmer objects are not thread-safe
 
@@ -59,12 +75,17 @@ class LexicalIndex:
         """Number of indexed texts."""
         return int(self._retriever.scores["num_docs"])
 
+    @property
+    def settings(self) -> dict[str, str | None]:
+        """How texts are tokenized (stopword list, stemmer language); saved with the index."""
+        return {"stopwords": self._stopwords, "stemmer": self._stemmer_language}
+
     def _tokenize(self, texts: Sequence[str]) -> list[list[str]]:
         bm25s = _bm25s()
         with self._lock:
             return bm25s.tokenize(
                 list(texts),
-                stopwords=STOPWORDS,
+                stopwords=self._stopwords,
                 stemmer=self._stemmer,
                 return_ids=False,
                 show_progress=False,
@@ -84,8 +105,7 @@ class LexicalIndex:
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         self._retriever.save(directory, show_progress=False)
-        settings = {"stopwords": STOPWORDS, "stemmer": self._stemmer_language}
-        (directory / SETTINGS_NAME).write_text(json.dumps(settings), encoding="utf-8")
+        (directory / SETTINGS_NAME).write_text(json.dumps(self.settings), encoding="utf-8")
 
     @classmethod
     def load(cls, directory: Path, mmap: bool = True) -> Self:
@@ -94,12 +114,30 @@ class LexicalIndex:
         directory = Path(directory)
         settings = json.loads((directory / SETTINGS_NAME).read_text(encoding="utf-8"))
         retriever = bm25s.BM25.load(directory, mmap=mmap, show_progress=False)
-        return cls(retriever, settings.get("stemmer"))
+        return cls(retriever, settings.get("stemmer"), settings.get("stopwords", STOPWORDS))
+
+    def query_tokens(self, query: str) -> list[str]:
+        """The distinct words of `query` as this index tokenizes them, sorted; a word
+        repeated in the query counts once, as in `scores`."""
+        return sorted({t for t in self._tokenize([query])[0] if t})
+
+    def column(self, token: str) -> tuple[np.ndarray, np.ndarray]:
+        """Rows holding `token` and their stored scores (local IDF x term weight).
+
+        The number of rows is the token's local document frequency; a token the index
+        never saw gives two empty arrays.
+        """
+        indptr = self._retriever.scores["indptr"]
+        column = self._retriever.vocab_dict.get(token)
+        if not token or column is None or column + 1 >= len(indptr):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        start, end = int(indptr[column]), int(indptr[column + 1])
+        scores = self._retriever.scores
+        return scores["indices"][start:end], scores["data"][start:end]
 
     def _query_ids(self, query: str) -> list[int]:
         vocab = self._retriever.vocab_dict
-        tokens = self._tokenize([query])[0]
-        return sorted({vocab[t] for t in tokens if t and t in vocab})
+        return sorted(vocab[t] for t in self.query_tokens(query) if t in vocab)
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every indexed text for `query` (zeros when no word matches)."""
@@ -113,13 +151,4 @@ class LexicalIndex:
 
         An empty or stopword-only query gives empty arrays.
         """
-        scores = self.scores(query)
-        positive = np.flatnonzero(scores > 0)
-        if k <= 0 or positive.size == 0:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        if positive.size > k:
-            top = np.argpartition(-scores[positive], k - 1)[:k]
-            positive = positive[top]
-        order = np.lexsort((positive, -scores[positive]))
-        ids = positive[order].astype(np.int64)
-        return ids, scores[ids]
+        return _top_k(self.scores(query), k)

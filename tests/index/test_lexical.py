@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from index.lexical import LexicalIndex
 
 TEXTS = [
@@ -42,3 +44,23 @@ class TestLexicalIndex:
             before, after = index.search(query, 3), loaded.search(query, 3)
             assert before[0].tolist() == after[0].tolist()
             assert before[1].tolist() == after[1].tolist()
+
+    def test_repeated_query_word_counts_once(self) -> None:
+        index = LexicalIndex.build(TEXTS)
+        once, twice = index.scores("sunlight"), index.scores("sunlight sunlight sunlight")
+        assert np.array_equal(once, twice)
+        assert index.query_tokens("Sunlight, sunlight and SLEEP") == ["sleep", "sunlight"]
+
+    def test_column_lists_rows_and_local_document_frequency(self) -> None:
+        index = LexicalIndex.build(TEXTS)
+        rows, values = index.column("hour")  # stemmed form of "hours"
+        assert sorted(rows.tolist()) == [0, 1]
+        assert np.allclose(index.scores("hours")[rows], values, rtol=1e-6)
+        for missing in ["zebra", ""]:
+            rows, values = index.column(missing)
+            assert rows.size == 0 and values.size == 0
+
+    def test_settings_survive_save_and_load(self, tmp_path: Path) -> None:
+        index = LexicalIndex.build(TEXTS)
+        index.save(tmp_path / "bm25")
+        assert LexicalIndex.load(tmp_path / "bm25").settings == index.settings
