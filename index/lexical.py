@@ -3,6 +3,9 @@
 Text is lowercased, split into words, stripped of English stopwords and stemmed with
 PyStemmer when it is installed. The same settings are saved beside the index so a query
 is always tokenized the way the passages were.
+
+A large index is split into segments, each its own `LexicalIndex`; `SegmentedLexical`
+scores them together with one corpus-wide IDF so their scores stay comparable.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from pathlib import Path
 from typing import Any, Self
 
 import numpy as np
+
+from index.errors import IndexCorruptError
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +48,12 @@ def _make_stemmer(language: str | None) -> Any:
         log.warning("PyStemmer is not installed; BM25 will match exact word forms only")
         return None
     return Stemmer.Stemmer(language)
+
+
+def _lucene_idf(df: np.ndarray, num_docs: np.ndarray | int) -> np.ndarray:
+    """bm25s's "lucene" IDF, log(1 + (N - df + 0.5) / (df + 0.5)), in float64."""
+    df = np.asarray(df, dtype=np.float64)
+    return np.log1p((num_docs - df + 0.5) / (df + 0.5))
 
 
 def _top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -150,5 +161,74 @@ class LexicalIndex:
         """Row ids and scores of the best `k` texts with a positive score, best first.
 
         An empty or stopword-only query gives empty arrays.
+        """
+        return _top_k(self.scores(query), k)
+
+
+class SegmentedLexical:
+    """Consecutive `LexicalIndex` segments scored as one index over all their rows.
+
+    Segment i holds global rows offset_i .. offset_i + size_i, in list order. Each
+    segment's stored scores carry its own IDF; they are rescaled to the IDF of the whole
+    corpus, so a word rare overall scores alike in every segment.
+    """
+
+    def __init__(self, segments: Sequence[LexicalIndex]) -> None:
+        self._segments = list(segments)
+        for i, segment in enumerate(self._segments[1:], start=1):
+            if segment.settings != self._segments[0].settings:
+                raise IndexCorruptError(
+                    f"lexical segment {i} was tokenized with {segment.settings} but segment 0 "
+                    f"with {self._segments[0].settings}; run `cited ingest --full`"
+                )
+        self._sizes = np.array([s.size for s in self._segments], dtype=np.int64)
+        self._offsets = np.cumsum(self._sizes) - self._sizes
+
+    @property
+    def size(self) -> int:
+        """Number of rows over all segments."""
+        return int(self._sizes.sum())
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every row for `query`, with one corpus-wide IDF (zeros if no match)."""
+        if not self._segments:
+            return np.zeros(0, dtype=np.float32)
+        tokens = self._segments[0].query_tokens(query)  # all segments tokenize alike
+        if not tokens:
+            return np.zeros(self.size, dtype=np.float32)
+        rows, weights = self._rescaled_postings(
+            [[s.column(t) for t in tokens] for s in self._segments]
+        )
+        return np.bincount(rows, weights, minlength=self.size).astype(np.float32)
+
+    def _rescaled_postings(
+        self, columns: list[list[tuple[np.ndarray, np.ndarray]]]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Global rows and corpus-IDF scores of every posting of the query words.
+
+        Stored score = idf_local x tfc, so multiplying by idf_global / idf_local swaps the
+        IDF exactly. The tfc part keeps its segment's own average length (bm25s bakes it
+        in), which is close to, but not exactly, the corpus average.
+        """
+        df = np.array([[rows.size for rows, _ in segment] for segment in columns])
+        idf_global = _lucene_idf(df.sum(axis=0), self.size)
+        idf_local = _lucene_idf(df, self._sizes[:, None])
+        ratio = np.divide(idf_global, idf_local, out=np.zeros(df.shape), where=df > 0)
+        global_rows = [
+            rows.astype(np.int64) + offset
+            for segment, offset in zip(columns, self._offsets, strict=True)
+            for rows, _ in segment
+        ]
+        weights = [
+            values.astype(np.float64) * factor
+            for segment, factors in zip(columns, ratio, strict=True)
+            for (_, values), factor in zip(segment, factors, strict=True)
+        ]
+        return np.concatenate(global_rows), np.concatenate(weights)
+
+    def search(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Global row ids and scores of the best `k` rows with a positive score, best first.
+
+        Ties go to the lower id; an empty or stopword-only query gives empty arrays.
         """
         return _top_k(self.scores(query), k)
