@@ -53,6 +53,17 @@ def folder_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file())
 
 
+def files_by_kind(version: Path) -> dict[str, int]:
+    """Bytes per kind of file in a version, over all its segments ("faiss.index", ...)."""
+    sizes: dict[str, int] = {}
+    for path in sorted(version.rglob("*")):
+        if path.is_file():
+            parts = path.relative_to(version).parts
+            kind = "/".join(parts[2:] if parts[0] == "segments" else parts)
+            sizes[kind] = sizes.get(kind, 0) + path.stat().st_size
+    return sizes
+
+
 def _published(index_dir: Path) -> Path:
     from index.store import VERSIONS_DIR, current_version
 
@@ -135,11 +146,7 @@ def throughput(
         "full_build_cpu_s": round(full_cpu, 3),
         "ingest_vs_raw_cpu": round(summary.total / full_cpu / raw["passages_per_cpu_s"], 3),
         "index_bytes": folder_bytes(version),
-        "index_files": {
-            p.relative_to(version).as_posix(): p.stat().st_size
-            for p in sorted(version.rglob("*"))
-            if p.is_file()
-        },
+        "index_files": files_by_kind(version),
         "cache_bytes": folder_bytes(index_dir / "cache"),
         "corpus_bytes": folder_bytes(corpus),
         "faiss_kind": json.loads((version / "manifest.json").read_text())["faiss_kind"],

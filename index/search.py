@@ -16,7 +16,7 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 
-from index.store import HNSW_EF_SEARCH, LoadedIndex
+from index.store import LoadedIndex
 
 log = logging.getLogger(__name__)
 
@@ -165,11 +165,8 @@ class HybridSearcher:
             cosines = self.loaded.passage_vectors(ids_subset) @ query[0]
             best = top_k(cosines, k)
             return ids_subset[best], cosines[best]
-        k = min(k, self.loaded.passage_count)
-        index = self.loaded.faiss_index
-        scores, ids = index.search(query, k, params=_search_params(index, k))
-        keep = ids[0] >= 0
-        return ids[0][keep].astype(np.int64), scores[0][keep].astype(np.float32)
+        scores, ids = self.loaded.faiss_index.search(query[0], k)
+        return ids, scores
 
     def lexical_search(
         self, question: str, k: int, ids_subset: np.ndarray | None = None
@@ -219,12 +216,3 @@ class HybridSearcher:
             by_words = ids[np.lexsort((ids, -lexical))][: int(np.count_nonzero(lexical > 0))]
             return rrf_scores([by_meaning, by_words], ids)
         return self.dense_weight * semantic + (1.0 - self.dense_weight) * lexical
-
-
-def _search_params(index: Any, k: int) -> Any:
-    """For HNSW, search parameters wide enough to find `k` results; None for exact indexes."""
-    if not hasattr(index, "hnsw"):
-        return None
-    import faiss
-
-    return faiss.SearchParametersHNSW(efSearch=max(HNSW_EF_SEARCH, k))

@@ -3,14 +3,17 @@
 Layout (see docs/architecture.md, "The index folder"):
 
     <index>/CURRENT                  name of the published version
-    <index>/versions/<version>/      manifest.json, records.sqlite, passages.npy,
-                                     caveats.npy, faiss.index, bm25/, and (optional)
-                                     sentences.npy + sentence_spans.npy
+    <index>/versions/<version>/      manifest.json and segments/<segment>/ (index/segment.py:
+                                     records.sqlite, passages.npy, caveats.npy, faiss.index,
+                                     bm25/, and optionally sentences.npy + sentence_spans.npy)
     <index>/cache/embeddings.sqlite  see index/cache.py
     <index>/build.lock               see index/lock.py
 
 A build writes `versions/<version>.tmp/`, fsyncs it, renames it into place and then
-replaces CURRENT, so readers only ever see complete versions.
+replaces CURRENT, so readers only ever see complete versions. A version is split into
+segments of about SEGMENT_PASSAGES passages, each a run of whole documents in file order;
+a rebuild writes only the segments whose documents changed and hard-links the others from
+the version before, so its cost follows the change, not the corpus.
 
 Test hook: with the environment variable CITED_TEST_PAUSE_AT set to a stage name
 ("embedded", "written", "renamed", "published"), a build stops itself (SIGSTOP) at that
@@ -20,6 +23,7 @@ with SIGKILL, or resume it with SIGCONT. Unset, it costs one dictionary lookup.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import logging
@@ -31,7 +35,7 @@ import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,34 +49,34 @@ from index.errors import (
     IndexMissingError,
     ModelMismatchError,
 )
-from index.lexical import LexicalIndex
+from index.lexical import SegmentedLexical
 from index.records import Caveat, Document, Passage
+from index.segment import (
+    REQUIRED_FILES,
+    Segment,
+    SegmentInfo,
+    StoredDocument,
+    write_segment,
+)
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
-# Passages from which faiss.index is HNSW instead of exact (flat). Every publish rebuilds
-# faiss.index over all passages: a flat index costs a copy (0.1 s at 21,000 passages) while
-# HNSW costs minutes (100 s at 21,000 on two busy cores), which would make a one-article
-# rebuild of a 1,000-article corpus slow. Flat search stays a few milliseconds a query up
-# to ~100,000 passages (docs/benchmarks.md, "Rebuild").
+FORMAT_VERSION = 2
+# Passages in the whole index from which new segments get an HNSW index instead of an exact
+# (flat) one. Segments are built separately, so a graph costs about a second per segment
+# when it is written; exact search reads every vector, which stays a few milliseconds a
+# query only up to ~100,000 passages (docs/benchmarks.md, "Scale").
 HNSW_THRESHOLD = 100_000
-HNSW_M = 32
-HNSW_EF_CONSTRUCTION = 200
-HNSW_EF_SEARCH = 128
+# Passages per segment a build aims for: small enough that rewriting one after an edit is
+# quick, large enough that a query does not visit hundreds of them (docs/benchmarks.md).
+SEGMENT_PASSAGES = 4_096
 KEEP_VERSIONS = 2  # the new version and the one it replaced
 
 CURRENT_NAME = "CURRENT"
 VERSIONS_DIR = "versions"
+SEGMENTS_DIR = "segments"
 TMP_SUFFIX = ".tmp"
 MANIFEST_NAME = "manifest.json"
-RECORDS_NAME = "records.sqlite"
-PASSAGES_NAME = "passages.npy"
-CAVEATS_NAME = "caveats.npy"
-FAISS_NAME = "faiss.index"
-BM25_DIR = "bm25"
-SENTENCES_NAME = "sentences.npy"
-SENTENCE_SPANS_NAME = "sentence_spans.npy"
 
 _FULL_REBUILD = "run `cited ingest --full`"
 
@@ -104,6 +108,11 @@ class Manifest:
     source_files: dict[str, str] = field(default_factory=dict)
     #: what this build changed: {"added": [files], "changed": [files], "removed": [files]}
     changes: dict[str, list[str]] = field(default_factory=dict)
+    #: the segments, in file order (SegmentInfo.to_dict)
+    segments: list[dict[str, Any]] = field(default_factory=list)
+    #: [size, mtime_ns] of every file when it was written: a rebuild checks these instead of
+    #: re-hashing segments it reuses; loading checks the sha256 in `files`
+    stats: dict[str, list[int]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -112,6 +121,9 @@ class Manifest:
     def from_dict(cls, data: dict[str, Any]) -> Self:
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in names})
+
+    def segment_infos(self) -> list[SegmentInfo]:
+        return [SegmentInfo.from_dict(s) for s in self.segments]
 
 
 @dataclass(frozen=True)
@@ -172,6 +184,12 @@ def pause_point(stage: str) -> None:
         os.kill(os.getpid(), signal.SIGSTOP)
 
 
+def segment_dirs(version_dir: Path) -> list[Path]:
+    """The segment folders of a version, in order (for tools and tests)."""
+    manifest = _read_manifest(Path(version_dir))
+    return [Path(version_dir) / SEGMENTS_DIR / s.name for s in manifest.segment_infos()]
+
+
 def current_version(index_dir: Path) -> str | None:
     """The version CURRENT names, or None when nothing has been published."""
     try:
@@ -230,131 +248,331 @@ def cleanup_leftovers(index_dir: Path) -> list[str]:
     return removed
 
 
+# --- planning segments -------------------------------------------------------------------
+
+
+def split_segments(
+    docs: Sequence[StoredDocument], target: int | None = None
+) -> list[list[StoredDocument]]:
+    """`docs` (in file order) cut into runs of about `target` (SEGMENT_PASSAGES) passages,
+    whole documents."""
+    target = target or SEGMENT_PASSAGES
+    runs: list[list[StoredDocument]] = [[]]
+    size = 0
+    for d in docs:
+        if runs[-1] and size + len(d.passages) > target:
+            runs.append([])
+            size = 0
+        runs[-1].append(d)
+        size += len(d.passages)
+    return [run for run in runs if run]
+
+
+def in_file_order(segments: Sequence[SegmentInfo]) -> bool:
+    """Whether each segment's files all sort before the next segment's (as builds write
+    them), which `plan_segments` needs."""
+    bounds = [(s.first_file, s.last_file) for s in segments]
+    return all(a <= b for a, b in bounds) and all(
+        bounds[i][1] < bounds[i + 1][0] for i in range(len(bounds) - 1)
+    )
+
+
+def _segment_of(firsts: Sequence[str], file: str) -> int:
+    """Which of the segments starting at `firsts` (sorted) covers `file`."""
+    return max(0, bisect.bisect_right(list(firsts), file) - 1)
+
+
+def plan_segments(
+    previous: Sequence[SegmentInfo], files: Sequence[str], touched: set[str]
+) -> list[SegmentInfo | list[str]]:
+    """The segments of the next version, in file order.
+
+    `files` are the documents the next version holds; `touched` the files whose records
+    change (added, changed, removed, renamed). Each previous segment is either reused as it
+    is (its SegmentInfo) or, when a file it covers is touched, replaced by the list of files
+    it now covers, to be written again. A new file joins the segment whose range it falls in.
+    """
+    if not previous:
+        return [sorted(files)] if files else []
+    firsts = [s.first_file for s in previous]
+    covered: list[list[str]] = [[] for _ in previous]
+    for file in sorted(files):
+        covered[_segment_of(firsts, file)].append(file)
+    dirty = {_segment_of(firsts, f) for f in touched}
+    plan: list[SegmentInfo | list[str]] = []
+    for number, info in enumerate(previous):
+        if number not in dirty:
+            plan.append(info)
+        elif covered[number]:
+            plan.append(covered[number])
+    return plan
+
+
 # --- writing -----------------------------------------------------------------------------
 
-_SCHEMA = """
-CREATE TABLE documents (doc_id TEXT PRIMARY KEY, file TEXT NOT NULL, title TEXT NOT NULL,
-    text TEXT NOT NULL, sha256 TEXT NOT NULL, page_starts TEXT NOT NULL,
-    boilerplate TEXT NOT NULL, ordinal INTEGER NOT NULL);
-CREATE TABLE passages (id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, ordinal INTEGER NOT NULL,
-    section TEXT NOT NULL, "start" INTEGER NOT NULL, "end" INTEGER NOT NULL,
-    text TEXT NOT NULL, page INTEGER);
-CREATE TABLE caveats (id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, "start" INTEGER NOT NULL,
-    "end" INTEGER NOT NULL, text TEXT NOT NULL, kind TEXT NOT NULL, section TEXT NOT NULL,
-    page INTEGER);
-CREATE INDEX passages_doc ON passages (doc_id, ordinal);
-CREATE INDEX caveats_doc ON caveats (doc_id);
-"""
 
-
-def _document_row(ordinal: int, d: Document) -> tuple:
-    page_starts = json.dumps(list(d.page_starts))
-    boilerplate = json.dumps([list(span) for span in d.boilerplate])
-    return (d.doc_id, d.file, d.title, d.text, d.sha256, page_starts, boilerplate, ordinal)
-
-
-def _passage_row(i: int, p: Passage) -> tuple:
-    return (i, p.doc_id, p.ordinal, p.section, p.start, p.end, p.text, p.page)
-
-
-def _caveat_row(i: int, c: Caveat) -> tuple:
-    return (i, c.doc_id, c.start, c.end, c.text, c.kind, c.section, c.page)
-
-
-def _write_records(
-    path: Path,
-    documents: Sequence[Document],
-    passages: Sequence[Passage],
-    caveats: Sequence[Caveat],
-) -> None:
-    """Write records.sqlite; passage and caveat ids are their row numbers in the .npy files."""
-    conn = sqlite3.connect(path)
-    try:
-        conn.executescript(_SCHEMA)
-        insert = "INSERT INTO {} VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-        conn.executemany(
-            insert.format("documents"), (_document_row(i, d) for i, d in enumerate(documents))
-        )
-        conn.executemany(
-            insert.format("passages"), (_passage_row(i, p) for i, p in enumerate(passages))
-        )
-        conn.executemany(
-            insert.format("caveats"), (_caveat_row(i, c) for i, c in enumerate(caveats))
-        )
-        conn.commit()
-    finally:
-        conn.close()
-
-
-def _as_matrix(vectors: np.ndarray, rows: int, dimension: int, what: str) -> np.ndarray:
-    """`vectors` as a contiguous float32 (rows, dimension) array, or a ValueError saying why."""
-    matrix = np.ascontiguousarray(vectors, dtype=np.float32)
-    if matrix.size == 0 and rows == 0:
-        return matrix.reshape(0, dimension)
-    if matrix.shape != (rows, dimension):
-        raise ValueError(f"{what}: expected shape ({rows}, {dimension}), got {matrix.shape}")
-    return matrix
-
-
-def faiss_kind_for(count: int) -> str:
-    """Which FAISS index a build of `count` passages gets: exact below the threshold."""
-    return "hnsw" if count >= HNSW_THRESHOLD else "flat"
-
-
-def _build_faiss(vectors: np.ndarray, kind: str) -> Any:
-    import faiss
-
-    dimension = vectors.shape[1]
-    if kind == "hnsw":
-        index = faiss.IndexHNSWFlat(dimension, HNSW_M, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
-    else:
-        index = faiss.IndexFlatIP(dimension)
-    index.add(vectors)
-    return index
-
-
-def lexical_text(passage: Passage) -> str:
-    """What BM25 indexes for a passage: its section title, then its text."""
-    return f"{passage.section}\n{passage.text}" if passage.section else passage.text
-
-
-def _write_data(
-    tmp: Path,
+def stored_documents(
     documents: Sequence[Document],
     passages: Sequence[Passage],
     caveats: Sequence[Caveat],
     passage_vectors: np.ndarray,
     caveat_vectors: np.ndarray,
-    faiss_kind: str,
+    sentences: SentenceVectors | None,
+) -> list[StoredDocument]:
+    """Flat records and arrays (ids = positions) grouped into StoredDocuments."""
+    passage_rows = _rows_by_doc([p.doc_id for p in passages])
+    caveat_rows = _rows_by_doc([c.doc_id for c in caveats])
+    spans = None if sentences is None else np.asarray(sentences.spans, dtype=np.int64)
+    result = []
+    for d in documents:
+        rows = passage_rows.get(d.doc_id, [])
+        kept = caveat_rows.get(d.doc_id, [])
+        doc_spans = doc_vectors = None
+        if spans is not None and sentences is not None:
+            mine = np.isin(spans[:, 0], rows)
+            doc_spans = spans[mine].copy()
+            doc_spans[:, 0] = np.searchsorted(np.asarray(rows), doc_spans[:, 0])
+            doc_vectors = np.asarray(sentences.vectors)[mine]
+        result.append(
+            StoredDocument(
+                document=d,
+                passages=tuple(passages[i] for i in rows),
+                caveats=tuple(caveats[i] for i in kept),
+                passage_vectors=np.asarray(passage_vectors)[rows],
+                caveat_vectors=np.asarray(caveat_vectors)[kept],
+                sentence_spans=doc_spans,
+                sentence_vectors=doc_vectors,
+            )
+        )
+    return result
+
+
+def _rows_by_doc(doc_ids: Sequence[str]) -> dict[str, list[int]]:
+    rows: dict[str, list[int]] = {}
+    for i, doc_id in enumerate(doc_ids):
+        rows.setdefault(doc_id, []).append(i)
+    return rows
+
+
+def _check_flat(
+    documents: Sequence[Document],
+    passages: Sequence[Passage],
+    caveats: Sequence[Caveat],
+    passage_vectors: np.ndarray,
+    caveat_vectors: np.ndarray,
+    dimension: int,
+    sentences: SentenceVectors | None,
 ) -> None:
-    """Write every data file of a version into `tmp` (the manifest comes after)."""
-    import faiss
-
-    _write_records(tmp / RECORDS_NAME, documents, passages, caveats)
-    np.save(tmp / PASSAGES_NAME, passage_vectors, allow_pickle=False)
-    np.save(tmp / CAVEATS_NAME, caveat_vectors, allow_pickle=False)
-    faiss.write_index(_build_faiss(passage_vectors, faiss_kind), str(tmp / FAISS_NAME))
-    LexicalIndex.build([lexical_text(p) for p in passages]).save(tmp / BM25_DIR)
-
-
-def _checked_sentences(
-    sentences: SentenceVectors, passage_count: int, dimension: int
-) -> SentenceVectors:
-    """`sentences` as contiguous arrays, or a ValueError saying what does not fit."""
-    spans = np.ascontiguousarray(sentences.spans, dtype=np.int64).reshape(-1, 3)
-    vectors = _as_matrix(sentences.vectors, spans.shape[0], dimension, "sentence vectors")
+    """Raise ValueError when flat arrays do not fit the records they go with."""
+    checks = (
+        ("passage_vectors", passage_vectors, len(passages)),
+        ("caveat_vectors", caveat_vectors, len(caveats)),
+    )
+    for what, array, rows in checks:
+        shape = np.shape(array)
+        if not (rows == 0 and np.size(array) == 0) and shape != (rows, dimension):
+            raise ValueError(f"{what}: expected shape ({rows}, {dimension}), got {shape}")
+    known = {d.doc_id for d in documents}
+    strays = sorted({p.doc_id for p in passages} - known)
+    if strays:
+        raise ValueError(f"passages of unknown document {strays[0]!r}")
+    if sentences is None:
+        return
+    spans = np.asarray(sentences.spans).reshape(-1, 3)
+    if np.shape(sentences.vectors) != (spans.shape[0], dimension):
+        raise ValueError("sentence vectors: one row per span expected")
     owners = spans[:, 0]
-    if owners.size and (owners.min() < 0 or owners.max() >= passage_count):
-        raise ValueError(f"sentence spans name passages outside 0..{passage_count - 1}")
+    if owners.size and (owners.min() < 0 or owners.max() >= len(passages)):
+        raise ValueError(f"sentence spans name passages outside 0..{len(passages) - 1}")
     if np.any(np.diff(owners) < 0):
         raise ValueError("sentence spans must be sorted by passage id")
-    return SentenceVectors(spans, vectors)
 
 
-def _write_sentences(tmp: Path, sentences: SentenceVectors) -> None:
-    np.save(tmp / SENTENCES_NAME, sentences.vectors, allow_pickle=False)
-    np.save(tmp / SENTENCE_SPANS_NAME, sentences.spans, allow_pickle=False)
+def publish(
+    index_dir: Path,
+    documents: Sequence[Document],
+    passages: Sequence[Passage],
+    caveats: Sequence[Caveat],
+    passage_vectors: np.ndarray,
+    caveat_vectors: np.ndarray,
+    model_name: str,
+    dimension: int,
+    chunk_settings: dict[str, Any],
+    build_seconds: float,
+    source_files: dict[str, str],
+    changes: dict[str, Sequence[str]] | None = None,
+    sentences: SentenceVectors | None = None,
+) -> Path:
+    """Publish a complete new version of these records (every segment written afresh).
+
+    Ids are positions: passage i has row i of `passage_vectors`, and the documents keep the
+    order given (a build gives them in file order, which later rebuilds rely on to reuse
+    segments, see `in_file_order`). See `publish_segments`."""
+    if not passages:
+        _nothing_to_index(index_dir)
+    _check_flat(documents, passages, caveats, passage_vectors, caveat_vectors, dimension, sentences)
+    docs = stored_documents(
+        documents, passages, caveats, passage_vectors, caveat_vectors, sentences
+    )
+    return publish_segments(
+        index_dir,
+        split_segments(docs),
+        model_name=model_name,
+        dimension=dimension,
+        chunk_settings=chunk_settings,
+        build_seconds=build_seconds,
+        source_files=source_files,
+        changes=changes,
+    )
+
+
+def _nothing_to_index(index_dir: Path) -> None:
+    raise CorpusError(
+        f"nothing to index for {index_dir}: the corpus gave no passages; "
+        "add readable .txt, .md, .html or .pdf articles to the corpus folder"
+    )
+
+
+def publish_segments(
+    index_dir: Path,
+    parts: Sequence[SegmentInfo | Sequence[StoredDocument]],
+    *,
+    model_name: str,
+    dimension: int,
+    chunk_settings: dict[str, Any],
+    build_seconds: float,
+    source_files: dict[str, str],
+    changes: dict[str, Sequence[str]] | None = None,
+) -> Path:
+    """Write a new version from `parts` in file order, make CURRENT name it, prune old ones;
+    returns its folder.
+
+    A SegmentInfo is a segment of the published version, hard-linked as it is; a list of
+    StoredDocuments is written as a new segment. `changes` ({"added", "changed",
+    "removed"}: file lists) is recorded so the UI can say what the rebuild did.
+    """
+    index_dir = Path(index_dir)
+    parts = [p for p in parts if isinstance(p, SegmentInfo) or len(p)]
+    total = sum(p.passages if isinstance(p, SegmentInfo) else _passages(p) for p in parts)
+    if total == 0:
+        _nothing_to_index(index_dir)
+    previous = _published_for_reuse(index_dir, parts)
+    version = _new_version_name(after=current_version(index_dir))
+    root = _versions_dir(index_dir)
+    tmp = root / f"{version}{TMP_SUFFIX}"
+    (tmp / SEGMENTS_DIR).mkdir(parents=True)
+    try:
+        kind = faiss_kind_for(total)
+        infos, files, stats = _write_parts(tmp, parts, previous, dimension, kind)
+        pause_point("written")
+        new_files, new_stats = _sync_and_hash(tmp, skip=set(files))
+        files.update(new_files)
+        stats.update(new_stats)
+        kinds = sorted({i.faiss_kind for i in infos})
+        manifest = Manifest(
+            format_version=FORMAT_VERSION,
+            package_version=_package_version(),
+            model_name=model_name,
+            dimension=int(dimension),
+            chunk_settings=dict(chunk_settings),
+            built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            build_seconds=round(float(build_seconds), 3),
+            counts=_counts(infos),
+            files=files,
+            faiss_kind="+".join(kinds),
+            source_files=dict(source_files),
+            changes={k: list((changes or {}).get(k, ())) for k in ("added", "changed", "removed")},
+            segments=[i.to_dict() for i in infos],
+            stats=stats,
+        )
+        _write_json(tmp / MANIFEST_NAME, manifest.to_dict())
+        _fsync(tmp)
+        final = root / version
+        os.rename(tmp, final)
+        _fsync(root)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    pause_point("renamed")
+    _point_current(index_dir, version)
+    log.info("published index version %s (%d passages, %s)", version, total, manifest.faiss_kind)
+    pause_point("published")
+    cleanup_leftovers(index_dir)
+    return final
+
+
+def _passages(docs: Sequence[StoredDocument]) -> int:
+    return sum(len(d.passages) for d in docs)
+
+
+def _counts(infos: Sequence[SegmentInfo]) -> dict[str, int]:
+    counts = {
+        "documents": sum(i.documents for i in infos),
+        "passages": sum(i.passages for i in infos),
+        "caveats": sum(i.caveats for i in infos),
+    }
+    if infos and all(i.sentences is not None for i in infos):
+        counts["sentences"] = sum(i.sentences or 0 for i in infos)
+    return counts
+
+
+def _published_for_reuse(
+    index_dir: Path, parts: Sequence[SegmentInfo | Sequence[StoredDocument]]
+) -> tuple[Path, Manifest] | None:
+    """The published version's folder and manifest, when `parts` reuse its segments."""
+    if not any(isinstance(p, SegmentInfo) for p in parts):
+        return None
+    _, version_dir = _resolve_version(index_dir)
+    return version_dir, _read_manifest(version_dir)
+
+
+def _write_parts(
+    tmp: Path,
+    parts: Sequence[SegmentInfo | Sequence[StoredDocument]],
+    previous: tuple[Path, Manifest] | None,
+    dimension: int,
+    kind: str,
+) -> tuple[list[SegmentInfo], dict[str, str], dict[str, list[int]]]:
+    """Link or write each part into `tmp`; returns the segments and the checksums and stats
+    carried over from the previous manifest for the linked files."""
+    infos: list[SegmentInfo] = []
+    files: dict[str, str] = {}
+    stats: dict[str, list[int]] = {}
+    for part in parts:
+        if isinstance(part, SegmentInfo):
+            assert previous is not None
+            _link_segment(previous[0], tmp, part.name)
+            prefix = f"{SEGMENTS_DIR}/{part.name}/"
+            for name, digest in previous[1].files.items():
+                if name.startswith(prefix):
+                    files[name] = digest
+                    stats[name] = previous[1].stats[name]
+            infos.append(part)
+        else:
+            name = f"seg-{secrets.token_hex(5)}"
+            infos.append(write_segment(tmp / SEGMENTS_DIR, name, part, dimension, kind))
+    return infos, files, stats
+
+
+def _link_segment(source_version: Path, target_version: Path, name: str) -> None:
+    """Hard-link segment `name` of one version into another (copies where links fail)."""
+    source = source_version / SEGMENTS_DIR / name
+    target = target_version / SEGMENTS_DIR / name
+    for path in sorted(source.rglob("*")):
+        destination = target / path.relative_to(source)
+        if path.is_dir():
+            destination.mkdir(parents=True, exist_ok=True)
+            continue
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(path, destination)
+        except OSError:  # a filesystem without hard links
+            shutil.copy2(path, destination)
+
+
+def faiss_kind_for(count: int) -> str:
+    """Which FAISS index new segments get in an index of `count` passages."""
+    return "hnsw" if count >= HNSW_THRESHOLD else "flat"
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
@@ -375,89 +593,27 @@ def _point_current(index_dir: Path, version: str) -> None:
     _fsync(index_dir)
 
 
-def publish(
-    index_dir: Path,
-    documents: Sequence[Document],
-    passages: Sequence[Passage],
-    caveats: Sequence[Caveat],
-    passage_vectors: np.ndarray,
-    caveat_vectors: np.ndarray,
-    model_name: str,
-    dimension: int,
-    chunk_settings: dict[str, Any],
-    build_seconds: float,
-    source_files: dict[str, str],
-    changes: dict[str, Sequence[str]] | None = None,
-    sentences: SentenceVectors | None = None,
-) -> Path:
-    """Write a complete new version, make CURRENT name it, prune old ones; returns its folder.
-
-    `changes` ({"added", "changed", "removed"}: file lists) is recorded in the manifest so
-    the UI can say what the last rebuild did; `sentences`, when given, are the passages'
-    sentence units and their vectors.
-    """
-    if not passages:
-        raise CorpusError(
-            f"nothing to index for {index_dir}: the corpus gave no passages; "
-            "add readable .txt, .md, .html or .pdf articles to the corpus folder"
-        )
-    index_dir = Path(index_dir)
-    passage_vectors = _as_matrix(passage_vectors, len(passages), dimension, "passage_vectors")
-    caveat_vectors = _as_matrix(caveat_vectors, len(caveats), dimension, "caveat_vectors")
-    if sentences is not None:
-        sentences = _checked_sentences(sentences, len(passages), dimension)
-    version = _new_version_name(after=current_version(index_dir))
-    root = _versions_dir(index_dir)
-    tmp = root / f"{version}{TMP_SUFFIX}"
-    tmp.mkdir(parents=True)
-    try:
-        kind = faiss_kind_for(len(passages))
-        _write_data(tmp, documents, passages, caveats, passage_vectors, caveat_vectors, kind)
-        if sentences is not None:
-            _write_sentences(tmp, sentences)
-        pause_point("written")
-        checksums = _sync_and_hash(tmp)
-        manifest = Manifest(
-            format_version=FORMAT_VERSION,
-            package_version=_package_version(),
-            model_name=model_name,
-            dimension=int(dimension),
-            chunk_settings=dict(chunk_settings),
-            built_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            build_seconds=round(float(build_seconds), 3),
-            counts={"documents": len(documents), "passages": len(passages)}
-            | {"caveats": len(caveats)}
-            | ({"sentences": int(sentences.spans.shape[0])} if sentences is not None else {}),
-            files=checksums,
-            faiss_kind=kind,
-            source_files=dict(source_files),
-            changes={k: list((changes or {}).get(k, ())) for k in ("added", "changed", "removed")},
-        )
-        _write_json(tmp / MANIFEST_NAME, manifest.to_dict())
-        _fsync(tmp)
-        final = root / version
-        os.rename(tmp, final)
-        _fsync(root)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    pause_point("renamed")
-    _point_current(index_dir, version)
-    log.info("published index version %s (%d passages, %s)", version, len(passages), kind)
-    pause_point("published")
-    cleanup_leftovers(index_dir)
-    return final
+def _file_stat(path: Path) -> list[int]:
+    info = path.stat()
+    return [info.st_size, info.st_mtime_ns]
 
 
-def _sync_and_hash(version_dir: Path) -> dict[str, str]:
-    """fsync every data file and folder under `version_dir`; returns name -> sha256."""
-    checksums = {}
+def _sync_and_hash(
+    version_dir: Path, skip: set[str]
+) -> tuple[dict[str, str], dict[str, list[int]]]:
+    """fsync every new data file and folder under `version_dir` (not the `skip` ones, which
+    are links to files already on disk); returns their sha256 and stats."""
+    checksums, stats = {}, {}
     for path in _data_files(version_dir):
+        name = path.relative_to(version_dir).as_posix()
+        if name in skip:
+            continue
         _fsync(path)
-        checksums[path.relative_to(version_dir).as_posix()] = _sha256(path)
+        checksums[name] = _sha256(path)
+        stats[name] = _file_stat(path)
     for folder in sorted(p for p in version_dir.rglob("*") if p.is_dir()):
         _fsync(folder)
-    return checksums
+    return checksums, stats
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -477,9 +633,15 @@ def _read_manifest(version_dir: Path) -> Manifest:
         )
     try:
         manifest = Manifest.from_dict(data)
-    except TypeError as e:
+        manifest.segment_infos()
+    except (TypeError, AttributeError) as e:
         raise IndexCorruptError(f"{path} is incomplete ({e}); {_FULL_REBUILD}") from e
-    shapes = ((manifest.files, dict), (manifest.model_name, str), (manifest.dimension, int))
+    shapes = (
+        (manifest.files, dict),
+        (manifest.stats, dict),
+        (manifest.model_name, str),
+        (manifest.dimension, int),
+    )
     if not all(isinstance(value, kind) for value, kind in shapes):
         raise IndexCorruptError(f"{path} is damaged (a field has the wrong type); {_FULL_REBUILD}")
     return manifest
@@ -503,13 +665,40 @@ def _check_model(
     )
 
 
-def _verify_files(version_dir: Path, manifest: Manifest) -> None:
+#: sha256 already checked in this process, by (device, inode, size, mtime): a version that
+#: reuses segments by hard link is verified only for the files it wrote.
+_VERIFIED: dict[tuple[int, int, int, int], str] = {}
+_VERIFIED_LOCK = threading.Lock()
+
+
+def _matches_checksum(path: Path, expected: str) -> bool:
+    info = path.stat()
+    key = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+    with _VERIFIED_LOCK:
+        if _VERIFIED.get(key) == expected:
+            return True
+    if _sha256(path) != expected:
+        return False
+    with _VERIFIED_LOCK:
+        _VERIFIED[key] = expected
+    return True
+
+
+def _required_files(manifest: Manifest) -> set[str]:
+    return {
+        f"{SEGMENTS_DIR}/{info.name}/{name}"
+        for info in manifest.segment_infos()
+        for name in REQUIRED_FILES
+    }
+
+
+def _verify_files(version_dir: Path, manifest: Manifest, checksums: bool = True) -> None:
     """Raise IndexCorruptError naming the first file that is missing, unlisted or fails its
-    checksum: every file of the version must be covered by the manifest."""
+    check: every file of the version must be covered by the manifest. With `checksums`
+    each file's sha256 is checked; without, only its size and modification time."""
     listed = set(manifest.files)
     on_disk = {p.relative_to(version_dir).as_posix() for p in _data_files(version_dir)}
-    required = {RECORDS_NAME, PASSAGES_NAME, CAVEATS_NAME, FAISS_NAME}
-    unchecked = sorted((on_disk | required) - listed)
+    unchecked = sorted((on_disk | _required_files(manifest)) - listed)
     if unchecked:
         raise IndexCorruptError(
             f"{version_dir / MANIFEST_NAME} lists no checksum for {unchecked[0]} "
@@ -519,24 +708,16 @@ def _verify_files(version_dir: Path, manifest: Manifest) -> None:
         path = version_dir / name
         if not path.is_file():
             raise IndexCorruptError(f"{name} is missing from {version_dir}; {_FULL_REBUILD}")
-        if _sha256(path) != expected:
+        intact = (
+            _matches_checksum(path, expected)
+            if checksums
+            else _file_stat(path) == manifest.stats.get(name)
+        )
+        if not intact:
+            what = "its checksum" if checksums else "the size and time it was written with"
             raise IndexCorruptError(
-                f"{name} in {version_dir} does not match its checksum (damaged?); {_FULL_REBUILD}"
+                f"{name} in {version_dir} does not match {what} (damaged?); {_FULL_REBUILD}"
             )
-
-
-def _read_faiss(path: Path) -> Any:
-    """Read a FAISS index, memory-mapped when this faiss build can."""
-    import faiss
-
-    flag = getattr(faiss, "IO_FLAG_MMAP_IFC", None) or getattr(faiss, "IO_FLAG_MMAP", 0)
-    try:
-        index = faiss.read_index(str(path), flag | getattr(faiss, "IO_FLAG_READ_ONLY", 0))
-    except RuntimeError:
-        index = faiss.read_index(str(path))
-    if hasattr(index, "hnsw"):
-        index.hnsw.efSearch = HNSW_EF_SEARCH
-    return index
 
 
 def _resolve_version(index_dir: Path) -> tuple[str, Path]:
@@ -552,63 +733,86 @@ def _resolve_version(index_dir: Path) -> tuple[str, Path]:
     return version, version_dir
 
 
-_PASSAGE_COLS = 'id, doc_id, ordinal, section, "start", "end", text, page'
-_CAVEAT_COLS = 'id, doc_id, "start", "end", text, kind, section, page'
-_DOCUMENT_COLS = "doc_id, file, title, text, sha256, page_starts, boilerplate"
+def _split_ids(offsets: np.ndarray, ids: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
+    """(segment number, positions in `ids`) for each segment that `ids` (global) touch."""
+    owners = np.searchsorted(offsets, ids, side="right") - 1
+    for number in np.unique(owners):
+        yield int(number), np.flatnonzero(owners == number)
 
 
-def _passage(row: tuple) -> Passage:
-    return Passage(*row[1:])
+class _Numbering:
+    """Global ids over segments: segment i holds ids offsets[i] .. offsets[i + 1] - 1."""
+
+    def __init__(self, counts: Sequence[int]) -> None:
+        self.offsets = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)]).astype(np.int64)
+
+    @property
+    def total(self) -> int:
+        return int(self.offsets[-1])
+
+    def split(self, ids: np.ndarray) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+        """(segment number, positions in `ids`, local ids) per segment `ids` touch."""
+        if ids.size and (ids.min() < 0 or ids.max() >= self.total):
+            bad = ids[(ids < 0) | (ids >= self.total)][0]
+            raise KeyError(f"id {int(bad)} is outside 0..{self.total - 1}")
+        for number, positions in _split_ids(self.offsets[:-1], ids):
+            yield number, positions, ids[positions] - self.offsets[number]
 
 
-def _caveat(row: tuple) -> tuple[int, Caveat]:
-    _id, doc_id, start, end, text, kind, section, page = row
-    return int(_id), Caveat(doc_id, start, end, text, kind, section, page)
+class SegmentedFaiss:
+    """The dense search of a version: each segment's FAISS index searched, results merged
+    by cosine. Ids are global passage ids."""
 
+    def __init__(self, segments: Sequence[Segment], numbering: _Numbering) -> None:
+        self._segments = segments
+        self._numbering = numbering
 
-def _document(row: tuple) -> Document:
-    doc_id, file, title, text, sha256, page_starts, boilerplate = row
-    spans = tuple(tuple(s) for s in json.loads(boilerplate))
-    return Document(doc_id, file, title, text, sha256, tuple(json.loads(page_starts)), spans)
+    @property
+    def ntotal(self) -> int:
+        return self._numbering.total
 
-
-@dataclass(frozen=True)
-class _LoadedSentences:
-    """Sentence arrays of a version; rows first[p]:first[p + 1] belong to passage p."""
-
-    spans: np.ndarray
-    vectors: np.ndarray
-    first: np.ndarray
-
-
-def _read_sentences(path: Path, passage_count: int) -> _LoadedSentences | None:
-    """The sentence arrays of a version, or None for a version built without them."""
-    if not (path / SENTENCES_NAME).is_file():
-        return None
-    vectors = np.load(path / SENTENCES_NAME, mmap_mode="r")
-    spans = np.load(path / SENTENCE_SPANS_NAME, allow_pickle=False)
-    first = np.searchsorted(spans[:, 0], np.arange(passage_count + 1), side="left")
-    return _LoadedSentences(spans, vectors, first.astype(np.int64))
+    def search(self, query: np.ndarray, k: int, ef_search: int | None = None) -> tuple:
+        """Cosines and global ids of the `k` nearest passages, best first."""
+        query = np.ascontiguousarray(query, dtype=np.float32).reshape(-1)
+        scores, ids = [], []
+        for number, segment in enumerate(self._segments):
+            found, local = segment.search(query, k, ef_search)
+            scores.append(found)
+            ids.append(local + self._numbering.offsets[number])
+        if not scores:
+            return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
+        all_scores, all_ids = np.concatenate(scores), np.concatenate(ids)
+        order = np.lexsort((all_ids, -all_scores))[:k]
+        return all_scores[order], all_ids[order]
 
 
 class LoadedIndex:
-    """One published version, opened for reading: records, vectors, FAISS and BM25.
+    """One published version, opened for reading: its segments under global ids.
 
-    Reads are thread-safe: SQLite access goes through one lock, arrays are read-only.
+    Passage, caveat and sentence ids number the rows of segment 0, then segment 1, and so
+    on. Reads are thread-safe.
     """
 
-    def __init__(self, path: Path, manifest: Manifest) -> None:
+    def __init__(self, path: Path, manifest: Manifest, lazy: bool = False) -> None:
         self.path = path
         self.version = path.name
         self.manifest = manifest
+        infos = manifest.segment_infos()
+        self.segments = [Segment(path / SEGMENTS_DIR / i.name, i, lazy) for i in infos]
+        self._passages = _Numbering([s.passage_count for s in self.segments])
+        self._caveats = _Numbering([s.caveat_count for s in self.segments])
+        self._sentences = _Numbering([s.sentence_count for s in self.segments])
+        self.faiss_index = SegmentedFaiss(self.segments, self._passages)
+        self._lexical: SegmentedLexical | None = None
         self._lock = threading.Lock()
-        self.vectors: np.ndarray = np.load(path / PASSAGES_NAME, mmap_mode="r")
-        self._caveat_vectors: np.ndarray = np.load(path / CAVEATS_NAME, allow_pickle=False)
-        self.faiss_index = _read_faiss(path / FAISS_NAME)
-        self.lexical = LexicalIndex.load(path / BM25_DIR)
-        self._sentences = _read_sentences(path, self.passage_count)
-        uri = f"{(path / RECORDS_NAME).resolve().as_uri()}?mode=ro&immutable=1"
-        self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        if not lazy:
+            _ = self.lexical
+        self._files = {
+            file: (doc_id, number)
+            for number, segment in enumerate(self.segments)
+            for doc_id, file in segment.doc_files()
+        }
+        self._doc_segment = {doc_id: number for doc_id, number in self._files.values()}
 
     @classmethod
     def load(
@@ -616,140 +820,201 @@ class LoadedIndex:
         index_dir: Path,
         expected_model: str | None = None,
         expected_dimension: int | None = None,
-        verify: bool = True,
+        verify: bool | str = True,
+        lazy: bool = False,
     ) -> Self:
-        """Open the version CURRENT names, checking format, model and (with verify) checksums."""
+        """Open the version CURRENT names, checking format, model and files: `verify` True
+        (sha256 of every file not yet checked by this process), "stats" (sizes and times, as
+        a rebuild does) or False. `lazy` leaves FAISS and BM25 closed until first used."""
         index_dir = Path(index_dir)
         version, version_dir = _resolve_version(index_dir)
         manifest = _read_manifest(version_dir)
         _check_model(manifest, index_dir, expected_model, expected_dimension)
         if verify:
-            _verify_files(version_dir, manifest)
+            _verify_files(version_dir, manifest, checksums=verify is True)
         try:
-            loaded = cls(version_dir, manifest)
+            loaded = cls(version_dir, manifest, lazy)
         except (OSError, ValueError, RuntimeError, sqlite3.Error) as e:
             raise IndexCorruptError(f"cannot open {version_dir} ({e}); {_FULL_REBUILD}") from e
         log.info("loaded index version %s from %s", version, index_dir)
         return loaded
 
+    def doc_files(self) -> dict[str, tuple[str, int]]:
+        """file -> (doc_id, segment number) of every document."""
+        return dict(self._files)
+
+    def segments_of(self, files: Sequence[str]) -> list[int]:
+        """Numbers of the segments whose file ranges hold any of `files`."""
+        firsts = [s.info.first_file for s in self.segments]
+        return sorted({_segment_of(firsts, f) for f in files}) if firsts else []
+
+    def verify_segment(self, number: int) -> None:
+        """Check the sha256 of every file of one segment (IndexCorruptError if one fails)."""
+        prefix = f"{SEGMENTS_DIR}/{self.segments[number].info.name}/"
+        for name, expected in sorted(self.manifest.files.items()):
+            if name.startswith(prefix) and not _matches_checksum(self.path / name, expected):
+                raise IndexCorruptError(
+                    f"{name} in {self.path} does not match its checksum (damaged?); {_FULL_REBUILD}"
+                )
+
     @property
     def passage_count(self) -> int:
-        """Number of passages (rows of passages.npy)."""
-        return int(self.vectors.shape[0])
+        """Number of passages over all segments."""
+        return self._passages.total
 
     @property
     def dimension(self) -> int:
         return self.manifest.dimension
 
-    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
-        with self._lock:
-            try:
-                return self._conn.execute(sql, list(params)).fetchall()
-            except sqlite3.DatabaseError as e:  # damaged on disk after it was verified
-                raise IndexCorruptError(
-                    f"cannot read {self.path / RECORDS_NAME} ({e}); {_FULL_REBUILD}"
-                ) from e
+    @property
+    def vectors(self) -> np.ndarray:
+        """Every passage vector in id order (a copy when there are several segments)."""
+        if len(self.segments) == 1:
+            return self.segments[0].vectors
+        empty = np.zeros((0, self.dimension), dtype=np.float32)
+        return np.concatenate([s.vectors for s in self.segments]) if self.segments else empty
 
-    def _by_ids(self, table: str, cols: str, ids: Sequence[int]) -> dict[int, tuple]:
-        wanted = sorted({int(i) for i in ids})
-        rows: dict[int, tuple] = {}
-        for start in range(0, len(wanted), 500):
-            part = wanted[start : start + 500]
-            marks = ",".join("?" * len(part))
-            sql = f"SELECT {cols} FROM {table} WHERE id IN ({marks})"
-            rows.update((row[0], row) for row in self._query(sql, part))
-        return rows
+    @property
+    def lexical(self) -> SegmentedLexical:
+        """BM25 over every passage, with statistics of the whole index (opened on first use)."""
+        with self._lock:
+            if self._lexical is None:
+                self._lexical = SegmentedLexical([s.lexical for s in self.segments])
+            return self._lexical
+
+    def _reading(self, segment: Segment, what: Callable[[], Any]) -> Any:
+        try:
+            return what()
+        except sqlite3.DatabaseError as e:  # damaged on disk after it was verified
+            path = segment.path / "records.sqlite"
+            raise IndexCorruptError(f"cannot read {path} ({e}); {_FULL_REBUILD}") from e
 
     def passages(self, ids: Sequence[int]) -> list[Passage]:
-        """The passages with these ids (rows of passages.npy), in the order given."""
-        rows = self._by_ids("passages", _PASSAGE_COLS, ids)
-        missing = [int(i) for i in ids if int(i) not in rows]
-        if missing:
-            raise KeyError(f"no passage with id {missing[0]} in index version {self.version}")
-        return [_passage(rows[int(i)]) for i in ids]
+        """The passages with these ids, in the order given."""
+        ids = np.asarray(ids, dtype=np.int64).reshape(-1)
+        found: dict[int, Passage] = {}
+        try:
+            parts = list(self._passages.split(ids))
+        except KeyError as e:
+            raise KeyError(f"no passage with {e.args[0]} in index version {self.version}") from e
+        for number, positions, local in parts:
+            segment = self.segments[number]
+            wanted = local.tolist()
+            rows = self._reading(segment, lambda s=segment, w=wanted: s.passages(w))
+            for position, local_id in zip(positions, local, strict=True):
+                found[int(ids[position])] = rows[int(local_id)]
+        return [found[int(i)] for i in ids]
 
     def passage_vectors(self, ids: Sequence[int]) -> np.ndarray:
         """The stored unit vectors of these passages, (len(ids), dimension) float32."""
-        return np.asarray(self.vectors[np.asarray(ids, dtype=np.int64)], dtype=np.float32)
+        ids = np.asarray(ids, dtype=np.int64).reshape(-1)
+        out = np.empty((ids.size, self.dimension), dtype=np.float32)
+        for number, positions, local in self._passages.split(ids):
+            out[positions] = self.segments[number].vectors[local]
+        return out
 
     def passages_of(self, doc_id: str) -> list[Passage]:
         """Every passage of one document, in reading order."""
-        sql = f"SELECT {_PASSAGE_COLS} FROM passages WHERE doc_id = ? ORDER BY ordinal"
-        return [_passage(row) for row in self._query(sql, [doc_id])]
+        number = self._doc_segment.get(doc_id)
+        if number is None:
+            return []
+        segment = self.segments[number]
+        return self._reading(segment, lambda: segment.passages_of(doc_id))
 
     def passage_ids_for_docs(self, doc_ids: Sequence[str]) -> np.ndarray:
         """Sorted passage ids belonging to any of `doc_ids`."""
-        doc_ids = list(dict.fromkeys(doc_ids))
-        if not doc_ids:
-            return np.zeros(0, dtype=np.int64)
-        marks = ",".join("?" * len(doc_ids))
-        rows = self._query(
-            f"SELECT id FROM passages WHERE doc_id IN ({marks}) ORDER BY id", doc_ids
-        )
-        return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        by_segment: dict[int, list[str]] = {}
+        for doc_id in dict.fromkeys(doc_ids):
+            if doc_id in self._doc_segment:
+                by_segment.setdefault(self._doc_segment[doc_id], []).append(doc_id)
+        parts = [
+            self.segments[n].passage_ids_for_docs(docs) + self._passages.offsets[n]
+            for n, docs in sorted(by_segment.items())
+        ]
+        return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
 
     def documents(self) -> list[Document]:
         """Every indexed document, ordered by file."""
-        sql = f"SELECT {_DOCUMENT_COLS} FROM documents ORDER BY file, doc_id"
-        return [_document(row) for row in self._query(sql)]
+        docs = [d for s in self.segments for d in self._reading(s, s.documents)]
+        return sorted(docs, key=lambda d: (d.file, d.doc_id))
 
     def document(self, doc_id: str) -> Document | None:
         """One document by id, or None when it is not in this index."""
-        rows = self._query(f"SELECT {_DOCUMENT_COLS} FROM documents WHERE doc_id = ?", [doc_id])
-        return _document(rows[0]) if rows else None
+        number = self._doc_segment.get(doc_id)
+        if number is None:
+            return None
+        segment = self.segments[number]
+        return self._reading(segment, lambda: segment.document(doc_id))
 
     def caveats(self, doc_ids: Sequence[str] | None = None) -> list[tuple[int, Caveat]]:
         """(caveat id, caveat) pairs, of all documents or only of `doc_ids`, by id."""
-        if doc_ids is None:
-            rows = self._query(f"SELECT {_CAVEAT_COLS} FROM caveats ORDER BY id")
-        else:
-            doc_ids = list(dict.fromkeys(doc_ids))
-            marks = ",".join("?" * len(doc_ids))
-            sql = f"SELECT {_CAVEAT_COLS} FROM caveats WHERE doc_id IN ({marks}) ORDER BY id"
-            rows = self._query(sql, doc_ids) if doc_ids else []
-        return [_caveat(row) for row in rows]
+        result = []
+        for number, segment in enumerate(self.segments):
+            wanted = None
+            if doc_ids is not None:
+                wanted = [d for d in dict.fromkeys(doc_ids) if self._doc_segment.get(d) == number]
+                if not wanted:
+                    continue
+            rows = self._reading(segment, lambda s=segment, w=wanted: s.caveats(w))
+            base = int(self._caveats.offsets[number])
+            result += [(base + i, c) for i, c in rows]
+        return result
 
     def caveat_vectors(self, ids: Sequence[int]) -> np.ndarray:
         """The stored vectors of these caveats, (len(ids), dimension) float32."""
-        return self._caveat_vectors[np.asarray(ids, dtype=np.int64)]
+        ids = np.asarray(ids, dtype=np.int64).reshape(-1)
+        out = np.empty((ids.size, self.dimension), dtype=np.float32)
+        for number, positions, local in self._caveats.split(ids):
+            out[positions] = self.segments[number].caveat_vectors_all[local]
+        return out
 
     @property
     def has_sentences(self) -> bool:
         """Whether this version stores sentence units (indexes built before them do not)."""
-        return self._sentences is not None
+        return bool(self.segments) and all(s.sentence_spans is not None for s in self.segments)
 
     def sentence_rows(self, passage_ids: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
         """The sentence rows of these passages, and for each row the position in
         `passage_ids` of its passage; empty arrays when the version has no sentences."""
         ids = np.asarray(passage_ids, dtype=np.int64).reshape(-1)
-        if self._sentences is None or ids.size == 0:
-            empty = np.zeros(0, dtype=np.int64)
+        empty = np.zeros(0, dtype=np.int64)
+        if not self.has_sentences or ids.size == 0:
             return empty, empty
-        first = self._sentences.first
-        counts = first[ids + 1] - first[ids]
-        owners = np.repeat(np.arange(ids.size, dtype=np.int64), counts)
-        starts = np.repeat(first[ids] - np.cumsum(counts) + counts, counts)
-        rows = starts + np.arange(owners.size, dtype=np.int64)
-        return rows, owners
+        rows, owners = [], []
+        for number, positions, local in self._passages.split(ids):
+            first = self.segments[number].sentence_first
+            counts = first[local + 1] - first[local]
+            starts = np.repeat(first[local] - np.cumsum(counts) + counts, counts)
+            rows.append(starts + np.arange(int(counts.sum())) + self._sentences.offsets[number])
+            owners.append(np.repeat(positions, counts))
+        row, owner = np.concatenate(rows), np.concatenate(owners)
+        order = np.argsort(owner, kind="stable")
+        return row[order].astype(np.int64), owner[order].astype(np.int64)
 
     def sentence_vectors(self, rows: Sequence[int]) -> np.ndarray:
         """The stored unit vectors of these sentence rows, (len(rows), dimension) float32."""
-        if self._sentences is None:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        rows = np.asarray(rows, dtype=np.int64)
-        return np.asarray(self._sentences.vectors[rows], dtype=np.float32)
+        rows = np.asarray(rows, dtype=np.int64).reshape(-1)
+        out = np.empty((rows.size, self.dimension), dtype=np.float32)
+        if not self.has_sentences:
+            return out[:0]
+        for number, positions, local in self._sentences.split(rows):
+            out[positions] = self.segments[number].sentence_vectors_all[local]
+        return out
 
     def sentence_span(self, row: int) -> tuple[int, int]:
         """The (start, end) of one sentence row, relative to its passage's text."""
-        if self._sentences is None:
+        if not self.has_sentences:
             raise KeyError(f"index version {self.version} stores no sentences")
-        _, start, end = self._sentences.spans[int(row)]
+        [(number, _, local)] = list(self._sentences.split(np.asarray([row], dtype=np.int64)))
+        spans = self.segments[number].sentence_spans
+        assert spans is not None
+        _, start, end = spans[int(local[0])]
         return int(start), int(end)
 
     def close(self) -> None:
-        """Close the records database; arrays are released when the object is dropped."""
-        with self._lock:
-            self._conn.close()
+        """Close the records databases; arrays are released when the object is dropped."""
+        for segment in self.segments:
+            segment.close()
 
     def __enter__(self) -> Self:
         return self

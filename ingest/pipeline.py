@@ -1,16 +1,20 @@
 """Build or update the index from a corpus folder, re-reading only what changed.
 
-Each file's sha256 decides whether it is parsed again. Unchanged documents keep their
-records and vectors from the previous version; the passages and caveat sentences of new
-and changed documents go through the embedding cache, keyed by (model, text), so only
-text never seen before costs model time: an edited paragraph costs the passage(s) that
-contain it. When nothing changed nothing is published. `full=True` re-reads every file
-and re-embeds every text without consulting the cache. The new version is published
-atomically by `index.store.publish`; a bad file is reported and skipped.
+Each file's sha256 decides whether it is parsed again. The passages, caveat sentences and
+sentence units of new and changed documents go through the embedding cache, keyed by
+(model, text), so only text never seen before costs model time: an edited paragraph costs
+the passage(s) that contain it. Unchanged documents are not read at all: the segments that
+hold only unchanged documents are reused as they are, and a segment with a changed
+document is written again from its stored records and vectors plus the new reading
+(`index.store.plan_segments`). When nothing changed nothing is published. `full=True`
+re-reads every file and re-embeds every text without consulting the cache. The new version
+is published atomically by `index.store.publish_segments`; a bad file is reported and
+skipped.
 """
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import dataclasses
 import hashlib
@@ -29,14 +33,18 @@ from index.cache import EmbeddingCache, cache_path, embed_with_cache
 from index.errors import CitedError, CorpusError, IndexWriteError, UnreadableFileError
 from index.lock import build_lock
 from index.records import Caveat, ChunkSettings, Document, Passage
+from index.segment import SegmentInfo, StoredDocument
 from index.store import (
+    SEGMENT_PASSAGES,
     LoadedIndex,
-    SentenceVectors,
     cleanup_leftovers,
     current_version,
+    in_file_order,
     pause_point,
-    publish,
+    plan_segments,
+    publish_segments,
     published_manifest,
+    split_segments,
 )
 from ingest.caveats import find_caveats
 from ingest.chunk import chunk_document
@@ -101,13 +109,27 @@ class BuildSummary:
 
 @dataclass(frozen=True)
 class _Parsed:
-    """One document's records; `*_vectors` are set for documents kept from the last version."""
+    """One document read in this build; the embedding stages fill in the rest."""
 
     document: Document
     passages: tuple[Passage, ...]
-    caveats: tuple[Caveat, ...]
+    caveats: tuple[Caveat, ...] = ()
     passage_vectors: np.ndarray | None = None
     caveat_vectors: np.ndarray | None = None
+    sentence_spans: np.ndarray | None = None
+    sentence_vectors: np.ndarray | None = None
+
+    def stored(self) -> StoredDocument:
+        assert self.passage_vectors is not None and self.caveat_vectors is not None
+        return StoredDocument(
+            self.document,
+            self.passages,
+            self.caveats,
+            self.passage_vectors,
+            self.caveat_vectors,
+            self.sentence_spans,
+            self.sentence_vectors,
+        )
 
 
 @dataclass
@@ -184,6 +206,7 @@ def _build_locked(
     previous = None if full else _reusable_previous(index_dir, embedder, settings)
     hashes, errors = _hash_files(files, corpus_dir)
     plan = _plan(hashes, last.source_files if last else {})
+    previous = _checked(previous, plan.added + plan.changed + plan.removed)
     to_read = plan.added + plan.changed + ([] if previous else plan.unchanged)
     read, read_errors = _read_files(corpus_dir, to_read, embedder, settings, progress)
     errors += read_errors
@@ -193,16 +216,15 @@ def _build_locked(
         read, new_texts = _embed_passages(read, embedder, cache, progress)
         read, caveat_errors = _find_caveats(read, embedder, cache, progress)
         errors += caveat_errors
-        documents = _in_file_order(_reuse_unchanged(previous, plan.unchanged) + read)
-        if not documents:
-            raise CorpusError(_nothing_to_index_message(corpus_dir, errors))
+        read = _embed_sentence_units(read, embedder, cache, progress)
         changes = _changes(plan, errors)
-        passages = [p for item in documents for p in item.passages]
-        sentences = embed_sentences(embedder, cache, passages, embedder.dimension, progress)
-        version = _publish(index_dir, documents, embedder, settings, changes, sentences, started)
+        kept = [f for f in plan.unchanged if f not in changes["removed"]] if previous else []
+        parts = _segments(previous, read, kept, changes, embedder.dimension)
+        if not parts:
+            raise CorpusError(_nothing_to_index_message(corpus_dir, errors))
+        version, total = _publish(index_dir, parts, embedder, settings, changes, started)
         if full:
             cache.retain_touched()
-    total = sum(len(item.passages) for item in documents)
     embedded = len({p.text for item in read for p in item.passages} & new_texts)
     return BuildSummary(
         added=tuple(changes["added"]),
@@ -224,21 +246,37 @@ def _model_window(embedder: EmbedderLike) -> int:
 def _reusable_previous(
     index_dir: Path, embedder: EmbedderLike, settings: ChunkSettings
 ) -> LoadedIndex | None:
-    """The published index, if it was built the same way; otherwise start afresh."""
+    """The published index, if it was built the same way and its files are as they were
+    written (sizes and times; a segment that is copied from is checked in full, see
+    `_stored_from`); otherwise start afresh."""
     if current_version(index_dir) is None:
         return None
     try:
-        previous = LoadedIndex.load(index_dir)
+        previous = LoadedIndex.load(index_dir, verify="stats", lazy=True)
     except CitedError as error:
         log.warning("rebuilding from nothing: the previous index cannot be reused (%s)", error)
         return None
     manifest = previous.manifest
     same_model = manifest.model_name == embedder.model_name
     same_chunks = manifest.chunk_settings == settings.to_dict()
-    if same_model and same_chunks:
+    if same_model and same_chunks and in_file_order(manifest.segment_infos()):
         return previous
     log.info("rebuilding from nothing: model or chunk settings changed since the last build")
     return None
+
+
+def _checked(previous: LoadedIndex | None, touched: Sequence[str]) -> LoadedIndex | None:
+    """`previous`, once the segments this build will copy documents from pass their
+    checksums; None (start afresh) when one does not."""
+    if previous is None:
+        return None
+    try:
+        for number in previous.segments_of(touched):
+            previous.verify_segment(number)
+    except CitedError as error:
+        log.warning("rebuilding from nothing: the previous index cannot be reused (%s)", error)
+        return None
+    return previous
 
 
 def _open_cache(index_dir: Path, embedder: EmbedderLike, fresh: bool) -> EmbeddingCache:
@@ -373,67 +411,100 @@ def _find_caveats(
         except Exception as error:  # a bad file must never stop the build
             errors.append(_file_error(item.document.file, error))
             continue
-        vectors = embed([c.text for c in caveats])
+        vectors = embed([c.text for c in caveats]).reshape(-1, embedder.dimension)
         result.append(dataclasses.replace(item, caveats=caveats, caveat_vectors=vectors))
         if progress:
             progress("caveats", done, len(read))
     return result, errors
 
 
-def _reuse_unchanged(previous: LoadedIndex | None, names: Sequence[str]) -> list[_Parsed]:
-    """The records and vectors of unchanged files, read from the previous version in bulk."""
-    if previous is None or not names:
-        return []
-    wanted = set(names)
-    documents = [d for d in previous.documents() if d.file in wanted]
-    doc_ids = {d.doc_id for d in documents}
-    passage_ids: dict[str, list[int]] = {}
-    passages: dict[str, list[Passage]] = {}
-    ids = range(previous.passage_count)
-    for passage_id, passage in zip(ids, previous.passages(ids), strict=True):
-        if passage.doc_id in doc_ids:
-            passage_ids.setdefault(passage.doc_id, []).append(passage_id)
-            passages.setdefault(passage.doc_id, []).append(passage)
-    caveats: dict[str, list[tuple[int, Caveat]]] = {}
-    for caveat_id, caveat in previous.caveats(sorted(doc_ids)):
-        caveats.setdefault(caveat.doc_id, []).append((caveat_id, caveat))
-    return [
-        _kept(previous, d, passage_ids[d.doc_id], passages[d.doc_id], caveats.get(d.doc_id, []))
-        for d in documents
-    ]
+def _embed_sentence_units(
+    read: Sequence[_Parsed],
+    embedder: EmbedderLike,
+    cache: EmbeddingCache,
+    progress: Progress | None,
+) -> list[_Parsed]:
+    """The documents read in this build with their sentence units and vectors."""
+    passages = [p for item in read for p in item.passages]
+    sentences = embed_sentences(embedder, cache, passages, embedder.dimension, progress)
+    owners = sentences.spans[:, 0]
+    result, first = [], 0
+    for item in read:
+        last = first + len(item.passages)
+        lo, hi = np.searchsorted(owners, [first, last], side="left")
+        spans = sentences.spans[lo:hi].copy()
+        spans[:, 0] -= first
+        vectors = sentences.vectors[lo:hi]
+        result.append(dataclasses.replace(item, sentence_spans=spans, sentence_vectors=vectors))
+        first = last
+    return result
 
 
-def _kept(
+Part = SegmentInfo | list[StoredDocument]
+
+
+def _segments(
+    previous: LoadedIndex | None,
+    read: Sequence[_Parsed],
+    kept: Sequence[str],
+    changes: dict[str, list[str]],
+    dimension: int,
+) -> list[Part]:
+    """The segments of the new version: reused ones, and new ones holding what was read
+    plus the kept documents that share a segment with a change. `kept` are the unchanged
+    files taken from `previous`."""
+    fresh = {item.document.file: item.stored() for item in read}
+    doc_ids = assign_doc_ids(sorted([*fresh, *kept]))
+    if previous is None:
+        docs = [_renamed(fresh[f], doc_ids[f]) for f in sorted(fresh)]
+        return list(split_segments(docs))
+    stored_ids = previous.doc_files()
+    renamed = {f for f in kept if stored_ids[f][0] != doc_ids[f]}
+    touched = set(fresh) | set(changes["removed"]) | renamed
+    parts: list[Part] = []
+    for entry in plan_segments(previous.manifest.segment_infos(), [*fresh, *kept], touched):
+        if isinstance(entry, SegmentInfo):
+            parts.append(entry)
+            continue
+        docs = _gather(previous, fresh, entry, stored_ids, dimension)
+        docs = [_renamed(d, doc_ids[d.file]) for d in docs]
+        too_big = sum(len(d.passages) for d in docs) > 2 * SEGMENT_PASSAGES
+        parts += split_segments(docs) if too_big else [docs]
+    return parts
+
+
+def _gather(
     previous: LoadedIndex,
-    document: Document,
-    passage_ids: list[int],
-    passages: list[Passage],
-    caveats: list[tuple[int, Caveat]],
-) -> _Parsed:
-    """One unchanged document with its stored vectors, under the doc_id a fresh read gives."""
-    item = _Parsed(
-        document,
-        tuple(passages),
-        tuple(c for _, c in caveats),
-        previous.passage_vectors(passage_ids),
-        previous.caveat_vectors([i for i, _ in caveats]),
-    )
-    base = doc_id_for(document.file)
-    return item if document.doc_id == base else _with_doc_id(item, base)
+    fresh: dict[str, StoredDocument],
+    files: Sequence[str],
+    stored_ids: dict[str, tuple[str, int]],
+    dimension: int,
+) -> list[StoredDocument]:
+    """The documents of `files`, in file order: read in this build or copied from
+    `previous`, whose segments are checked in full before anything is copied from them."""
+    copied: dict[str, StoredDocument] = {}
+    by_segment: dict[int, set[str]] = {}
+    for file in files:
+        if file not in fresh:
+            by_segment.setdefault(stored_ids[file][1], set()).add(file)
+    for number, wanted in sorted(by_segment.items()):
+        segment = previous.segments[number]
+        previous.verify_segment(number)  # already done unless a doc_id was renamed
+        copied.update((d.file, d) for d in segment.stored_documents(wanted, dimension))
+    return [fresh.get(f) or copied[f] for f in sorted(files)]
 
 
-def _in_file_order(parsed: Sequence[_Parsed]) -> list[_Parsed]:
-    """Sort by file and give each document a unique doc_id (a.txt and a.md both slug to a)."""
-    ordered = sorted(parsed, key=lambda p: p.document.file)
+def assign_doc_ids(files: Sequence[str]) -> dict[str, str]:
+    """Each file's doc_id: its slug, made unique in file order (a.txt and a.md both slug to
+    a: the first keeps it, the next becomes a-md)."""
     seen: set[str] = set()
-    result = []
-    for item in ordered:
-        doc_id = item.document.doc_id
+    result = {}
+    for file in sorted(files):
+        doc_id = doc_id_for(file)
         if doc_id in seen:
-            doc_id = _unique_id(doc_id, item.document.file, seen)
-            item = _with_doc_id(item, doc_id)
+            doc_id = _unique_id(doc_id, file, seen)
         seen.add(doc_id)
-        result.append(item)
+        result[file] = doc_id
     return result
 
 
@@ -445,7 +516,9 @@ def _unique_id(doc_id: str, file: str, seen: set[str]) -> str:
     return candidate
 
 
-def _with_doc_id(item: _Parsed, doc_id: str) -> _Parsed:
+def _renamed(item: StoredDocument, doc_id: str) -> StoredDocument:
+    if item.document.doc_id == doc_id:
+        return item
     return dataclasses.replace(
         item,
         document=dataclasses.replace(item.document, doc_id=doc_id),
@@ -456,37 +529,53 @@ def _with_doc_id(item: _Parsed, doc_id: str) -> _Parsed:
 
 def _publish(
     index_dir: Path,
-    documents: Sequence[_Parsed],
+    parts: Sequence[Part],
     embedder: EmbedderLike,
     settings: ChunkSettings,
     changes: dict[str, list[str]],
-    sentences: SentenceVectors,
     started: float,
-) -> str:
-    """Publish the documents with their vectors; returns the new version's name."""
-    dimension = embedder.dimension
+) -> tuple[str, int]:
+    """Publish the segments; returns the new version's name and its passage count."""
     pause_point("embedded")
-    folder = publish(
+    source_files = {}
+    total = 0
+    for part in parts:
+        if isinstance(part, SegmentInfo):
+            total += part.passages
+            continue
+        total += sum(len(d.passages) for d in part)
+        source_files.update((d.file, d.document.sha256) for d in part)
+    folder = publish_segments(
         index_dir,
-        documents=[item.document for item in documents],
-        passages=[p for item in documents for p in item.passages],
-        caveats=[c for item in documents for c in item.caveats],
-        passage_vectors=_stack([item.passage_vectors for item in documents], dimension),
-        caveat_vectors=_stack([item.caveat_vectors for item in documents], dimension),
+        parts,
         model_name=embedder.model_name,
-        dimension=dimension,
+        dimension=embedder.dimension,
         chunk_settings=settings.to_dict(),
         build_seconds=time.perf_counter() - started,
-        source_files={item.document.file: item.document.sha256 for item in documents},
+        source_files=_source_files(index_dir, parts, source_files),
         changes=changes,
-        sentences=sentences,
     )
-    return folder.name
+    return folder.name, total
 
 
-def _stack(parts: Sequence[np.ndarray | None], dimension: int) -> np.ndarray:
-    arrays = [np.asarray(p, dtype=np.float32).reshape(-1, dimension) for p in parts]
-    return np.concatenate(arrays) if arrays else np.zeros((0, dimension), dtype=np.float32)
+def _source_files(
+    index_dir: Path, parts: Sequence[Part], written: dict[str, str]
+) -> dict[str, str]:
+    """file -> sha256 of every document in the new version: the written segments' from
+    their documents, the reused segments' from the published manifest."""
+    reused = [p for p in parts if isinstance(p, SegmentInfo)]
+    if not reused:
+        return written
+    last = published_manifest(index_dir)
+    assert last is not None
+    firsts = [p.first_file for p in reused]
+    lasts = [p.last_file for p in reused]
+    result = dict(written)
+    for file, digest in last.source_files.items():
+        number = max(0, bisect.bisect_right(firsts, file) - 1)
+        if firsts[number] <= file <= lasts[number]:
+            result[file] = digest
+    return dict(sorted(result.items()))
 
 
 #: How a full disk or a read-only folder shows up in the libraries that write the index.

@@ -176,5 +176,5 @@ def test_a_version_pruned_while_a_request_reads_it_stays_readable(tmp_path, publ
     assert [d.doc_id for d in held.documents()] == ["garden", "money", "sleep"]
     assert held.passages([0])[0].text.startswith("Adults need seven")
     assert len(held.lexical.search("tomatoes sunlight", 3)[0]) > 0
-    assert held.faiss_index.search(held.passage_vectors([2]), 1)[1][0][0] == 2
+    assert held.faiss_index.search(held.passage_vectors([2])[0], 1)[1][0] == 2
     assert held.caveats()[0][1].kind == "guarantee"

@@ -19,7 +19,13 @@ from index.errors import (
 )
 from index.lock import build_lock
 from index.search import HybridSearcher
-from index.store import IndexHandle, LoadedIndex, cleanup_leftovers, current_version
+from index.store import (
+    IndexHandle,
+    LoadedIndex,
+    cleanup_leftovers,
+    current_version,
+    segment_dirs,
+)
 
 
 def _versions(index_dir: Path) -> list[str]:
@@ -56,7 +62,10 @@ class TestPublishAndLoad:
         assert manifest["source_files"]["sleep.txt"] == "0" * 64
         on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
         assert set(manifest["files"]) == on_disk - {"manifest.json"}
-        assert "bm25/vocab.index.json" in manifest["files"]
+        assert any(name.endswith("/bm25/vocab.index.json") for name in manifest["files"])
+        [segment] = manifest["segments"]
+        assert (segment["first_file"], segment["last_file"]) == ("garden.txt", "sleep.txt")
+        assert set(manifest["stats"]) == set(manifest["files"])
 
     def test_zero_caveats_publish(self, tmp_path, publish_small, embedder):
         publish_small(tmp_path, caveats=[], caveat_vectors=np.zeros((0,), dtype=np.float32))
@@ -97,7 +106,7 @@ class TestLoadErrors:
 
     @pytest.mark.parametrize("name", ["passages.npy", "records.sqlite", "bm25/vocab.index.json"])
     def test_flipped_byte_names_the_file(self, tmp_path, publish_small, name):
-        path = publish_small(tmp_path) / name
+        path = segment_dirs(publish_small(tmp_path))[0] / name
         data = bytearray(path.read_bytes())
         data[len(data) // 2] ^= 0xFF
         path.write_bytes(bytes(data))
@@ -105,13 +114,13 @@ class TestLoadErrors:
             LoadedIndex.load(tmp_path)
 
     def test_truncated_file_names_the_file(self, tmp_path, publish_small):
-        path = publish_small(tmp_path) / "faiss.index"
+        path = segment_dirs(publish_small(tmp_path))[0] / "faiss.index"
         path.write_bytes(path.read_bytes()[:100])
         with pytest.raises(IndexCorruptError, match=r"faiss\.index"):
             LoadedIndex.load(tmp_path)
 
     def test_unverified_load_skips_checksums(self, tmp_path, publish_small):
-        folder = publish_small(tmp_path)
+        folder = segment_dirs(publish_small(tmp_path))[0]
         with (folder / "caveats.npy").open("ab") as f:
             f.write(b"\0")  # np.load ignores trailing bytes; only the checksum notices
         assert LoadedIndex.load(tmp_path, verify=False).passage_count == 6
@@ -200,7 +209,7 @@ class TestIndexHandle:
         publish_small(tmp_path)
         handle = IndexHandle(tmp_path, check_interval=0)
         old = handle.current().version
-        broken = publish_small(tmp_path)
+        broken = segment_dirs(publish_small(tmp_path))[0]
         (broken / "passages.npy").write_bytes(b"broken")
         assert handle.current().version == old
         assert "passages.npy" in caplog.text

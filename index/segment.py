@@ -1,0 +1,427 @@
+"""Segments: the unit an index version is written in and read from.
+
+A segment holds a run of whole documents, consecutive in file order, with everything the
+index keeps of them: records.sqlite, passage and caveat vectors, sentence units, a FAISS
+index and a BM25 index. Ids inside a segment are local (row numbers from 0); a version
+numbers passages, caveats and sentences across its segments in order (see
+`index.store.LoadedIndex`). Segments never change once written, so a version reuses the
+unchanged segments of the one before it as hard links and a rebuild writes only the
+segments whose documents changed.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any, Self
+
+import numpy as np
+
+from index.lexical import LexicalIndex
+from index.records import Caveat, Document, Passage
+
+RECORDS_NAME = "records.sqlite"
+PASSAGES_NAME = "passages.npy"
+CAVEATS_NAME = "caveats.npy"
+FAISS_NAME = "faiss.index"
+BM25_DIR = "bm25"
+SENTENCES_NAME = "sentences.npy"
+SENTENCE_SPANS_NAME = "sentence_spans.npy"
+#: The files every segment has (sentences are optional).
+REQUIRED_FILES = (RECORDS_NAME, PASSAGES_NAME, CAVEATS_NAME, FAISS_NAME)
+
+HNSW_M = 32
+HNSW_EF_CONSTRUCTION = 200
+HNSW_EF_SEARCH = 128
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """One document with everything the index keeps of it.
+
+    `sentence_spans` rows are (passage position in `passages`, start, end), the span
+    relative to that passage's text; None when sentences are not stored."""
+
+    document: Document
+    passages: tuple[Passage, ...]
+    caveats: tuple[Caveat, ...]
+    passage_vectors: np.ndarray
+    caveat_vectors: np.ndarray
+    sentence_spans: np.ndarray | None = None
+    sentence_vectors: np.ndarray | None = None
+
+    @property
+    def file(self) -> str:
+        return self.document.file
+
+
+@dataclass(frozen=True)
+class SegmentInfo:
+    """A written segment as the manifest lists it: its folder name, the files it covers and
+    its counts (`sentences` is None for a segment without sentence units)."""
+
+    name: str
+    first_file: str
+    last_file: str
+    documents: int
+    passages: int
+    caveats: int
+    sentences: int | None
+    faiss_kind: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+# --- writing -----------------------------------------------------------------------------
+
+_SCHEMA = """
+CREATE TABLE documents (doc_id TEXT PRIMARY KEY, file TEXT NOT NULL, title TEXT NOT NULL,
+    text TEXT NOT NULL, sha256 TEXT NOT NULL, page_starts TEXT NOT NULL,
+    boilerplate TEXT NOT NULL, ordinal INTEGER NOT NULL);
+CREATE TABLE passages (id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, ordinal INTEGER NOT NULL,
+    section TEXT NOT NULL, "start" INTEGER NOT NULL, "end" INTEGER NOT NULL,
+    text TEXT NOT NULL, page INTEGER);
+CREATE TABLE caveats (id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, "start" INTEGER NOT NULL,
+    "end" INTEGER NOT NULL, text TEXT NOT NULL, kind TEXT NOT NULL, section TEXT NOT NULL,
+    page INTEGER);
+CREATE INDEX passages_doc ON passages (doc_id, ordinal);
+CREATE INDEX caveats_doc ON caveats (doc_id);
+"""
+
+
+def _document_row(ordinal: int, d: Document) -> tuple:
+    page_starts = json.dumps(list(d.page_starts))
+    boilerplate = json.dumps([list(span) for span in d.boilerplate])
+    return (d.doc_id, d.file, d.title, d.text, d.sha256, page_starts, boilerplate, ordinal)
+
+
+def _passage_row(i: int, p: Passage) -> tuple:
+    return (i, p.doc_id, p.ordinal, p.section, p.start, p.end, p.text, p.page)
+
+
+def _caveat_row(i: int, c: Caveat) -> tuple:
+    return (i, c.doc_id, c.start, c.end, c.text, c.kind, c.section, c.page)
+
+
+def _write_records(path: Path, docs: Sequence[StoredDocument]) -> None:
+    """records.sqlite; passage and caveat ids are their row numbers in the .npy files."""
+    passages = (p for d in docs for p in d.passages)
+    caveats = (c for d in docs for c in d.caveats)
+    conn = sqlite3.connect(path)
+    try:
+        conn.executescript(_SCHEMA)
+        insert = "INSERT INTO {} VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        rows = (_document_row(i, d.document) for i, d in enumerate(docs))
+        conn.executemany(insert.format("documents"), rows)
+        conn.executemany(
+            insert.format("passages"), (_passage_row(i, p) for i, p in enumerate(passages))
+        )
+        conn.executemany(
+            insert.format("caveats"), (_caveat_row(i, c) for i, c in enumerate(caveats))
+        )
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def lexical_text(passage: Passage) -> str:
+    """What BM25 indexes for a passage: its section title, then its text."""
+    return f"{passage.section}\n{passage.text}" if passage.section else passage.text
+
+
+def build_faiss(vectors: np.ndarray, kind: str) -> Any:
+    """An exact ("flat") or HNSW inner-product index over `vectors`."""
+    import faiss
+
+    dimension = vectors.shape[1]
+    if kind == "hnsw":
+        index = faiss.IndexHNSWFlat(dimension, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+    else:
+        index = faiss.IndexFlatIP(dimension)
+    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
+
+def _stack(parts: Sequence[np.ndarray], dimension: int) -> np.ndarray:
+    arrays = [np.asarray(p, dtype=np.float32).reshape(-1, dimension) for p in parts]
+    if not arrays:
+        return np.zeros((0, dimension), dtype=np.float32)
+    return np.ascontiguousarray(np.concatenate(arrays))
+
+
+def _sentence_arrays(
+    docs: Sequence[StoredDocument], dimension: int
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Segment-wide sentence spans (local passage id, start, end) and vectors, or None when
+    any document lacks sentence units (a segment stores them for all or none)."""
+    if not docs or any(d.sentence_spans is None or d.sentence_vectors is None for d in docs):
+        return None
+    spans, base = [], 0
+    for d in docs:
+        part = np.asarray(d.sentence_spans, dtype=np.int64).reshape(-1, 3).copy()
+        part[:, 0] += base
+        spans.append(part)
+        base += len(d.passages)
+    vectors = _stack([d.sentence_vectors for d in docs], dimension)  # type: ignore[misc]
+    return np.concatenate(spans), vectors
+
+
+def check_document(d: StoredDocument, dimension: int) -> None:
+    """Raise ValueError when the arrays of `d` do not fit its records."""
+    shapes = (
+        ("passage vectors", d.passage_vectors, len(d.passages)),
+        ("caveat vectors", d.caveat_vectors, len(d.caveats)),
+    )
+    for what, array, rows in shapes:
+        if np.asarray(array).size == 0 and rows == 0:
+            continue
+        if np.shape(array) != (rows, dimension):
+            raise ValueError(
+                f"{d.file}: {what}: expected shape ({rows}, {dimension}), got {np.shape(array)}"
+            )
+    if d.sentence_spans is None:
+        return
+    spans = np.asarray(d.sentence_spans).reshape(-1, 3)
+    if np.shape(d.sentence_vectors) != (spans.shape[0], dimension):
+        raise ValueError(f"{d.file}: sentence vectors do not match its {spans.shape[0]} spans")
+    owners = spans[:, 0]
+    if owners.size and (owners.min() < 0 or owners.max() >= len(d.passages)):
+        raise ValueError(f"{d.file}: sentence spans name passages it does not have")
+    if np.any(np.diff(owners) < 0):
+        raise ValueError(f"{d.file}: sentence spans must be sorted by passage")
+
+
+def write_segment(
+    folder: Path, name: str, docs: Sequence[StoredDocument], dimension: int, faiss_kind: str
+) -> SegmentInfo:
+    """Write `docs` as segment `name` inside `folder`, in the order given (builds give them in
+    file order)."""
+    for d in docs:
+        check_document(d, dimension)
+    import faiss
+
+    path = folder / name
+    path.mkdir(parents=True)
+    passage_vectors = _stack([d.passage_vectors for d in docs], dimension)
+    _write_records(path / RECORDS_NAME, docs)
+    np.save(path / PASSAGES_NAME, passage_vectors, allow_pickle=False)
+    np.save(path / CAVEATS_NAME, _stack([d.caveat_vectors for d in docs], dimension))
+    faiss.write_index(build_faiss(passage_vectors, faiss_kind), str(path / FAISS_NAME))
+    texts = [lexical_text(p) for d in docs for p in d.passages]
+    LexicalIndex.build(texts).save(path / BM25_DIR)
+    sentences = _sentence_arrays(docs, dimension)
+    if sentences is not None:
+        np.save(path / SENTENCE_SPANS_NAME, sentences[0], allow_pickle=False)
+        np.save(path / SENTENCES_NAME, sentences[1], allow_pickle=False)
+    return SegmentInfo(
+        name=name,
+        first_file=min(d.file for d in docs),
+        last_file=max(d.file for d in docs),
+        documents=len(docs),
+        passages=int(passage_vectors.shape[0]),
+        caveats=sum(len(d.caveats) for d in docs),
+        sentences=None if sentences is None else int(sentences[0].shape[0]),
+        faiss_kind=faiss_kind,
+    )
+
+
+# --- reading -----------------------------------------------------------------------------
+
+_PASSAGE_COLS = 'id, doc_id, ordinal, section, "start", "end", text, page'
+_CAVEAT_COLS = 'id, doc_id, "start", "end", text, kind, section, page'
+_DOCUMENT_COLS = "doc_id, file, title, text, sha256, page_starts, boilerplate"
+
+
+def _passage(row: tuple) -> Passage:
+    return Passage(*row[1:])
+
+
+def _caveat(row: tuple) -> tuple[int, Caveat]:
+    _id, doc_id, start, end, text, kind, section, page = row
+    return int(_id), Caveat(doc_id, start, end, text, kind, section, page)
+
+
+def _document(row: tuple) -> Document:
+    doc_id, file, title, text, sha256, page_starts, boilerplate = row
+    spans = tuple(tuple(s) for s in json.loads(boilerplate))
+    return Document(doc_id, file, title, text, sha256, tuple(json.loads(page_starts)), spans)
+
+
+def read_faiss(path: Path) -> Any:
+    """Read a FAISS index, memory-mapped when this faiss build can."""
+    import faiss
+
+    flag = getattr(faiss, "IO_FLAG_MMAP_IFC", None) or getattr(faiss, "IO_FLAG_MMAP", 0)
+    try:
+        index = faiss.read_index(str(path), flag | getattr(faiss, "IO_FLAG_READ_ONLY", 0))
+    except RuntimeError:
+        index = faiss.read_index(str(path))
+    if hasattr(index, "hnsw"):
+        index.hnsw.efSearch = HNSW_EF_SEARCH
+    return index
+
+
+class Segment:
+    """One segment opened for reading; every id here is local to the segment.
+
+    Vectors are memory-mapped. FAISS and BM25 are opened at once unless `lazy` (a build that
+    only copies documents out of a segment never needs them); once open, a segment stays
+    readable after its folder is deleted. Thread-safe.
+    """
+
+    def __init__(self, path: Path, info: SegmentInfo, lazy: bool = False) -> None:
+        self.path = path
+        self.info = info
+        self._lock = threading.Lock()
+        self.vectors: np.ndarray = np.load(path / PASSAGES_NAME, mmap_mode="r")
+        self.caveat_vectors_all: np.ndarray = np.load(path / CAVEATS_NAME, mmap_mode="r")
+        self._faiss: Any = None
+        self._lexical: LexicalIndex | None = None
+        self.sentence_spans: np.ndarray | None = None
+        self.sentence_vectors_all: np.ndarray | None = None
+        self.sentence_first = np.zeros(1, dtype=np.int64)
+        if (path / SENTENCES_NAME).is_file():
+            self.sentence_vectors_all = np.load(path / SENTENCES_NAME, mmap_mode="r")
+            self.sentence_spans = np.load(path / SENTENCE_SPANS_NAME, allow_pickle=False)
+            self.sentence_first = np.searchsorted(
+                self.sentence_spans[:, 0], np.arange(self.passage_count + 1), side="left"
+            ).astype(np.int64)
+        uri = f"{(path / RECORDS_NAME).resolve().as_uri()}?mode=ro&immutable=1"
+        self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        if not lazy:
+            _ = self.faiss_index, self.lexical
+
+    @property
+    def passage_count(self) -> int:
+        return int(self.vectors.shape[0])
+
+    @property
+    def caveat_count(self) -> int:
+        return int(self.caveat_vectors_all.shape[0])
+
+    @property
+    def sentence_count(self) -> int:
+        return 0 if self.sentence_spans is None else int(self.sentence_spans.shape[0])
+
+    @property
+    def faiss_index(self) -> Any:
+        with self._lock:
+            if self._faiss is None:
+                self._faiss = read_faiss(self.path / FAISS_NAME)
+            return self._faiss
+
+    @property
+    def lexical(self) -> LexicalIndex:
+        with self._lock:
+            if self._lexical is None:
+                self._lexical = LexicalIndex.load(self.path / BM25_DIR)
+            return self._lexical
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        with self._lock:
+            return self._conn.execute(sql, list(params)).fetchall()
+
+    def passage_rows(self, ids: Sequence[int]) -> dict[int, tuple]:
+        """Passage rows by local id."""
+        wanted = sorted({int(i) for i in ids})
+        rows: dict[int, tuple] = {}
+        for start in range(0, len(wanted), 500):
+            part = wanted[start : start + 500]
+            marks = ",".join("?" * len(part))
+            sql = f"SELECT {_PASSAGE_COLS} FROM passages WHERE id IN ({marks})"
+            rows.update((row[0], row) for row in self.query(sql, part))
+        return {i: row for i, row in rows.items()}
+
+    def passages(self, ids: Sequence[int]) -> dict[int, Passage]:
+        return {i: _passage(row) for i, row in self.passage_rows(ids).items()}
+
+    def passages_of(self, doc_id: str) -> list[Passage]:
+        sql = f"SELECT {_PASSAGE_COLS} FROM passages WHERE doc_id = ? ORDER BY ordinal"
+        return [_passage(row) for row in self.query(sql, [doc_id])]
+
+    def passage_ids_for_docs(self, doc_ids: Sequence[str]) -> np.ndarray:
+        marks = ",".join("?" * len(doc_ids))
+        rows = self.query(f"SELECT id FROM passages WHERE doc_id IN ({marks}) ORDER BY id", doc_ids)
+        return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+
+    def documents(self) -> list[Document]:
+        return [_document(r) for r in self.query(f"SELECT {_DOCUMENT_COLS} FROM documents")]
+
+    def doc_files(self) -> list[tuple[str, str]]:
+        """(doc_id, file) of every document, cheaply (without their text)."""
+        return [(r[0], r[1]) for r in self.query("SELECT doc_id, file FROM documents")]
+
+    def document(self, doc_id: str) -> Document | None:
+        rows = self.query(f"SELECT {_DOCUMENT_COLS} FROM documents WHERE doc_id = ?", [doc_id])
+        return _document(rows[0]) if rows else None
+
+    def caveats(self, doc_ids: Sequence[str] | None = None) -> list[tuple[int, Caveat]]:
+        if doc_ids is None:
+            rows = self.query(f"SELECT {_CAVEAT_COLS} FROM caveats ORDER BY id")
+        else:
+            marks = ",".join("?" * len(doc_ids))
+            sql = f"SELECT {_CAVEAT_COLS} FROM caveats WHERE doc_id IN ({marks}) ORDER BY id"
+            rows = self.query(sql, doc_ids) if doc_ids else []
+        return [_caveat(row) for row in rows]
+
+    def search(self, query: np.ndarray, k: int, ef_search: int | None = None) -> tuple:
+        """Cosines and local ids of the `k` nearest passages (fewer when it holds fewer)."""
+        k = min(k, self.passage_count)
+        if k <= 0:
+            return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
+        index = self.faiss_index
+        params = None
+        if hasattr(index, "hnsw"):
+            import faiss
+
+            params = faiss.SearchParametersHNSW(efSearch=max(ef_search or HNSW_EF_SEARCH, k))
+        scores, ids = index.search(query.reshape(1, -1), k, params=params)
+        keep = ids[0] >= 0
+        return scores[0][keep].astype(np.float32), ids[0][keep].astype(np.int64)
+
+    def stored_documents(self, files: set[str], dimension: int) -> list[StoredDocument]:
+        """The documents of `files` in this segment with all their records and arrays, in
+        file order: what a rebuild copies into a new segment without reading them again."""
+        docs = sorted((d for d in self.documents() if d.file in files), key=lambda d: d.file)
+        return [self._stored(d, dimension) for d in docs]
+
+    def _stored(self, document: Document, dimension: int) -> StoredDocument:
+        rows = self.query(
+            f"SELECT {_PASSAGE_COLS} FROM passages WHERE doc_id = ? ORDER BY id",
+            [document.doc_id],
+        )
+        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        caveats = self.caveats([document.doc_id])
+        caveat_ids = np.asarray([i for i, _ in caveats], dtype=np.int64)
+        spans = vectors = None
+        if self.sentence_spans is not None:
+            first, last = (self.sentence_first[ids[0]], self.sentence_first[ids[-1] + 1])
+            spans = self.sentence_spans[first:last].copy()
+            spans[:, 0] -= ids[0]
+            vectors = np.array(self.sentence_vectors_all[first:last], dtype=np.float32)
+        return StoredDocument(
+            document=document,
+            passages=tuple(_passage(r) for r in rows),
+            caveats=tuple(c for _, c in caveats),
+            passage_vectors=np.array(self.vectors[ids], dtype=np.float32),
+            caveat_vectors=np.array(self.caveat_vectors_all[caveat_ids], dtype=np.float32).reshape(
+                -1, dimension
+            ),
+            sentence_spans=spans,
+            sentence_vectors=vectors,
+        )
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
