@@ -10,6 +10,7 @@ scores them together with one corpus-wide IDF so their scores stay comparable.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import threading
@@ -51,7 +52,7 @@ def _make_stemmer(language: str | None) -> Any:
 
 
 def _lucene_idf(df: np.ndarray, num_docs: np.ndarray | int) -> np.ndarray:
-    """bm25s's "lucene" IDF, log(1 + (N - df + 0.5) / (df + 0.5)), in float64."""
+    """bm25s's "lucene" IDF (the method `LexicalIndex.build` uses), in float64."""
     df = np.asarray(df, dtype=np.float64)
     return np.log1p((num_docs - df + 0.5) / (df + 0.5))
 
@@ -67,6 +68,17 @@ def _top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     order = np.lexsort((positive, -scores[positive]))
     ids = positive[order].astype(np.int64)
     return ids, scores[ids]
+
+
+def _rescaled_sum(
+    columns: Sequence[tuple[np.ndarray, np.ndarray]], factors: np.ndarray, size: int
+) -> np.ndarray:
+    """Per-row sum over one segment's query-word columns of stored score x that word's
+    factor: one bincount over the postings, no loop over rows."""
+    rows = np.concatenate([ids for ids, _ in columns])
+    lengths = [ids.size for ids, _ in columns]
+    weights = np.concatenate([values for _, values in columns]) * np.repeat(factors, lengths)
+    return np.bincount(rows, weights, minlength=size)
 
 
 class LexicalIndex:
@@ -138,13 +150,23 @@ class LexicalIndex:
         The number of rows is the token's local document frequency; a token the index
         never saw gives two empty arrays.
         """
-        indptr = self._retriever.scores["indptr"]
+        indptr, indices, data = self._csc
         column = self._retriever.vocab_dict.get(token)
         if not token or column is None or column + 1 >= len(indptr):
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        start, end = int(indptr[column]), int(indptr[column + 1])
+        start, end = indptr[column : column + 2]
+        return indices[start:end], data[start:end]
+
+    @functools.cached_property
+    def _csc(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """indptr, indices and data of the score matrix as plain arrays (taken after build:
+        indexing a loaded np.memmap goes through Python and is several times slower)."""
         scores = self._retriever.scores
-        return scores["indices"][start:end], scores["data"][start:end]
+        return (
+            np.asarray(scores["indptr"]),
+            np.asarray(scores["indices"]),
+            np.asarray(scores["data"]),
+        )
 
     def _query_ids(self, query: str) -> list[int]:
         vocab = self._retriever.vocab_dict
@@ -191,40 +213,29 @@ class SegmentedLexical:
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every row for `query`, with one corpus-wide IDF (zeros if no match)."""
-        if not self._segments:
-            return np.zeros(0, dtype=np.float32)
-        tokens = self._segments[0].query_tokens(query)  # all segments tokenize alike
+        out = np.zeros(self.size, dtype=np.float32)
+        # All segments tokenize alike (checked on construction): tokenize once.
+        tokens = self._segments[0].query_tokens(query) if self._segments else []
         if not tokens:
-            return np.zeros(self.size, dtype=np.float32)
-        rows, weights = self._rescaled_postings(
-            [[s.column(t) for t in tokens] for s in self._segments]
-        )
-        return np.bincount(rows, weights, minlength=self.size).astype(np.float32)
+            return out
+        columns = [[segment.column(t) for t in tokens] for segment in self._segments]
+        factors = self._idf_factors(columns)
+        for i, (start, size) in enumerate(zip(self._offsets, self._sizes, strict=True)):
+            if any(rows.size for rows, _ in columns[i]):
+                out[start : start + size] = _rescaled_sum(columns[i], factors[i], size)
+        return out
 
-    def _rescaled_postings(
-        self, columns: list[list[tuple[np.ndarray, np.ndarray]]]
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Global rows and corpus-IDF scores of every posting of the query words.
+    def _idf_factors(self, columns: list[list[tuple[np.ndarray, np.ndarray]]]) -> np.ndarray:
+        """idf_global / idf_local for each (segment, query token), 0 where the segment lacks it.
 
-        Stored score = idf_local x tfc, so multiplying by idf_global / idf_local swaps the
-        IDF exactly. The tfc part keeps its segment's own average length (bm25s bakes it
-        in), which is close to, but not exactly, the corpus average.
+        A stored score is idf_local x tfc, so this factor swaps in the corpus IDF exactly.
+        The tfc part keeps its segment's own average length (bm25s bakes it in), which is
+        close to, but not exactly, the corpus average.
         """
         df = np.array([[rows.size for rows, _ in segment] for segment in columns])
         idf_global = _lucene_idf(df.sum(axis=0), self.size)
         idf_local = _lucene_idf(df, self._sizes[:, None])
-        ratio = np.divide(idf_global, idf_local, out=np.zeros(df.shape), where=df > 0)
-        global_rows = [
-            rows.astype(np.int64) + offset
-            for segment, offset in zip(columns, self._offsets, strict=True)
-            for rows, _ in segment
-        ]
-        weights = [
-            values.astype(np.float64) * factor
-            for segment, factors in zip(columns, ratio, strict=True)
-            for (_, values), factor in zip(segment, factors, strict=True)
-        ]
-        return np.concatenate(global_rows), np.concatenate(weights)
+        return np.divide(idf_global, idf_local, out=np.zeros(df.shape), where=df > 0)
 
     def search(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Global row ids and scores of the best `k` rows with a positive score, best first.
