@@ -94,16 +94,24 @@ def _one_new_article(corpus: Path, seed: int) -> Path:
 
 
 def run(
-    articles: int, seed: int, work: Path, profile: bool, seeded_base: bool = False
+    articles: int,
+    seed: int,
+    work: Path,
+    profile: bool,
+    seeded_base: bool = False,
+    embedder: Any = None,
 ) -> dict[str, Any]:
+    """Build, then time each rebuild case; returns the results (see `main`)."""
     from index.embed import Embedder
+    from index.store import LoadedIndex
 
     corpus, index = work / "corpus", work / "index"
     started = time.perf_counter()
     files = generate_corpus(corpus, articles, seed=seed)
     generated = time.perf_counter() - started
-    embedder = Embedder()
-    embedder.encode_query("warm up")
+    if embedder is None:
+        embedder = Embedder()
+        embedder.encode_query("warm up")
     steps: list[tuple[str, Callable[[], object]]] = [
         ("full build", lambda: None),
         ("edit one article", lambda: edit_one_article(files[articles // 2], seed)),
@@ -122,6 +130,8 @@ def run(
     full = rows[0]["seconds"]
     for row in rows:
         row["ratio"] = round(row["seconds"] / full, 4)
+    with LoadedIndex.load(index, verify=False, lazy=True) as loaded:
+        segments = len(loaded.segments)
     return {
         "articles": articles,
         "seed": seed,
@@ -136,6 +146,8 @@ def run(
             "platform": platform.platform(),
         },
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "segments": segments,
+        "edit_one_article_s": rows[1]["seconds"],
         "rows": rows,
     }
 

@@ -122,32 +122,50 @@ def recall(found: np.ndarray, truth: np.ndarray) -> float:
     return float(np.mean(hits))
 
 
-def timed_searches(index: Any, queries: np.ndarray, k: int, params: Any = None) -> tuple:
-    """(ids of every query's top k, per-query latencies in ms), one query at a time."""
+Search = Callable[[np.ndarray, int, int], tuple[np.ndarray, np.ndarray]]
+
+
+def timed_searches(search: Search, queries: np.ndarray, k: int, ef: int) -> tuple:
+    """(ids of every query's top k, per-query latencies in ms), one query at a time;
+    `search(query, k, ef_search)` gives (scores, ids)."""
     ids, times = [], []
     for query in queries:
         t0 = time.perf_counter()
-        _, found = index.search(query[None, :], k, params=params)
+        _, found = search(query, k, ef)
         times.append((time.perf_counter() - t0) * 1000)
-        ids.append(found[0])
+        ids.append(found[:k])
     return np.stack(ids), np.asarray(times)
 
 
-def sweep_hnsw(
-    index: Any, queries: np.ndarray, truth: np.ndarray, ef_values: Sequence[int], pool: int = 50
-) -> list[AnnResult]:
-    """Recall@5 and latency of an HNSW index for each efSearch, searching `pool` like
-    HybridSearcher does (max(efSearch, pool) candidates, top 5 compared)."""
+def single_index_search(index: Any) -> Search:
+    """`search` over one FAISS HNSW index."""
     import faiss
 
+    def search(query: np.ndarray, k: int, ef: int) -> tuple[np.ndarray, np.ndarray]:
+        params = faiss.SearchParametersHNSW(efSearch=ef)
+        scores, ids = index.search(query[None, :], k, params=params)
+        return scores[0], ids[0]
+
+    return search
+
+
+def sweep_hnsw(
+    search: Search,
+    queries: np.ndarray,
+    truth: np.ndarray,
+    ef_values: Sequence[int],
+    label: str,
+    pool: int = 50,
+) -> list[AnnResult]:
+    """Recall@5 and latency of HNSW search for each efSearch, searching `pool` like
+    HybridSearcher does (max(efSearch, pool) candidates, top 5 compared)."""
     results = []
     for ef in ef_values:
-        params = faiss.SearchParametersHNSW(efSearch=max(ef, pool))
-        ids, ms = timed_searches(index, queries, pool, params)
+        ids, ms = timed_searches(search, queries, pool, max(ef, pool))
         results.append(
             AnnResult(
                 "hnsw",
-                f"M={index.hnsw.nb_neighbors(1)}, efSearch={max(ef, pool)}",
+                f"{label}, efSearch={max(ef, pool)}",
                 recall(ids[:, :5], truth[:, :5]),
                 float(np.percentile(ms, 50)),
                 float(np.percentile(ms, 95)),
@@ -178,6 +196,19 @@ def synthetic_records(texts: Sequence[str]) -> tuple[list, list]:
     return documents, passages
 
 
+def scale_sentences(passages: Sequence[Any], vectors: np.ndarray) -> Any:
+    """Sentence units of `passages`, each carrying its passage's vector as a stand-in:
+    embedding the ~7 units of 100,000 passages would take hours, and what the scale run
+    measures (reading and scoring the units of each candidate) does not depend on the
+    values."""
+    from index.store import SentenceVectors
+    from ingest.sentences import sentence_units
+
+    rows = [(pid, s, e) for pid, p in enumerate(passages) for s, e in sentence_units(p.text)]
+    spans = np.asarray(rows, dtype=np.int64).reshape(-1, 3)
+    return SentenceVectors(spans=spans, vectors=vectors[spans[:, 0]])
+
+
 def publish_scale_index(
     index_dir: Path, texts: Sequence[str], vectors: np.ndarray, embedder: Any
 ) -> float:
@@ -198,6 +229,7 @@ def publish_scale_index(
         chunk_settings={"max_tokens": embedder.max_tokens, "target_tokens": 160},
         build_seconds=0.0,
         source_files={},
+        sentences=scale_sentences(passages, vectors),
     )
     return time.perf_counter() - started
 
@@ -220,7 +252,8 @@ def run_scale(
     from assistant.answer import Assistant
     from benchmarks.measure import folder_bytes, percentiles, serve_memory
     from index.search import HybridSearcher
-    from index.store import HNSW_EF_SEARCH, LoadedIndex
+    from index.segment import HNSW_EF_SEARCH, HNSW_M, build_faiss
+    from index.store import LoadedIndex
 
     report(f"  vectors of {count:,} generated passages (cached in {OUT.name}/) ...")
     texts = generate_passages(count, seed)
@@ -237,14 +270,15 @@ def run_scale(
     truth = exact_top(np.ascontiguousarray(loaded.vectors, dtype=np.float32), queries, 50)
     kind = loaded.manifest.faiss_kind
     report(f"  {kind} index: recall@5 against exact search over {len(queries)} queries ...")
-    if kind == "hnsw":
-        sweep = sweep_hnsw(loaded.faiss_index, queries, truth, EF_SEARCH_SWEEP)
+    segments = len(loaded.segments)
+    if "hnsw" in kind:
+        label = f"{segments} segments, M={HNSW_M}"
+        sweep = sweep_hnsw(loaded.faiss_index.search, queries, truth, EF_SEARCH_SWEEP, label)
     else:  # below the threshold the index is exact; still show what HNSW would give
-        from index.store import _build_faiss
-
-        report("  (exact below the HNSW threshold; building an HNSW index for the sweep)")
-        hnsw = _build_faiss(np.ascontiguousarray(loaded.vectors, dtype=np.float32), "hnsw")
-        sweep = sweep_hnsw(hnsw, queries, truth, EF_SEARCH_SWEEP)
+        report("  (exact below the HNSW threshold; building one HNSW index for the sweep)")
+        hnsw = build_faiss(np.ascontiguousarray(loaded.vectors, dtype=np.float32), "hnsw")
+        label = f"one graph, M={HNSW_M}"
+        sweep = sweep_hnsw(single_index_search(hnsw), queries, truth, EF_SEARCH_SWEEP, label)
     searcher = HybridSearcher(loaded, embedder)
     ids = np.stack([searcher.dense_search(q, 50)[0][:5] for q in queries])
     assistant = Assistant(index_dir, embedder=embedder, check_interval=3600)
@@ -264,7 +298,8 @@ def run_scale(
     result = {
         "passages": count,
         "faiss_kind": kind,
-        "ef_search": HNSW_EF_SEARCH if kind == "hnsw" else None,
+        "segments": segments,
+        "ef_search": HNSW_EF_SEARCH if "hnsw" in kind else None,
         "recall_at_5": round(recall(ids, truth[:, :5]), 4),
         "queries": len(queries),
         "publish_s": round(publish_seconds, 1),

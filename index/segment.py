@@ -21,6 +21,7 @@ from typing import Any, Self
 
 import numpy as np
 
+from index.errors import IndexCorruptError
 from index.lexical import LexicalIndex
 from index.records import Caveat, Document, Passage
 
@@ -330,7 +331,12 @@ class Segment:
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         with self._lock:
-            return self._conn.execute(sql, list(params)).fetchall()
+            try:
+                return self._conn.execute(sql, list(params)).fetchall()
+            except sqlite3.DatabaseError as e:  # damaged on disk (after it was verified)
+                raise IndexCorruptError(
+                    f"cannot read {self.path / RECORDS_NAME} ({e}); run `cited ingest --full`"
+                ) from e
 
     def passage_rows(self, ids: Sequence[int]) -> dict[int, tuple]:
         """Passage rows by local id."""
@@ -341,7 +347,7 @@ class Segment:
             marks = ",".join("?" * len(part))
             sql = f"SELECT {_PASSAGE_COLS} FROM passages WHERE id IN ({marks})"
             rows.update((row[0], row) for row in self.query(sql, part))
-        return {i: row for i, row in rows.items()}
+        return rows
 
     def passages(self, ids: Sequence[int]) -> dict[int, Passage]:
         return {i: _passage(row) for i, row in self.passage_rows(ids).items()}

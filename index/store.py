@@ -35,7 +35,7 @@ import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -882,13 +882,6 @@ class LoadedIndex:
                 self._lexical = SegmentedLexical([s.lexical for s in self.segments])
             return self._lexical
 
-    def _reading(self, segment: Segment, what: Callable[[], Any]) -> Any:
-        try:
-            return what()
-        except sqlite3.DatabaseError as e:  # damaged on disk after it was verified
-            path = segment.path / "records.sqlite"
-            raise IndexCorruptError(f"cannot read {path} ({e}); {_FULL_REBUILD}") from e
-
     def passages(self, ids: Sequence[int]) -> list[Passage]:
         """The passages with these ids, in the order given."""
         ids = np.asarray(ids, dtype=np.int64).reshape(-1)
@@ -899,8 +892,7 @@ class LoadedIndex:
             raise KeyError(f"no passage with {e.args[0]} in index version {self.version}") from e
         for number, positions, local in parts:
             segment = self.segments[number]
-            wanted = local.tolist()
-            rows = self._reading(segment, lambda s=segment, w=wanted: s.passages(w))
+            rows = segment.passages(local.tolist())
             for position, local_id in zip(positions, local, strict=True):
                 found[int(ids[position])] = rows[int(local_id)]
         return [found[int(i)] for i in ids]
@@ -918,8 +910,7 @@ class LoadedIndex:
         number = self._doc_segment.get(doc_id)
         if number is None:
             return []
-        segment = self.segments[number]
-        return self._reading(segment, lambda: segment.passages_of(doc_id))
+        return self.segments[number].passages_of(doc_id)
 
     def passage_ids_for_docs(self, doc_ids: Sequence[str]) -> np.ndarray:
         """Sorted passage ids belonging to any of `doc_ids`."""
@@ -935,7 +926,7 @@ class LoadedIndex:
 
     def documents(self) -> list[Document]:
         """Every indexed document, ordered by file."""
-        docs = [d for s in self.segments for d in self._reading(s, s.documents)]
+        docs = [d for s in self.segments for d in s.documents()]
         return sorted(docs, key=lambda d: (d.file, d.doc_id))
 
     def document(self, doc_id: str) -> Document | None:
@@ -943,8 +934,7 @@ class LoadedIndex:
         number = self._doc_segment.get(doc_id)
         if number is None:
             return None
-        segment = self.segments[number]
-        return self._reading(segment, lambda: segment.document(doc_id))
+        return self.segments[number].document(doc_id)
 
     def caveats(self, doc_ids: Sequence[str] | None = None) -> list[tuple[int, Caveat]]:
         """(caveat id, caveat) pairs, of all documents or only of `doc_ids`, by id."""
@@ -955,7 +945,7 @@ class LoadedIndex:
                 wanted = [d for d in dict.fromkeys(doc_ids) if self._doc_segment.get(d) == number]
                 if not wanted:
                     continue
-            rows = self._reading(segment, lambda s=segment, w=wanted: s.caveats(w))
+            rows = segment.caveats(wanted)
             base = int(self._caveats.offsets[number])
             result += [(base + i, c) for i, c in rows]
         return result

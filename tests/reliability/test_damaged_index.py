@@ -17,13 +17,25 @@ from reliability_kit import cited
 
 from assistant.answer import Assistant
 from index.errors import IndexCorruptError, ModelMismatchError
-from index.store import MANIFEST_NAME, LoadedIndex, current_version
+from index.store import MANIFEST_NAME, LoadedIndex, current_version, segment_dirs
 
 QUESTION = "What is the peak-end rule?"
 
 
 def _version_dir(index: Path) -> Path:
     return index / "versions" / current_version(index)
+
+
+def _segment_dir(index: Path) -> Path:
+    """The folder of the index's only segment (the shipped corpus fits in one)."""
+    [segment] = segment_dirs(_version_dir(index))
+    return segment
+
+
+def _listed(data: dict, name: str) -> str:
+    """The manifest's key for file `name` of the only segment ("segments/<seg>/name")."""
+    [key] = [k for k in data["files"] if k.endswith(f"/{name}") and k.count("/") == 2]
+    return key
 
 
 def _manifest(index: Path) -> dict:
@@ -62,8 +74,10 @@ def test_the_manifest_has_a_checksum_for_every_file(index: Path):
     }
     listed = set(_manifest(index)["files"])
     assert listed == on_disk
-    assert {"records.sqlite", "passages.npy", "caveats.npy", "faiss.index"} <= listed
-    assert any(name.startswith("bm25/") for name in listed)
+    prefix = _segment_dir(index).relative_to(version).as_posix() + "/"
+    required = {"records.sqlite", "passages.npy", "caveats.npy", "faiss.index", "sentences.npy"}
+    assert {prefix + name for name in required} <= listed
+    assert any(name.startswith(prefix + "bm25/") for name in listed)
 
 
 @pytest.mark.parametrize("damage", DAMAGE)
@@ -94,8 +108,9 @@ def _edit_manifest(index: Path, edit: Callable[[dict], object]) -> None:
 
 
 def _wrong_checksum(data: dict) -> None:
-    digest = data["files"]["passages.npy"]
-    data["files"]["passages.npy"] = ("0" if digest[0] != "0" else "1") + digest[1:]
+    key = _listed(data, "passages.npy")
+    digest = data["files"][key]
+    data["files"][key] = ("0" if digest[0] != "0" else "1") + digest[1:]
 
 
 MANIFEST_DAMAGE: dict[str, tuple[Callable[[Path], object], str]] = {
@@ -103,8 +118,8 @@ MANIFEST_DAMAGE: dict[str, tuple[Callable[[Path], object], str]] = {
     "not JSON at all": (lambda i: _manifest_path(i).write_bytes(b"\x00\xff junk"), "cannot read"),
     "a checksum changed": (lambda i: _edit_manifest(i, _wrong_checksum), "passages.npy"),
     "a checksum removed": (
-        lambda i: _edit_manifest(i, lambda d: d["files"].pop("records.sqlite")),
-        "lists no checksum for records.sqlite",
+        lambda i: _edit_manifest(i, lambda d: d["files"].pop(_listed(d, "records.sqlite"))),
+        "records.sqlite (damaged?)",
     ),
     "files not a mapping": (
         lambda i: _edit_manifest(i, lambda d: d.update(files=["faiss.index"])),
@@ -166,7 +181,7 @@ def _break_header(path: Path) -> None:
 
 def test_cli_and_server_say_what_happened(index: Path):
     """ask and serve verify checksums; docs (which skips them for speed) still says why."""
-    records = _version_dir(index) / "records.sqlite"
+    records = _segment_dir(index) / "records.sqlite"
     _break_header(records)
     for command in (["ask", QUESTION], ["serve", "--port", "9"], ["docs"]):
         result = cited(*command, "--index", str(index), "--corpus", str(index))
@@ -187,7 +202,7 @@ def test_incremental_ingest_over_a_damaged_index_starts_from_nothing(
     from ingest.pipeline import build_index
 
     damaged = current_version(index)
-    _flip_one_byte(_version_dir(index) / "passages.npy")
+    _flip_one_byte(_segment_dir(index) / "passages.npy")
     summary = build_index(shipped_corpus, index, embedder).to_dict()
     # The files did not change since the last published index; it is rebuilt from them.
     assert summary["documents"] == {"added": 0, "changed": 0, "removed": 0, "unchanged": 5}
