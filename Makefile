@@ -45,7 +45,7 @@ format: install
 	$(BIN)/ruff format .
 
 # Default sizes finish in about 10-15 min on 2 cores; see docs/benchmarks.md for the flags,
-# e.g. make bench BENCH_ARGS="--articles 1000 --scale 100000".
+# e.g. make bench BENCH_ARGS="--rebuild-articles 10000 --scale 100000".
 BENCH_ARGS ?=
 bench: install
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)

@@ -369,6 +369,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--batch-sizes", default="", help="comma-separated batch sizes to compare (e.g. 8,16,32,64)"
     )
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the sections of the existing --out file that this run does not measure, "
+        "and judge the targets over all of them (re-run one section without the others)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--work", type=Path, default=HERE / "out")
     parser.add_argument("--out", type=Path, default=HERE / "results.json")
@@ -473,8 +479,24 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         )
     results["seconds"] = round(time.perf_counter() - started, 1)
     results["load_average_end"] = load_average()
+    if args.keep:
+        results = kept_sections(args.out, results)
     results["targets"] = check_targets(results)
     return results
+
+
+def kept_sections(path: Path, results: dict[str, Any]) -> dict[str, Any]:
+    """`results` plus the sections of the results file at `path` it did not measure, each
+    kept section stamped with the run it came from."""
+    try:
+        earlier = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return results
+    merged = dict(results)
+    for section in SECTIONS:
+        if section in earlier and section not in results:
+            merged[section] = earlier[section] | {"from_run": earlier.get("started_at")}
+    return merged
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import itertools
 import json
 import logging
 import os
@@ -68,8 +69,9 @@ FORMAT_VERSION = 2
 # query only up to ~100,000 passages (docs/benchmarks.md, "Scale").
 HNSW_THRESHOLD = 100_000
 # Passages per segment a build aims for: small enough that rewriting one after an edit is
-# quick, large enough that a query does not visit hundreds of them (docs/benchmarks.md).
-SEGMENT_PASSAGES = 4_096
+# quick (its HNSW graph and BM25), large enough that a query visits few of them; 2,048
+# rewrites in about 1 s and searches in about 0.2 ms (docs/benchmarks.md, "Rebuild").
+SEGMENT_PASSAGES = 2_048
 KEEP_VERSIONS = 2  # the new version and the one it replaced
 
 CURRENT_NAME = "CURRENT"
@@ -108,6 +110,9 @@ class Manifest:
     source_files: dict[str, str] = field(default_factory=dict)
     #: what this build changed: {"added": [files], "changed": [files], "removed": [files]}
     changes: dict[str, list[str]] = field(default_factory=dict)
+    #: {"taken_ns": when, "files": {file: [size, mtime_ns]}}: a file with the same stats is
+    #: not hashed again by the next build
+    source_stats: dict[str, Any] = field(default_factory=dict)
     #: the segments, in file order (SegmentInfo.to_dict)
     segments: list[dict[str, Any]] = field(default_factory=list)
     #: [size, mtime_ns] of every file when it was written: a rebuild checks these instead of
@@ -376,6 +381,9 @@ def _check_flat(
     strays = sorted({p.doc_id for p in passages} - known)
     if strays:
         raise ValueError(f"passages of unknown document {strays[0]!r}")
+    order = {d.doc_id: i for i, d in enumerate(documents)}
+    if any(order[a.doc_id] > order[b.doc_id] for a, b in itertools.pairwise(passages)):
+        raise ValueError("passages must come grouped by document, in the documents' order")
     if sentences is None:
         return
     spans = np.asarray(sentences.spans).reshape(-1, 3)
@@ -443,6 +451,7 @@ def publish_segments(
     build_seconds: float,
     source_files: dict[str, str],
     changes: dict[str, Sequence[str]] | None = None,
+    source_stats: dict[str, Any] | None = None,
 ) -> Path:
     """Write a new version from `parts` in file order, make CURRENT name it, prune old ones;
     returns its folder.
@@ -482,6 +491,7 @@ def publish_segments(
             faiss_kind="+".join(kinds),
             source_files=dict(source_files),
             changes={k: list((changes or {}).get(k, ())) for k in ("added", "changed", "removed")},
+            source_stats=dict(source_stats or {}),
             segments=[i.to_dict() for i in infos],
             stats=stats,
         )
@@ -639,6 +649,7 @@ def _read_manifest(version_dir: Path) -> Manifest:
     shapes = (
         (manifest.files, dict),
         (manifest.stats, dict),
+        (manifest.source_stats, dict),
         (manifest.model_name, str),
         (manifest.dimension, int),
     )

@@ -63,7 +63,10 @@ def load_document(path: Path, corpus_dir: Path) -> Document:
 
 def doc_id_for(file: str) -> str:
     """A corpus file's doc_id: "guides/No Contact.md" -> "guides-no-contact"."""
-    return slugify(Path(file).with_suffix("").as_posix().replace("/", "-"))
+    folder, _, name = file.rpartition("/")
+    dot = name.rfind(".")
+    stem = name[:dot] if dot > 0 else name  # as Path.with_suffix(""): ".hidden" keeps its dot
+    return slugify(f"{folder}-{stem}" if folder else stem)
 
 
 def _read_bytes(path: Path, file: str) -> bytes:

@@ -19,6 +19,7 @@ import contextlib
 import dataclasses
 import hashlib
 import logging
+import os
 import shutil
 import sqlite3
 import time
@@ -37,6 +38,7 @@ from index.segment import SegmentInfo, StoredDocument
 from index.store import (
     SEGMENT_PASSAGES,
     LoadedIndex,
+    Manifest,
     cleanup_leftovers,
     current_version,
     in_file_order,
@@ -132,6 +134,19 @@ class _Parsed:
         )
 
 
+@dataclass(frozen=True)
+class SourceStats:
+    """[size, mtime_ns] of each corpus file, and when they were taken."""
+
+    taken_ns: int
+    files: dict[str, list[int]]
+
+
+#: A file modified this close (ns) before its stats were taken is hashed again next time:
+#: a second write in the same clock tick would not change its modification time.
+RACY_NS = 1_000_000_000
+
+
 @dataclass
 class _Plan:
     added: list[str] = field(default_factory=list)
@@ -141,19 +156,31 @@ class _Plan:
 
 
 def scan_corpus(corpus_dir: Path) -> list[Path]:
-    """Every visible regular file below `corpus_dir`, sorted; unsupported ones included
-    so that they are reported rather than silently ignored."""
+    """Every visible regular file below `corpus_dir`, sorted by relative path; unsupported
+    ones included so that they are reported rather than silently ignored."""
+    _check_corpus_dir(corpus_dir)
+    return [path for _, path in sorted(_walk(corpus_dir))]
+
+
+def _check_corpus_dir(corpus_dir: Path) -> None:
     if not corpus_dir.is_dir():
         raise CorpusError(
             f"corpus folder {corpus_dir} does not exist; create it and add articles, "
             "or pass --corpus DIR"
         )
-    files = [
-        p
-        for p in corpus_dir.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(corpus_dir).parts)
-    ]
-    return sorted(files, key=lambda p: p.relative_to(corpus_dir).as_posix())
+
+
+def _walk(corpus_dir: Path, prefix: str = "") -> Iterator[tuple[str, Path]]:
+    """(relative posix path, path) of the visible regular files below `corpus_dir`; hidden
+    files and folders are skipped, and so are links to folders."""
+    with os.scandir(corpus_dir) as entries:
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):  # a linked folder could loop
+                yield from _walk(Path(entry.path), f"{prefix}{entry.name}/")
+            elif entry.is_file():
+                yield f"{prefix}{entry.name}", Path(entry.path)
 
 
 def file_sha256(path: Path) -> str:
@@ -181,7 +208,8 @@ def build_index(
     summary's `seconds` count the build itself: not loading the model, not waiting.
     """
     index_dir = Path(index_dir)
-    if not scan_corpus(corpus_dir):  # a missing or empty folder fails before the model loads
+    _check_corpus_dir(corpus_dir)
+    if next(_walk(corpus_dir), None) is None:  # an empty folder fails before the model loads
         raise CorpusError(_nothing_to_index_message(corpus_dir, []))
     index_dir.mkdir(parents=True, exist_ok=True)
     with build_lock(index_dir, wait=wait):  # before loading the model: a refusal is quick
@@ -204,7 +232,7 @@ def _build_locked(
     files = scan_corpus(corpus_dir)
     last = published_manifest(index_dir)
     previous = None if full else _reusable_previous(index_dir, embedder, settings)
-    hashes, errors = _hash_files(files, corpus_dir)
+    hashes, stats, errors = _hash_files(files, corpus_dir, None if full else last)
     plan = _plan(hashes, last.source_files if last else {})
     previous = _checked(previous, plan.added + plan.changed + plan.removed)
     to_read = plan.added + plan.changed + ([] if previous else plan.unchanged)
@@ -222,7 +250,7 @@ def _build_locked(
         parts = _segments(previous, read, kept, changes, embedder.dimension)
         if not parts:
             raise CorpusError(_nothing_to_index_message(corpus_dir, errors))
-        version, total = _publish(index_dir, parts, embedder, settings, changes, started)
+        version, total = _publish(index_dir, parts, embedder, settings, changes, stats, started)
         if full:
             cache.retain_touched()
     embedded = len({p.text for item in read for p in item.passages} & new_texts)
@@ -283,16 +311,34 @@ def _open_cache(index_dir: Path, embedder: EmbedderLike, fresh: bool) -> Embeddi
     return EmbeddingCache(cache_path(index_dir), embedder.model_name, embedder.dimension, fresh)
 
 
-def _hash_files(files: Sequence[Path], corpus_dir: Path) -> tuple[dict[str, str], list[FileError]]:
+def _hash_files(
+    files: Sequence[Path], corpus_dir: Path, last: Manifest | None
+) -> tuple[dict[str, str], SourceStats, list[FileError]]:
+    """Each file's sha256, its stats, and the files that could not be read. A file whose
+    size and modification time are those the last build recorded (and that was not touched
+    in the second before that build looked) keeps its recorded sha256 unread, as git does."""
     hashes: dict[str, str] = {}
+    stats = SourceStats(taken_ns=time.time_ns(), files={})
     errors: list[FileError] = []
     for path in files:
         name = path.relative_to(corpus_dir).as_posix()
         try:
-            hashes[name] = file_sha256(path)
+            info = path.stat()
+            stats.files[name] = [info.st_size, info.st_mtime_ns]
+            known = _recorded_sha256(last, name, stats.files[name])
+            hashes[name] = known or file_sha256(path)
         except OSError as error:
             errors.append(FileError(name, f"cannot read the file: {error.strerror or error}"))
-    return hashes, errors
+    return hashes, stats, errors
+
+
+def _recorded_sha256(last: Manifest | None, name: str, stat: list[int]) -> str | None:
+    recorded = last.source_stats.get("files") if last else None
+    if not isinstance(recorded, dict) or recorded.get(name) != stat:
+        return None
+    taken = last.source_stats.get("taken_ns") if last else None
+    settled = isinstance(taken, int) and stat[1] < taken - RACY_NS
+    return last.source_files.get(name) if settled and last else None
 
 
 def _plan(current: dict[str, str], previous: dict[str, str]) -> _Plan:
@@ -533,6 +579,7 @@ def _publish(
     embedder: EmbedderLike,
     settings: ChunkSettings,
     changes: dict[str, list[str]],
+    stats: SourceStats,
     started: float,
 ) -> tuple[str, int]:
     """Publish the segments; returns the new version's name and its passage count."""
@@ -545,6 +592,7 @@ def _publish(
             continue
         total += sum(len(d.passages) for d in part)
         source_files.update((d.file, d.document.sha256) for d in part)
+    source_files = _source_files(index_dir, parts, source_files)
     folder = publish_segments(
         index_dir,
         parts,
@@ -552,7 +600,11 @@ def _publish(
         dimension=embedder.dimension,
         chunk_settings=settings.to_dict(),
         build_seconds=time.perf_counter() - started,
-        source_files=_source_files(index_dir, parts, source_files),
+        source_files=source_files,
+        source_stats={
+            "taken_ns": stats.taken_ns,
+            "files": {f: stats.files[f] for f in source_files if f in stats.files},
+        },
         changes=changes,
     )
     return folder.name, total

@@ -180,3 +180,13 @@ class TestMeasurements:
             assert loaded.passage_count == 40 and loaded.has_sentences
             ids, scores = HybridSearcher(loaded, embedder).dense_search(vectors[7], 3)
             assert ids[0] == 7 and scores[0] == pytest.approx(1.0, abs=1e-5)
+
+    def test_keep_merges_sections_of_an_earlier_run(self, tmp_path: Path) -> None:
+        out = tmp_path / "results.json"
+        out.write_text(json.dumps({"started_at": "then", "latency": {"p50_vs_floor": 1.1}}))
+        merged = run.kept_sections(out, {"started_at": "now", "cold": {"ask": {"median_s": 2}}})
+        assert merged["latency"] == {"p50_vs_floor": 1.1, "from_run": "then"}
+        assert merged["cold"] == {"ask": {"median_s": 2}}
+        status = {r["target"]: r["status"] for r in run.check_targets(merged)}
+        assert status["warm answer p50 / floor p50"] == "PASS"
+        assert run.kept_sections(tmp_path / "missing.json", {"a": 1}) == {"a": 1}

@@ -70,3 +70,39 @@ def test_sentences_of_unknown_passages_are_refused(tmp_path, publish_small, embe
     bad = SentenceVectors(np.array([[99, 0, 5]]), embedder.encode(["hello"]))
     with pytest.raises(ValueError, match="outside"):
         publish_small(tmp_path, sentences=bad)
+
+
+def test_a_version_split_into_segments_reads_like_one(
+    tmp_path, publish_small, records, embedder, monkeypatch
+) -> None:
+    """Global ids run over segments in order; every read gives what one segment gives."""
+    from index import store
+
+    _, passages, _ = records
+    sentences = _sentences(passages, embedder)
+    publish_small(tmp_path / "one", sentences=sentences)
+    monkeypatch.setattr(store, "SEGMENT_PASSAGES", 2)  # one document per segment
+    publish_small(tmp_path / "three", sentences=sentences)
+    with LoadedIndex.load(tmp_path / "one") as one, LoadedIndex.load(tmp_path / "three") as three:
+        assert (len(one.segments), len(three.segments)) == (1, 3)
+        ids = [5, 0, 3, 2]
+        assert three.passages(ids) == one.passages(ids) == [passages[i] for i in ids]
+        assert np.array_equal(three.passage_vectors(ids), one.passage_vectors(ids))
+        assert three.caveats() == one.caveats() and three.caveats(["sleep"]) == one.caveats(
+            ["sleep"]
+        )
+        assert np.array_equal(three.caveat_vectors([0]), one.caveat_vectors([0]))
+        assert three.documents() == one.documents()
+        assert three.passage_ids_for_docs(["money", "garden"]).tolist() == [2, 3, 4, 5]
+        rows3, owners3 = three.sentence_rows(ids)
+        rows1, owners1 = one.sentence_rows(ids)
+        assert rows3.tolist() == rows1.tolist() and owners3.tolist() == owners1.tolist()
+        assert [three.sentence_span(int(r)) for r in rows3] == [
+            one.sentence_span(int(r)) for r in rows1
+        ]
+        assert np.array_equal(three.sentence_vectors(rows3), one.sentence_vectors(rows1))
+        query = embedder.encode_query("how much sleep do adults need")
+        found3, found1 = three.faiss_index.search(query, 6), one.faiss_index.search(query, 6)
+        assert found3[1].tolist() == found1[1].tolist()
+        with pytest.raises(KeyError, match="no passage"):
+            three.passages([6])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,7 @@ from index import store
 from index.cache import cache_path
 from index.segment import SegmentInfo
 from index.store import LoadedIndex, plan_segments
+from ingest import pipeline
 from ingest.pipeline import assign_doc_ids, build_index
 
 EX = "the-psychology-of-how-to-make-an-ex-miss-you.txt"
@@ -181,6 +183,27 @@ def test_a_damaged_segment_that_must_be_copied_starts_from_nothing(workspace, em
     assert summary.total == LoadedIndex.load(index).passage_count
 
 
+def test_a_rebuild_hashes_only_files_whose_size_or_time_changed(workspace, embedder, monkeypatch):
+    corpus, index = workspace
+    settled = time.time() - 60  # older than the racy window before the first build
+    for path in corpus.iterdir():
+        os.utime(path, (settled, settled))
+    build_index(corpus, index, embedder)
+    hashed: list[str] = []
+    real = pipeline.file_sha256
+    monkeypatch.setattr(pipeline, "file_sha256", lambda p: hashed.append(p.name) or real(p))
+    path = corpus / HUSBAND
+    path.write_text(path.read_text(encoding="utf-8").replace(" the ", " a ", 1), encoding="utf-8")
+
+    summary = build_index(corpus, index, embedder)
+
+    assert hashed == [HUSBAND] and summary.changed == (HUSBAND,)
+    hashed.clear()
+    os.utime(corpus / EX)  # touched, same bytes: hashed again, found unchanged
+    assert build_index(corpus, index, embedder).published is False
+    assert sorted(hashed) == sorted([EX, HUSBAND])  # HUSBAND: written in the racy second
+
+
 class TestPlan:
     def info(self, name: str, first: str, last: str) -> SegmentInfo:
         return SegmentInfo(name, first, last, 1, 10, 0, None, "flat")
@@ -210,3 +233,16 @@ class TestPlan:
 def test_doc_ids_are_unique_in_file_order():
     ids = assign_doc_ids(["guides/a.txt", "a.md", "a.txt", "a.html"])
     assert ids == {"a.html": "a", "a.md": "a-md", "a.txt": "a-txt", "guides/a.txt": "guides-a"}
+
+
+def test_scan_skips_hidden_files_and_linked_folders(tmp_path):
+    (tmp_path / "a.txt").write_text("x")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.md").write_text("y")
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".hidden" / "c.txt").write_text("z")
+    (tmp_path / ".d.txt").write_text("")
+    (tmp_path / "loop").symlink_to(tmp_path, target_is_directory=True)  # would never end
+    (tmp_path / "link.txt").symlink_to(tmp_path / "a.txt")
+    found = [p.relative_to(tmp_path).as_posix() for p in pipeline.scan_corpus(tmp_path)]
+    assert found == ["a.txt", "link.txt", "sub/b.md"]
