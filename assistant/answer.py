@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from index.errors import QuestionError
+from index.loaded import IndexHandle, LoadedIndex
 from index.records import Caveat, Document, Passage
 from index.search import (
     DEFAULT_FUSION,
@@ -28,7 +29,6 @@ from index.search import (
     Hits,
     HybridSearcher,
 )
-from index.store import IndexHandle, LoadedIndex
 from ingest.text import sentence_spans
 
 log = logging.getLogger(__name__)

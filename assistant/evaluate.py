@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Self
 from index.errors import CitedError
 
 if TYPE_CHECKING:
-    from index.store import LoadedIndex
+    from index.loaded import LoadedIndex
 
 #: is_boilerplate(quote) -> bool, given one quote of the Answer JSON.
 BoilerplateCheck = Callable[[dict[str, Any]], bool]

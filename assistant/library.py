@@ -20,8 +20,8 @@ from typing import Any
 
 from assistant.answer import source_of
 from index.errors import CitedError
+from index.loaded import LoadedIndex
 from index.records import Caveat, Document
-from index.store import LoadedIndex
 from ingest.structure import Block, blocks
 
 #: What an upload may be: the readers ingest has.

@@ -19,7 +19,7 @@ from typing import Any
 from assistant import library, render
 from assistant.answer import Assistant
 from index.errors import CitedError
-from index.store import LoadedIndex
+from index.loaded import LoadedIndex
 
 log = logging.getLogger(__name__)
 

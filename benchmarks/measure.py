@@ -137,7 +137,7 @@ def throughput(
 ) -> dict[str, Any]:
     """Full build of `articles` generated articles, the raw encode rate of the same
     passages in the same run, then the rebuild after one article changes."""
-    from index.store import LoadedIndex
+    from index.loaded import LoadedIndex
     from ingest.pipeline import build_index
 
     corpus, index_dir = work / f"corpus-{articles}", work / f"index-{articles}"
@@ -238,7 +238,7 @@ def warm_latency(
     import faiss
 
     from assistant.answer import Assistant
-    from index.store import LoadedIndex
+    from index.loaded import LoadedIndex
 
     assistant = Assistant(index_dir, embedder=embedder, check_interval=3600)
     with LoadedIndex.load(index_dir, verify=False) as loaded:

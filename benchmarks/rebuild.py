@@ -103,7 +103,7 @@ def run(
 ) -> dict[str, Any]:
     """Build, then time each rebuild case; returns the results (see `main`)."""
     from index.embed import Embedder
-    from index.store import LoadedIndex
+    from index.loaded import LoadedIndex
 
     corpus, index = work / "corpus", work / "index"
     started = time.perf_counter()

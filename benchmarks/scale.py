@@ -251,9 +251,9 @@ def run_scale(
     the warm answer latency and the resident memory of `cited serve` over it."""
     from assistant.answer import Assistant
     from benchmarks.measure import folder_bytes, percentiles, serve_memory
+    from index.loaded import LoadedIndex
     from index.search import HybridSearcher
     from index.segment import HNSW_EF_SEARCH, HNSW_M, build_faiss
-    from index.store import LoadedIndex
 
     report(f"  vectors of {count:,} generated passages (cached in {OUT.name}/) ...")
     texts = generate_passages(count, seed)

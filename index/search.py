@@ -16,7 +16,7 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 
-from index.store import LoadedIndex
+from index.loaded import LoadedIndex
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ A segment holds a run of whole documents, consecutive in file order, with everyt
 index keeps of them: records.sqlite, passage and caveat vectors, sentence units, a FAISS
 index and a BM25 index. Ids inside a segment are local (row numbers from 0); a version
 numbers passages, caveats and sentences across its segments in order (see
-`index.store.LoadedIndex`). Segments never change once written, so a version reuses the
+`index.loaded.LoadedIndex`). Segments never change once written, so a version reuses the
 unchanged segments of the one before it as hard links and a rebuild writes only the
 segments whose documents changed.
 """
@@ -81,8 +81,13 @@ class SegmentInfo:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
+        return cls(**known_fields(cls, data))
+
+
+def known_fields(cls: type, data: dict[str, Any]) -> dict[str, Any]:
+    """The entries of `data` that are fields of dataclass `cls` (newer keys are ignored)."""
+    names = {f.name for f in fields(cls)}
+    return {k: v for k, v in data.items() if k in names}
 
 
 # --- writing -----------------------------------------------------------------------------

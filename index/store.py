@@ -32,12 +32,10 @@ import os
 import secrets
 import shutil
 import signal
-import sqlite3
 import sys
 import threading
-import time
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
@@ -50,13 +48,12 @@ from index.errors import (
     IndexMissingError,
     ModelMismatchError,
 )
-from index.lexical import SegmentedLexical
 from index.records import Caveat, Document, Passage
 from index.segment import (
     REQUIRED_FILES,
-    Segment,
     SegmentInfo,
     StoredDocument,
+    known_fields,
     write_segment,
 )
 
@@ -80,7 +77,7 @@ SEGMENTS_DIR = "segments"
 TMP_SUFFIX = ".tmp"
 MANIFEST_NAME = "manifest.json"
 
-_FULL_REBUILD = "run `cited ingest --full`"
+FULL_REBUILD = "run `cited ingest --full`"
 
 
 def _package_version() -> str:
@@ -120,12 +117,13 @@ class Manifest:
     stats: dict[str, list[int]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # shallow: the fields are already JSON types, and asdict's deep copy of a
+        # 10,000-file manifest took longer than writing it
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
+        return cls(**known_fields(cls, data))
 
     def segment_infos(self) -> list[SegmentInfo]:
         return [SegmentInfo.from_dict(s) for s in self.segments]
@@ -191,7 +189,7 @@ def pause_point(stage: str) -> None:
 
 def segment_dirs(version_dir: Path) -> list[Path]:
     """The segment folders of a version, in order (for tools and tests)."""
-    manifest = _read_manifest(Path(version_dir))
+    manifest = read_manifest(Path(version_dir))
     return [Path(version_dir) / SEGMENTS_DIR / s.name for s in manifest.segment_infos()]
 
 
@@ -218,7 +216,7 @@ def published_manifest(index_dir: Path) -> Manifest | None:
     if version is None:
         return None
     try:
-        return _read_manifest(_versions_dir(index_dir) / version)
+        return read_manifest(_versions_dir(index_dir) / version)
     except IndexCorruptError as error:
         log.warning("cannot read the published manifest: %s", error)
         return None
@@ -282,7 +280,7 @@ def in_file_order(segments: Sequence[SegmentInfo]) -> bool:
     )
 
 
-def _segment_of(firsts: Sequence[str], file: str) -> int:
+def segment_of(firsts: Sequence[str], file: str) -> int:
     """Which of the segments starting at `firsts` (sorted) covers `file`."""
     return max(0, bisect.bisect_right(list(firsts), file) - 1)
 
@@ -302,8 +300,8 @@ def plan_segments(
     firsts = [s.first_file for s in previous]
     covered: list[list[str]] = [[] for _ in previous]
     for file in sorted(files):
-        covered[_segment_of(firsts, file)].append(file)
-    dirty = {_segment_of(firsts, f) for f in touched}
+        covered[segment_of(firsts, file)].append(file)
+    dirty = {segment_of(firsts, f) for f in touched}
     plan: list[SegmentInfo | list[str]] = []
     for number, info in enumerate(previous):
         if number not in dirty:
@@ -532,8 +530,8 @@ def _published_for_reuse(
     """The published version's folder and manifest, when `parts` reuse its segments."""
     if not any(isinstance(p, SegmentInfo) for p in parts):
         return None
-    _, version_dir = _resolve_version(index_dir)
-    return version_dir, _read_manifest(version_dir)
+    _, version_dir = resolve_version(index_dir)
+    return version_dir, read_manifest(version_dir)
 
 
 def _write_parts(
@@ -587,7 +585,9 @@ def faiss_kind_for(count: int) -> str:
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
     with path.open("w", encoding="utf-8") as f:
-        json.dump(data, f, indent=2, sort_keys=True)
+        # one line: only without indent does json use its C encoder (a 10,000-file manifest
+        # took 0.3 s indented); `python -m json.tool` shows it indented
+        json.dump(data, f, sort_keys=True, separators=(",", ":"))
         f.flush()
         os.fsync(f.fileno())
 
@@ -629,23 +629,23 @@ def _sync_and_hash(
 # --- reading -----------------------------------------------------------------------------
 
 
-def _read_manifest(version_dir: Path) -> Manifest:
+def read_manifest(version_dir: Path) -> Manifest:
     path = version_dir / MANIFEST_NAME
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
-        raise IndexCorruptError(f"cannot read {path} ({e}); {_FULL_REBUILD}") from e
+        raise IndexCorruptError(f"cannot read {path} ({e}); {FULL_REBUILD}") from e
     found = data.get("format_version") if isinstance(data, dict) else None
     if found != FORMAT_VERSION:
         raise IndexCorruptError(
             f"{path} has index format {found!r} but this cited reads format {FORMAT_VERSION}; "
-            f"{_FULL_REBUILD}"
+            f"{FULL_REBUILD}"
         )
     try:
         manifest = Manifest.from_dict(data)
         manifest.segment_infos()
     except (TypeError, AttributeError) as e:
-        raise IndexCorruptError(f"{path} is incomplete ({e}); {_FULL_REBUILD}") from e
+        raise IndexCorruptError(f"{path} is incomplete ({e}); {FULL_REBUILD}") from e
     shapes = (
         (manifest.files, dict),
         (manifest.stats, dict),
@@ -654,11 +654,11 @@ def _read_manifest(version_dir: Path) -> Manifest:
         (manifest.dimension, int),
     )
     if not all(isinstance(value, kind) for value, kind in shapes):
-        raise IndexCorruptError(f"{path} is damaged (a field has the wrong type); {_FULL_REBUILD}")
+        raise IndexCorruptError(f"{path} is damaged (a field has the wrong type); {FULL_REBUILD}")
     return manifest
 
 
-def _check_model(
+def check_model(
     manifest: Manifest, index_dir: Path, expected_model: str | None, expected_dim: int | None
 ) -> None:
     model_ok = expected_model is None or expected_model == manifest.model_name
@@ -682,7 +682,7 @@ _VERIFIED: dict[tuple[int, int, int, int], str] = {}
 _VERIFIED_LOCK = threading.Lock()
 
 
-def _matches_checksum(path: Path, expected: str) -> bool:
+def matches_checksum(path: Path, expected: str) -> bool:
     info = path.stat()
     key = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
     with _VERIFIED_LOCK:
@@ -703,7 +703,7 @@ def _required_files(manifest: Manifest) -> set[str]:
     }
 
 
-def _verify_files(version_dir: Path, manifest: Manifest, checksums: bool = True) -> None:
+def verify_files(version_dir: Path, manifest: Manifest, checksums: bool = True) -> None:
     """Raise IndexCorruptError naming the first file that is missing, unlisted or fails its
     check: every file of the version must be covered by the manifest. With `checksums`
     each file's sha256 is checked; without, only its size and modification time."""
@@ -713,25 +713,25 @@ def _verify_files(version_dir: Path, manifest: Manifest, checksums: bool = True)
     if unchecked:
         raise IndexCorruptError(
             f"{version_dir / MANIFEST_NAME} lists no checksum for {unchecked[0]} "
-            f"(damaged?); {_FULL_REBUILD}"
+            f"(damaged?); {FULL_REBUILD}"
         )
     for name, expected in sorted(manifest.files.items()):
         path = version_dir / name
         if not path.is_file():
-            raise IndexCorruptError(f"{name} is missing from {version_dir}; {_FULL_REBUILD}")
+            raise IndexCorruptError(f"{name} is missing from {version_dir}; {FULL_REBUILD}")
         intact = (
-            _matches_checksum(path, expected)
+            matches_checksum(path, expected)
             if checksums
             else _file_stat(path) == manifest.stats.get(name)
         )
         if not intact:
             what = "its checksum" if checksums else "the size and time it was written with"
             raise IndexCorruptError(
-                f"{name} in {version_dir} does not match {what} (damaged?); {_FULL_REBUILD}"
+                f"{name} in {version_dir} does not match {what} (damaged?); {FULL_REBUILD}"
             )
 
 
-def _resolve_version(index_dir: Path) -> tuple[str, Path]:
+def resolve_version(index_dir: Path) -> tuple[str, Path]:
     version = current_version(index_dir)
     if version is None:
         raise IndexMissingError(f"no index in {index_dir}; run `cited ingest`")
@@ -739,359 +739,6 @@ def _resolve_version(index_dir: Path) -> tuple[str, Path]:
     if not version_dir.is_dir():
         raise IndexCorruptError(
             f"{index_dir / CURRENT_NAME} names version {version} but {version_dir} "
-            f"is missing; {_FULL_REBUILD}"
+            f"is missing; {FULL_REBUILD}"
         )
     return version, version_dir
-
-
-def _split_ids(offsets: np.ndarray, ids: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
-    """(segment number, positions in `ids`) for each segment that `ids` (global) touch."""
-    owners = np.searchsorted(offsets, ids, side="right") - 1
-    for number in np.unique(owners):
-        yield int(number), np.flatnonzero(owners == number)
-
-
-class _Numbering:
-    """Global ids over segments: segment i holds ids offsets[i] .. offsets[i + 1] - 1."""
-
-    def __init__(self, counts: Sequence[int]) -> None:
-        self.offsets = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)]).astype(np.int64)
-
-    @property
-    def total(self) -> int:
-        return int(self.offsets[-1])
-
-    def split(self, ids: np.ndarray) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
-        """(segment number, positions in `ids`, local ids) per segment `ids` touch."""
-        if ids.size and (ids.min() < 0 or ids.max() >= self.total):
-            bad = ids[(ids < 0) | (ids >= self.total)][0]
-            raise KeyError(f"id {int(bad)} is outside 0..{self.total - 1}")
-        for number, positions in _split_ids(self.offsets[:-1], ids):
-            yield number, positions, ids[positions] - self.offsets[number]
-
-
-class SegmentedFaiss:
-    """The dense search of a version: each segment's FAISS index searched, results merged
-    by cosine. Ids are global passage ids."""
-
-    def __init__(self, segments: Sequence[Segment], numbering: _Numbering) -> None:
-        self._segments = segments
-        self._numbering = numbering
-
-    @property
-    def ntotal(self) -> int:
-        return self._numbering.total
-
-    def search(self, query: np.ndarray, k: int, ef_search: int | None = None) -> tuple:
-        """Cosines and global ids of the `k` nearest passages, best first."""
-        query = np.ascontiguousarray(query, dtype=np.float32).reshape(-1)
-        scores, ids = [], []
-        for number, segment in enumerate(self._segments):
-            found, local = segment.search(query, k, ef_search)
-            scores.append(found)
-            ids.append(local + self._numbering.offsets[number])
-        if not scores:
-            return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
-        all_scores, all_ids = np.concatenate(scores), np.concatenate(ids)
-        order = np.lexsort((all_ids, -all_scores))[:k]
-        return all_scores[order], all_ids[order]
-
-
-class LoadedIndex:
-    """One published version, opened for reading: its segments under global ids.
-
-    Passage, caveat and sentence ids number the rows of segment 0, then segment 1, and so
-    on. Reads are thread-safe.
-    """
-
-    def __init__(self, path: Path, manifest: Manifest, lazy: bool = False) -> None:
-        self.path = path
-        self.version = path.name
-        self.manifest = manifest
-        infos = manifest.segment_infos()
-        self.segments = [Segment(path / SEGMENTS_DIR / i.name, i, lazy) for i in infos]
-        self._passages = _Numbering([s.passage_count for s in self.segments])
-        self._caveats = _Numbering([s.caveat_count for s in self.segments])
-        self._sentences = _Numbering([s.sentence_count for s in self.segments])
-        self.faiss_index = SegmentedFaiss(self.segments, self._passages)
-        self._lexical: SegmentedLexical | None = None
-        self._lock = threading.Lock()
-        if not lazy:
-            _ = self.lexical
-        self._files = {
-            file: (doc_id, number)
-            for number, segment in enumerate(self.segments)
-            for doc_id, file in segment.doc_files()
-        }
-        self._doc_segment = {doc_id: number for doc_id, number in self._files.values()}
-
-    @classmethod
-    def load(
-        cls,
-        index_dir: Path,
-        expected_model: str | None = None,
-        expected_dimension: int | None = None,
-        verify: bool | str = True,
-        lazy: bool = False,
-    ) -> Self:
-        """Open the version CURRENT names, checking format, model and files: `verify` True
-        (sha256 of every file not yet checked by this process), "stats" (sizes and times, as
-        a rebuild does) or False. `lazy` leaves FAISS and BM25 closed until first used."""
-        index_dir = Path(index_dir)
-        version, version_dir = _resolve_version(index_dir)
-        manifest = _read_manifest(version_dir)
-        _check_model(manifest, index_dir, expected_model, expected_dimension)
-        if verify:
-            _verify_files(version_dir, manifest, checksums=verify is True)
-        try:
-            loaded = cls(version_dir, manifest, lazy)
-        except (OSError, ValueError, RuntimeError, sqlite3.Error) as e:
-            raise IndexCorruptError(f"cannot open {version_dir} ({e}); {_FULL_REBUILD}") from e
-        log.info("loaded index version %s from %s", version, index_dir)
-        return loaded
-
-    def doc_files(self) -> dict[str, tuple[str, int]]:
-        """file -> (doc_id, segment number) of every document."""
-        return dict(self._files)
-
-    def segments_of(self, files: Sequence[str]) -> list[int]:
-        """Numbers of the segments whose file ranges hold any of `files`."""
-        firsts = [s.info.first_file for s in self.segments]
-        return sorted({_segment_of(firsts, f) for f in files}) if firsts else []
-
-    def verify_segment(self, number: int) -> None:
-        """Check the sha256 of every file of one segment (IndexCorruptError if one fails)."""
-        prefix = f"{SEGMENTS_DIR}/{self.segments[number].info.name}/"
-        for name, expected in sorted(self.manifest.files.items()):
-            if name.startswith(prefix) and not _matches_checksum(self.path / name, expected):
-                raise IndexCorruptError(
-                    f"{name} in {self.path} does not match its checksum (damaged?); {_FULL_REBUILD}"
-                )
-
-    @property
-    def passage_count(self) -> int:
-        """Number of passages over all segments."""
-        return self._passages.total
-
-    @property
-    def dimension(self) -> int:
-        return self.manifest.dimension
-
-    @property
-    def vectors(self) -> np.ndarray:
-        """Every passage vector in id order (a copy when there are several segments)."""
-        if len(self.segments) == 1:
-            return self.segments[0].vectors
-        empty = np.zeros((0, self.dimension), dtype=np.float32)
-        return np.concatenate([s.vectors for s in self.segments]) if self.segments else empty
-
-    @property
-    def lexical(self) -> SegmentedLexical:
-        """BM25 over every passage, with statistics of the whole index (opened on first use)."""
-        with self._lock:
-            if self._lexical is None:
-                self._lexical = SegmentedLexical([s.lexical for s in self.segments])
-            return self._lexical
-
-    def passages(self, ids: Sequence[int]) -> list[Passage]:
-        """The passages with these ids, in the order given."""
-        ids = np.asarray(ids, dtype=np.int64).reshape(-1)
-        found: dict[int, Passage] = {}
-        try:
-            parts = list(self._passages.split(ids))
-        except KeyError as e:
-            raise KeyError(f"no passage with {e.args[0]} in index version {self.version}") from e
-        for number, positions, local in parts:
-            segment = self.segments[number]
-            rows = segment.passages(local.tolist())
-            for position, local_id in zip(positions, local, strict=True):
-                found[int(ids[position])] = rows[int(local_id)]
-        return [found[int(i)] for i in ids]
-
-    def passage_vectors(self, ids: Sequence[int]) -> np.ndarray:
-        """The stored unit vectors of these passages, (len(ids), dimension) float32."""
-        ids = np.asarray(ids, dtype=np.int64).reshape(-1)
-        out = np.empty((ids.size, self.dimension), dtype=np.float32)
-        for number, positions, local in self._passages.split(ids):
-            out[positions] = self.segments[number].vectors[local]
-        return out
-
-    def passages_of(self, doc_id: str) -> list[Passage]:
-        """Every passage of one document, in reading order."""
-        number = self._doc_segment.get(doc_id)
-        if number is None:
-            return []
-        return self.segments[number].passages_of(doc_id)
-
-    def passage_ids_for_docs(self, doc_ids: Sequence[str]) -> np.ndarray:
-        """Sorted passage ids belonging to any of `doc_ids`."""
-        by_segment: dict[int, list[str]] = {}
-        for doc_id in dict.fromkeys(doc_ids):
-            if doc_id in self._doc_segment:
-                by_segment.setdefault(self._doc_segment[doc_id], []).append(doc_id)
-        parts = [
-            self.segments[n].passage_ids_for_docs(docs) + self._passages.offsets[n]
-            for n, docs in sorted(by_segment.items())
-        ]
-        return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
-
-    def documents(self) -> list[Document]:
-        """Every indexed document, ordered by file."""
-        docs = [d for s in self.segments for d in s.documents()]
-        return sorted(docs, key=lambda d: (d.file, d.doc_id))
-
-    def document(self, doc_id: str) -> Document | None:
-        """One document by id, or None when it is not in this index."""
-        number = self._doc_segment.get(doc_id)
-        if number is None:
-            return None
-        return self.segments[number].document(doc_id)
-
-    def caveats(self, doc_ids: Sequence[str] | None = None) -> list[tuple[int, Caveat]]:
-        """(caveat id, caveat) pairs, of all documents or only of `doc_ids`, by id."""
-        result = []
-        for number, segment in enumerate(self.segments):
-            wanted = None
-            if doc_ids is not None:
-                wanted = [d for d in dict.fromkeys(doc_ids) if self._doc_segment.get(d) == number]
-                if not wanted:
-                    continue
-            rows = segment.caveats(wanted)
-            base = int(self._caveats.offsets[number])
-            result += [(base + i, c) for i, c in rows]
-        return result
-
-    def caveat_vectors(self, ids: Sequence[int]) -> np.ndarray:
-        """The stored vectors of these caveats, (len(ids), dimension) float32."""
-        ids = np.asarray(ids, dtype=np.int64).reshape(-1)
-        out = np.empty((ids.size, self.dimension), dtype=np.float32)
-        for number, positions, local in self._caveats.split(ids):
-            out[positions] = self.segments[number].caveat_vectors_all[local]
-        return out
-
-    @property
-    def has_sentences(self) -> bool:
-        """Whether this version stores sentence units (indexes built before them do not)."""
-        return bool(self.segments) and all(s.sentence_spans is not None for s in self.segments)
-
-    def sentence_rows(self, passage_ids: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-        """The sentence rows of these passages, and for each row the position in
-        `passage_ids` of its passage; empty arrays when the version has no sentences."""
-        ids = np.asarray(passage_ids, dtype=np.int64).reshape(-1)
-        empty = np.zeros(0, dtype=np.int64)
-        if not self.has_sentences or ids.size == 0:
-            return empty, empty
-        rows, owners = [], []
-        for number, positions, local in self._passages.split(ids):
-            first = self.segments[number].sentence_first
-            counts = first[local + 1] - first[local]
-            starts = np.repeat(first[local] - np.cumsum(counts) + counts, counts)
-            rows.append(starts + np.arange(int(counts.sum())) + self._sentences.offsets[number])
-            owners.append(np.repeat(positions, counts))
-        row, owner = np.concatenate(rows), np.concatenate(owners)
-        order = np.argsort(owner, kind="stable")
-        return row[order].astype(np.int64), owner[order].astype(np.int64)
-
-    def sentence_vectors(self, rows: Sequence[int]) -> np.ndarray:
-        """The stored unit vectors of these sentence rows, (len(rows), dimension) float32."""
-        rows = np.asarray(rows, dtype=np.int64).reshape(-1)
-        out = np.empty((rows.size, self.dimension), dtype=np.float32)
-        if not self.has_sentences:
-            return out[:0]
-        for number, positions, local in self._sentences.split(rows):
-            out[positions] = self.segments[number].sentence_vectors_all[local]
-        return out
-
-    def sentence_span(self, row: int) -> tuple[int, int]:
-        """The (start, end) of one sentence row, relative to its passage's text."""
-        if not self.has_sentences:
-            raise KeyError(f"index version {self.version} stores no sentences")
-        [(number, _, local)] = list(self._sentences.split(np.asarray([row], dtype=np.int64)))
-        spans = self.segments[number].sentence_spans
-        assert spans is not None
-        _, start, end = spans[int(local[0])]
-        return int(start), int(end)
-
-    def close(self) -> None:
-        """Close the records databases; arrays are released when the object is dropped."""
-        for segment in self.segments:
-            segment.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-class IndexHandle:
-    """The current index of a folder for a long-running server, reloaded when CURRENT changes.
-
-    A failed reload is logged and the old version keeps serving. Old versions are never
-    closed here: a request may still hold one, so they are left to the garbage collector.
-    """
-
-    def __init__(
-        self,
-        index_dir: Path,
-        expected_model: str | None = None,
-        expected_dimension: int | None = None,
-        check_interval: float = 2.0,
-    ) -> None:
-        self.index_dir = Path(index_dir)
-        self.expected_model = expected_model
-        self.expected_dimension = expected_dimension
-        self.check_interval = check_interval
-        self._loaded: LoadedIndex | None = None
-        self._checked_at = float("-inf")
-        self._failed_version: str | None = None
-        self._reloading = False
-        self._lock = threading.Lock()
-
-    def _load(self) -> LoadedIndex:
-        return LoadedIndex.load(self.index_dir, self.expected_model, self.expected_dimension)
-
-    def reload_now(self) -> LoadedIndex:
-        """Load the version CURRENT names now; errors propagate to the caller."""
-        with self._lock:
-            self._loaded = self._load()
-            self._checked_at = time.monotonic()
-            self._failed_version = None
-            return self._loaded
-
-    def current(self) -> LoadedIndex:
-        """The loaded index, first reloading it if CURRENT named a new version.
-
-        Only one thread reloads; the others keep getting the old version meanwhile.
-        """
-        with self._lock:
-            if self._loaded is None:
-                self._loaded = self._load()
-                self._checked_at = time.monotonic()
-                return self._loaded
-            old, target = self._loaded, self._due_version()
-            if target is None:
-                return old
-            self._reloading = True
-        try:
-            new = self._load()
-        except Exception as e:
-            log.error("cannot load index version %s, still serving %s: %s", target, old.version, e)
-            new = None
-        with self._lock:
-            self._reloading = False
-            if new is None:
-                self._failed_version = target
-                return old
-            self._loaded, self._failed_version = new, None
-            return new
-
-    def _due_version(self) -> str | None:
-        """The version to reload to, if a check is due and CURRENT names a new, loadable one."""
-        if self._reloading or time.monotonic() - self._checked_at < self.check_interval:
-            return None
-        self._checked_at = time.monotonic()
-        version = current_version(self.index_dir)
-        if version in (None, self._loaded.version, self._failed_version):
-            return None
-        return version

@@ -32,12 +32,12 @@ import numpy as np
 
 from index.cache import EmbeddingCache, cache_path, embed_with_cache
 from index.errors import CitedError, CorpusError, IndexWriteError, UnreadableFileError
+from index.loaded import LoadedIndex
 from index.lock import build_lock
 from index.records import Caveat, ChunkSettings, Document, Passage
 from index.segment import SegmentInfo, StoredDocument
 from index.store import (
     SEGMENT_PASSAGES,
-    LoadedIndex,
     Manifest,
     cleanup_leftovers,
     current_version,
@@ -250,7 +250,9 @@ def _build_locked(
         parts = _segments(previous, read, kept, changes, embedder.dimension)
         if not parts:
             raise CorpusError(_nothing_to_index_message(corpus_dir, errors))
-        version, total = _publish(index_dir, parts, embedder, settings, changes, stats, started)
+        version, total = _publish(
+            index_dir, parts, embedder, settings, changes, last, stats, started
+        )
         if full:
             cache.retain_touched()
     embedded = len({p.text for item in read for p in item.passages} & new_texts)
@@ -579,6 +581,7 @@ def _publish(
     embedder: EmbedderLike,
     settings: ChunkSettings,
     changes: dict[str, list[str]],
+    last: Manifest | None,
     stats: SourceStats,
     started: float,
 ) -> tuple[str, int]:
@@ -592,7 +595,7 @@ def _publish(
             continue
         total += sum(len(d.passages) for d in part)
         source_files.update((d.file, d.document.sha256) for d in part)
-    source_files = _source_files(index_dir, parts, source_files)
+    source_files = _source_files(last, parts, source_files)
     folder = publish_segments(
         index_dir,
         parts,
@@ -611,14 +614,13 @@ def _publish(
 
 
 def _source_files(
-    index_dir: Path, parts: Sequence[Part], written: dict[str, str]
+    last: Manifest | None, parts: Sequence[Part], written: dict[str, str]
 ) -> dict[str, str]:
     """file -> sha256 of every document in the new version: the written segments' from
-    their documents, the reused segments' from the published manifest."""
+    their documents, the reused segments' from the published manifest `last`."""
     reused = [p for p in parts if isinstance(p, SegmentInfo)]
     if not reused:
         return written
-    last = published_manifest(index_dir)
     assert last is not None
     firsts = [p.first_file for p in reused]
     lasts = [p.last_file for p in reused]

@@ -232,7 +232,7 @@ class TestShippedQuestionSet:
 
 
 def test_boilerplate_checker_flags_quotes_overlapping_marked_spans(shipped_index) -> None:
-    from index.store import LoadedIndex
+    from index.loaded import LoadedIndex
 
     with LoadedIndex.load(shipped_index) as loaded:
         document = next(d for d in loaded.documents() if d.boilerplate)

@@ -9,7 +9,7 @@ import pytest
 
 from assistant import library
 from assistant.library import LibraryError
-from index.store import LoadedIndex
+from index.loaded import LoadedIndex
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

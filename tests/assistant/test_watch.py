@@ -115,6 +115,6 @@ def test_cited_ingest_watch_indexes_a_dropped_in_file(tmp_path, shipped_corpus, 
     finally:
         process.terminate()
         process.wait(timeout=30)
-    from index.store import LoadedIndex
+    from index.loaded import LoadedIndex
 
     assert "lighthouse.txt" in {d.file for d in LoadedIndex.load(index).documents()}

@@ -170,8 +170,8 @@ class TestMeasurements:
         assert cases["nothing changed"]["embedded"] == 0
 
     def test_scale_index_has_sentence_units_and_real_search(self, embedder, tmp_path: Path) -> None:
+        from index.loaded import LoadedIndex
         from index.search import HybridSearcher
-        from index.store import LoadedIndex
 
         texts = scale.generate_passages(40, seed=0)
         vectors = embedder.encode(texts)

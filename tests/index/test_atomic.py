@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from index.store import LoadedIndex, current_version, list_versions
+from index.loaded import LoadedIndex
+from index.store import current_version, list_versions
 from ingest.pipeline import build_index
 
 REPO = Path(__file__).resolve().parents[2]
@@ -164,7 +165,7 @@ def test_a_second_build_exits_with_one_line_or_waits_its_turn(workspace, tmp_pat
 
 
 def test_a_version_pruned_while_a_request_reads_it_stays_readable(tmp_path, publish_small):
-    from index.store import IndexHandle
+    from index.loaded import IndexHandle
 
     publish_small(tmp_path)
     handle = IndexHandle(tmp_path, check_interval=3600)

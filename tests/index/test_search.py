@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from index.loaded import LoadedIndex
 from index.search import HybridSearcher, rrf_scores, top_k
-from index.store import LoadedIndex
 
 
 @pytest.fixture

@@ -6,9 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from index.loaded import LoadedIndex
 from index.records import Passage
 from index.search import HybridSearcher
-from index.store import LoadedIndex, SentenceVectors
+from index.store import SentenceVectors
 
 
 def _sentences(passages: list[Passage], embedder) -> SentenceVectors:

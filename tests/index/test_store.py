@@ -17,11 +17,10 @@ from index.errors import (
     IndexMissingError,
     ModelMismatchError,
 )
+from index.loaded import IndexHandle, LoadedIndex
 from index.lock import build_lock
 from index.search import HybridSearcher
 from index.store import (
-    IndexHandle,
-    LoadedIndex,
     cleanup_leftovers,
     current_version,
     segment_dirs,

@@ -20,7 +20,8 @@ import pytest
 
 from assistant.render import summary_as_text
 from index.cache import EmbeddingCache, cache_path
-from index.store import LoadedIndex, current_version, list_versions
+from index.loaded import LoadedIndex
+from index.store import current_version, list_versions
 from ingest.pipeline import BuildSummary, build_index
 from ingest.structure import blocks
 

@@ -18,8 +18,9 @@ import pytest
 
 from index import store
 from index.cache import cache_path
+from index.loaded import LoadedIndex
 from index.segment import SegmentInfo
-from index.store import LoadedIndex, plan_segments
+from index.store import plan_segments
 from ingest import pipeline
 from ingest.pipeline import assign_doc_ids, build_index
 

@@ -17,7 +17,8 @@ from reliability_kit import cited
 
 from assistant.answer import Assistant
 from index.errors import IndexCorruptError, ModelMismatchError
-from index.store import MANIFEST_NAME, LoadedIndex, current_version, segment_dirs
+from index.loaded import LoadedIndex
+from index.store import MANIFEST_NAME, current_version, segment_dirs
 
 QUESTION = "What is the peak-end rule?"
 

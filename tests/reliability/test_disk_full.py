@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 from reliability_kit import cited
 
-from index.store import LoadedIndex, current_version, list_versions
+from index.loaded import LoadedIndex
+from index.store import current_version, list_versions
 
 NEW_ARTICLE = (
     "Patience After a Breakup\n\n"

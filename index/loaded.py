@@ -1,0 +1,389 @@
+"""Reading a published version: `LoadedIndex` numbers the passages, caveats and sentences of
+its segments in order and answers every read under those global ids; `IndexHandle` follows
+CURRENT for a long-running server. The folder itself (versions, manifests, publishing) is
+`index.store`; one segment's files are `index.segment`.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Self
+
+import numpy as np
+
+from index.errors import IndexCorruptError
+from index.lexical import SegmentedLexical
+from index.records import Caveat, Document, Passage
+from index.segment import Segment
+from index.store import (
+    FULL_REBUILD,
+    SEGMENTS_DIR,
+    Manifest,
+    check_model,
+    current_version,
+    matches_checksum,
+    read_manifest,
+    resolve_version,
+    segment_of,
+    verify_files,
+)
+
+log = logging.getLogger(__name__)
+
+
+def _split_ids(offsets: np.ndarray, ids: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
+    """(segment number, positions in `ids`) for each segment that `ids` (global) touch."""
+    owners = np.searchsorted(offsets, ids, side="right") - 1
+    for number in np.unique(owners):
+        yield int(number), np.flatnonzero(owners == number)
+
+
+class _Numbering:
+    """Global ids over segments: segment i holds ids offsets[i] .. offsets[i + 1] - 1."""
+
+    def __init__(self, counts: Sequence[int]) -> None:
+        self.offsets = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)]).astype(np.int64)
+
+    @property
+    def total(self) -> int:
+        return int(self.offsets[-1])
+
+    def split(self, ids: np.ndarray) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+        """(segment number, positions in `ids`, local ids) per segment `ids` touch."""
+        if ids.size and (ids.min() < 0 or ids.max() >= self.total):
+            bad = ids[(ids < 0) | (ids >= self.total)][0]
+            raise KeyError(f"id {int(bad)} is outside 0..{self.total - 1}")
+        for number, positions in _split_ids(self.offsets[:-1], ids):
+            yield number, positions, ids[positions] - self.offsets[number]
+
+
+class SegmentedFaiss:
+    """The dense search of a version: each segment's FAISS index searched, results merged
+    by cosine. Ids are global passage ids."""
+
+    def __init__(self, segments: Sequence[Segment], numbering: _Numbering) -> None:
+        self._segments = segments
+        self._numbering = numbering
+
+    @property
+    def ntotal(self) -> int:
+        return self._numbering.total
+
+    def search(self, query: np.ndarray, k: int, ef_search: int | None = None) -> tuple:
+        """Cosines and global ids of the `k` nearest passages, best first."""
+        query = np.ascontiguousarray(query, dtype=np.float32).reshape(-1)
+        scores, ids = [], []
+        for number, segment in enumerate(self._segments):
+            found, local = segment.search(query, k, ef_search)
+            scores.append(found)
+            ids.append(local + self._numbering.offsets[number])
+        if not scores:
+            return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
+        all_scores, all_ids = np.concatenate(scores), np.concatenate(ids)
+        order = np.lexsort((all_ids, -all_scores))[:k]
+        return all_scores[order], all_ids[order]
+
+
+class LoadedIndex:
+    """One published version, opened for reading: its segments under global ids.
+
+    Passage, caveat and sentence ids number the rows of segment 0, then segment 1, and so
+    on. Reads are thread-safe.
+    """
+
+    def __init__(self, path: Path, manifest: Manifest, lazy: bool = False) -> None:
+        self.path = path
+        self.version = path.name
+        self.manifest = manifest
+        infos = manifest.segment_infos()
+        self.segments = [Segment(path / SEGMENTS_DIR / i.name, i, lazy) for i in infos]
+        self._passages = _Numbering([s.passage_count for s in self.segments])
+        self._caveats = _Numbering([s.caveat_count for s in self.segments])
+        self._sentences = _Numbering([s.sentence_count for s in self.segments])
+        self.faiss_index = SegmentedFaiss(self.segments, self._passages)
+        self._lexical: SegmentedLexical | None = None
+        self._lock = threading.Lock()
+        if not lazy:
+            _ = self.lexical
+        self._files = {
+            file: (doc_id, number)
+            for number, segment in enumerate(self.segments)
+            for doc_id, file in segment.doc_files()
+        }
+        self._doc_segment = {doc_id: number for doc_id, number in self._files.values()}
+
+    @classmethod
+    def load(
+        cls,
+        index_dir: Path,
+        expected_model: str | None = None,
+        expected_dimension: int | None = None,
+        verify: bool | str = True,
+        lazy: bool = False,
+    ) -> Self:
+        """Open the version CURRENT names, checking format, model and files: `verify` True
+        (sha256 of every file not yet checked by this process), "stats" (sizes and times, as
+        a rebuild does) or False. `lazy` leaves FAISS and BM25 closed until first used."""
+        index_dir = Path(index_dir)
+        version, version_dir = resolve_version(index_dir)
+        manifest = read_manifest(version_dir)
+        check_model(manifest, index_dir, expected_model, expected_dimension)
+        if verify:
+            verify_files(version_dir, manifest, checksums=verify is True)
+        try:
+            loaded = cls(version_dir, manifest, lazy)
+        except (OSError, ValueError, RuntimeError, sqlite3.Error) as e:
+            raise IndexCorruptError(f"cannot open {version_dir} ({e}); {FULL_REBUILD}") from e
+        log.info("loaded index version %s from %s", version, index_dir)
+        return loaded
+
+    def doc_files(self) -> dict[str, tuple[str, int]]:
+        """file -> (doc_id, segment number) of every document."""
+        return dict(self._files)
+
+    def segments_of(self, files: Sequence[str]) -> list[int]:
+        """Numbers of the segments whose file ranges hold any of `files`."""
+        firsts = [s.info.first_file for s in self.segments]
+        return sorted({segment_of(firsts, f) for f in files}) if firsts else []
+
+    def verify_segment(self, number: int) -> None:
+        """Check the sha256 of every file of one segment (IndexCorruptError if one fails)."""
+        prefix = f"{SEGMENTS_DIR}/{self.segments[number].info.name}/"
+        for name, expected in sorted(self.manifest.files.items()):
+            if name.startswith(prefix) and not matches_checksum(self.path / name, expected):
+                raise IndexCorruptError(
+                    f"{name} in {self.path} does not match its checksum (damaged?); {FULL_REBUILD}"
+                )
+
+    @property
+    def passage_count(self) -> int:
+        """Number of passages over all segments."""
+        return self._passages.total
+
+    @property
+    def dimension(self) -> int:
+        return self.manifest.dimension
+
+    @property
+    def vectors(self) -> np.ndarray:
+        """Every passage vector in id order (a copy when there are several segments)."""
+        if len(self.segments) == 1:
+            return self.segments[0].vectors
+        empty = np.zeros((0, self.dimension), dtype=np.float32)
+        return np.concatenate([s.vectors for s in self.segments]) if self.segments else empty
+
+    @property
+    def lexical(self) -> SegmentedLexical:
+        """BM25 over every passage, with statistics of the whole index (opened on first use)."""
+        with self._lock:
+            if self._lexical is None:
+                self._lexical = SegmentedLexical([s.lexical for s in self.segments])
+            return self._lexical
+
+    def passages(self, ids: Sequence[int]) -> list[Passage]:
+        """The passages with these ids, in the order given."""
+        ids = np.asarray(ids, dtype=np.int64).reshape(-1)
+        found: dict[int, Passage] = {}
+        try:
+            parts = list(self._passages.split(ids))
+        except KeyError as e:
+            raise KeyError(f"no passage with {e.args[0]} in index version {self.version}") from e
+        for number, positions, local in parts:
+            segment = self.segments[number]
+            rows = segment.passages(local.tolist())
+            for position, local_id in zip(positions, local, strict=True):
+                found[int(ids[position])] = rows[int(local_id)]
+        return [found[int(i)] for i in ids]
+
+    def passage_vectors(self, ids: Sequence[int]) -> np.ndarray:
+        """The stored unit vectors of these passages, (len(ids), dimension) float32."""
+        ids = np.asarray(ids, dtype=np.int64).reshape(-1)
+        out = np.empty((ids.size, self.dimension), dtype=np.float32)
+        for number, positions, local in self._passages.split(ids):
+            out[positions] = self.segments[number].vectors[local]
+        return out
+
+    def passages_of(self, doc_id: str) -> list[Passage]:
+        """Every passage of one document, in reading order."""
+        number = self._doc_segment.get(doc_id)
+        if number is None:
+            return []
+        return self.segments[number].passages_of(doc_id)
+
+    def passage_ids_for_docs(self, doc_ids: Sequence[str]) -> np.ndarray:
+        """Sorted passage ids belonging to any of `doc_ids`."""
+        by_segment: dict[int, list[str]] = {}
+        for doc_id in dict.fromkeys(doc_ids):
+            if doc_id in self._doc_segment:
+                by_segment.setdefault(self._doc_segment[doc_id], []).append(doc_id)
+        parts = [
+            self.segments[n].passage_ids_for_docs(docs) + self._passages.offsets[n]
+            for n, docs in sorted(by_segment.items())
+        ]
+        return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
+
+    def documents(self) -> list[Document]:
+        """Every indexed document, ordered by file."""
+        docs = [d for s in self.segments for d in s.documents()]
+        return sorted(docs, key=lambda d: (d.file, d.doc_id))
+
+    def document(self, doc_id: str) -> Document | None:
+        """One document by id, or None when it is not in this index."""
+        number = self._doc_segment.get(doc_id)
+        if number is None:
+            return None
+        return self.segments[number].document(doc_id)
+
+    def caveats(self, doc_ids: Sequence[str] | None = None) -> list[tuple[int, Caveat]]:
+        """(caveat id, caveat) pairs, of all documents or only of `doc_ids`, by id."""
+        result = []
+        for number, segment in enumerate(self.segments):
+            wanted = None
+            if doc_ids is not None:
+                wanted = [d for d in dict.fromkeys(doc_ids) if self._doc_segment.get(d) == number]
+                if not wanted:
+                    continue
+            rows = segment.caveats(wanted)
+            base = int(self._caveats.offsets[number])
+            result += [(base + i, c) for i, c in rows]
+        return result
+
+    def caveat_vectors(self, ids: Sequence[int]) -> np.ndarray:
+        """The stored vectors of these caveats, (len(ids), dimension) float32."""
+        ids = np.asarray(ids, dtype=np.int64).reshape(-1)
+        out = np.empty((ids.size, self.dimension), dtype=np.float32)
+        for number, positions, local in self._caveats.split(ids):
+            out[positions] = self.segments[number].caveat_vectors_all[local]
+        return out
+
+    @property
+    def has_sentences(self) -> bool:
+        """Whether this version stores sentence units (indexes built before them do not)."""
+        return bool(self.segments) and all(s.sentence_spans is not None for s in self.segments)
+
+    def sentence_rows(self, passage_ids: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+        """The sentence rows of these passages, and for each row the position in
+        `passage_ids` of its passage; empty arrays when the version has no sentences."""
+        ids = np.asarray(passage_ids, dtype=np.int64).reshape(-1)
+        empty = np.zeros(0, dtype=np.int64)
+        if not self.has_sentences or ids.size == 0:
+            return empty, empty
+        rows, owners = [], []
+        for number, positions, local in self._passages.split(ids):
+            first = self.segments[number].sentence_first
+            counts = first[local + 1] - first[local]
+            starts = np.repeat(first[local] - np.cumsum(counts) + counts, counts)
+            rows.append(starts + np.arange(int(counts.sum())) + self._sentences.offsets[number])
+            owners.append(np.repeat(positions, counts))
+        row, owner = np.concatenate(rows), np.concatenate(owners)
+        order = np.argsort(owner, kind="stable")
+        return row[order].astype(np.int64), owner[order].astype(np.int64)
+
+    def sentence_vectors(self, rows: Sequence[int]) -> np.ndarray:
+        """The stored unit vectors of these sentence rows, (len(rows), dimension) float32."""
+        rows = np.asarray(rows, dtype=np.int64).reshape(-1)
+        out = np.empty((rows.size, self.dimension), dtype=np.float32)
+        if not self.has_sentences:
+            return out[:0]
+        for number, positions, local in self._sentences.split(rows):
+            out[positions] = self.segments[number].sentence_vectors_all[local]
+        return out
+
+    def sentence_span(self, row: int) -> tuple[int, int]:
+        """The (start, end) of one sentence row, relative to its passage's text."""
+        if not self.has_sentences:
+            raise KeyError(f"index version {self.version} stores no sentences")
+        [(number, _, local)] = list(self._sentences.split(np.asarray([row], dtype=np.int64)))
+        spans = self.segments[number].sentence_spans
+        assert spans is not None
+        _, start, end = spans[int(local[0])]
+        return int(start), int(end)
+
+    def close(self) -> None:
+        """Close the records databases; arrays are released when the object is dropped."""
+        for segment in self.segments:
+            segment.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class IndexHandle:
+    """The current index of a folder for a long-running server, reloaded when CURRENT changes.
+
+    A failed reload is logged and the old version keeps serving. Old versions are never
+    closed here: a request may still hold one, so they are left to the garbage collector.
+    """
+
+    def __init__(
+        self,
+        index_dir: Path,
+        expected_model: str | None = None,
+        expected_dimension: int | None = None,
+        check_interval: float = 2.0,
+    ) -> None:
+        self.index_dir = Path(index_dir)
+        self.expected_model = expected_model
+        self.expected_dimension = expected_dimension
+        self.check_interval = check_interval
+        self._loaded: LoadedIndex | None = None
+        self._checked_at = float("-inf")
+        self._failed_version: str | None = None
+        self._reloading = False
+        self._lock = threading.Lock()
+
+    def _load(self) -> LoadedIndex:
+        return LoadedIndex.load(self.index_dir, self.expected_model, self.expected_dimension)
+
+    def reload_now(self) -> LoadedIndex:
+        """Load the version CURRENT names now; errors propagate to the caller."""
+        with self._lock:
+            self._loaded = self._load()
+            self._checked_at = time.monotonic()
+            self._failed_version = None
+            return self._loaded
+
+    def current(self) -> LoadedIndex:
+        """The loaded index, first reloading it if CURRENT named a new version.
+
+        Only one thread reloads; the others keep getting the old version meanwhile.
+        """
+        with self._lock:
+            if self._loaded is None:
+                self._loaded = self._load()
+                self._checked_at = time.monotonic()
+                return self._loaded
+            old, target = self._loaded, self._due_version()
+            if target is None:
+                return old
+            self._reloading = True
+        try:
+            new = self._load()
+        except Exception as e:
+            log.error("cannot load index version %s, still serving %s: %s", target, old.version, e)
+            new = None
+        with self._lock:
+            self._reloading = False
+            if new is None:
+                self._failed_version = target
+                return old
+            self._loaded, self._failed_version = new, None
+            return new
+
+    def _due_version(self) -> str | None:
+        """The version to reload to, if a check is due and CURRENT names a new, loadable one."""
+        if self._reloading or time.monotonic() - self._checked_at < self.check_interval:
+            return None
+        self._checked_at = time.monotonic()
+        version = current_version(self.index_dir)
+        if version in (None, self._loaded.version, self._failed_version):
+            return None
+        return version
