@@ -115,13 +115,27 @@ class LexicalIndex:
             )
 
     @classmethod
+    def tokenize(cls, texts: Sequence[str]) -> list[list[str]]:
+        """The tokens `build` indexes for each text (lower-cased stems, stopwords dropped):
+        a build may keep them and pass them to `from_tokens` instead of tokenizing again."""
+        return cls._new()._tokenize(texts)
+
+    @classmethod
+    def _new(cls) -> Self:
+        stemmer = _make_stemmer(STEMMER_LANGUAGE)
+        return cls(_bm25s().BM25(), STEMMER_LANGUAGE if stemmer is not None else None)
+
+    @classmethod
+    def from_tokens(cls, tokens: Sequence[list[str]]) -> Self:
+        """Index texts already tokenized by `tokenize`; row i holds tokens[i]."""
+        index = cls._new()
+        index._retriever.index(list(tokens), show_progress=False)
+        return index
+
+    @classmethod
     def build(cls, texts: Sequence[str]) -> Self:
         """Index `texts`; row i of the result is texts[i]."""
-        bm25s = _bm25s()
-        stemmer = _make_stemmer(STEMMER_LANGUAGE)
-        index = cls(bm25s.BM25(), STEMMER_LANGUAGE if stemmer is not None else None)
-        index._retriever.index(index._tokenize(texts), show_progress=False)
-        return index
+        return cls.from_tokens(cls.tokenize(texts))
 
     def save(self, directory: Path) -> None:
         """Write the index into `directory` (created if needed), one file per array."""

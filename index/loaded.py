@@ -264,7 +264,7 @@ class LoadedIndex:
     @property
     def has_sentences(self) -> bool:
         """Whether this version stores sentence units (indexes built before them do not)."""
-        return bool(self.segments) and all(s.sentence_spans is not None for s in self.segments)
+        return bool(self.segments) and all(s.has_sentences for s in self.segments)
 
     def sentence_rows(self, passage_ids: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
         """The sentence rows of these passages, and for each row the position in

@@ -47,7 +47,9 @@ class StoredDocument:
     """One document with everything the index keeps of it.
 
     `sentence_spans` rows are (passage position in `passages`, start, end), the span
-    relative to that passage's text; None when sentences are not stored."""
+    relative to that passage's text; None when sentences are not stored. `passage_tokens`
+    are the BM25 tokens of each passage, space-joined, when known (a stored document keeps
+    them, so rewriting its segment does not tokenize it again)."""
 
     document: Document
     passages: tuple[Passage, ...]
@@ -56,6 +58,7 @@ class StoredDocument:
     caveat_vectors: np.ndarray
     sentence_spans: np.ndarray | None = None
     sentence_vectors: np.ndarray | None = None
+    passage_tokens: tuple[str, ...] | None = None
 
     @property
     def file(self) -> str:
@@ -98,7 +101,7 @@ CREATE TABLE documents (doc_id TEXT PRIMARY KEY, file TEXT NOT NULL, title TEXT 
     boilerplate TEXT NOT NULL, ordinal INTEGER NOT NULL);
 CREATE TABLE passages (id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, ordinal INTEGER NOT NULL,
     section TEXT NOT NULL, "start" INTEGER NOT NULL, "end" INTEGER NOT NULL,
-    text TEXT NOT NULL, page INTEGER);
+    text TEXT NOT NULL, page INTEGER, tokens TEXT NOT NULL);
 CREATE TABLE caveats (id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, "start" INTEGER NOT NULL,
     "end" INTEGER NOT NULL, text TEXT NOT NULL, kind TEXT NOT NULL, section TEXT NOT NULL,
     page INTEGER);
@@ -113,15 +116,15 @@ def _document_row(ordinal: int, d: Document) -> tuple:
     return (d.doc_id, d.file, d.title, d.text, d.sha256, page_starts, boilerplate, ordinal)
 
 
-def _passage_row(i: int, p: Passage) -> tuple:
-    return (i, p.doc_id, p.ordinal, p.section, p.start, p.end, p.text, p.page)
+def _passage_row(i: int, p: Passage, tokens: str) -> tuple:
+    return (i, p.doc_id, p.ordinal, p.section, p.start, p.end, p.text, p.page, tokens)
 
 
 def _caveat_row(i: int, c: Caveat) -> tuple:
     return (i, c.doc_id, c.start, c.end, c.text, c.kind, c.section, c.page)
 
 
-def _write_records(path: Path, docs: Sequence[StoredDocument]) -> None:
+def _write_records(path: Path, docs: Sequence[StoredDocument], tokens: Sequence[str]) -> None:
     """records.sqlite; passage and caveat ids are their row numbers in the .npy files."""
     passages = (p for d in docs for p in d.passages)
     caveats = (c for d in docs for c in d.caveats)
@@ -132,7 +135,8 @@ def _write_records(path: Path, docs: Sequence[StoredDocument]) -> None:
         rows = (_document_row(i, d.document) for i, d in enumerate(docs))
         conn.executemany(insert.format("documents"), rows)
         conn.executemany(
-            insert.format("passages"), (_passage_row(i, p) for i, p in enumerate(passages))
+            "INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (_passage_row(i, p, t) for i, (p, t) in enumerate(zip(passages, tokens, strict=True))),
         )
         conn.executemany(
             insert.format("caveats"), (_caveat_row(i, c) for i, c in enumerate(caveats))
@@ -210,6 +214,20 @@ def check_document(d: StoredDocument, dimension: int) -> None:
         raise ValueError(f"{d.file}: sentence spans must be sorted by passage")
 
 
+def _passage_tokens(docs: Sequence[StoredDocument]) -> list[list[str]]:
+    """The BM25 tokens of every passage of `docs`: kept ones as they are, the rest
+    tokenized here in one batch."""
+    fresh = [p for d in docs if d.passage_tokens is None for p in d.passages]
+    tokenized = iter(LexicalIndex.tokenize([lexical_text(p) for p in fresh]) if fresh else [])
+    result: list[list[str]] = []
+    for d in docs:
+        if d.passage_tokens is None:
+            result += [next(tokenized) for _ in d.passages]
+        else:
+            result += [t.split() for t in d.passage_tokens]
+    return result
+
+
 def write_segment(
     folder: Path, name: str, docs: Sequence[StoredDocument], dimension: int, faiss_kind: str
 ) -> SegmentInfo:
@@ -222,12 +240,12 @@ def write_segment(
     path = folder / name
     path.mkdir(parents=True)
     passage_vectors = _stack([d.passage_vectors for d in docs], dimension)
-    _write_records(path / RECORDS_NAME, docs)
+    tokens = _passage_tokens(docs)
+    _write_records(path / RECORDS_NAME, docs, [" ".join(t) for t in tokens])
     np.save(path / PASSAGES_NAME, passage_vectors, allow_pickle=False)
     np.save(path / CAVEATS_NAME, _stack([d.caveat_vectors for d in docs], dimension))
     faiss.write_index(build_faiss(passage_vectors, faiss_kind), str(path / FAISS_NAME))
-    texts = [lexical_text(p) for d in docs for p in d.passages]
-    LexicalIndex.build(texts).save(path / BM25_DIR)
+    LexicalIndex.from_tokens(tokens).save(path / BM25_DIR)
     sentences = _sentence_arrays(docs, dimension)
     if sentences is not None:
         np.save(path / SENTENCE_SPANS_NAME, sentences[0], allow_pickle=False)
@@ -296,19 +314,11 @@ class Segment:
         self.caveat_vectors_all: np.ndarray = np.load(path / CAVEATS_NAME, mmap_mode="r")
         self._faiss: Any = None
         self._lexical: LexicalIndex | None = None
-        self.sentence_spans: np.ndarray | None = None
-        self.sentence_vectors_all: np.ndarray | None = None
-        self.sentence_first = np.zeros(1, dtype=np.int64)
-        if (path / SENTENCES_NAME).is_file():
-            self.sentence_vectors_all = np.load(path / SENTENCES_NAME, mmap_mode="r")
-            self.sentence_spans = np.load(path / SENTENCE_SPANS_NAME, allow_pickle=False)
-            self.sentence_first = np.searchsorted(
-                self.sentence_spans[:, 0], np.arange(self.passage_count + 1), side="left"
-            ).astype(np.int64)
+        self._sentences: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         uri = f"{(path / RECORDS_NAME).resolve().as_uri()}?mode=ro&immutable=1"
         self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
         if not lazy:
-            _ = self.faiss_index, self.lexical
+            _ = self.faiss_index, self.lexical, self._sentence_arrays()
 
     @property
     def passage_count(self) -> int:
@@ -320,7 +330,41 @@ class Segment:
 
     @property
     def sentence_count(self) -> int:
-        return 0 if self.sentence_spans is None else int(self.sentence_spans.shape[0])
+        return self.info.sentences or 0
+
+    @property
+    def has_sentences(self) -> bool:
+        return self.info.sentences is not None
+
+    def _sentence_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """(spans, vectors, first): rows first[p]:first[p + 1] are passage p's; read on
+        first use (vectors memory-mapped). None for a segment without sentences."""
+        if not self.has_sentences:
+            return None
+        with self._lock:
+            if self._sentences is None:
+                spans = np.load(self.path / SENTENCE_SPANS_NAME, allow_pickle=False)
+                vectors = np.load(self.path / SENTENCES_NAME, mmap_mode="r")
+                first = np.searchsorted(
+                    spans[:, 0], np.arange(self.passage_count + 1), side="left"
+                ).astype(np.int64)
+                self._sentences = (spans, vectors, first)
+            return self._sentences
+
+    @property
+    def sentence_spans(self) -> np.ndarray | None:
+        arrays = self._sentence_arrays()
+        return None if arrays is None else arrays[0]
+
+    @property
+    def sentence_vectors_all(self) -> np.ndarray | None:
+        arrays = self._sentence_arrays()
+        return None if arrays is None else arrays[1]
+
+    @property
+    def sentence_first(self) -> np.ndarray:
+        arrays = self._sentence_arrays()
+        return np.zeros(1, dtype=np.int64) if arrays is None else arrays[2]
 
     @property
     def faiss_index(self) -> Any:
@@ -415,14 +459,18 @@ class Segment:
             [document.doc_id],
         )
         ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        sql = "SELECT tokens FROM passages WHERE doc_id = ? ORDER BY id"
+        tokens = tuple(r[0] for r in self.query(sql, [document.doc_id]))
         caveats = self.caveats([document.doc_id])
         caveat_ids = np.asarray([i for i, _ in caveats], dtype=np.int64)
         spans = vectors = None
-        if self.sentence_spans is not None:
-            first, last = (self.sentence_first[ids[0]], self.sentence_first[ids[-1] + 1])
-            spans = self.sentence_spans[first:last].copy()
+        arrays = self._sentence_arrays()
+        if arrays is not None:
+            all_spans, all_vectors, starts = arrays
+            first, last = starts[ids[0]], starts[ids[-1] + 1]
+            spans = all_spans[first:last].copy()
             spans[:, 0] -= ids[0]
-            vectors = np.array(self.sentence_vectors_all[first:last], dtype=np.float32)
+            vectors = np.array(all_vectors[first:last], dtype=np.float32)
         return StoredDocument(
             document=document,
             passages=tuple(_passage(r) for r in rows),
@@ -433,6 +481,7 @@ class Segment:
             ),
             sentence_spans=spans,
             sentence_vectors=vectors,
+            passage_tokens=tokens,
         )
 
     def close(self) -> None:

@@ -158,8 +158,13 @@ class _Plan:
 def scan_corpus(corpus_dir: Path) -> list[Path]:
     """Every visible regular file below `corpus_dir`, sorted by relative path; unsupported
     ones included so that they are reported rather than silently ignored."""
+    return [path for _, path in _scan(corpus_dir)]
+
+
+def _scan(corpus_dir: Path) -> list[tuple[str, Path]]:
+    """(relative posix path, path) of every file `scan_corpus` lists, in its order."""
     _check_corpus_dir(corpus_dir)
-    return [path for _, path in sorted(_walk(corpus_dir))]
+    return sorted(_walk(corpus_dir))
 
 
 def _check_corpus_dir(corpus_dir: Path) -> None:
@@ -229,10 +234,10 @@ def _build_locked(
     settings: ChunkSettings,
 ) -> BuildSummary:
     started = time.perf_counter()
-    files = scan_corpus(corpus_dir)
+    files = _scan(corpus_dir)
     last = published_manifest(index_dir)
     previous = None if full else _reusable_previous(index_dir, embedder, settings)
-    hashes, stats, errors = _hash_files(files, corpus_dir, None if full else last)
+    hashes, stats, errors = _hash_files(files, None if full else last)
     plan = _plan(hashes, last.source_files if last else {})
     previous = _checked(previous, plan.added + plan.changed + plan.removed)
     to_read = plan.added + plan.changed + ([] if previous else plan.unchanged)
@@ -314,7 +319,7 @@ def _open_cache(index_dir: Path, embedder: EmbedderLike, fresh: bool) -> Embeddi
 
 
 def _hash_files(
-    files: Sequence[Path], corpus_dir: Path, last: Manifest | None
+    files: Sequence[tuple[str, Path]], last: Manifest | None
 ) -> tuple[dict[str, str], SourceStats, list[FileError]]:
     """Each file's sha256, its stats, and the files that could not be read. A file whose
     size and modification time are those the last build recorded (and that was not touched
@@ -322,8 +327,7 @@ def _hash_files(
     hashes: dict[str, str] = {}
     stats = SourceStats(taken_ns=time.time_ns(), files={})
     errors: list[FileError] = []
-    for path in files:
-        name = path.relative_to(corpus_dir).as_posix()
+    for name, path in files:
         try:
             info = path.stat()
             stats.files[name] = [info.st_size, info.st_mtime_ns]
