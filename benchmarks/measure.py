@@ -420,6 +420,9 @@ def serve_memory(
         return {
             "rss_mb": round(_status_kb(process.pid, "VmRSS") / 1024, 1),
             "peak_rss_mb": round(_status_kb(process.pid, "VmHWM") / 1024, 1),
+            # private memory vs pages of memory-mapped index files (page cache, shared)
+            "rss_anon_mb": round(_status_kb(process.pid, "RssAnon") / 1024, 1),
+            "rss_file_mb": round(_status_kb(process.pid, "RssFile") / 1024, 1),
             "ready_s": round(ready, 3),
             "asks": len(ms),
             "api_round_trip": percentiles(ms),

@@ -299,6 +299,11 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str]]:
                 _fmt(g("scale", "encode_and_dense_search", "p50_ms"), "ms"),
             ),
             ("scale: cited serve RSS", _fmt(g("scale", "serve", "rss_mb"), "MB")),
+            (
+                "scale: of which private / mapped index files",
+                f"{_fmt(g('scale', 'serve', 'rss_anon_mb'), 'MB')} / "
+                f"{_fmt(g('scale', 'serve', 'rss_file_mb'), 'MB')}",
+            ),
         ]
     return out
 
