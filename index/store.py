@@ -29,6 +29,7 @@ import itertools
 import json
 import logging
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -59,7 +60,8 @@ from index.segment import (
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 3
+# 4: the manifest carries the sha256 of its own bytes (MANIFEST_CHECKSUM_KEY)
+FORMAT_VERSION = 4
 # Passages in the whole index from which new segments get an HNSW index instead of an exact
 # (flat) one. Segments are built separately, so a graph costs about a second per segment
 # when it is written; exact search reads every vector, which stays a few milliseconds a
@@ -76,6 +78,9 @@ VERSIONS_DIR = "versions"
 SEGMENTS_DIR = "segments"
 TMP_SUFFIX = ".tmp"
 MANIFEST_NAME = "manifest.json"
+#: the manifest's last key: the sha256 of the file's bytes with this key left out
+MANIFEST_CHECKSUM_KEY = "manifest_sha256"
+_MANIFEST_CHECKSUM = re.compile(rb',"manifest_sha256":"([0-9a-f]{64})"\}\Z')
 
 FULL_REBUILD = "run `cited ingest --full`"
 
@@ -507,7 +512,7 @@ def publish_segments(
             segments=[i.to_dict() for i in infos],
             stats=stats,
         )
-        _write_json(tmp / MANIFEST_NAME, manifest.to_dict())
+        _write_bytes(tmp / MANIFEST_NAME, manifest_bytes(manifest.to_dict()))
         _fsync(tmp)
         final = root / version
         os.rename(tmp, final)
@@ -597,11 +602,29 @@ def faiss_kind_for(count: int) -> str:
     return "hnsw" if count >= HNSW_THRESHOLD else "flat"
 
 
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    with path.open("w", encoding="utf-8") as f:
-        # one line: only without indent does json use its C encoder (a 10,000-file manifest
-        # took 0.3 s indented); `python -m json.tool` shows it indented
-        json.dump(data, f, sort_keys=True, separators=(",", ":"))
+def manifest_bytes(data: dict[str, Any]) -> bytes:
+    """The manifest file for `data`: one line of JSON whose last key holds the sha256 of
+    the same line without that key, so that any damaged byte is caught on load, including
+    one in a field no checksum of a data file covers (a segment's count, a key's name)."""
+    # one line: only without indent does json use its C encoder (a 10,000-file manifest
+    # took 0.3 s indented); `python -m json.tool` shows it indented
+    body = json.dumps(data, sort_keys=True, separators=(",", ":")).encode("ascii")
+    digest = hashlib.sha256(body).hexdigest()
+    return body[:-1] + f',"{MANIFEST_CHECKSUM_KEY}":"{digest}"}}'.encode("ascii")
+
+
+def _manifest_intact(raw: bytes) -> bool:
+    """Whether `raw` ends with the checksum `manifest_bytes` wrote, and matches it."""
+    found = _MANIFEST_CHECKSUM.search(raw)
+    if found is None:
+        return False
+    body = raw[: found.start()] + b"}"
+    return hashlib.sha256(body).hexdigest() == found[1].decode("ascii")
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    with path.open("wb") as f:
+        f.write(data)
         f.flush()
         os.fsync(f.fileno())
 
@@ -647,7 +670,8 @@ def _sync_and_hash(
 def read_manifest(version_dir: Path) -> Manifest:
     path = version_dir / MANIFEST_NAME
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
+        data = json.loads(raw)
     except (OSError, ValueError) as e:
         raise IndexCorruptError(f"cannot read {path} ({e}); {FULL_REBUILD}") from e
     found = data.get("format_version") if isinstance(data, dict) else None
@@ -655,6 +679,10 @@ def read_manifest(version_dir: Path) -> Manifest:
         raise IndexCorruptError(
             f"{path} has index format {found!r} but this cited reads format {FORMAT_VERSION}; "
             f"{FULL_REBUILD}"
+        )
+    if not _manifest_intact(raw):
+        raise IndexCorruptError(
+            f"{path} does not match its own checksum (damaged?); {FULL_REBUILD}"
         )
     try:
         manifest = Manifest.from_dict(data)
