@@ -70,17 +70,6 @@ def _top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     return ids, scores[ids]
 
 
-def _rescaled_sum(
-    columns: Sequence[tuple[np.ndarray, np.ndarray]], factors: np.ndarray, size: int
-) -> np.ndarray:
-    """Per-row sum over one segment's query-word columns of stored score x that word's
-    factor: one bincount over the postings, no loop over rows."""
-    rows = np.concatenate([ids for ids, _ in columns])
-    lengths = [ids.size for ids, _ in columns]
-    weights = np.concatenate([values for _, values in columns]) * np.repeat(factors, lengths)
-    return np.bincount(rows, weights, minlength=size)
-
-
 class LexicalIndex:
     """A BM25 index whose document ids are row numbers into the passage list."""
 
@@ -168,7 +157,7 @@ class LexicalIndex:
         column = self._retriever.vocab_dict.get(token)
         if not token or column is None or column + 1 >= len(indptr):
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        start, end = indptr[column : column + 2]
+        start, end = int(indptr[column]), int(indptr[column + 1])  # unpacking a slice: 5x slower
         return indices[start:end], data[start:end]
 
     @functools.cached_property
@@ -227,17 +216,20 @@ class SegmentedLexical:
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every row for `query`, with one corpus-wide IDF (zeros if no match)."""
-        out = np.zeros(self.size, dtype=np.float32)
         # All segments tokenize alike (checked on construction): tokenize once.
         tokens = self._segments[0].query_tokens(query) if self._segments else []
         if not tokens:
-            return out
+            return np.zeros(self.size, dtype=np.float32)
         columns = [[segment.column(t) for t in tokens] for segment in self._segments]
         factors = self._idf_factors(columns)
-        for i, (start, size) in enumerate(zip(self._offsets, self._sizes, strict=True)):
-            if any(rows.size for rows, _ in columns[i]):
-                out[start : start + size] = _rescaled_sum(columns[i], factors[i], size)
-        return out
+        # Every posting of every segment at once: global row, stored score x its factor,
+        # summed per row by one bincount (a bincount per segment cost 50 passes at 100,000).
+        postings = [column for segment in columns for column in segment]
+        lengths = [rows.size for rows, _ in postings]
+        offsets = np.repeat(self._offsets, len(tokens))
+        rows = np.concatenate([r for r, _ in postings]) + np.repeat(offsets, lengths)
+        weights = np.concatenate([v for _, v in postings]) * np.repeat(factors.ravel(), lengths)
+        return np.bincount(rows, weights, minlength=self.size).astype(np.float32)
 
     def _idf_factors(self, columns: list[list[tuple[np.ndarray, np.ndarray]]]) -> np.ndarray:
         """idf_global / idf_local for each (segment, query token), 0 where the segment lacks it.

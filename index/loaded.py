@@ -6,16 +6,20 @@ CURRENT for a long-running server. The folder itself (versions, manifests, publi
 
 from __future__ import annotations
 
+import functools
+import itertools
 import logging
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
 import numpy as np
 
+from index.encoder import cpu_count
 from index.errors import IndexCorruptError
 from index.lexical import SegmentedLexical
 from index.records import Caveat, Document, Passage
@@ -37,10 +41,17 @@ log = logging.getLogger(__name__)
 
 
 def _split_ids(offsets: np.ndarray, ids: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
-    """(segment number, positions in `ids`) for each segment that `ids` (global) touch."""
+    """(segment number, positions in `ids`) for each segment that `ids` (global) touch;
+    one sort, where a scan per segment cost a millisecond over 50 segments."""
+    if ids.size == 0:
+        return
     owners = np.searchsorted(offsets, ids, side="right") - 1
-    for number in np.unique(owners):
-        yield int(number), np.flatnonzero(owners == number)
+    order = np.argsort(owners, kind="stable")
+    sorted_owners = owners[order]
+    starts = np.flatnonzero(np.r_[True, sorted_owners[1:] != sorted_owners[:-1]])
+    ends = np.r_[starts[1:], ids.size]
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        yield int(sorted_owners[start]), order[start:end]
 
 
 class _Numbering:
@@ -63,30 +74,81 @@ class _Numbering:
 
 
 class SegmentedFaiss:
-    """The dense search of a version: each segment's FAISS index searched, results merged
-    by cosine. Ids are global passage ids."""
+    """The dense search of a version over every segment's FAISS index; ids are global
+    passage ids.
+
+    The segments are searched as one `faiss.IndexShards` per core, each a contiguous run of
+    segments, in parallel (FAISS releases the GIL): a Python loop over 50 segments cost as
+    much as the searches themselves (docs/benchmarks.md, "Scale")."""
 
     def __init__(self, segments: Sequence[Segment], numbering: _Numbering) -> None:
         self._segments = segments
         self._numbering = numbering
+        self._groups: list[tuple[int, Any]] | None = None
+        self._lock = threading.Lock()
 
     @property
     def ntotal(self) -> int:
         return self._numbering.total
 
     def search(self, query: np.ndarray, k: int, ef_search: int | None = None) -> tuple:
-        """Cosines and global ids of the `k` nearest passages, best first."""
-        query = np.ascontiguousarray(query, dtype=np.float32).reshape(-1)
-        scores, ids = [], []
-        for number, segment in enumerate(self._segments):
-            found, local = segment.search(query, k, ef_search)
-            scores.append(found)
-            ids.append(local + self._numbering.offsets[number])
-        if not scores:
+        """Cosines and global ids of the `k` nearest passages, best first; `ef_search`
+        overrides the HNSW search depth (the benchmark's sweep)."""
+        query = np.ascontiguousarray(query, dtype=np.float32).reshape(1, -1)
+        if ef_search is not None:
+            found = [
+                (scores, local + self._numbering.offsets[number])
+                for number, segment in enumerate(self._segments)
+                for scores, local in [segment.search(query, k, ef_search)]
+            ]
+        else:
+            groups = self._shard_groups()
+            if len(groups) == 1:
+                found = [_search_group(groups[0], query, k)]
+            else:
+                found = list(_search_pool().map(lambda g: _search_group(g, query, k), groups))
+        if not found:
             return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
-        all_scores, all_ids = np.concatenate(scores), np.concatenate(ids)
+        all_scores = np.concatenate([scores for scores, _ in found])
+        all_ids = np.concatenate([ids for _, ids in found])
         order = np.lexsort((all_ids, -all_scores))[:k]
         return all_scores[order], all_ids[order]
+
+    def _shard_groups(self) -> list[tuple[int, Any]]:
+        """(first global id, IndexShards) per contiguous run of segments, made on first use."""
+        with self._lock:
+            if self._groups is None:
+                count = len(self._segments)
+                parts = min(count, cpu_count())
+                bounds = [count * i // parts for i in range(parts + 1)]
+                self._groups = [
+                    (int(self._numbering.offsets[lo]), _shards(self._segments[lo:hi]))
+                    for lo, hi in itertools.pairwise(bounds)
+                ]
+            return self._groups
+
+
+def _shards(segments: Sequence[Segment]) -> Any:
+    """One index over these segments' FAISS indexes; with successive ids, shard i's ids
+    follow those of shards before it, as global passage ids do."""
+    import faiss
+
+    shards = faiss.IndexShards(segments[0].faiss_index.d, False, True)
+    for segment in segments:
+        shards.add_shard(segment.faiss_index)
+    return shards
+
+
+def _search_group(group: tuple[int, Any], query: np.ndarray, k: int) -> tuple:
+    first, shards = group
+    scores, ids = shards.search(query, min(k, shards.ntotal))
+    keep = ids[0] >= 0
+    return scores[0][keep].astype(np.float32), ids[0][keep].astype(np.int64) + first
+
+
+@functools.cache
+def _search_pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(cpu_count(), thread_name_prefix="cited-faiss")
 
 
 class LoadedIndex:
@@ -107,6 +169,8 @@ class LoadedIndex:
         self._sentences = _Numbering([s.sentence_count for s in self.segments])
         self.faiss_index = SegmentedFaiss(self.segments, self._passages)
         self._lexical: SegmentedLexical | None = None
+        self._first_sentence: np.ndarray | None = None
+        self._has_sentences = bool(self.segments) and all(s.has_sentences for s in self.segments)
         self._lock = threading.Lock()
         if not lazy:
             _ = self.lexical
@@ -171,11 +235,10 @@ class LoadedIndex:
 
     @property
     def vectors(self) -> np.ndarray:
-        """Every passage vector in id order (a copy when there are several segments)."""
-        if len(self.segments) == 1:
-            return self.segments[0].vectors
-        empty = np.zeros((0, self.dimension), dtype=np.float32)
-        return np.concatenate([s.vectors for s in self.segments]) if self.segments else empty
+        """Every passage vector in id order, read into memory (for checks and benchmarks: a
+        question reads only the rows it needs)."""
+        parts = [s.passage_file.all() for s in self.segments]
+        return np.concatenate(parts) if parts else np.zeros((0, self.dimension), np.float32)
 
     @property
     def lexical(self) -> SegmentedLexical:
@@ -205,7 +268,7 @@ class LoadedIndex:
         ids = np.asarray(ids, dtype=np.int64).reshape(-1)
         out = np.empty((ids.size, self.dimension), dtype=np.float32)
         for number, positions, local in self._passages.split(ids):
-            out[positions] = self.segments[number].vectors[local]
+            out[positions] = self.segments[number].passage_file.rows(local)
         return out
 
     def passages_of(self, doc_id: str) -> list[Passage]:
@@ -258,13 +321,13 @@ class LoadedIndex:
         ids = np.asarray(ids, dtype=np.int64).reshape(-1)
         out = np.empty((ids.size, self.dimension), dtype=np.float32)
         for number, positions, local in self._caveats.split(ids):
-            out[positions] = self.segments[number].caveat_vectors_all[local]
+            out[positions] = self.segments[number].caveat_file.rows(local)
         return out
 
     @property
     def has_sentences(self) -> bool:
         """Whether this version stores sentence units (indexes built before them do not)."""
-        return bool(self.segments) and all(s.has_sentences for s in self.segments)
+        return self._has_sentences
 
     def sentence_rows(self, passage_ids: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
         """The sentence rows of these passages, and for each row the position in
@@ -273,16 +336,27 @@ class LoadedIndex:
         empty = np.zeros(0, dtype=np.int64)
         if not self.has_sentences or ids.size == 0:
             return empty, empty
-        rows, owners = [], []
-        for number, positions, local in self._passages.split(ids):
-            first = self.segments[number].sentence_first
-            counts = first[local + 1] - first[local]
-            starts = np.repeat(first[local] - np.cumsum(counts) + counts, counts)
-            rows.append(starts + np.arange(int(counts.sum())) + self._sentences.offsets[number])
-            owners.append(np.repeat(positions, counts))
-        row, owner = np.concatenate(rows), np.concatenate(owners)
-        order = np.argsort(owner, kind="stable")
-        return row[order].astype(np.int64), owner[order].astype(np.int64)
+        if ids.min() < 0 or ids.max() >= self.passage_count:
+            raise KeyError(f"no passage with id {int(ids.max())} in index version {self.version}")
+        first = self._sentence_first()
+        counts = first[ids + 1] - first[ids]
+        total = int(counts.sum())
+        if total == 0:
+            return empty, empty
+        starts = np.repeat(first[ids] - np.cumsum(counts) + counts, counts)
+        return starts + np.arange(total), np.repeat(np.arange(ids.size), counts)
+
+    def _sentence_first(self) -> np.ndarray:
+        """Global sentence rows first[p]:first[p + 1] belong to passage p (all segments in
+        one array, so a question's rows are found without a pass per segment)."""
+        with self._lock:
+            if self._first_sentence is None:
+                parts = [
+                    segment.sentence_first[:-1] + self._sentences.offsets[number]
+                    for number, segment in enumerate(self.segments)
+                ]
+                self._first_sentence = np.concatenate([*parts, [self._sentences.total]])
+            return self._first_sentence
 
     def sentence_vectors(self, rows: Sequence[int]) -> np.ndarray:
         """The stored unit vectors of these sentence rows, (len(rows), dimension) float32."""
@@ -291,7 +365,7 @@ class LoadedIndex:
         if not self.has_sentences:
             return out[:0]
         for number, positions, local in self._sentences.split(rows):
-            out[positions] = self.segments[number].sentence_vectors_all[local]
+            out[positions] = self.segments[number].sentence_vectors(local)
         return out
 
     def sentence_span(self, row: int) -> tuple[int, int]:

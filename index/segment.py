@@ -12,9 +12,10 @@ segments whose documents changed.
 from __future__ import annotations
 
 import json
-import mmap
+import os
 import sqlite3
 import threading
+import weakref
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -301,34 +302,89 @@ def read_faiss(path: Path) -> Any:
     return index
 
 
-def _mapped(path: Path) -> np.ndarray:
-    """A .npy array memory-mapped for random row reads: without MADV_RANDOM the kernel maps
-    64 KB around every row a query reads, and a server's resident memory grows by the
-    neighbours of every quoted passage and sentence."""
-    array = np.load(path, mmap_mode="r")
-    raw = getattr(array, "_mmap", None)
-    if raw is not None and hasattr(mmap, "MADV_RANDOM"):
-        raw.madvise(mmap.MADV_RANDOM)
-    return array
+class RowFile:
+    """Rows of a 2-D float32 .npy file, read with pread.
+
+    A question reads a few hundred scattered rows of the passage and sentence vectors (1.3
+    GB at 100,000 passages). Through a memory map every page once read stays in the
+    server's resident memory, which then grows with each new question towards the size of
+    the index; read this way, rows are copied out of the page cache and freed with the
+    answer. Thread-safe (pread has no file position); the file stays readable after it is
+    deleted, like a map.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        with path.open("rb") as f:
+            self.shape, self._offset = _npy_header(f, path)
+        self._row_bytes = self.shape[1] * 4
+        self._fd = os.open(path, os.O_RDONLY)
+        weakref.finalize(self, os.close, self._fd)
+
+    def rows(self, ids: np.ndarray) -> np.ndarray:
+        """Rows `ids` (in range, any order, repeats allowed) as a new (len(ids), width) array.
+
+        Consecutive ids are read with one pread (a passage's sentences are consecutive
+        rows); the runs are found in plain Python, which for the handful of rows a question
+        reads per segment costs less than the numpy calls would."""
+        runs: list[list[int]] = []
+        for row in np.asarray(ids, dtype=np.int64).reshape(-1).tolist():
+            if runs and row == runs[-1][0] + runs[-1][1]:
+                runs[-1][1] += 1
+            else:
+                runs.append([row, 1])
+        data = bytearray(b"".join(self._pread(first, count) for first, count in runs))
+        return np.frombuffer(data, dtype=np.float32).reshape(-1, self.shape[1])
+
+    def all(self) -> np.ndarray:
+        """Every row, in order."""
+        data = bytearray(self._pread(0, self.shape[0]))  # writable, like the rows above
+        return np.frombuffer(data, dtype=np.float32).reshape(self.shape)
+
+    def _pread(self, first: int, count: int) -> bytes:
+        size = count * self._row_bytes
+        data = os.pread(self._fd, size, self._offset + first * self._row_bytes)
+        if len(data) != size:
+            raise IndexCorruptError(
+                f"{self.path} is shorter than its header says (damaged?); run `cited ingest --full`"
+            )
+        return data
+
+
+def _npy_header(f: Any, path: Path) -> tuple[tuple[int, int], int]:
+    """(shape, offset of the data) of a 2-D little-endian float32 .npy file."""
+    fmt = np.lib.format
+    try:
+        version = fmt.read_magic(f)
+        read = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
+        shape, fortran_order, dtype = read(f)
+    except ValueError as e:
+        raise IndexCorruptError(f"cannot read {path} ({e}); run `cited ingest --full`") from e
+    if len(shape) != 2 or fortran_order or dtype != np.dtype("<f4"):
+        raise IndexCorruptError(
+            f"{path} holds {dtype} {shape}, not float32 rows; run `cited ingest --full`"
+        )
+    return (int(shape[0]), int(shape[1])), f.tell()
 
 
 class Segment:
     """One segment opened for reading; every id here is local to the segment.
 
-    Vectors are memory-mapped. FAISS and BM25 are opened at once unless `lazy` (a build that
-    only copies documents out of a segment never needs them); once open, a segment stays
-    readable after its folder is deleted. Thread-safe.
+    Vectors are read row by row with pread (`RowFile`); FAISS and BM25 are memory-mapped,
+    opened at once unless `lazy` (a build that only copies documents out of a segment never
+    needs them). Once open, a segment stays readable after its folder is deleted.
+    Thread-safe.
     """
 
     def __init__(self, path: Path, info: SegmentInfo, lazy: bool = False) -> None:
         self.path = path
         self.info = info
         self._lock = threading.Lock()
-        self.vectors: np.ndarray = _mapped(path / PASSAGES_NAME)
-        self.caveat_vectors_all: np.ndarray = _mapped(path / CAVEATS_NAME)
+        self.passage_file = RowFile(path / PASSAGES_NAME)
+        self.caveat_file = RowFile(path / CAVEATS_NAME)
         self._faiss: Any = None
         self._lexical: LexicalIndex | None = None
-        self._sentences: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._sentences: tuple[np.ndarray, RowFile, np.ndarray] | None = None
         uri = f"{(path / RECORDS_NAME).resolve().as_uri()}?mode=ro&immutable=1"
         self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
         if not lazy:
@@ -336,11 +392,11 @@ class Segment:
 
     @property
     def passage_count(self) -> int:
-        return int(self.vectors.shape[0])
+        return self.passage_file.shape[0]
 
     @property
     def caveat_count(self) -> int:
-        return int(self.caveat_vectors_all.shape[0])
+        return self.caveat_file.shape[0]
 
     @property
     def sentence_count(self) -> int:
@@ -350,15 +406,15 @@ class Segment:
     def has_sentences(self) -> bool:
         return self.info.sentences is not None
 
-    def _sentence_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    def _sentence_arrays(self) -> tuple[np.ndarray, RowFile, np.ndarray] | None:
         """(spans, vectors, first): rows first[p]:first[p + 1] are passage p's; read on
-        first use (vectors memory-mapped). None for a segment without sentences."""
+        first use. None for a segment without sentences."""
         if not self.has_sentences:
             return None
         with self._lock:
             if self._sentences is None:
                 spans = np.load(self.path / SENTENCE_SPANS_NAME, allow_pickle=False)
-                vectors = _mapped(self.path / SENTENCES_NAME)
+                vectors = RowFile(self.path / SENTENCES_NAME)
                 first = np.searchsorted(
                     spans[:, 0], np.arange(self.passage_count + 1), side="left"
                 ).astype(np.int64)
@@ -370,10 +426,12 @@ class Segment:
         arrays = self._sentence_arrays()
         return None if arrays is None else arrays[0]
 
-    @property
-    def sentence_vectors_all(self) -> np.ndarray | None:
+    def sentence_vectors(self, rows: np.ndarray) -> np.ndarray:
+        """The vectors of these sentence rows (local ids)."""
         arrays = self._sentence_arrays()
-        return None if arrays is None else arrays[1]
+        if arrays is None:
+            raise KeyError(f"segment {self.path.name} stores no sentences")
+        return arrays[1].rows(rows)
 
     @property
     def sentence_first(self) -> np.ndarray:
@@ -484,20 +542,20 @@ class Segment:
             first, last = starts[ids[0]], starts[ids[-1] + 1]
             spans = all_spans[first:last].copy()
             spans[:, 0] -= ids[0]
-            vectors = np.array(all_vectors[first:last], dtype=np.float32)
+            vectors = all_vectors.rows(np.arange(first, last))
         return StoredDocument(
             document=document,
             passages=tuple(_passage(r) for r in rows),
             caveats=tuple(c for _, c in caveats),
-            passage_vectors=np.array(self.vectors[ids], dtype=np.float32),
-            caveat_vectors=np.array(self.caveat_vectors_all[caveat_ids], dtype=np.float32).reshape(
-                -1, dimension
-            ),
+            passage_vectors=self.passage_file.rows(ids),
+            caveat_vectors=self.caveat_file.rows(caveat_ids).reshape(-1, dimension),
             sentence_spans=spans,
             sentence_vectors=vectors,
             passage_tokens=tokens,
         )
 
     def close(self) -> None:
+        """Close the records database. Row files close when the segment is collected, so a
+        thread still reading never meets a closed (or reused) descriptor."""
         with self._lock:
             self._conn.close()

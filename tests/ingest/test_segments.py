@@ -106,6 +106,9 @@ def test_a_segmented_index_reads_and_searches_like_one_segment(workspace, embedd
             )
             assert found[1].tolist() == expected[1].tolist()
             assert np.allclose(found[0], expected[0], atol=1e-6)
+            # segments searched one by one (the benchmark's sweep) or in parallel groups
+            one_by_one = split.faiss_index.search(query, 10, ef_search=64)
+            assert one_by_one[1].tolist() == found[1].tolist()
             # BM25: one corpus-wide IDF; only each segment's average length differs
             top_split = np.argsort(-split.lexical.scores(question))[:5]
             top_whole = np.argsort(-whole.lexical.scores(question))[:5]
