@@ -34,6 +34,9 @@ from ingest.text import sentence_spans
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000
+# Terminal escape sequences (colours, cursor moves) pasted with a question: dropped whole,
+# where removing only the ESC byte left words like "[31m" in the question.
+_ESCAPE_SEQUENCE = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[@-Z\\-_])")
 MAX_K = 20
 
 #: Below this meaning score (the mix of passage and best-sentence cosine that
@@ -119,7 +122,8 @@ def _quote_dict(quote: Quote) -> dict[str, Any]:
 
 
 def clean_question(question: str) -> str:
-    """The question with control characters removed and whitespace folded.
+    """The question with terminal escape sequences and control characters removed and
+    whitespace folded.
 
     Raises QuestionError for an empty question or one too long to be a question."""
     if not isinstance(question, str):
@@ -129,7 +133,8 @@ def clean_question(question: str) -> str:
             f"the question is {len(question):,} characters long; ask in at most "
             f"{MAX_QUESTION_CHARS:,}"
         )
-    printable = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in question)
+    plain = _ESCAPE_SEQUENCE.sub(" ", question)
+    printable = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in plain)
     text = " ".join(printable.split())
     if not text:
         raise QuestionError("the question is empty; type a question about the articles")

@@ -92,13 +92,7 @@ _KINDS = (
 def find_caveats(doc: Document, embed: Embed | None = None) -> list[Caveat]:
     """The document's own caveats in order; each `text` is exactly `doc.text[start:end]`."""
     candidates = _candidates(doc)
-    chosen: dict[Span, str] = {}
-    for span, block, forced in candidates:
-        sentence = doc.text[span[0] : span[1]]
-        if forced or any(cue.search(sentence) for cue in _CUES):
-            chosen[span] = forced or _kind(sentence)
-        elif _ETHICS_SECTION.search(block.section) and _ETHICS_WORDS.search(sentence):
-            chosen[span] = _kind(sentence)
+    chosen = _chosen_by_rule(doc, candidates)
     if embed is not None:
         for span in _semantic_matches(doc, candidates, chosen, embed):
             chosen[span] = _kind(doc.text[span[0] : span[1]])
@@ -108,6 +102,28 @@ def find_caveats(doc: Document, embed: Embed | None = None) -> list[Caveat]:
         Caveat(doc.doc_id, s, e, doc.text[s:e], kind, sections[(s, e)], doc.page_at(s))
         for (s, e), kind in sorted(chosen.items())
     ]
+
+
+def texts_to_embed(doc: Document) -> list[str]:
+    """Every text `find_caveats(doc, embed)` passes to `embed`: a build embeds these for all
+    its documents in one batch first, where one small batch per document kept the model's
+    threads half idle."""
+    candidates = _candidates(doc)
+    chosen = _chosen_by_rule(doc, candidates)
+    spans = [*chosen, *_semantic_candidates(doc, candidates, chosen)]
+    return [doc.text[s:e] for s, e in spans] + list(PROTOTYPES) + list(ADVICE_PROTOTYPES)
+
+
+def _chosen_by_rule(doc: Document, candidates: list[tuple[Span, Block, str]]) -> dict[Span, str]:
+    """Candidates that are caveats by their words or their place, with their kind."""
+    chosen: dict[Span, str] = {}
+    for span, block, forced in candidates:
+        sentence = doc.text[span[0] : span[1]]
+        if forced or any(cue.search(sentence) for cue in _CUES):
+            chosen[span] = forced or _kind(sentence)
+        elif _ETHICS_SECTION.search(block.section) and _ETHICS_WORDS.search(sentence):
+            chosen[span] = _kind(sentence)
+    return chosen
 
 
 def _candidates(doc: Document) -> list[tuple[Span, Block, str]]:
@@ -131,11 +147,7 @@ def _semantic_matches(
     doc: Document, candidates: list[tuple[Span, Block, str]], chosen: dict[Span, str], embed: Embed
 ) -> list[Span]:
     """Unchosen sentences close to a prototype caveat that also name an ethical term."""
-    spans = [
-        span
-        for span, _, _ in candidates
-        if span not in chosen and _ETHICS_WORDS.search(doc.text[span[0] : span[1]])
-    ]
+    spans = _semantic_candidates(doc, candidates, chosen)
     if not spans:
         return []
     n, k = len(spans), len(PROTOTYPES)
@@ -146,6 +158,17 @@ def _semantic_matches(
     advice = (vectors[:n] @ vectors[n + k :].T).max(axis=1)
     keep = (caveat >= MIN_SIMILARITY) & (caveat - advice >= MIN_MARGIN)
     return [span for span, ok in zip(spans, keep, strict=True) if ok]
+
+
+def _semantic_candidates(
+    doc: Document, candidates: list[tuple[Span, Block, str]], chosen: dict[Span, str]
+) -> list[Span]:
+    """Unchosen sentences that name an ethical term: compared with the prototypes."""
+    return [
+        span
+        for span, _, _ in candidates
+        if span not in chosen and _ETHICS_WORDS.search(doc.text[span[0] : span[1]])
+    ]
 
 
 def _kind(sentence: str) -> str:

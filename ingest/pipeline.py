@@ -48,7 +48,7 @@ from index.store import (
     published_manifest,
     split_segments,
 )
-from ingest.caveats import find_caveats
+from ingest.caveats import find_caveats, texts_to_embed
 from ingest.chunk import chunk_document
 from ingest.clean import mark_boilerplate
 from ingest.load import doc_id_for, load_document
@@ -455,6 +455,7 @@ def _find_caveats(
     def embed(texts: Sequence[str]) -> np.ndarray:
         return embed_with_cache(embedder, cache, texts)[0]
 
+    _embed_caveat_texts(read, embed)
     result: list[_Parsed] = []
     errors: list[FileError] = []
     for done, item in enumerate(read, start=1):
@@ -468,6 +469,19 @@ def _find_caveats(
         if progress:
             progress("caveats", done, len(read))
     return result, errors
+
+
+def _embed_caveat_texts(read: Sequence[_Parsed], embed: Callable[[list[str]], Any]) -> None:
+    """Embed (into the cache) what finding every document's caveats will embed, as one
+    batch; a document that fails here is skipped, and reported by the loop after."""
+    texts: dict[str, None] = {}
+    for item in read:
+        try:
+            texts.update(dict.fromkeys(texts_to_embed(item.document)))
+        except Exception:  # the same error is reported for the file just after
+            continue
+    if texts:
+        embed(list(texts))
 
 
 def _embed_sentence_units(

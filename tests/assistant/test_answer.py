@@ -229,6 +229,20 @@ def test_control_characters_are_folded_away():
     assert clean_question("  what\x00 is\n reactance? ") == "what is reactance?"
 
 
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        "\x1b[31mwhat is reactance?\x1b[0m",  # colour
+        "\x1b[1;38;5;196mwhat is\x1b[K reactance?",  # 256 colours, erase line
+        "\x1b]0;terminal title\x07what is reactance?",  # window title (OSC)
+        "\x1b]8;;http://x\x1b\\what is reactance?\x1b]8;;\x1b\\",  # hyperlink
+        "\x1bMwhat is reactance?",  # one-character escape
+    ],
+)
+def test_terminal_escape_sequences_are_dropped_whole(pasted):
+    assert clean_question(pasted) == "what is reactance?"
+
+
 def test_a_model_mismatch_is_reported_with_both_names(shipped_index, embedder):
     class OtherModel:
         model_name = "some-other-model"

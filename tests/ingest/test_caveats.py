@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from index.records import Document
-from ingest.caveats import find_caveats
+from ingest.caveats import find_caveats, texts_to_embed
 
 EXPECTED = {
     "him": [
@@ -52,6 +52,24 @@ NOT_CAVEATS = (
 def caveats(corpus_docs, embed):
     """Caveats of every shipped article, found with cues and the real model."""
     return {name: find_caveats(doc, embed) for name, doc in corpus_docs.items()}
+
+
+def test_a_build_can_embed_beforehand_every_text_caveats_need(corpus_docs, embed):
+    """The build embeds `texts_to_embed` of all documents as one batch; finding a
+    document's caveats must then ask for nothing else (or it falls back to small batches)."""
+    asked_somewhere = False
+    for name, doc in corpus_docs.items():
+        asked: list[str] = []
+
+        def recording(texts, asked=asked):
+            asked.extend(texts)
+            return embed(texts)
+
+        found = find_caveats(doc, recording)
+        asked_somewhere = asked_somewhere or bool(asked)
+        # and the build embeds each caveat found, for the caveats shown beside answers
+        assert {*asked, *(c.text for c in found)} <= set(texts_to_embed(doc)), name
+    assert asked_somewhere
 
 
 class TestShippedArticles:
