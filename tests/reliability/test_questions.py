@@ -37,6 +37,14 @@ def test_empty_questions_get_a_clear_message(client, question):
         client.predict(question, 5, [], api_name="/ask")
 
 
+def test_a_refused_question_leaves_no_traceback_in_the_log(client, live_server):
+    """A refusal is the user's mistake, not the server's: one clear message, no stack."""
+    for question in ["", "a" * 5000]:
+        with pytest.raises(Exception, match="the question is"):
+            client.predict(question, 5, [], api_name="/ask")
+    assert "Traceback" not in live_server.output()
+
+
 def test_control_characters_are_dropped_and_the_question_answered(client, live_server):
     noisy = "\x00What\x07 is\u202e the\u200b peak-end\x0b rule?\x1f"
     answer = client.predict(noisy, 5, [], api_name="/ask")
