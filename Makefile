@@ -29,9 +29,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# Incremental: builds a missing index, catches up with the corpus (0.5 s when nothing
+# changed) and rebuilds an index in an older format instead of refusing to serve it.
 index: install
-	# incremental: builds a missing index, catches up with the corpus (0.5 s when nothing
-	# changed) and rebuilds an index in an older format instead of refusing to serve it
 	$(BIN)/cited ingest --corpus $(CORPUS) --index $(INDEX)
 
 # Browser tests drive Debian's Chromium; never a downloaded browser build.
