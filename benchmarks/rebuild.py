@@ -52,6 +52,9 @@ class SeededEmbedder:
     def count_tokens(self, text: str) -> int:
         return self._real.count_tokens(text)
 
+    def span_counters(self, texts: Sequence[str]) -> list[Callable[[int, int], int]]:
+        return self._real.span_counters(texts)
+
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
         for row, text in enumerate(texts):

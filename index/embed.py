@@ -13,11 +13,12 @@ both).
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -95,6 +96,8 @@ class Backend(Protocol):
 
     def count_tokens(self, text: str) -> int: ...
 
+    def span_counters(self, texts: Sequence[str]) -> list[Callable[[int, int], int]]: ...
+
 
 class SentenceTransformerBackend:
     """Any sentence-transformers folder, through torch; imported only when chosen."""
@@ -130,6 +133,11 @@ class SentenceTransformerBackend:
     def count_tokens(self, text: str) -> int:
         tokenizer = self.model.tokenizer
         return len(tokenizer.encode(text, add_special_tokens=False, verbose=False))
+
+    def span_counters(self, texts: Sequence[str]) -> list[Callable[[int, int], int]]:
+        from index.encoder import count_slice
+
+        return [functools.partial(count_slice, self.count_tokens, text) for text in texts]
 
 
 def _load_backend(path: Path, backend: str) -> Backend:
@@ -268,3 +276,12 @@ class Embedder:
     def count_tokens(self, text: str) -> int:
         """Number of model tokens in `text`, without special tokens, ignoring truncation."""
         return self.model.count_tokens(text)
+
+    def span_counters(self, texts: Sequence[str]) -> list[Callable[[int, int], int]]:
+        """For each text, `count_tokens(text[start:end])` as a function of (start, end): one
+        tokenization of each text answers for the many spans of it that chunking weighs."""
+        return self.model.span_counters(texts)
+
+    def span_counter(self, text: str) -> Callable[[int, int], int]:
+        """`span_counters` of one text."""
+        return self.span_counters([text])[0]

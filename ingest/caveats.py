@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -41,11 +42,18 @@ _ETHICAL_TERM = (
     r"|threat\w*|fake|faking|pretend\w*|perform\w*|secre\w*|hiding|deceiv\w*|decept\w*"
     r"|manufactur\w*|weapon\w*|guarantee\w*)"
 )
-_CUES = (
-    re.compile(rf"{_NEGATION}[^.!?;]{{0,60}}?\b{_ETHICAL_TERM}\b", re.IGNORECASE),
-    re.compile(rf"\b{_ETHICAL_TERM}\b[^.!?;]{{0,40}}?\bnever\b", re.IGNORECASE),
-    re.compile(r"\b(?:weaponi[sz]\w*|unethical\w*|coerc\w*|caveat)\b", re.IGNORECASE),
-    re.compile(r"\b(?:as|like)\s+a\s+weapon\b", re.IGNORECASE),
+# Any one of these marks a caveat; they are searched as one pattern.
+_CUE = re.compile(
+    "|".join(
+        f"(?:{cue})"
+        for cue in (
+            rf"{_NEGATION}[^.!?;]{{0,60}}?\b{_ETHICAL_TERM}\b",
+            rf"\b{_ETHICAL_TERM}\b[^.!?;]{{0,40}}?\bnever\b",
+            r"\b(?:weaponi[sz]\w*|unethical\w*|coerc\w*|caveat)\b",
+            r"\b(?:as|like)\s+a\s+weapon\b",
+        )
+    ),
+    re.IGNORECASE,
 )
 _ETHICS_WORDS = re.compile(
     rf"\b(?:{_ETHICAL_TERM}|ethic\w*|unethical|responsib\w*|jealous\w*|controll?\w*|drama"
@@ -89,28 +97,51 @@ _KINDS = (
 )
 
 
-def find_caveats(doc: Document, embed: Embed | None = None) -> list[Caveat]:
-    """The document's own caveats in order; each `text` is exactly `doc.text[start:end]`."""
+@dataclass(frozen=True)
+class RuledSentences:
+    """A document's sentences as the rules judged them, before anything is embedded."""
+
+    chosen: dict[Span, str]  # caveats by their words or their place, with their kind
+    compared: tuple[Span, ...]  # the others that name an ethical term: for the prototypes
+    sections: dict[Span, str]  # the section of every sentence
+
+
+def apply_rules(doc: Document) -> RuledSentences:
+    """Judge every sentence of `doc` by the cue patterns, warning labels and sections."""
     candidates = _candidates(doc)
     chosen = _chosen_by_rule(doc, candidates)
-    if embed is not None:
-        for span in _semantic_matches(doc, candidates, chosen, embed):
-            chosen[span] = _kind(doc.text[span[0] : span[1]])
+    compared = tuple(
+        span
+        for span, _, _ in candidates
+        if span not in chosen and _ETHICS_WORDS.search(doc.text[span[0] : span[1]])
+    )
     sections = {span: block.section for span, block, _ in candidates}
+    return RuledSentences(chosen, compared, sections)
+
+
+def find_caveats(
+    doc: Document, embed: Embed | None = None, ruled: RuledSentences | None = None
+) -> list[Caveat]:
+    """The document's own caveats in order; each `text` is exactly `doc.text[start:end]`.
+    `ruled` is `apply_rules(doc)`, when the caller has it already."""
+    ruled = apply_rules(doc) if ruled is None else ruled
+    chosen = dict(ruled.chosen)
+    if embed is not None:
+        for span in _semantic_matches(doc, ruled.compared, embed):
+            chosen[span] = _kind(doc.text[span[0] : span[1]])
     log.debug("%s: %d caveats", doc.file, len(chosen))
     return [
-        Caveat(doc.doc_id, s, e, doc.text[s:e], kind, sections[(s, e)], doc.page_at(s))
+        Caveat(doc.doc_id, s, e, doc.text[s:e], kind, ruled.sections[(s, e)], doc.page_at(s))
         for (s, e), kind in sorted(chosen.items())
     ]
 
 
-def texts_to_embed(doc: Document) -> list[str]:
+def texts_to_embed(doc: Document, ruled: RuledSentences | None = None) -> list[str]:
     """Every text `find_caveats(doc, embed)` passes to `embed`: a build embeds these for all
     its documents in one batch first, where one small batch per document kept the model's
     threads half idle."""
-    candidates = _candidates(doc)
-    chosen = _chosen_by_rule(doc, candidates)
-    spans = [*chosen, *_semantic_candidates(doc, candidates, chosen)]
+    ruled = apply_rules(doc) if ruled is None else ruled
+    spans = [*ruled.chosen, *ruled.compared]
     return [doc.text[s:e] for s, e in spans] + list(PROTOTYPES) + list(ADVICE_PROTOTYPES)
 
 
@@ -119,7 +150,7 @@ def _chosen_by_rule(doc: Document, candidates: list[tuple[Span, Block, str]]) ->
     chosen: dict[Span, str] = {}
     for span, block, forced in candidates:
         sentence = doc.text[span[0] : span[1]]
-        if forced or any(cue.search(sentence) for cue in _CUES):
+        if forced or _CUE.search(sentence):
             chosen[span] = forced or _kind(sentence)
         elif _ETHICS_SECTION.search(block.section) and _ETHICS_WORDS.search(sentence):
             chosen[span] = _kind(sentence)
@@ -143,11 +174,8 @@ def _candidates(doc: Document) -> list[tuple[Span, Block, str]]:
     return result
 
 
-def _semantic_matches(
-    doc: Document, candidates: list[tuple[Span, Block, str]], chosen: dict[Span, str], embed: Embed
-) -> list[Span]:
-    """Unchosen sentences close to a prototype caveat that also name an ethical term."""
-    spans = _semantic_candidates(doc, candidates, chosen)
+def _semantic_matches(doc: Document, spans: Sequence[Span], embed: Embed) -> list[Span]:
+    """The sentences of `spans` close to a prototype caveat and closer to it than to advice."""
     if not spans:
         return []
     n, k = len(spans), len(PROTOTYPES)
@@ -158,17 +186,6 @@ def _semantic_matches(
     advice = (vectors[:n] @ vectors[n + k :].T).max(axis=1)
     keep = (caveat >= MIN_SIMILARITY) & (caveat - advice >= MIN_MARGIN)
     return [span for span, ok in zip(spans, keep, strict=True) if ok]
-
-
-def _semantic_candidates(
-    doc: Document, candidates: list[tuple[Span, Block, str]], chosen: dict[Span, str]
-) -> list[Span]:
-    """Unchosen sentences that name an ethical term: compared with the prototypes."""
-    return [
-        span
-        for span, _, _ in candidates
-        if span not in chosen and _ETHICS_WORDS.search(doc.text[span[0] : span[1]])
-    ]
 
 
 def _kind(sentence: str) -> str:

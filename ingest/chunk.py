@@ -19,7 +19,8 @@ from ingest.text import sentence_spans
 log = logging.getLogger(__name__)
 
 Span = tuple[int, int]
-CountTokens = Callable[[str], int]
+#: Tokens in the document's text[start:end] (`index.embed.Embedder.span_counter`).
+CountSpan = Callable[[int, int], int]
 
 SPECIAL_TOKENS = 2  # [CLS] and [SEP], added by the model around every passage
 _CONTENT_KINDS = ("paragraph", "item", "label")
@@ -27,14 +28,15 @@ DEFAULT_SETTINGS = ChunkSettings()
 
 
 def chunk_document(
-    doc: Document, count_tokens: CountTokens, settings: ChunkSettings = DEFAULT_SETTINGS
+    doc: Document, count: CountSpan, settings: ChunkSettings = DEFAULT_SETTINGS
 ) -> list[Passage]:
-    """The document's passages in order; each `text` is exactly `doc.text[start:end]`."""
+    """The document's passages in order; each `text` is exactly `doc.text[start:end]`.
+    `count(start, end)` gives the tokens in `doc.text[start:end]`."""
     budget = settings.max_tokens - SPECIAL_TOKENS
     cut: list[tuple[Span, str]] = []
     for run in _runs(doc):
-        atoms = _atoms(doc.text, _units(doc.text, run), count_tokens, budget)
-        for span in _pack(doc.text, atoms, count_tokens, min(settings.target_tokens, budget)):
+        atoms = _atoms(doc.text, _units(doc.text, run), count, budget)
+        for span in _pack(atoms, count, min(settings.target_tokens, budget)):
             cut.append((span, run[0].section))
     log.debug("%s: %d passages", doc.file, len(cut))
     return [
@@ -81,25 +83,25 @@ def _units(text: str, run: list[Block]) -> list[list[Block]]:
     return units
 
 
-def _atoms(text: str, units: list[list[Block]], count: CountTokens, budget: int) -> list[Span]:
+def _atoms(text: str, units: list[list[Block]], count: CountSpan, budget: int) -> list[Span]:
     """Spans that are never cut: whole units when they fit, else blocks or sentences."""
     atoms: list[Span] = []
     for unit in units:
         span = (unit[0].start, unit[-1].end)
-        if count(text[span[0] : span[1]]) <= budget:
+        if count(*span) <= budget:
             atoms.append(span)
         else:
             atoms.extend(_split_unit(text, unit, count, budget))
     return atoms
 
 
-def _split_unit(text: str, unit: list[Block], count: CountTokens, budget: int) -> list[Span]:
+def _split_unit(text: str, unit: list[Block], count: CountSpan, budget: int) -> list[Span]:
     """A unit too long for one passage, as blocks, then sentences, then word runs."""
     pieces: list[Span] = []
     glue = False  # a label glues itself to the piece after it
     for block in unit:
         for piece in _split_block(text, block, count, budget):
-            if glue and count(text[pieces[-1][0] : piece[1]]) <= budget:
+            if glue and count(pieces[-1][0], piece[1]) <= budget:
                 pieces[-1] = (pieces[-1][0], piece[1])
             else:
                 pieces.append(piece)
@@ -108,28 +110,28 @@ def _split_unit(text: str, unit: list[Block], count: CountTokens, budget: int) -
     return pieces
 
 
-def _split_block(text: str, block: Block, count: CountTokens, budget: int) -> list[Span]:
+def _split_block(text: str, block: Block, count: CountSpan, budget: int) -> list[Span]:
     """One block as itself if it fits, else its sentences (long ones cut at spaces)."""
-    if count(text[block.start : block.end]) <= budget:
+    if count(block.start, block.end) <= budget:
         return [(block.start, block.end)]
     pieces: list[Span] = []
     for s, e in sentence_spans(text[block.start : block.end]):
         start, end = block.start + s, block.start + e
-        if count(text[start:end]) <= budget:
+        if count(start, end) <= budget:
             pieces.append((start, end))
         else:
             pieces.extend(_split_words(text, start, end, count, budget))
     return pieces
 
 
-def _split_words(text: str, start: int, end: int, count: CountTokens, budget: int) -> list[Span]:
+def _split_words(text: str, start: int, end: int, count: CountSpan, budget: int) -> list[Span]:
     """Cut an over-long sentence at spaces into the longest runs that fit the budget."""
     pieces: list[Span] = []
     piece_start = start
     last_fit = None
     for match in re.finditer(r"\S+", text[start:end]):
         word_end = start + match.end()
-        if count(text[piece_start:word_end]) <= budget or last_fit is None:
+        if count(piece_start, word_end) <= budget or last_fit is None:
             last_fit = word_end
             continue
         pieces.append((piece_start, last_fit))
@@ -139,11 +141,11 @@ def _split_words(text: str, start: int, end: int, count: CountTokens, budget: in
     return pieces
 
 
-def _pack(text: str, atoms: list[Span], count: CountTokens, target: int) -> list[Span]:
+def _pack(atoms: list[Span], count: CountSpan, target: int) -> list[Span]:
     """Greedily join consecutive atoms while the joined text stays within `target`."""
     packed: list[Span] = []
     for start, end in atoms:
-        if packed and count(text[packed[-1][0] : end]) <= target:
+        if packed and count(packed[-1][0], end) <= target:
             packed[-1] = (packed[-1][0], end)
         else:
             packed.append((start, end))

@@ -97,6 +97,10 @@ def _read_markdown(raw: bytes, file: str) -> tuple[str, str | None, tuple[int, .
     return text, match.group(1).strip() if match else None, ()
 
 
+#: Control characters other than tab, line feed, carriage return and form feed.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+
+
 def _decode(raw: bytes, file: str) -> str:
     """utf-8 (a BOM dropped); else cp1252 or latin-1; refuse binary data.
 
@@ -107,8 +111,7 @@ def _decode(raw: bytes, file: str) -> str:
     if b"\x00" in raw:
         raise UnreadableFileError(file, "binary data, not text")
     text = _decode_with_fallback(raw, file)
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
-    if controls > MAX_CONTROL_RATIO * len(text):
+    if _CONTROL.subn("", text)[1] > MAX_CONTROL_RATIO * len(text):
         raise UnreadableFileError(file, "binary data, not text")
     return text
 

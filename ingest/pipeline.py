@@ -48,8 +48,8 @@ from index.store import (
     published_manifest,
     split_segments,
 )
-from ingest.caveats import find_caveats, texts_to_embed
-from ingest.chunk import chunk_document
+from ingest.caveats import RuledSentences, apply_rules, find_caveats, texts_to_embed
+from ingest.chunk import CountSpan, chunk_document
 from ingest.clean import mark_boilerplate
 from ingest.load import doc_id_for, load_document
 from ingest.sentences import embed_sentences
@@ -67,7 +67,7 @@ class EmbedderLike(Protocol):
 
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 
-    def count_tokens(self, text: str) -> int: ...
+    def span_counters(self, texts: Sequence[str]) -> list[CountSpan]: ...
 
 
 @dataclass(frozen=True)
@@ -386,6 +386,11 @@ def _unchanged_summary(
     )
 
 
+#: Files read, then tokenized together (`span_counters`), at a time: the tokenizations
+#: of a group are held until it is chunked.
+READ_GROUP = 64
+
+
 def _read_files(
     corpus_dir: Path,
     names: Sequence[str],
@@ -394,16 +399,32 @@ def _read_files(
     progress: Progress | None,
 ) -> tuple[list[_Parsed], list[FileError]]:
     """Load, clean and chunk each file; a file that fails is reported, never fatal."""
+    names = sorted(names)
     parsed: list[_Parsed] = []
     errors: list[FileError] = []
-    for done, name in enumerate(sorted(names), start=1):
+    for first in range(0, len(names), READ_GROUP):
+        group = names[first : first + READ_GROUP]
+        documents = _loaded(corpus_dir, group, errors)
+        counters = embedder.span_counters([document.text for document in documents])
+        for document, count in zip(documents, counters, strict=True):
+            try:
+                parsed.append(_chunked(document, count, settings))
+            except Exception as error:  # a bad file must never stop the build
+                errors.append(_file_error(document.file, error))
+        if progress:
+            progress("read", first + len(group), len(names))
+    return parsed, sorted(errors, key=lambda e: e.file)
+
+
+def _loaded(corpus_dir: Path, names: Sequence[str], errors: list[FileError]) -> list[Document]:
+    """The documents of `names`, cleaned; the files that fail are added to `errors`."""
+    documents = []
+    for name in names:
         try:
-            parsed.append(_read_one(corpus_dir / name, corpus_dir, embedder, settings))
+            documents.append(mark_boilerplate(load_document(corpus_dir / name, corpus_dir)))
         except Exception as error:  # a bad file must never stop the build
             errors.append(_file_error(name, error))
-        if progress:
-            progress("read", done, len(names))
-    return parsed, errors
+    return documents
 
 
 def _file_error(name: str, error: Exception) -> FileError:
@@ -416,11 +437,8 @@ def _file_error(name: str, error: Exception) -> FileError:
     return failure
 
 
-def _read_one(
-    path: Path, corpus_dir: Path, embedder: EmbedderLike, settings: ChunkSettings
-) -> _Parsed:
-    document = mark_boilerplate(load_document(path, corpus_dir))
-    passages = chunk_document(document, embedder.count_tokens, settings)
+def _chunked(document: Document, count: CountSpan, settings: ChunkSettings) -> _Parsed:
+    passages = chunk_document(document, count, settings)
     if not passages:
         raise UnreadableFileError(document.file, "no article text left after removing boilerplate")
     return _Parsed(document, tuple(passages), ())
@@ -450,38 +468,39 @@ def _find_caveats(
     cache: EmbeddingCache,
     progress: Progress | None,
 ) -> tuple[list[_Parsed], list[FileError]]:
-    """The documents with their caveats and caveat vectors; sentences go through the cache."""
+    """The documents with their caveats and caveat vectors; sentences go through the cache.
+    What every document will embed is embedded first, as one batch."""
 
     def embed(texts: Sequence[str]) -> np.ndarray:
         return embed_with_cache(embedder, cache, texts)[0]
 
-    _embed_caveat_texts(read, embed)
+    ruled, errors = _ruled(read)
+    texts = (text for item, rules in ruled for text in texts_to_embed(item.document, rules))
+    if batch := list(dict.fromkeys(texts)):
+        embed(batch)
     result: list[_Parsed] = []
-    errors: list[FileError] = []
-    for done, item in enumerate(read, start=1):
+    for done, (item, rules) in enumerate(ruled, start=1):
         try:
-            caveats = tuple(find_caveats(item.document, embed))
+            caveats = tuple(find_caveats(item.document, embed, rules))
         except Exception as error:  # a bad file must never stop the build
             errors.append(_file_error(item.document.file, error))
             continue
         vectors = embed([c.text for c in caveats]).reshape(-1, embedder.dimension)
         result.append(dataclasses.replace(item, caveats=caveats, caveat_vectors=vectors))
         if progress:
-            progress("caveats", done, len(read))
+            progress("caveats", done, len(ruled))
     return result, errors
 
 
-def _embed_caveat_texts(read: Sequence[_Parsed], embed: Callable[[list[str]], Any]) -> None:
-    """Embed (into the cache) what finding every document's caveats will embed, as one
-    batch; a document that fails here is skipped, and reported by the loop after."""
-    texts: dict[str, None] = {}
+def _ruled(read: Sequence[_Parsed]) -> tuple[list[tuple[_Parsed, RuledSentences]], list[FileError]]:
+    """Each document with the caveat rules' judgement of its sentences."""
+    ruled, errors = [], []
     for item in read:
         try:
-            texts.update(dict.fromkeys(texts_to_embed(item.document)))
-        except Exception:  # the same error is reported for the file just after
-            continue
-    if texts:
-        embed(list(texts))
+            ruled.append((item, apply_rules(item.document)))
+        except Exception as error:  # a bad file must never stop the build
+            errors.append(_file_error(item.document.file, error))
+    return ruled, errors
 
 
 def _embed_sentence_units(

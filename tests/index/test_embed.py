@@ -13,7 +13,7 @@ import pytest
 
 from index.cache import EmbeddingCache, embed_with_cache
 from index.embed import Embedder, SentenceTransformerBackend, default_model_path
-from index.encoder import NumpyEncoder, unsupported_reason
+from index.encoder import NumpyEncoder, SpanCounter, tokenizes_words_alone, unsupported_reason
 from index.errors import ModelLoadError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -49,6 +49,42 @@ class TestEmbedder:
         assert embedder.count_tokens("hello world") == 2
         assert embedder.count_tokens("") == 0
         assert embedder.count_tokens("word " * 400) == 400  # not truncated
+
+    def test_span_counts_equal_counting_the_slice(self, embedder: Embedder) -> None:
+        # every span of a text with accents, CJK, a joiner, a control character, an emoji,
+        # punctuation inside words and a word too long for WordPiece: both paths of the counter
+        text = (
+            "Héllo, unbelievable don't 中文x a\u200db naïve e\u0301 ok\x07! 🙂 "
+            + "z" * 120
+            + " end."
+        )
+        count = embedder.span_counter(text)
+        for start in range(len(text) + 1):
+            for end in range(start, len(text) + 1):
+                assert count(start, end) == embedder.count_tokens(text[start:end]), (start, end)
+
+    def test_spans_between_words_are_counted_without_tokenizing(self, embedder: Embedder) -> None:
+        text = "Giving someone space is an act of respect, not a tactic."
+        tokenized: list[str] = []
+
+        def count_tokens(piece: str) -> int:
+            tokenized.append(piece)
+            return embedder.count_tokens(piece)
+
+        tokenizer = embedder.model._counter
+        assert tokenizes_words_alone(tokenizer)
+        count = SpanCounter(text, tokenizer.encode(text, add_special_tokens=False), count_tokens)
+        assert count(0, len(text)) == 13 and count(7, 20) == 2 and count(41, 56) == 5
+        assert tokenized == []
+        assert count(2, 20) == embedder.count_tokens(text[2:20])  # cuts "Giving"
+        assert tokenized == [text[2:20]]
+
+    def test_other_tokenizers_count_each_span_alone(self) -> None:
+        from tokenizers import Tokenizer, models, pre_tokenizers
+
+        tokenizer = Tokenizer(models.BPE())
+        tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel()
+        assert not tokenizes_words_alone(tokenizer)
 
     def test_settings_and_stable_name(self, embedder: Embedder) -> None:
         assert embedder.model_name == "all-MiniLM-L6-v2"

@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.records import Document
+from index.records import ChunkSettings, Document, Passage
+from ingest.chunk import DEFAULT_SETTINGS, chunk_document
 from ingest.clean import mark_boilerplate
 from ingest.load import load_document
 
@@ -82,6 +83,16 @@ def corpus_docs(corpus_dir: Path) -> dict[str, Document]:
 def count_tokens(embedder) -> Callable[[str], int]:
     """Token count with the model's own tokenizer (the session's one model)."""
     return embedder.count_tokens
+
+
+@pytest.fixture(scope="session")
+def chunk(embedder) -> Callable[..., list[Passage]]:
+    """`chunk_document` counting tokens with the model's own tokenizer."""
+
+    def chunk(doc: Document, settings: ChunkSettings = DEFAULT_SETTINGS) -> list[Passage]:
+        return chunk_document(doc, embedder.span_counter(doc.text), settings)
+
+    return chunk
 
 
 @pytest.fixture(scope="session")

@@ -92,30 +92,33 @@ class TestBlocks:
 
 
 class TestShippedPassages:
-    def test_passage_text_is_verbatim_and_ordered(self, corpus_docs, count_tokens):
+    def test_passage_text_is_verbatim_and_ordered(self, corpus_docs, chunk):
         for doc in corpus_docs.values():
-            passages = chunk_document(doc, count_tokens)
+            passages = chunk(doc)
             assert [p.ordinal for p in passages] == list(range(len(passages)))
             assert all(p.text == doc.text[p.start : p.end] for p in passages)
             assert all(a.end < b.start for a, b in itertools.pairwise(passages))
             assert all(p.doc_id == doc.doc_id and p.page is None for p in passages)
 
-    def test_no_passage_touches_boilerplate(self, corpus_docs, count_tokens):
+    def test_no_passage_touches_boilerplate(self, corpus_docs, chunk):
         for doc in corpus_docs.values():
-            for p in chunk_document(doc, count_tokens):
+            for p in chunk(doc):
                 assert not any(s < p.end and p.start < e for s, e in doc.boilerplate)
                 for phrase in ("No credit card", "Related Posts", "Similar Posts", "Written by"):
                     assert phrase not in p.text
 
-    def test_every_passage_fits_the_model_window(self, corpus_docs, count_tokens):
+    def test_every_passage_fits_the_model_window(self, corpus_docs, chunk, count_tokens):
         for doc in corpus_docs.values():
-            assert all(
-                count_tokens(p.text) + 2 <= MAX_TOKENS for p in chunk_document(doc, count_tokens)
-            )
+            assert all(count_tokens(p.text) + 2 <= MAX_TOKENS for p in chunk(doc))
 
-    def test_all_article_text_is_covered(self, corpus_docs, count_tokens):
+    def test_counting_spans_cuts_as_counting_slices(self, corpus_docs, chunk, count_tokens):
+        for doc in corpus_docs.values():
+            by_slice = chunk_document(doc, lambda s, e, t=doc.text: count_tokens(t[s:e]))
+            assert chunk(doc) == by_slice
+
+    def test_all_article_text_is_covered(self, corpus_docs, chunk):
         ex = corpus_docs["ex"]
-        joined = " ".join(p.text for p in chunk_document(ex, count_tokens))
+        joined = " ".join(p.text for p in chunk(ex))
         for sentence in (
             "These are general patterns, not guarantees.",
             "Weaponizing reactance by being cruel or threatening",
@@ -123,64 +126,62 @@ class TestShippedPassages:
         ):
             assert sentence in joined
 
-    def test_sections_recorded(self, corpus_docs, count_tokens):
-        leave = chunk_document(corpus_docs["leave"], count_tokens)
+    def test_sections_recorded(self, corpus_docs, chunk):
+        leave = chunk(corpus_docs["leave"])
         over = [p for p in leave if p.section == "6) Why Over-Availability Reduces Attraction"]
         assert over and over[0].text.startswith("One of the biggest mistakes people make")
-        ex = chunk_document(corpus_docs["ex"], count_tokens)
+        ex = chunk(corpus_docs["ex"])
         assert ex[0].section == "The psychology of how to make an ex miss you"
 
-    def test_passages_never_cross_a_section(self, corpus_docs, count_tokens):
+    def test_passages_never_cross_a_section(self, corpus_docs, chunk):
         for doc in corpus_docs.values():
             headings = [b for b in blocks(doc) if b.kind in ("heading", "title")]
-            for p in chunk_document(doc, count_tokens):
+            for p in chunk(doc):
                 assert not any(p.start <= h.start < p.end for h in headings)
 
-    def test_label_stays_with_its_paragraph(self, corpus_docs, count_tokens):
-        ex = chunk_document(corpus_docs["ex"], count_tokens)
+    def test_label_stays_with_its_paragraph(self, corpus_docs, chunk):
+        ex = chunk(corpus_docs["ex"])
         assert any(
             "How to apply it ethically:\nThis does not mean playing games" in p.text for p in ex
         )
         for doc in corpus_docs.values():
             labels = [b for b in blocks(doc) if b.kind == "label"]
-            for p in chunk_document(doc, count_tokens):
+            for p in chunk(doc):
                 assert not any(p.start <= b.start and b.end == p.end for b in labels)
 
-    def test_list_is_kept_together(self, corpus_docs, count_tokens):
-        husband = chunk_document(corpus_docs["husband"], count_tokens)
+    def test_list_is_kept_together(self, corpus_docs, chunk):
+        husband = chunk(corpus_docs["husband"])
         (passage,) = [p for p in husband if "• Controlled communication" in p.text]
         assert "• Emotional non-reactivity" in passage.text
         assert passage.text.startswith("Here’s where list-based clarity helps.")
 
 
 class TestSplitting:
-    def test_long_paragraph_splits_between_sentences(self, count_tokens):
+    def test_long_paragraph_splits_between_sentences(self, chunk, count_tokens):
         sentence = "Giving someone space is an act of respect, not a tactic to win them back. "
         text = "A Title\n\n" + sentence * 60
         doc = _doc(text, title="A Title")
-        passages = chunk_document(
-            doc, count_tokens, ChunkSettings(max_tokens=128, target_tokens=96)
-        )
+        passages = chunk(doc, ChunkSettings(max_tokens=128, target_tokens=96))
         assert len(passages) > 3
         for p in passages:
             assert p.text == doc.text[p.start : p.end]
             assert count_tokens(p.text) + 2 <= 128
             assert p.text.startswith("Giving") and p.text.endswith("back.")
 
-    def test_endless_sentence_is_cut_at_spaces(self, count_tokens):
+    def test_endless_sentence_is_cut_at_spaces(self, chunk, count_tokens):
         text = "Intro Heading\n\n" + "and then we waited " * 200
         doc = _doc(text, title="Intro Heading")
-        passages = chunk_document(doc, count_tokens, ChunkSettings(max_tokens=64, target_tokens=48))
+        passages = chunk(doc, ChunkSettings(max_tokens=64, target_tokens=48))
         assert all(count_tokens(p.text) + 2 <= 64 for p in passages)
         assert "".join(p.text + " " for p in passages).split() == text.split()[2:]
 
-    def test_pdf_passages_carry_their_page(self, count_tokens):
+    def test_pdf_passages_carry_their_page(self, chunk):
         pages = ["First Page\n\nSpace helps.", "Second Page\n\nTime heals."]
         text = "\n\n".join(pages)
         doc = mark_boilerplate(
             Document("p", "p.pdf", "First Page", text, "0", page_starts=(0, len(pages[0]) + 2))
         )
-        assert [(p.text, p.page) for p in chunk_document(doc, count_tokens)] == [
+        assert [(p.text, p.page) for p in chunk(doc)] == [
             ("Space helps.", 1),
             ("Time heals.", 2),
         ]
