@@ -60,6 +60,19 @@ _ETHICS_WORDS = re.compile(
     r"|dishonest\w*|guilt\w*|wrong|harm\w*)\b",
     re.IGNORECASE,
 )
+#: Every match of _CUE and _ETHICS_WORDS holds one of these, lower-cased. A sentence with
+#: none is not searched: Python's re takes ~40 µs a sentence on those patterns, and most
+#: sentences name no ethical term (tests/ingest/test_caveats.py checks every alternative).
+_TERM_STEMS = (
+    *("manipulat", "coerc", "game", "hard", "trick", "gimmick", "tactic", "technique"),
+    *("punish", "cruel", "cold", "stonewall", "ignor", "withhold", "threat", "fak"),
+    *("pretend", "perform", "secre", "hiding", "deceiv", "decept", "manufactur", "weapon"),
+    *("guarantee", "caveat", "ethic", "responsib", "jealous", "control", "drama"),
+    *("dishonest", "guilt", "wrong", "harm"),
+)
+#: The characters IGNORECASE matches with an ASCII letter that lower() does not turn into
+#: that letter alone: a sentence holding one is searched whatever its stems.
+_ODD_CASES = frozenset("\u0130\u0131\u017f")  # İ ı ſ
 _WARNING_LABEL = re.compile(
     r"\b(?:unethical|avoid|don[’']?t|never|red\s+flags?|not\s+ok(?:ay)?|not\s+to\s+do)\b",
     re.IGNORECASE,
@@ -108,15 +121,37 @@ class RuledSentences:
 
 def apply_rules(doc: Document) -> RuledSentences:
     """Judge every sentence of `doc` by the cue patterns, warning labels and sections."""
-    candidates = _candidates(doc)
-    chosen = _chosen_by_rule(doc, candidates)
-    compared = tuple(
-        span
-        for span, _, _ in candidates
-        if span not in chosen and _ETHICS_WORDS.search(doc.text[span[0] : span[1]])
-    )
-    sections = {span: block.section for span, block, _ in candidates}
-    return RuledSentences(chosen, compared, sections)
+    chosen: dict[Span, str] = {}
+    compared: list[Span] = []
+    sections: dict[Span, str] = {}
+    for span, block, forced in _candidates(doc):
+        sections[span] = block.section
+        sentence = doc.text[span[0] : span[1]]
+        if kind := forced or _kind_by_rule(sentence, block.section):
+            chosen[span] = kind
+        elif _may_name_a_term(sentence) and _ETHICS_WORDS.search(sentence):
+            compared.append(span)
+    return RuledSentences(chosen, tuple(compared), sections)
+
+
+def _kind_by_rule(sentence: str, section: str) -> str | None:
+    """The caveat kind of a sentence that is a caveat by its words (or, in an ethics
+    section, by naming an ethical term); None for the others."""
+    if not _may_name_a_term(sentence):
+        return None
+    if _CUE.search(sentence):
+        return _kind(sentence)
+    if _ETHICS_SECTION.search(section) and _ETHICS_WORDS.search(sentence):
+        return _kind(sentence)
+    return None
+
+
+def _may_name_a_term(sentence: str) -> bool:
+    """False only when neither _CUE nor _ETHICS_WORDS can match `sentence`."""
+    if not _ODD_CASES.isdisjoint(sentence):
+        return True
+    lower = sentence.lower()
+    return any(stem in lower for stem in _TERM_STEMS)
 
 
 def find_caveats(
@@ -143,18 +178,6 @@ def texts_to_embed(doc: Document, ruled: RuledSentences | None = None) -> list[s
     ruled = apply_rules(doc) if ruled is None else ruled
     spans = [*ruled.chosen, *ruled.compared]
     return [doc.text[s:e] for s, e in spans] + list(PROTOTYPES) + list(ADVICE_PROTOTYPES)
-
-
-def _chosen_by_rule(doc: Document, candidates: list[tuple[Span, Block, str]]) -> dict[Span, str]:
-    """Candidates that are caveats by their words or their place, with their kind."""
-    chosen: dict[Span, str] = {}
-    for span, block, forced in candidates:
-        sentence = doc.text[span[0] : span[1]]
-        if forced or _CUE.search(sentence):
-            chosen[span] = forced or _kind(sentence)
-        elif _ETHICS_SECTION.search(block.section) and _ETHICS_WORDS.search(sentence):
-            chosen[span] = _kind(sentence)
-    return chosen
 
 
 def _candidates(doc: Document) -> list[tuple[Span, Block, str]]:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+import re._parser as parser
+
 import pytest
 
+import ingest.caveats as caveats_module
 from index.records import Document
-from ingest.caveats import find_caveats, texts_to_embed
+from ingest.caveats import apply_rules, find_caveats, texts_to_embed
 
 EXPECTED = {
     "him": [
@@ -155,3 +159,69 @@ class TestSemantic:
             "weaponising",
             2,
         )
+
+
+def _shortest_matches(items) -> list[str]:
+    """The shortest string of every branch of a parsed pattern, with a space at each word
+    boundary: one string per way through the pattern's alternatives."""
+    results = [""]
+    for op, arg in items:
+        if op is parser.LITERAL:
+            options = [chr(arg)]
+        elif op is parser.IN:
+            options = [_one_of(arg)]
+        elif op is parser.AT:
+            options = [" "]
+        elif op in (parser.MAX_REPEAT, parser.MIN_REPEAT):
+            low, _, sub = arg
+            options = [s * low for s in _shortest_matches(sub)] if low else [""]
+        elif op is parser.SUBPATTERN:
+            options = _shortest_matches(arg[-1])
+        elif op is parser.BRANCH:
+            options = [s for branch in arg[1] for s in _shortest_matches(branch)]
+        else:
+            raise AssertionError(f"pattern element {op} not handled by this test")
+        results = [r + o for r in results for o in options]
+    return results
+
+
+def _one_of(members) -> str:
+    """A character of a character set (the sets in these patterns are never negated where
+    they must match)."""
+    op, arg = members[0]
+    if op is parser.NEGATE:
+        return "x"
+    if op is parser.LITERAL:
+        return chr(arg)
+    if op is parser.RANGE:
+        return chr(arg[0])
+    return {parser.CATEGORY_SPACE: " ", parser.CATEGORY_WORD: "a"}[arg]
+
+
+class TestStemPrefilter:
+    """Sentences naming no stem of an ethical term skip the slow patterns: that must never
+    change what the patterns would have found."""
+
+    @pytest.mark.parametrize("pattern", [caveats_module._CUE, caveats_module._ETHICS_WORDS])
+    def test_every_way_through_the_patterns_holds_a_stem(self, pattern):
+        strings = _shortest_matches(parser.parse(pattern.pattern, pattern.flags))
+        assert len(strings) > 30
+        for text in strings:
+            for variant in (text, text.upper(), text.title()):
+                assert pattern.search(variant), variant  # the strings do match
+                assert caveats_module._may_name_a_term(variant), variant
+
+    def test_odd_cases_are_every_character_lower_misses(self):
+        everything = "".join(map(chr, range(0x80, 0x110000)))
+        ascii_alike = re.findall("[a-z]", everything, re.IGNORECASE)
+        odd = {c for c in ascii_alike if len(c.lower()) != 1 or not c.lower().isascii()}
+        assert odd == caveats_module._ODD_CASES
+        assert caveats_module._may_name_a_term("ſecret") and caveats_module._CUE.search(
+            "not ſecretly"
+        )
+
+    def test_prefilter_changes_nothing_on_the_shipped_articles(self, corpus_docs, monkeypatch):
+        with_prefilter = {name: apply_rules(doc) for name, doc in corpus_docs.items()}
+        monkeypatch.setattr(caveats_module, "_may_name_a_term", lambda sentence: True)
+        assert with_prefilter == {name: apply_rules(doc) for name, doc in corpus_docs.items()}
+        assert sum(len(r.chosen) for r in with_prefilter.values()) > 20
