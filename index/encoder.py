@@ -41,6 +41,9 @@ _ERF_A = tuple(
     np.float32(a) for a in (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429)
 )
 _INV_SQRT2 = np.float32(1.0 / math.sqrt(2.0))
+#: Longer texts are counted span by span: a tokenization of a whole text holds about a
+#: hundred bytes per token, too much for a book-sized file.
+SPAN_COUNTER_MAX_CHARS = 1 << 20
 
 
 def cpu_count() -> int:
@@ -234,13 +237,16 @@ class NumpyEncoder:
         """For each text, `count_tokens(text[start:end])` as a function of (start, end): the
         chunker weighs many spans of one text. See `SpanCounter`; the texts are tokenized
         together, on every core."""
+        counters: list[Callable[[int, int], int]]
+        counters = [functools.partial(count_slice, self.count_tokens, text) for text in texts]
         if not self._words_tokenized_alone:
-            return [functools.partial(count_slice, self.count_tokens, text) for text in texts]
-        encodings = self._counter.encode_batch(list(texts), add_special_tokens=False)
-        return [
-            SpanCounter(text, encoding, self.count_tokens)
-            for text, encoding in zip(texts, encodings, strict=True)
-        ]
+            return counters
+        whole = [row for row, text in enumerate(texts) if len(text) <= SPAN_COUNTER_MAX_CHARS]
+        batch = [texts[row] for row in whole]
+        encodings = self._counter.encode_batch(batch, add_special_tokens=False)
+        for row, encoding in zip(whole, encodings, strict=True):
+            counters[row] = SpanCounter(texts[row], encoding, self.count_tokens)
+        return counters
 
     def encode(self, texts: Sequence[str], batch_size: int = 16) -> np.ndarray:
         """Unit vectors of `texts`, (n, dimension) float32, in input order."""

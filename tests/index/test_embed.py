@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import index.encoder as encoder_module
 from index.cache import EmbeddingCache, embed_with_cache
 from index.embed import Embedder, SentenceTransformerBackend, default_model_path
 from index.encoder import NumpyEncoder, SpanCounter, tokenizes_words_alone, unsupported_reason
@@ -78,6 +79,15 @@ class TestEmbedder:
         assert tokenized == []
         assert count(2, 20) == embedder.count_tokens(text[2:20])  # cuts "Giving"
         assert tokenized == [text[2:20]]
+
+    def test_a_very_long_text_is_counted_span_by_span(
+        self, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        text = "Giving someone space is an act of respect, not a tactic."
+        monkeypatch.setattr(encoder_module, "SPAN_COUNTER_MAX_CHARS", len(text) - 1)
+        long, short = embedder.span_counters([text, text[:-1]])
+        assert not isinstance(long, SpanCounter) and isinstance(short, SpanCounter)
+        assert long(0, len(text)) == short(0, len(text) - 1) + 1 == 13
 
     def test_other_tokenizers_count_each_span_alone(self) -> None:
         from tokenizers import Tokenizer, models, pre_tokenizers
