@@ -64,6 +64,17 @@ class TestEmbedder:
             for end in range(start, len(text) + 1):
                 assert count(start, end) == embedder.count_tokens(text[start:end]), (start, end)
 
+    def test_texts_without_tokens_count_zero(self, embedder: Embedder) -> None:
+        empty, blank = embedder.span_counters(["", " \n\t "])
+        assert empty(0, 0) == 0 and blank(0, 4) == 0 and blank(1, 3) == 0
+
+    def test_texts_are_tokenized_in_batches_of_bounded_size(self) -> None:
+        texts = ["a" * 5, "b" * 5, "c" * 20, "d" * 3, "e" * 9]
+        assert encoder_module._batches_by_size(texts, longest=10, budget=10) == [[0, 1], [3], [4]]
+        assert encoder_module._batches_by_size(texts, longest=50, budget=1) == [
+            [i] for i in range(5)
+        ]
+
     def test_spans_between_words_are_counted_without_tokenizing(self, embedder: Embedder) -> None:
         text = "Giving someone space is an act of respect, not a tactic."
         tokenized: list[str] = []
