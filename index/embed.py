@@ -13,7 +13,6 @@ both).
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import threading
@@ -135,9 +134,9 @@ class SentenceTransformerBackend:
         return len(tokenizer.encode(text, add_special_tokens=False, verbose=False))
 
     def span_counters(self, texts: Sequence[str]) -> list[Callable[[int, int], int]]:
-        from index.encoder import count_slice
+        from index.encoder import slice_counters
 
-        return [functools.partial(count_slice, self.count_tokens, text) for text in texts]
+        return slice_counters(self.count_tokens, texts)
 
 
 def _load_backend(path: Path, backend: str) -> Backend:

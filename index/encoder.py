@@ -239,7 +239,7 @@ class NumpyEncoder:
         chunker weighs many spans of one text. See `SpanCounter`; the texts are tokenized
         together, on every core, in batches of at most SPAN_BATCH_CHARS characters."""
         counters: list[Callable[[int, int], int]]
-        counters = [functools.partial(count_slice, self.count_tokens, text) for text in texts]
+        counters = slice_counters(self.count_tokens, texts)
         if not self._words_tokenized_alone:
             return counters
         for rows in _batches_by_size(texts, SPAN_COUNTER_MAX_CHARS, SPAN_BATCH_CHARS):
@@ -339,8 +339,14 @@ def _batches_by_size(texts: Sequence[str], longest: int, budget: int) -> list[li
     return [batch for batch in batches if batch]
 
 
-def count_slice(count_tokens: Callable[[str], int], text: str, start: int, end: int) -> int:
-    """`count_tokens(text[start:end])`: a span counter for any tokenizer, bound with partial."""
+def slice_counters(
+    count_tokens: Callable[[str], int], texts: Sequence[str]
+) -> list[Callable[[int, int], int]]:
+    """Span counters for any tokenizer: each span is tokenized alone."""
+    return [functools.partial(_count_slice, count_tokens, text) for text in texts]
+
+
+def _count_slice(count_tokens: Callable[[str], int], text: str, start: int, end: int) -> int:
     return count_tokens(text[start:end])
 
 

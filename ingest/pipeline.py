@@ -469,15 +469,19 @@ def _find_caveats(
     progress: Progress | None,
 ) -> tuple[list[_Parsed], list[FileError]]:
     """The documents with their caveats and caveat vectors; sentences go through the cache.
-    What every document will embed is embedded first, as one batch."""
+    What every document will embed is embedded first, as one batch, and kept at hand: each
+    document then asks again for its sentences and the same prototypes."""
+    known: dict[str, np.ndarray] = {}
 
     def embed(texts: Sequence[str]) -> np.ndarray:
-        return embed_with_cache(embedder, cache, texts)[0]
+        missing = list(dict.fromkeys(t for t in texts if t not in known))
+        if missing:
+            known.update(zip(missing, embed_with_cache(embedder, cache, missing)[0], strict=True))
+        rows = [known[t] for t in texts]
+        return np.stack(rows) if rows else np.zeros((0, embedder.dimension), np.float32)
 
     ruled, errors = _ruled(read)
-    texts = (text for item, rules in ruled for text in texts_to_embed(item.document, rules))
-    if batch := list(dict.fromkeys(texts)):
-        embed(batch)
+    embed([text for item, rules in ruled for text in texts_to_embed(item.document, rules)])
     result: list[_Parsed] = []
     for done, (item, rules) in enumerate(ruled, start=1):
         try:
