@@ -118,9 +118,14 @@ def recording_model_input(embedder: Any) -> Iterator[list[str]]:
         del backend.encode  # the instance attribute; the class method shows through again
 
 
-def _sample(items: Sequence[str], count: int) -> list[str]:
-    """`count` items spread evenly over `items` (all of them when there are fewer)."""
-    if len(items) <= count:
+#: Passages encoded alone for the passages-per-second comparison.
+PASSAGE_SAMPLE = 1000
+
+
+def sample(items: Sequence[str], count: int) -> list[str]:
+    """`count` items spread evenly over `items` (all of them when there are fewer, or when
+    `count` is 0)."""
+    if count <= 0 or len(items) <= count:
         return list(items)
     step = len(items) / count
     return [items[int(i * step)] for i in range(count)]
@@ -131,12 +136,16 @@ def throughput(
     work: Path,
     articles: int,
     seed: int = 0,
-    raw_sample: int = 1000,
+    raw_sample: int = 0,
     torch_sample: int = 0,
     report: Report = print,
 ) -> dict[str, Any]:
-    """Full build of `articles` generated articles, the raw encode rate of the same
-    passages in the same run, then the rebuild after one article changes."""
+    """Full build of `articles` generated articles, the raw encode rate of the same texts
+    in the same run, then the rebuild after one article changes.
+
+    The raw rate is of every text the build's model encoded (`raw_sample` of them when
+    given): the same work over as long a stretch as the build, where a 20-second sample
+    moved with this machine's speed by ±12 % from run to run."""
     from index.loaded import LoadedIndex
     from ingest.pipeline import build_index
 
@@ -153,10 +162,12 @@ def throughput(
         texts = [p.text for p in loaded.passages(range(loaded.passage_count))]
     tokens = sum(embedder.count_tokens(t) for t in texts)
     model_tokens = sum(embedder.count_tokens(t) for t in encoded)
-    report(f"  raw encode of {min(raw_sample, len(encoded)):,} of the texts the build encoded ...")
-    raw = raw_encode(embedder, _sample(encoded, raw_sample))
-    report(f"  raw encode of {min(raw_sample, len(texts)):,} of its passages ...")
-    raw_passages = raw_encode(embedder, _sample(texts, raw_sample))
+    again = sample(encoded, raw_sample)
+    report(f"  raw encode of {len(again):,} of the {len(encoded):,} texts the build encoded ...")
+    raw = raw_encode(embedder, again)
+    passages = sample(texts, raw_sample or PASSAGE_SAMPLE)
+    report(f"  raw encode of {len(passages):,} of its passages ...")
+    raw_passages = raw_encode(embedder, passages)
     version = _published(index_dir)
     result: dict[str, Any] = {
         "articles": articles,
@@ -183,8 +194,8 @@ def throughput(
         "faiss_kind": json.loads((version / "manifest.json").read_text())["faiss_kind"],
     }
     if torch_sample:
-        result["torch_raw_encode"] = torch_reference(_sample(texts, torch_sample), report)
-        result["numpy_raw_encode_same_sample"] = raw_encode(embedder, _sample(texts, torch_sample))
+        result["torch_raw_encode"] = torch_reference(sample(texts, torch_sample), report)
+        result["numpy_raw_encode_same_sample"] = raw_encode(embedder, sample(texts, torch_sample))
     edit_one_article(paths[len(paths) // 2], seed=seed + 1)
     report("  rebuild after one article changed ...")
     started = time.perf_counter()

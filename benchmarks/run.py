@@ -362,7 +362,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeats", type=int, default=3, help="passes over the questions")
     parser.add_argument("--cold-runs", type=int, default=3, help="fresh processes to time")
     parser.add_argument(
-        "--raw-sample", type=int, default=1000, help="passages for the raw encode rate"
+        "--raw-sample",
+        type=int,
+        default=0,
+        help="texts the build encoded to encode again alone for the raw rate (default 0: all)",
     )
     parser.add_argument(
         "--torch-sample",
@@ -434,7 +437,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
         sizes = [int(s) for s in args.batch_sizes.split(",")]
         _say(f"batch sizes {sizes}")
-        texts = generate_passages(min(args.raw_sample, 512), args.seed + 7)
+        texts = generate_passages(min(args.raw_sample or 512, 512), args.seed + 7)
         results["batch_sizes"] = measure.batch_sizes(embedder, texts, sizes)
     if {"latency", "cold", "serve"} & set(args.sections):
         _say("building the shipped corpus index")

@@ -111,6 +111,11 @@ class TestScale:
 
 
 class TestMeasurements:
+    def test_a_sample_spreads_over_the_items_and_zero_takes_all(self) -> None:
+        items = [str(i) for i in range(10)]
+        assert measure.sample(items, 5) == ["0", "2", "4", "6", "8"]
+        assert measure.sample(items, 0) == items == measure.sample(items, 50)
+
     def test_throughput_and_one_article_rebuild(self, embedder, tmp_path: Path) -> None:
         result = measure.throughput(embedder, tmp_path, articles=2, raw_sample=10, report=print)
         assert result["passages"] > 10 and result["full_build_s"] > 0
