@@ -214,14 +214,19 @@ def embed_with_cache(
 def _embed_in_chunks(
     embedder: TextEncoder, cache: EmbeddingCache, texts: list[str], progress: Progress | None
 ) -> np.ndarray:
-    parts = []
+    """Vectors of `texts`, in their order, embedded EMBED_CHUNK at a time shortest first: a
+    chunk of texts of like length pads little, where chunks in input order each held the
+    whole spread of lengths (a build ran about 5 % slower than one call over its texts)."""
+    out = np.empty((len(texts), cache.dimension), dtype=np.float32)
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     if progress:
         progress("embed", 0, len(texts))
     for start in range(0, len(texts), EMBED_CHUNK):
-        chunk = texts[start : start + EMBED_CHUNK]
+        rows = order[start : start + EMBED_CHUNK]
+        chunk = [texts[i] for i in rows]
         vectors = np.asarray(embedder.encode(chunk), dtype=np.float32)
         cache.put_many(chunk, vectors)
-        parts.append(vectors)
+        out[rows] = vectors
         if progress:
             progress("embed", start + len(chunk), len(texts))
-    return np.concatenate(parts)
+    return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+import index.cache as cache_module
 from index.cache import EmbeddingCache, embed_with_cache
 
 
@@ -32,6 +33,19 @@ def test_only_new_text_is_embedded_and_duplicates_once(tmp_path):
         assert np.array_equal(again[[0, 2]], first[[1, 0]])
 
 
+def test_chunks_go_to_the_model_shortest_first_and_come_back_in_order(tmp_path, monkeypatch):
+    monkeypatch.setattr(cache_module, "EMBED_CHUNK", 2)
+    texts = ["ccc", "a", "eeeee", "bb", "dddd"]
+    encoder = CountingEncoder()
+    chunks: list[list[str]] = []
+    encode = encoder.encode
+    encoder.encode = lambda chunk: chunks.append(list(chunk)) or encode(chunk)
+    with EmbeddingCache(tmp_path / "c.sqlite", "model-a", 8) as cache:
+        vectors, _, _ = embed_with_cache(encoder, cache, texts)
+    assert chunks == [["a", "bb"], ["ccc", "dddd"], ["eeeee"]]
+    assert np.array_equal(vectors, CountingEncoder().encode(texts))
+
+
 def test_the_key_includes_the_model(tmp_path):
     encoder = CountingEncoder()
     with EmbeddingCache(tmp_path / "c.sqlite", "model-a", 8) as cache:
@@ -49,7 +63,7 @@ def test_fresh_re_embeds_once_and_retain_drops_the_unused(tmp_path):
     with EmbeddingCache(tmp_path / "c.sqlite", "m", 8, fresh=True) as cache:
         _, embedded, _ = embed_with_cache(encoder, cache, ["kept", "new"])
         _, again, _ = embed_with_cache(encoder, cache, ["new", "kept"])
-        assert (embedded, again) == (2, 0) and encoder.seen == ["kept", "new"]
+        assert (embedded, again) == (2, 0) and sorted(encoder.seen) == ["kept", "new"]
         assert cache.retain_touched() == 1
     with EmbeddingCache(tmp_path / "c.sqlite", "m", 8) as cache:
         assert len(cache) == 2
