@@ -104,6 +104,28 @@ class Caveat:
 
 
 @dataclass(frozen=True)
+class Block:
+    """A stripped line or paragraph `document.text[start:end]`, its kind and its section.
+
+    kind is "title", "heading", "label", "item", "code", "table" or "paragraph"; section is
+    the text of the most recent heading (the document title before the first one). The
+    structure of a document is read once, at ingest; Read and the quote cards show it.
+    """
+
+    start: int
+    end: int
+    kind: str
+    section: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        return _from_dict(cls, data)
+
+
+@dataclass(frozen=True)
 class ChunkSettings:
     """The chunker's settings, stamped into the manifest so a change forces re-chunking."""
 

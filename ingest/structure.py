@@ -11,9 +11,8 @@ Markdown files use their own syntax ("# " headings, blank-line paragraphs).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from index.records import Document
+from index.records import Block, Document
 from ingest.text import LIST_MARKER, ends_sentence
 
 MAX_HEADING_CHARS = 90
@@ -22,20 +21,6 @@ _NUMBERED = re.compile(r"([ \t]*)\d{1,3}[.)][ \t]+")
 _MD_HEADING = re.compile(r"#{1,6}[ \t]+")
 
 Span = tuple[int, int]
-
-
-@dataclass(frozen=True)
-class Block:
-    """A stripped line or paragraph `doc.text[start:end]`, its kind and its section.
-
-    kind is "title", "heading", "label", "item" or "paragraph"; section is the text of
-    the most recent heading (the document title before the first one).
-    """
-
-    start: int
-    end: int
-    kind: str
-    section: str
 
 
 def blocks(doc: Document) -> list[Block]:
