@@ -6,7 +6,6 @@ read) whose output is plain JSON; the page then renders that JSON through
 render are private (not callable through the API). See docs/ui.md.
 """
 
-import ipaddress
 import logging
 import os
 import threading
@@ -104,6 +103,12 @@ class AppState:
 
     def ask(self, question: str, k: float = 5, doc_ids: list[str] | str | None = None) -> dict:
         """Answer a question with the articles' own words: the Answer JSON object."""
+        with _shown_in_place():
+            if not isinstance(question, str) or not isinstance(doc_ids, list | str | None):
+                raise library.LibraryError(  # wrong API input types, named (not a TypeError)
+                    "ask takes a question (text), k (a number) and doc_ids (a list of article "
+                    "ids, or empty); check the values sent"
+                )
         ids = [doc_ids] if isinstance(doc_ids, str) else list(doc_ids or [])
         with _shown_in_place():
             if ids:
@@ -209,10 +214,13 @@ class _shown_in_place:
         return None
 
     def __exit__(self, kind: Any, error: BaseException | None, _tb: Any) -> bool:
-        if isinstance(error, CitedError):
+        if isinstance(error, CitedError | OSError):
             import gradio as gr
 
-            raise gr.Error(str(error), print_exception=False) from None
+            # Gradio shows the message as HTML: a file name with markup must stay text.
+            # An OSError names its reason only, never the server's path.
+            message = str(error) if isinstance(error, CitedError) else error.strerror
+            raise gr.Error(escape(message or "cannot do that"), print_exception=False) from None
         return False
 
 
@@ -645,47 +653,22 @@ def _start_watcher(state: AppState) -> None:
     watch_corpus(state.corpus_dir, state.index_dir, state.assistant.embedder, on_result=built)
 
 
-def is_loopback(host: str) -> bool:
-    """Whether binding `host` keeps the server on this machine."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def parse_auth(auth: str | None, host: str) -> tuple[str, str] | None:
-    """The (user, password) to require, or None; refuses an open server off loopback."""
-    if auth:
-        user, sep, password = auth.partition(":")
-        if not sep or not user or not password:
-            raise CitedError("--auth must be user:password (or set CITED_AUTH=user:password)")
-        return user, password
-    if not is_loopback(host):
-        raise CitedError(
-            f"refusing to serve on {host} without a password: anyone who can reach it could "
-            "read and change the library; pass --auth user:password (or set CITED_AUTH), "
-            "or serve on 127.0.0.1"
-        )
-    return None
-
-
 def serve(
     corpus_dir: Path,
     index_dir: Path,
     model_path: Path | None = None,
     host: str = "127.0.0.1",
     port: int = 7860,
-    auth: str | None = None,
+    auth: tuple[str, str] | None = None,
     watch: bool = False,
+    allowed_hosts: tuple[str, ...] = (),
 ) -> None:
-    """Load the model and index once, then serve until interrupted."""
-    credentials = parse_auth(auth, host)
+    """Load the model and index once, then serve until interrupted (behind the guard)."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     import gradio as gr
 
-    from assistant.http_limits import SESSION_CAPACITY, body_limit_middleware
+    from assistant.http_limits import SESSION_CAPACITY
+    from assistant.web.guard import guarded_app
     from index.embed import Embedder
 
     embedder = Embedder(model_path)
@@ -701,7 +684,7 @@ def serve(
     app.launch(
         server_name=host,
         server_port=port,
-        auth=credentials,
+        auth=auth,
         theme=_theme(gr),
         css=render.CSS,
         show_error=True,  # malformed API input gets its reason, not a generic failure
@@ -715,7 +698,7 @@ def serve(
         enable_monitoring=False,
         quiet=True,
         state_session_capacity=SESSION_CAPACITY,
-        app_kwargs={"middleware": body_limit_middleware()},
+        _app=guarded_app(host, allowed_hosts),  # Host/Origin checks outside all of Gradio
     )
 
 
