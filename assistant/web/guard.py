@@ -32,6 +32,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from assistant.http_limits import (
+    MAX_UPLOAD_REQUEST_BYTES,
     UPLOAD_PATHS,
     ASGIApp,
     BodySizeLimit,
@@ -277,29 +278,46 @@ class InputCountCheck:
 
 
 class _PartCounter:
-    """Counts the parts of a multipart body as it streams, and answers 413 once there are
-    more than MAX_FILES_PER_UPLOAD (Gradio took 1,000 files in one request)."""
+    """Counts the parts and bytes of a multipart body as it streams, and answers 413 once
+    there are more than MAX_FILES_PER_UPLOAD files (Gradio took 1,000 in one request) or
+    more than MAX_UPLOAD_REQUEST_BYTES.
+
+    Gradio then gets a malformed part instead of the rest, so its parser fails the way it
+    cleans up after (a disconnect would leave its temporary files behind)."""
 
     def __init__(self, receive: Receive, send: Send, content_type: str) -> None:
         self._receive, self._send = receive, send
         boundary = re.search(r'boundary="?([^";]+)"?', content_type)
         self.delimiter = b"--" + boundary.group(1).encode("latin-1") if boundary else b""
-        self.tail, self.delimiters, self.refused = b"", 0, False
+        self.tail, self.delimiters, self.received, self.refused = b"", 0, 0, False
 
     async def receive(self) -> Message:
         if self.refused:
             return {"type": "http.disconnect"}
         message = await self._receive()
-        if message["type"] == "http.request" and self.delimiter:
-            window = self.tail + message.get("body", b"")
-            self.delimiters += window.count(self.delimiter)
-            self.tail = window[-(len(self.delimiter) - 1) :]
-            if self.delimiters - 1 > MAX_FILES_PER_UPLOAD:  # the last delimiter closes
-                self.refused = True
-                detail = f"more than {MAX_FILES_PER_UPLOAD} files in one upload; add the rest next"
-                await _respond({"type": "http"}, self._send, 413, detail)
-                return {"type": "http.disconnect"}
+        if message["type"] != "http.request" or not self.delimiter:
+            return message
+        chunk = message.get("body", b"")
+        self.received += len(chunk)
+        window = self.tail + chunk
+        self.delimiters += window.count(self.delimiter)
+        self.tail = window[-(len(self.delimiter) - 1) :]
+        if self.delimiters - 1 > MAX_FILES_PER_UPLOAD:  # the last delimiter closes the body
+            return await self.refuse(
+                f"more than {MAX_FILES_PER_UPLOAD} files in one upload; add the rest next"
+            )
+        if self.received > MAX_UPLOAD_REQUEST_BYTES:
+            return await self.refuse(
+                f"an upload of more than {MAX_UPLOAD_REQUEST_BYTES // 2**20} MB in one "
+                "request; add fewer files at once"
+            )
         return message
+
+    async def refuse(self, detail: str) -> Message:
+        self.refused = True
+        await _respond({"type": "http"}, self._send, 413, detail)
+        poison = b"\r\n" + self.delimiter + b"\r\n\x00\r\n\r\n"  # a header Gradio rejects
+        return {"type": "http.request", "body": poison, "more_body": False}
 
     async def send(self, message: Message) -> None:
         if not self.refused:
