@@ -121,3 +121,18 @@ def test_a_good_login_clears_the_failures():
         throttle.failed("me")
     throttle.succeeded("me")
     assert throttle.wait_seconds("me") == 0
+
+
+def test_gradio_is_pinned_to_the_range_the_guard_was_tested_with():
+    """The guard leans on Gradio internals (launch's _app, App.tokens, its multipart
+    parser's clean-up); an upgrade must be a deliberate change that reruns these tests."""
+    import tomllib
+    from importlib.metadata import version
+
+    from packaging.requirements import Requirement
+    from reliability_kit import REPO
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    pin = next(Requirement(d) for d in project["dependencies"] if d.startswith("gradio"))
+    assert any(spec.operator == "<" for spec in pin.specifier), pin
+    assert pin.specifier.contains(version("gradio")), (pin, version("gradio"))

@@ -9,8 +9,6 @@ import json
 import pytest
 from reliability_kit import cited
 
-from assistant.terminal import for_terminal, safe_copy
-
 TITLE = "\x1b]0;you have been owned\x07"
 CLEAR = "\x1b[2J\x1b[H"
 CLIPBOARD = "\x1b]52;c;Y3VybCBldmlsLmV4YW1wbGUgfCBzaA==\x07"
@@ -87,15 +85,20 @@ def test_ask_prints_quotes_without_escapes_and_json_keeps_them(hostile_index):
 
 @pytest.mark.parametrize("sequence", HOSTILE)
 def test_each_sequence_is_dropped_whole(sequence):
+    from assistant.terminal import for_terminal
+
     assert for_terminal(f"before{sequence}after") == "beforeafter"
 
 
 def test_other_control_characters_are_shown_not_sent():
+    from assistant.terminal import for_terminal
+
     assert for_terminal("a\x00b\x08c\td\ne") == "a\\x00b\\x08c\td\ne"
 
 
 def test_the_highlight_stays_on_the_same_words():
     from assistant.answer import Quote
+    from assistant.terminal import safe_copy
 
     text = f"One{CLEAR} two. The answer{TITLE} is here. Three."
     start = text.index("The answer")

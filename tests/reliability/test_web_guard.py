@@ -194,9 +194,10 @@ def test_one_upload_request_holds_at_most_20_files(live_server):
     assert _files(live_server.uploads) == before
 
 
-def test_a_huge_upload_request_is_refused(live_server):
+def test_an_upload_request_over_64_mb_is_refused(live_server):
+    """4 files of 20 MB, each under Gradio's 25 MB per-file cap (before: all stored)."""
     before = _files(live_server.uploads)
-    body, kind = multipart([("big.txt", b"b" * (70 * 2**20))])
+    body, kind = multipart([(f"big{i}.txt", bytes([98 + i]) * (20 * 2**20)) for i in range(4)])
     try:
         status, _, reply = request(
             live_server, "POST", "/gradio_api/upload", body, {"Content-Type": kind}
