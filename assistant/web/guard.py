@@ -216,7 +216,7 @@ class Guard:
     def known_page_only(self, scope: Scope) -> Scope:
         """Drop a `page` query parameter that names no page of the app."""
         query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
-        pages = set(self.gradio.get_blocks().config.get("pages") or [""])
+        pages = set(self.gradio.get_blocks().config.get("page") or {"": None})  # Gradio's keys
         kept = [(k, v) for k, v in query if k != "page" or v in pages]
         if len(kept) == len(query):
             return scope
@@ -226,7 +226,8 @@ class Guard:
         """Why the temporary upload folder cannot take this request, or None."""
         folder = Path(self.gradio.uploaded_file_dir)
         count, size = _folder_usage(folder)
-        incoming = int(headers.get("content-length", "0") or 0) if _digits(headers) else 0
+        declared = headers.get("content-length", "")
+        incoming = int(declared) if declared.isdigit() else 0
         if count >= MAX_PENDING_UPLOAD_FILES or size + incoming > MAX_PENDING_UPLOAD_BYTES:
             return (
                 f"the server holds {size / 2**20:.0f} MB of uploads not yet added (the limit "
@@ -329,10 +330,6 @@ class _PartCounter:
 
 def _headers(scope: Scope) -> dict[str, str]:
     return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-
-
-def _digits(headers: dict[str, str]) -> bool:
-    return headers.get("content-length", "").isdigit()
 
 
 def _same_origin(origin: str, host: str | None) -> bool:

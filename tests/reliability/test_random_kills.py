@@ -84,10 +84,13 @@ def test_random_kills_never_lose_the_index(tmp_path, shipped_corpus, shipped_ind
         (corpus / f"walks-{n}.txt").write_text(_new_article(n), encoding="utf-8")
         if n % 3 == 0:  # a change and a removal too, so builds also rewrite segments
             (corpus / f"walks-{n - 1}.txt").unlink()
-        moment = rng.uniform(0.2, build_seconds * 0.9)
+        moment = rng.uniform(0.2, build_seconds)  # up to the last clean build's length
         ended = _kill_at(corpus, index, moment)
+        left = sorted(p.name for p in (index / "versions").iterdir() if p.suffix == ".tmp")
         _assert_answers(corpus, index)  # the previous index still answers
+        started = time.monotonic()
         clean = cited("ingest", "--corpus", str(corpus), "--index", str(index), "--json")
+        build_seconds = time.monotonic() - started
         assert clean.returncode == 0, (n, moment, clean.stderr)
         summary = json.loads(clean.stdout)
         assert not summary["errors"], summary
@@ -96,7 +99,8 @@ def test_random_kills_never_lose_the_index(tmp_path, shipped_corpus, shipped_ind
         listed = cited("docs", "--index", str(index), "--json")
         files = {doc["file"] for doc in json.loads(listed.stdout)}
         assert f"walks-{n}.txt" in files and files <= {p.name for p in corpus.iterdir()}
-        rows.append({"kill": n, "after_seconds": round(moment, 2), "ingest": ended})
+        row = {"kill": n, "after_seconds": round(moment, 2), "ingest": ended}
+        rows.append({**row, "half_written_version_left": bool(left)})
     _save_figures(rows, build_seconds)
 
 
@@ -107,6 +111,7 @@ def _save_figures(rows: list[dict], build_seconds: float) -> None:
     figures = {
         "kills_tried": len(rows),
         "killed_mid_build": killed,
+        "killed_while_writing": sum(row["half_written_version_left"] for row in rows),
         "survived": len(rows),  # every row passed every assertion above
         "build_seconds": round(build_seconds, 1),
         "seed": SEED,
