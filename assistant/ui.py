@@ -220,7 +220,8 @@ class _shown_in_place:
             # Gradio shows the message as HTML: a file name with markup must stay text.
             # An OSError names its reason only, never the server's path.
             message = str(error) if isinstance(error, CitedError) else error.strerror
-            raise gr.Error(escape(message or "cannot do that"), print_exception=False) from None
+            text = escape(message or "cannot do that", quote=False)  # <, > and & only
+            raise gr.Error(text, print_exception=False) from None
         return False
 
 
