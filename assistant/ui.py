@@ -109,8 +109,7 @@ class AppState:
                     "ask takes a question (text), k (a number) and doc_ids (a list of article "
                     "ids, or empty); check the values sent"
                 )
-        ids = [doc_ids] if isinstance(doc_ids, str) else list(doc_ids or [])
-        with _shown_in_place():
+            ids = [doc_ids] if isinstance(doc_ids, str) else list(doc_ids or [])
             if ids:
                 known = {doc.doc_id for doc in self.loaded().documents()}
                 unknown = [i for i in ids if i not in known]

@@ -176,6 +176,8 @@ class Guard:
                 return
             counter = _PartCounter(receive, send, headers.get("content-type", ""))
             await self.app(scope, counter.receive, counter.send)
+            if counter.refused:  # answered once Gradio has removed its temporary files
+                await _respond(scope, send, 413, counter.refused)
             return
         await self.app(scope, receive, send)
 
@@ -284,13 +286,15 @@ class _PartCounter:
     more than MAX_UPLOAD_REQUEST_BYTES.
 
     Gradio then gets a malformed part instead of the rest, so its parser fails the way it
-    cleans up after (a disconnect would leave its temporary files behind)."""
+    cleans up after (a disconnect would leave its temporary files behind); its answer is
+    dropped and the 413 sent once it has finished."""
 
     def __init__(self, receive: Receive, send: Send, content_type: str) -> None:
         self._receive, self._send = receive, send
         boundary = re.search(r'boundary="?([^";]+)"?', content_type)
         self.delimiter = b"--" + boundary.group(1).encode("latin-1") if boundary else b""
-        self.tail, self.delimiters, self.received, self.refused = b"", 0, 0, False
+        self.tail, self.delimiters, self.received = b"", 0, 0
+        self.refused = ""  # why, once refused
 
     async def receive(self) -> Message:
         if self.refused:
@@ -315,8 +319,7 @@ class _PartCounter:
         return message
 
     async def refuse(self, detail: str) -> Message:
-        self.refused = True
-        await _respond({"type": "http"}, self._send, 413, detail)
+        self.refused = detail
         poison = b"\r\n" + self.delimiter + b"\r\n\x00\r\n\r\n"  # a header Gradio rejects
         return {"type": "http.request", "body": poison, "more_body": False}
 
