@@ -685,7 +685,7 @@ def serve(
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     import gradio as gr
 
-    from assistant.http_limits import SESSION_CAPACITY, body_limit_middleware
+    from assistant.web.http_limits import SESSION_CAPACITY, body_limit_middleware
     from index.embed import Embedder
 
     embedder = Embedder(model_path)
