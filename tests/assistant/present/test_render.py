@@ -1,9 +1,10 @@
-"""Renderings of an Answer: Markdown for copying, escaped HTML for the page."""
+"""Renderings of an Answer and the page's views: text and Markdown, escaped HTML."""
 
 from __future__ import annotations
 
 from assistant.answer import Answer, CaveatQuote, Quote, Source
-from assistant.render import answer_as_markdown, answer_as_text, answer_html
+from assistant.present.html import answer_html
+from assistant.present.text import answer_as_markdown, answer_as_text
 
 HOSTILE = 'Look <script>alert(1)</script> and <img src=x onerror="alert(2)"> here.'
 
@@ -59,13 +60,10 @@ def test_text_rendering_marks_the_highlight_without_color():
 
 # --- the web UI's other views --------------------------------------------------------------
 
-from assistant.render import (  # noqa: E402
-    answer_as_markdown as _md,
-)
-from assistant.render import (  # noqa: E402
+from assistant.present.html import (  # noqa: E402
     document_html,
     index_facts_html,
-    library_table_html,
+    library_html,
     quote_card_html,
     rebuild_summary_html,
     recent_html,
@@ -79,14 +77,15 @@ def _no_markup_from(html: str) -> None:
 
 def test_markdown_is_the_same_from_the_answer_or_its_json():
     answer = _answer("One line.")
-    assert _md(answer) == _md(answer.to_dict())
+    assert answer_as_markdown(answer) == answer_as_markdown(answer.to_dict())
 
 
 def test_a_quote_card_cites_paragraph_score_and_links_to_read_at_the_span():
     quote = _answer("Alpha. Beta.").to_dict()["quotes"][0]
     html = quote_card_html(quote, paragraph=12)
     assert "[1]" in html and "¶12 · score 0.71" in html
-    assert 'href="?doc=doc&amp;start=10&amp;end=22"' in html
+    # the link opens Read at the passage and marks its answering sentence (quote chars 5-12)
+    assert 'href="?doc=doc&amp;start=10&amp;end=22&amp;hs=15&amp;he=22"' in html
     assert 'data-doc="doc" data-start="10" data-end="22"' in html
 
 
@@ -123,7 +122,7 @@ def test_every_view_escapes_what_articles_and_users_supply():
         "seconds": 0.5,
     }
     for html in (
-        library_table_html([row]),
+        library_html([row]),
         index_facts_html(facts),
         rebuild_summary_html(summary),
         upload_result_html({"saved": ["<b>a"], "rejected": [{"file": "x", "error": HOSTILE}]}),
@@ -132,7 +131,7 @@ def test_every_view_escapes_what_articles_and_users_supply():
     ):
         _no_markup_from(html)
         assert "&lt;script&gt;" in html or "&lt;b&gt;" in html
-    assert 'data-doc="x&quot; onmouseover=&quot;alert(1)"' in library_table_html([row])
+    assert 'data-doc="x&#34; onmouseover=&#34;alert(1)"' in library_html([row])
 
 
 def test_library_rows_show_status_dates_and_errors():
@@ -146,7 +145,7 @@ def test_library_rows_show_status_dates_and_errors():
         "error": "not a readable PDF",
         "status": "error",
     }
-    html = library_table_html([row])
+    html = library_html([row])
     assert "Skipped by the last build" in html and "not a readable PDF" in html
     assert 'data-action="delete" data-file="broken.pdf"' in html
     assert 'data-action="read"' not in html  # nothing indexed to read
