@@ -218,3 +218,59 @@ def test_an_article_reads_with_headings_numbers_caveats_and_the_linked_passage()
     assert '<mark class="cited-caveat cited-target">Never</mark>' in html
     assert '<mark class="cited-caveat"> manipulate anyone.</mark>' in html
     assert "¶1" in html and "¶2" in html
+
+
+def test_read_marks_the_answering_sentence_inside_the_linked_passage():
+    doc = _document("First sentence. Second sentence.")
+    start = doc["text"].index("First")
+    sentence = (doc["text"].index("Second"), doc["text"].index("Second") + len("Second sentence."))
+    html = document_html(doc, (start, sentence[1]), sentence)
+    assert '<mark class="cited-target" id="cited-target">First sentence. </mark>' in html
+    assert '<mark class="cited-sentence cited-target">Second sentence.</mark>' in html
+
+
+def test_read_shows_markdown_headings_without_their_marks_and_pdf_pages():
+    body = "Title\n\n## Getting started ##\n\nPage one words.\n\nPage two words.\n"
+    heading = body.index("## Getting")
+    one, two = body.index("Page one"), body.index("Page two")
+    doc = {
+        "doc_id": "d",
+        "title": "Title",
+        "file": "d.pdf",
+        "text": body,
+        "passages": 2,
+        "caveats": [],
+        "blocks": [
+            {"kind": "heading", "start": heading, "end": body.index("\n", heading), "page": 1},
+            {"kind": "paragraph", "start": one, "end": one + 15, "paragraph": 1, "page": 1},
+            {"kind": "paragraph", "start": two, "end": two + 15, "paragraph": 2, "page": 2},
+        ],
+    }
+    html = document_html(doc)
+    assert '<h2 class="cited-doc-h">Getting started</h2>' in html
+    assert "##" not in html
+    assert html.index("Page 1") < html.index("Getting started") < html.index("Page 2")
+    assert html.count('class="cited-page"') == 2
+
+
+def test_a_narrow_screen_summary_counts_the_cautions_above_the_quotes():
+    html = answer_html(_answer().to_dict())
+    assert "1 caution from these articles" in html
+    assert html.index("cited-caveat-summary") < html.index('class="cited-quote"')
+
+
+def test_earlier_answers_are_folded_newest_first_and_say_each_is_searched_alone():
+    from assistant.present.html import history_html, stale_html
+
+    html = history_html([("newer <b>?", "<p>n</p>"), ("older?", "<p>o</p>")])
+    assert html.index("newer &lt;b&gt;?") < html.index("older?")
+    assert html.count("<details") == 2 and "open" not in html
+    assert "searched on its own" in html
+    assert 'data-action="again" data-question="q&lt;b&gt;"' in stale_html("q<b>")
+
+
+def test_copy_as_markdown_carries_each_quotes_receipt():
+    data = _answer("One line.").to_dict()
+    data["quotes"][0]["source"]["sha256"] = "ab" * 32
+    md = answer_as_markdown(data)
+    assert "`doc.txt` · chars 10–19 · sha256 `abababababab`" in md
