@@ -27,6 +27,7 @@ def build(api: Api) -> dict[str, Any]:
             label="Article",
             elem_id="cited-read-doc",
             scale=5,
+            min_width=280,  # on a phone, Back goes below instead of squeezing the title
         )
         back = gr.Button("← Back to Ask", size="sm", scale=0, min_width=140, elem_id="cited-back")
     read_html = gr.HTML(
