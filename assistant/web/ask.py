@@ -99,7 +99,16 @@ def build(api: Api) -> dict[str, Any]:
 
 def wire(api: Api, v: dict[str, Any]) -> None:
     """The tab's events, and the `/ask` endpoint."""
-    gr.api(_ask_endpoint(api), api_name="ask", concurrency_id="ask")
+    gr.api(
+        _ask_endpoint(api),
+        api_name="ask",
+        api_description=(
+            "Answer a question with the articles' own words: the Answer object. "
+            f"k: passages to quote, 1 to {MAX_K} (default {DEFAULT_K}). doc_ids: search only "
+            "these articles (ids from /documents; empty or left out: all)."
+        ),
+        concurrency_id="ask",
+    )
     ask = shown_in_place("ask")(api.ask)
     shown = [
         v["answer"],
@@ -175,10 +184,7 @@ def wire(api: Api, v: dict[str, Any]) -> None:
 def _ask_endpoint(api: Api) -> Any:
     @shown_in_place("ask")
     def ask(question: str, k: int = DEFAULT_K, doc_ids: list[str] | None = None) -> dict:
-        """Answer a question with the articles' own words: the Answer object.
-
-        k: passages to quote, 1 to 20 (default 5). doc_ids: search only these articles
-        (ids from /documents; empty or left out: all)."""
+        """The `/ask` endpoint (its description is given to gr.api)."""
         return api.ask(question, k, doc_ids)
 
     return ask
