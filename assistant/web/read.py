@@ -34,7 +34,7 @@ def build(api: Api) -> dict[str, Any]:
         EMPTY,
         js_on_load=html.static("read.js"),
         elem_id="cited-read",
-        max_height="calc(100vh - 190px)",
+        max_height="calc(100vh - 190px)",  # type: ignore[arg-type]  # CSS units: documented
         min_height=300,
     )
     return {
