@@ -31,7 +31,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from assistant.http_limits import (
+from assistant.web.credentials import LoginThrottle, is_loopback
+from assistant.web.http_limits import (
     MAX_UPLOAD_REQUEST_BYTES,
     UPLOAD_PATHS,
     ASGIApp,
@@ -41,7 +42,6 @@ from assistant.http_limits import (
     Scope,
     Send,
 )
-from assistant.web.credentials import LoginThrottle, is_loopback
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
 #: Files in one upload request (the Library saves at most 20 at once anyway).
@@ -106,9 +106,13 @@ def _is_ip(name: str) -> bool:
 
 
 def guarded_app(
-    bind_host: str, allowed_hosts: Sequence[str] = (), throttle: LoginThrottle | None = None
+    bind_host: str,
+    allowed_hosts: Sequence[str] = (),
+    middleware: Sequence[Any] = (),
+    throttle: LoginThrottle | None = None,
 ) -> Any:
-    """A Gradio App (pass it to launch(_app=...)) whose outermost layer is the guard."""
+    """A Gradio App (pass it to launch(_app=...)) whose outermost layer is the guard, the
+    body cap next; `middleware` (starlette Middleware) runs inside them, before Gradio."""
     from gradio.routes import App, ORJSONResponse
 
     policy = host_policy(bind_host, allowed_hosts)
@@ -119,7 +123,7 @@ def guarded_app(
             inner = InputCountCheck(super().build_middleware_stack(), self)
             return Guard(BodySizeLimit(inner), self, policy, logins)
 
-    return GuardedApp(default_response_class=ORJSONResponse)
+    return GuardedApp(default_response_class=ORJSONResponse, middleware=list(middleware))
 
 
 class Guard:

@@ -9,6 +9,7 @@ import pytest
 from reliability_kit import cited, e2e
 
 from assistant.cli import build_parser
+from assistant.settings import Settings
 from assistant.web import credentials
 from assistant.web.credentials import AuthError, LoginThrottle, read_credentials
 from assistant.web.guard import host_policy
@@ -38,11 +39,11 @@ def test_a_server_on_all_interfaces_answers_to_ip_literals_but_not_to_dns_names(
     assert not policy.allows("rebind.attacker.example:7860")
 
 
-def test_allowed_hosts_come_from_the_flag_or_the_environment(monkeypatch):
+def test_allowed_hosts_come_from_the_flag_or_the_environment():
     args = build_parser().parse_args(["serve", "--allowed-host", "a.lan", "--allowed-host", "b"])
     assert args.allowed_hosts == ["a.lan", "b"]
-    monkeypatch.setenv("CITED_ALLOWED_HOSTS", "x.lan,y.lan")
-    assert build_parser().parse_args(["serve"]).allowed_hosts == ["x.lan", "y.lan"]
+    settings = Settings.from_environment({"CITED_ALLOWED_HOSTS": "x.lan, y.lan,"})
+    assert build_parser(settings).parse_args(["serve"]).allowed_hosts == ["x.lan", "y.lan"]
 
 
 def test_the_password_can_come_from_a_file_or_the_environment(tmp_path):

@@ -259,7 +259,7 @@ def test_ask_with_50_input_values_is_told_what_ask_takes(live_server):
 def test_ask_with_values_of_the_wrong_type_gets_a_message(live_server):
     _, text = call(live_server, "ask", [0, 1, 2])
     assert "event: error" in text and "is not iterable" not in text
-    assert "ask takes a question (text)" in text
+    assert "question must be text" in text
 
 
 def test_a_deep_link_to_a_page_that_does_not_exist_gives_the_normal_page(live_server):
