@@ -26,9 +26,9 @@ class Settings:
     index: Path = DEFAULT_INDEX
     model: Path | None = None
     auth: str | None = None
-    allowed_hosts: tuple[str, ...] = ()
     debug: bool = False
     embed_backend: str | None = None
+    allowed_hosts: tuple[str, ...] = ()
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
