@@ -62,7 +62,7 @@ def mark_boilerplate(doc: Document) -> Document:
         + _empty_bylines(doc.text, lines)
         + _promotions(doc.text, lines)
     )
-    merged = _merge(doc.text, spans)
+    merged = _merge(doc.text, [*doc.boilerplate, *spans])  # keep what the format marked
     log.debug("%s: %d boilerplate spans", doc.file, len(merged))
     return replace(doc, boilerplate=tuple(merged))
 

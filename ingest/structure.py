@@ -25,6 +25,8 @@ Span = tuple[int, int]
 
 def blocks(doc: Document) -> list[Block]:
     """The document's blocks in order, leaving out blank lines and boilerplate."""
+    if doc.blocks:  # the structure its format gave (a PDF's outline and paragraphs)
+        return [b for b in doc.blocks if not _touches((b.start, b.end), doc.boilerplate)]
     lines = _content_lines(doc)
     markdown = doc.file.lower().endswith(".md")
     kinds = [

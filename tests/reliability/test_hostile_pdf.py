@@ -24,7 +24,8 @@ from reliability_kit import (
 
 from index.errors import UnreadableFileError
 from ingest.load import load_document
-from ingest.sandbox import Limits, PdfWorker
+from ingest.formats.base import Limits
+from ingest.formats.pdf_sandbox import PdfWorker
 
 GOOD_ARTICLE = (
     "Quiet Evenings Alone\n\n"
