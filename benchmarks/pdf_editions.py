@@ -134,12 +134,19 @@ def chunk(doc: Document) -> list[Passage]:
     return chunk_document(doc, SpanCounter(doc.text, encoding, count))
 
 
-#: Independent of cited's reader: a page's first or last line, digits as '#'.
 _DOT_LEADER = re.compile(r"(?:\.\s?){4,}\s*[\divxlc]+\s*$", re.IGNORECASE)
 
 
-def _furniture_shapes(pdf: bytes) -> set[str]:
-    """Lines at the top or bottom of three or more pages (digits as '#'), read by pypdf."""
+@dataclass(frozen=True)
+class Furniture:
+    """Page furniture as pypdf prints it, found independently of cited's reader: the first
+    and last lines of pages whose shape (digits aside) recurs on three or more pages."""
+
+    lines: frozenset[str]  # squashed lines with letters ("chapter2rbasics7")
+    numbers: frozenset[tuple[int, str]]  # (0-based page, the lone number printed on it)
+
+
+def page_furniture(pdf: bytes) -> Furniture:
     import io
     import logging
 
@@ -147,25 +154,33 @@ def _furniture_shapes(pdf: bytes) -> set[str]:
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     reader = PdfReader(io.BytesIO(pdf))
-    edges: Counter[str] = Counter()
-    for page in reader.pages:
-        lines = [line for line in (page.extract_text() or "").splitlines() if line.strip()]
-        for line in {*lines[:1], *lines[-1:]}:
-            edges[_shape(line)] += 1
-    return {shape for shape, n in edges.items() if n >= 3 and shape}
+    edges: list[tuple[int, str]] = []
+    for n, page in enumerate(reader.pages):
+        lines = [line.strip() for line in (page.extract_text() or "").splitlines()]
+        lines = [line for line in lines if line]
+        edges += [(n, line) for line in {*lines[:1], *lines[-1:]}]
+    counts = Counter(_shape(line) for _, line in edges)
+    repeated = [(n, line) for n, line in edges if counts[_shape(line)] >= 3 and _shape(line)]
+    return Furniture(
+        lines=frozenset(squash(line) for _, line in repeated if re.search(r"[^\W\d_]", line)),
+        numbers=frozenset((n, line) for n, line in repeated if line.isdigit()),
+    )
 
 
 def _shape(line: str) -> str:
     return re.sub(r"\d+", "#", squash(line))
 
 
-def furniture_in(passages: list[Passage], shapes: set[str]) -> list[str]:
-    """Passage lines that are page furniture: repeated page edges or dot-leader lines."""
+def furniture_in(passages: list[Passage], furniture: Furniture) -> list[str]:
+    """Passage lines that are page furniture: a repeated page edge, the lone number printed
+    on the passage's own page or the next, or a dot-leader line."""
     found: list[str] = []
     for passage in passages:
-        for line in passage.text.splitlines():
-            if line.strip() and (_shape(line) in shapes or _DOT_LEADER.search(line)):
-                found.append(line.strip())
+        page = (passage.page or 1) - 1
+        for line in (line.strip() for line in passage.text.splitlines()):
+            number = line.isdigit() and {(page, line), (page + 1, line)} & furniture.numbers
+            if line and (squash(line) in furniture.lines or number or _DOT_LEADER.search(line)):
+                found.append(line)
     return found
 
 
@@ -183,7 +198,7 @@ def score(edition: Edition, tmp: Path) -> Score:
     openings = {opening(p) for p in paragraphs(edition)}
     in_text = {o for o in openings if o in text}
     in_passages = {o for o in in_text if o in joined}
-    furniture = furniture_in(passages, _furniture_shapes(_read(edition.pdf)))
+    furniture = furniture_in(passages, page_furniture(_read(edition.pdf)))
     mid = sum(starts_mid_sentence(p.text) for p in passages)
     return Score(
         name=edition.name,

@@ -9,8 +9,9 @@ Pages are read in a sandboxed child (`pdf_sandbox`). Then, from the page texts:
   numbers, and printed tables of contents (dot leaders). It is marked as boilerplate and
   moved after the last page, so a paragraph that runs across a page break stays one
   verbatim slice of the text with no header inside it;
-- paragraphs are rebuilt from the hard-wrapped lines: a line ends a paragraph only when it
-  ends a sentence short of the page's usual line width, or a heading or list item follows.
+- paragraphs are rebuilt from the hard-wrapped lines: a line ends a paragraph when it
+  stops short of the page's usual line width and the next line does not go on in
+  lowercase, or when a heading or list item follows.
 
 Every line keeps its characters; only whole lines move, so quotes are exact slices of
 `Reading.text`, and `page_starts` gives each quote its page.
@@ -44,7 +45,6 @@ _PAGE_NUMBER = re.compile(r"(?:page\s+)?(?:\d{1,4}|[ivxlc]{1,8})(?:\s*(?:/|of)\s
 _CHAPTER_LABEL = re.compile(r"(?:chapter|appendix|part)\s+[\dA-Z]{1,4}\.?", re.IGNORECASE)
 _NUMBERED_HEADING = re.compile(r"(?:\d{1,2}(?:\.\d{1,2}){0,4}|[A-Z](?:\.\d{1,2}){1,4})\.?\s+\S")
 _LIST_ITEM = re.compile(r"(?:[•●▪◦‣∗*–-]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s")
-_ENDS_SENTENCE = re.compile(r"[.!?:;][”’\"')\]]*$")
 _NUMBER_PREFIX = re.compile(r"(?:chapter|appendix|part)?[a-z]?\d*")
 
 
@@ -362,9 +362,9 @@ def _continues(previous: _Line, line: _Line, widths: dict[int, int]) -> bool:
         return False
     if text[0].islower():
         return True
-    ended = _ENDS_SENTENCE.search(previous.text)
-    short = len(previous.text) < SHORT_LINE * widths.get(previous.page, 60)
-    return not (ended and short)
+    # A line short of the page's width ends its paragraph (or is code, a list or a
+    # reference entry): prose wraps at the full width until its last line.
+    return len(previous.text) >= SHORT_LINE * widths.get(previous.page, 60)
 
 
 FORMAT = Format(name="PDF", suffixes=(".pdf",), read=read_pdf, sniff=sniff_pdf)

@@ -23,9 +23,9 @@ from reliability_kit import (
 )
 
 from index.errors import UnreadableFileError
-from ingest.load import load_document
 from ingest.formats.base import Limits
 from ingest.formats.pdf_sandbox import PdfWorker
+from ingest.load import load_document
 
 GOOD_ARTICLE = (
     "Quiet Evenings Alone\n\n"
