@@ -96,9 +96,12 @@ def paragraphs(edition: Edition) -> list[str]:
 
             soup = BeautifulSoup(text, "html.parser")
             found += [p.get_text(" ") for p in soup.find_all("p")]
-        else:
-            found += re.split(r"\n[ \t]*\n", text)
+        else:  # numbered headings ("1.3. OK, now I know...") are sections, not paragraphs
+            found += [p for p in re.split(r"\n[ \t]*\n", text) if not _TEXT_HEADING.match(p)]
     return [p for p in (" ".join(p.split()) for p in found) if len(p.split()) >= OPENING_WORDS]
+
+
+_TEXT_HEADING = re.compile(r"\s*(?:Chapter\s+\d+\.|(?:\d+\.)+)\s+\S")
 
 
 def opening(paragraph: str) -> str:
