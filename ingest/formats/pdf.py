@@ -182,9 +182,9 @@ def _prints_title(printed: str, wanted: str) -> bool:
 
 def _set_heading(lines: list[_Line], first: int, last: int, section: str) -> None:
     """Lines first..last open `section`; a "Chapter 4" line just above joins them."""
-    if first > 0 and lines[first - 1].role == "body":
-        if _CHAPTER_LABEL.fullmatch(lines[first - 1].text):
-            first -= 1
+    above = lines[first - 1] if first > 0 else None
+    if above is not None and above.role == "body" and _CHAPTER_LABEL.fullmatch(above.text):
+        first -= 1
     for line in lines[first : last + 1]:
         line.role, line.section = "heading", section
 
