@@ -19,9 +19,11 @@ Every line keeps its characters; only whole lines move, so quotes are exact slic
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from index.errors import UnreadableFileError
@@ -29,6 +31,8 @@ from index.records import Block
 from ingest.formats import pdf_sandbox
 from ingest.formats.base import Format, Limits, MarkedSpan, Reading
 from ingest.formats.pdf_sandbox import Extraction, OutlineEntry
+
+log = logging.getLogger(__name__)
 
 PDF_MAGIC = b"%PDF-"
 MAX_HEADING_CHARS = 90
@@ -46,6 +50,25 @@ _CHAPTER_LABEL = re.compile(r"(?:chapter|appendix|part)\s+[\dA-Z]{1,4}\.?", re.I
 _NUMBERED_HEADING = re.compile(r"(?:\d{1,2}(?:\.\d{1,2}){0,4}|[A-Z](?:\.\d{1,2}){1,4})\.?\s+\S")
 _LIST_ITEM = re.compile(r"(?:[•●▪◦‣∗*–-]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s")
 _NUMBER_PREFIX = re.compile(r"(?:chapter|appendix|part)?[a-z]?\d*")
+
+
+def limits_from_env(environ: Mapping[str, str]) -> Limits:
+    """Limits from CITED_PDF_SECONDS and CITED_PDF_MEMORY_MB (else the defaults), read by
+    the caller once per build and passed to every reader."""
+    default = Limits()
+    seconds = _positive(environ, "CITED_PDF_SECONDS", default.seconds)
+    memory_mb = int(_positive(environ, "CITED_PDF_MEMORY_MB", default.memory_mb))
+    return Limits(max_bytes=default.max_bytes, seconds=seconds, memory_mb=memory_mb)
+
+
+def _positive(environ: Mapping[str, str], name: str, default: float) -> float:
+    value = environ.get(name, "").strip()
+    try:
+        number = float(value) if value else default
+    except ValueError:
+        log.warning("ignoring %s=%r: not a number; using %s", name, value, default)
+        return default
+    return number if number > 0 else default
 
 
 def sniff_pdf(head: bytes) -> bool:
@@ -316,28 +339,25 @@ def _blocks(placed: list[tuple[_Line, int]], title: str | None) -> list[Block]:
     for line, start in placed:
         end = start + len(line.text)
         if line.role == "heading":
-            if (
-                blocks
-                and blocks[-1].kind == "heading"
-                and previous
-                and previous.section == line.section
-            ):
+            if previous and previous.role == "heading" and previous.section == line.section:
                 blocks[-1] = Block(blocks[-1].start, end, "heading", line.section)
             else:
                 blocks.append(Block(start, end, "heading", line.section))
             section = line.section
-        elif (
-            previous is not None and previous.role == "body" and _continues(previous, line, widths)
-        ):
-            last = blocks[-1]
-            blocks[-1] = Block(last.start, end, last.kind, last.section)
+        elif not blocks and line.text == title:
+            blocks.append(Block(start, end, "title", section))
+        elif previous and previous.role == "body" and _joins(blocks[-1], previous, line, widths):
+            blocks[-1] = Block(blocks[-1].start, end, blocks[-1].kind, blocks[-1].section)
         else:
             kind = "item" if _LIST_ITEM.match(line.text) else "paragraph"
-            if not blocks and title and line.text == title:
-                kind = "title"
             blocks.append(Block(start, end, kind, section))
         previous = line
     return blocks
+
+
+def _joins(block: Block, previous: _Line, line: _Line, widths: dict[int, int]) -> bool:
+    """Does `line` carry on `block`, whose last line is `previous`? Never a title."""
+    return block.kind != "title" and _continues(previous, line, widths)
 
 
 def _usual_widths(placed: list[tuple[_Line, int]]) -> dict[int, int]:

@@ -343,7 +343,7 @@ def _locked_reason(reader) -> str | None:
         return f"encrypted PDF that cannot be opened here: {_short(e)}"
     if opened:
         return None
-    return "encrypted PDF; remove the password and add it again (it needs a password to open)"
+    return "encrypted PDF; remove the password and add it again"
 
 
 def _better_extraction(raw: bytes, pages: list[str]) -> dict:
