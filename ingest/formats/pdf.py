@@ -239,8 +239,13 @@ def _mark_page_edges(pages: list[list[_Line]]) -> None:
             for line in group:
                 if _PAGE_NUMBER.fullmatch(line.text):
                     line.role = "page number"
-                elif counts[_shape(line.text)] >= MIN_REPEATS or (
-                    _is_numbered_banner(line.text) and prefixes[_prefix(line.text)] >= prefix_floor
+                elif (
+                    counts[_shape(line.text)] >= MIN_REPEATS
+                    or _is_capital_banner(line.text)
+                    or (
+                        _is_numbered_banner(line.text)
+                        and prefixes[_prefix(line.text)] >= prefix_floor
+                    )
                 ):
                     line.role = reason
 
@@ -265,11 +270,20 @@ def _is_numbered_banner(text: str) -> bool:
     return len(text.split()) > 2 and bool(re.search(r"\d", text))
 
 
+def _is_capital_banner(text: str) -> bool:
+    """A numbered banner in capitals at a page edge ("CHAPTER 2. GETTING AND INSTALLING…"):
+    book classes set their running heads so; a heading there was already matched."""
+    letters = [ch for ch in text if ch.isalpha()]
+    return _is_numbered_banner(text) and len(letters) >= 8 and all(ch.isupper() for ch in letters)
+
+
 def _first_line_title(pages: list[list[_Line]]) -> str | None:
     """The first body line of the document, when it is short enough to be a title."""
     for lines in pages:
         for line in lines:
-            if line.role in ("body", "heading"):
+            if line.role == "heading":
+                return line.section
+            if line.role == "body":
                 return line.text if len(line.text) <= MAX_HEADING_CHARS else None
     return None
 
