@@ -228,7 +228,12 @@ def measure() -> dict:
                 results["missing"].append(edition.name)
                 continue
             results["manuals"].append(asdict(score(edition, Path(tmp))))
-    results["passed"] = bool(results["manuals"]) and all(_passes(m) for m in results["manuals"])
+    manuals = results["manuals"]
+    results["passed"] = bool(manuals) and all(_passes(m) for m in manuals)
+    if manuals:
+        results["worst_recall"] = min(m["recall"] for m in manuals)
+        results["worst_mid_sentence"] = max(m["mid_sentence"] for m in manuals)
+        results["furniture_total"] = sum(m["furniture"] for m in manuals)
     return results
 
 
