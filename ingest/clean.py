@@ -56,8 +56,11 @@ _PROMOTION = re.compile(
 def mark_boilerplate(doc: Document) -> Document:
     """Return `doc` with `boilerplate` set to the sorted, merged boilerplate spans."""
     lines = _lines(doc.text)
+    # A paged document's repeats are page furniture, which its reader marks (pdf.py); the
+    # other lines it repeats are content (code, a refrain), so they are kept.
+    repeated = [] if doc.page_starts else _repeated_blocks(doc.text, lines)
     spans = (
-        _repeated_blocks(doc.text, lines)
+        repeated
         + _related_tail(doc.text, lines)
         + _empty_bylines(doc.text, lines)
         + _promotions(doc.text, lines)
