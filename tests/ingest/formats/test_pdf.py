@@ -204,3 +204,17 @@ class TestEncryptionAndLimits:
         assert FORMAT.suffixes == (".pdf",)
         assert FORMAT.sniff(R_FAQ.read_bytes()[:1024])
         assert not FORMAT.sniff(b"<html><body>not a pdf</body></html>")
+
+
+class TestManualLinesAreContent:
+    def test_repeated_example_and_subscribe_lines_stay_in_passages(self, tmp_path, make_pdf, chunk):
+        """Rules made for web pages (repeated calls to action, "subscribe") must not drop a
+        manual's repeated code line or its instructions for joining a mailing list."""
+        example = "R> x <- c(1, 2, 3); mean(x) # prints the mean of x, which is 2"
+        subscribe = "Subscribe to debian-user by sending mail with the word subscribe."
+        path = tmp_path / "manual.pdf"
+        path.write_bytes(make_pdf(["A Small Manual", example, subscribe, example]))
+        passages = chunk(mark_boilerplate(load_document(path, tmp_path)))
+        joined = "\n".join(p.text for p in passages)
+        assert joined.count(example) == 2
+        assert subscribe in joined
