@@ -124,15 +124,17 @@ def layout(extraction: Extraction) -> Reading:
         for n, text in enumerate(extraction.pages)
     ]
     _mark_contents_pages(pages)
-    found = _mark_outline_headings(pages, extraction.outline)
-    if not extraction.outline:
-        _mark_numbered_headings(pages)
+    notes = list(extraction.notes)
+    if extraction.outline:
+        found = _mark_outline_headings(pages, extraction.outline)
+        notes.append(f"headings from the PDF outline: {found} of {len(extraction.outline)} found")
+    elif found := _mark_large_headings(pages, extraction.large_lines):
+        notes.append(f"no outline: {found} headings from their font size")
+    else:
+        notes.append(f"no outline: {_mark_numbered_headings(pages)} headings from numbering")
     _mark_page_edges(pages)
     title = extraction.title or _first_line_title(pages)
     reading = _assemble(pages, title)
-    notes = list(extraction.notes)
-    if extraction.outline:
-        notes.append(f"headings from the PDF outline: {found} of {len(extraction.outline)} found")
     return Reading(
         text=reading.text,
         title=title,
@@ -212,8 +214,23 @@ def _set_heading(lines: list[_Line], first: int, last: int, section: str) -> Non
         line.role, line.section = "heading", section
 
 
-def _mark_numbered_headings(pages: list[list[_Line]]) -> None:
-    """Without an outline: short numbered lines that do not end like a sentence."""
+def _mark_large_headings(pages: list[list[_Line]], large: tuple[tuple[int, str], ...]) -> int:
+    """Without an outline: body lines printing text set larger than the body; how many."""
+    found = 0
+    for page, text in large:
+        wanted = squash(text)
+        lines = pages[page] if 0 <= page < len(pages) else []
+        for line in lines:
+            if wanted and line.role == "body" and squash(line.text) == wanted:
+                line.role, line.section = "heading", line.text
+                found += 1
+                break
+    return found
+
+
+def _mark_numbered_headings(pages: list[list[_Line]]) -> int:
+    """Without an outline or sizes: short numbered lines not ending like a sentence."""
+    found = 0
     for lines in pages:
         for line in lines:
             text = line.text
@@ -226,6 +243,8 @@ def _mark_numbered_headings(pages: list[list[_Line]]) -> None:
                 and re.search(r"\s[A-Z]", text)
             ):
                 line.role, line.section = "heading", text
+                found += 1
+    return found
 
 
 def _mark_page_edges(pages: list[list[_Line]]) -> None:

@@ -50,6 +50,8 @@ LONG_WORD = 25
 #: extractor is tried (R's manuals: 0.0; the Debian FAQ from dblatex: 0.17).
 RUN_TOGETHER_LIMIT = 0.02
 MAX_OUTLINE_ENTRIES = 5000
+#: Text this much larger than the body text's size is a heading (texinfo: 14.3 / 10.9).
+LARGE_TEXT = 1.15
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,8 @@ class Extraction:
     title: str | None = None
     extractor: str = "pypdf"
     notes: tuple[str, ...] = ()
+    #: (page, text) of short lines set larger than the body, when there is no outline
+    large_lines: tuple[tuple[int, str], ...] = ()
 
 
 def run_together_share(text: str) -> float:
@@ -181,6 +185,7 @@ def _extraction(reply: dict) -> Extraction:
         title=reply.get("title") or None,
         extractor=str(reply.get("extractor", "pypdf")),
         notes=tuple(str(n) for n in reply.get("notes", ())),
+        large_lines=tuple((int(p), str(t)) for p, t in reply.get("large", ())),
     )
 
 
@@ -320,7 +325,10 @@ def _extract(raw: bytes, memory_mb: int) -> dict:
             if locked:
                 return {"error": locked}
         pages = [(page.extract_text() or "").strip() for page in reader.pages]
-        reply = {"pages": pages, "outline": _outline(reader), "title": _metadata_title(reader)}
+        outline = _outline(reader)
+        reply = {"pages": pages, "outline": outline, "title": _metadata_title(reader)}
+        if not outline:  # headings are then found by their size
+            reply["large"] = _large_lines(reader)
         return reply | _better_extraction(raw, pages)
     except MemoryError:
         return {
@@ -403,6 +411,35 @@ def _outline(reader) -> list[list]:
     except Exception:  # a damaged outline costs the headings, not the text
         return []
     return entries
+
+
+def _large_lines(reader) -> list[list]:
+    """[0-based page, text] of the short lines set larger than the body text (headings)."""
+    sized: list[tuple[int, str, float]] = []
+    weight: dict[float, int] = {}
+
+    def visit(page: int):
+        def visitor(text, cm, tm, font_dict, font_size) -> None:
+            # the rendered size: the font size scaled by the text and page matrices
+            c, d = tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3]
+            size = round(float(font_size or 0) * (c * c + d * d) ** 0.5, 1)
+            sized.append((page, text, size))
+            weight[size] = weight.get(size, 0) + len(text.strip())
+
+        return visitor
+
+    for number, page in enumerate(reader.pages):
+        page.extract_text(visitor_text=visit(number))
+    if not weight:
+        return []
+    body = max(weight, key=weight.__getitem__)
+    return [
+        [page, line.strip()]
+        for page, text, size in sized
+        if size >= LARGE_TEXT * body
+        for line in text.split("\n")
+        if 3 <= len(line.strip()) <= 90 and re.search(r"[^\W\d_]", line)
+    ]
 
 
 def _metadata_title(reader) -> str | None:

@@ -76,15 +76,23 @@ class TestHeadings:
         under = [p for p in passages if p.section == "What machines does R run on?"]
         assert under[0].text.startswith("R is being developed for the Unix-like, Windows and Mac")
 
-    def test_numbered_lines_are_headings_without_an_outline(self):
+    def test_without_an_outline_headings_come_from_their_font_size(self):
         without = PdfWriter(clone_from=PdfReader(R_FAQ))
         without._root_object.pop("/Outlines", None)
         buffer = io.BytesIO()
         without.write(buffer)
         reading = read_pdf(buffer.getvalue(), "no-outline.pdf", Limits())
         sections = {b.section for b in reading.blocks if b.kind == "heading"}
-        assert "2.2 What machines does R run on?" in sections
-        assert "1.1 Legalese" in sections
+        assert {"2.2 What machines does R run on?", "1.1 Legalese", "2 R Basics"} <= sections
+        assert any("headings from their font size" in note for note in reading.notes)
+        assert not any(s.startswith(("R is a system", "Chapter 2:")) for s in sections)
+
+    def test_without_outline_or_sizes_numbered_lines_are_headings(self, make_pdf):
+        pages = ["A Small Manual", "2.2 What Machines Does It Run On?", "It runs on Linux."]
+        reading = read_pdf(make_pdf(pages), "numbered.pdf", Limits())
+        headings = [b.section for b in reading.blocks if b.kind == "heading"]
+        assert headings == ["2.2 What Machines Does It Run On?"]
+        assert any("headings from numbering" in note for note in reading.notes)
 
 
 class TestFurniture:
