@@ -302,8 +302,9 @@ def _first_line_title(pages: list[list[_Line]]) -> str | None:
         for line in lines:
             if line.role == "heading":
                 return line.section
-            if line.role == "body":
-                return line.text if len(line.text) <= MAX_HEADING_CHARS else None
+            if line.role == "body":  # a sentence is text, not a title
+                short = len(line.text) <= MAX_HEADING_CHARS
+                return line.text if short and not line.text.endswith((".", ",", ";")) else None
     return None
 
 
