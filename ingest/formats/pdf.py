@@ -44,11 +44,19 @@ MIN_REPEATS = 3
 #: A page this share of whose lines have dot leaders is a printed table of contents.
 TOC_PAGE_SHARE = 0.3
 
-_DOT_LEADER = re.compile(r"(?:\.\s?){4,}\s*(?:\d+|[ivxlc]+)\s*$", re.IGNORECASE)
+_DOT_LEADER = re.compile(r"(?:\.\s?){4,}\s*(?:\d+(?:,\s*\d+)*|[ivxlc]+)\s*$", re.IGNORECASE)
+#: A back-of-book index entry ("apt-doc, 36", ", 37") or a letter or term heading in one.
+_INDEX_ENTRY = re.compile(r"[^.]{0,60},\s*\d{1,4}(?:\s*,\s*\d{1,4})*|\S{1,30}")
+_PAGE_REFERENCE = re.compile(r",\s*\d{1,4}$")
+MIN_INDEX_LINES = 10
 _PAGE_NUMBER = re.compile(r"(?:page\s+)?(?:\d{1,4}|[ivxlc]{1,8})(?:\s*(?:/|of)\s*\d{1,4})?", re.I)
 _CHAPTER_LABEL = re.compile(r"(?:chapter|appendix|part)\s+[\dA-Z]{1,4}\.?", re.IGNORECASE)
 _NUMBERED_HEADING = re.compile(r"(?:\d{1,2}(?:\.\d{1,2}){0,4}|[A-Z](?:\.\d{1,2}){1,4})\.?\s+\S")
 _LIST_ITEM = re.compile(r"(?:[•●▪◦‣∗*–-]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s")
+_PRINTED_NUMBER = re.compile(
+    r"(?:(?:chapter|appendix|part)\s+)?(?:\d{1,2}(?:\.\d{1,2})*|[A-Z](?:\.\d{1,2})+)\.?(?=\s|$)",
+    re.IGNORECASE,
+)
 _NUMBER_PREFIX = re.compile(r"(?:chapter|appendix|part)?[a-z]?\d*")
 
 
@@ -157,12 +165,33 @@ def _shape(text: str) -> str:
 
 
 def _mark_contents_pages(pages: list[list[_Line]]) -> None:
-    """Dot-leader lines, and every line of a page made mostly of them, are the printed TOC."""
+    """Dot-leader lines, and every line of a page made mostly of them, are the printed TOC
+    (an index when the page says so); so is a page of index entries ("apt-doc, 36")."""
     for lines in pages:
         leaders = [line for line in lines if _DOT_LEADER.search(line.text)]
-        whole_page = lines and len(leaders) >= TOC_PAGE_SHARE * len(lines)
-        for line in lines if whole_page else leaders:
-            line.role = "table of contents"
+        if lines and len(leaders) >= TOC_PAGE_SHARE * len(lines):
+            reason = "index" if _names_index(lines) else "table of contents"
+            for line in lines:
+                line.role = reason
+        elif _is_index_page(lines):
+            for line in lines:
+                line.role = "index"
+        else:
+            for line in leaders:
+                line.role = "table of contents"
+
+
+def _names_index(lines: list[_Line]) -> bool:
+    return any(re.search(r"\bindex\b", line.text, re.IGNORECASE) for line in lines[:3])
+
+
+def _is_index_page(lines: list[_Line]) -> bool:
+    """Mostly short entries, many ending in a page reference: a back-of-book index."""
+    if len(lines) < MIN_INDEX_LINES:
+        return False
+    entries = sum(bool(_INDEX_ENTRY.fullmatch(line.text)) for line in lines)
+    references = sum(bool(_PAGE_REFERENCE.search(line.text)) for line in lines)
+    return entries >= 0.8 * len(lines) and references >= 0.3 * len(lines)
 
 
 def _mark_outline_headings(pages: list[list[_Line]], outline: tuple[OutlineEntry, ...]) -> int:
@@ -190,11 +219,20 @@ def _match_heading(lines: list[_Line], title: str) -> bool:
                 break
             joined += squash(lines[k].text)
             if _prints_title(joined, wanted):
-                _set_heading(lines, i, k, title)
+                _set_heading(lines, i, k, _section_name(lines[i : k + 1], title))
                 return True
             if len(joined) >= len(wanted) + 12:
                 break
     return False
+
+
+def _section_name(lines: list[_Line], title: str) -> str:
+    """The bookmark's title with the number the page prints before it ("2.2 What machines
+    does R run on?"); the title's own characters are cleaner than the page's."""
+    number = _PRINTED_NUMBER.match(lines[0].text)
+    if not number or title.lower().startswith(number.group().lower()):
+        return title
+    return f"{number.group()} {title}"
 
 
 def _prints_title(printed: str, wanted: str) -> bool:
