@@ -211,7 +211,7 @@ def _match_heading(lines: list[_Line], title: str) -> bool:
     if not wanted:
         return False
     for i, line in enumerate(lines):
-        if line.role != "body":
+        if line.role != "body" or not squash(line.text):  # "}" must not start a heading
             continue
         joined = ""
         for k in range(i, min(i + MAX_HEADING_LINES, len(lines))):

@@ -66,6 +66,7 @@ class TestHeadings:
         missing = {t for t in titles if not any(s.endswith(t) for s in sections)}
         assert missing <= {"2 R Basics", "How can R be installed?"}
         assert "2.2 What machines does R run on?" in sections
+        assert "1.4 Notation" in sections  # after a code line "}", which stays text
 
     def test_heading_lines_are_in_no_passage(self, read):
         _, passages = read(R_FAQ)
