@@ -296,15 +296,19 @@ def _mark_page_edges(pages: list[list[_Line]]) -> None:
             for line in group:
                 if _PAGE_NUMBER.fullmatch(line.text):
                     line.role = "page number"
-                elif (
-                    counts[_shape(line.text)] >= MIN_REPEATS
-                    or _is_capital_banner(line.text)
-                    or (
-                        _is_numbered_banner(line.text)
-                        and prefixes[_prefix(line.text)] >= prefix_floor
-                    )
-                ):
+                elif _recurs(line.text, counts, prefixes, prefix_floor):
                     line.role = reason
+
+
+def _recurs(text: str, counts: Counter[str], prefixes: Counter[str], prefix_floor: int) -> bool:
+    """Is this page-edge line a running head: its shape on several pages (a lone "}" of
+    code is not), a capitalised numbered banner, or a numbered banner's opening words
+    on a quarter of the pages ("CHAPTER 6. ...")?"""
+    if squash(text) and counts[_shape(text)] >= MIN_REPEATS:
+        return True
+    if _is_capital_banner(text):
+        return True
+    return _is_numbered_banner(text) and prefixes[_prefix(text)] >= prefix_floor
 
 
 def _edge_lines(lines: list[_Line], edge: str) -> list[_Line]:

@@ -235,3 +235,11 @@ class TestManualLinesAreContent:
         joined = "\n".join(p.text for p in passages)
         assert joined.count(example) == 2
         assert subscribe in joined
+
+    def test_a_closing_brace_at_page_ends_is_code_not_a_running_footer(self, make_pdf):
+        pages = ["A Small Manual", "f <- function(x) {", "}", "}", "}", "That ends the example."]
+        reading = read_pdf(make_pdf(pages), "braces.pdf", Limits())
+        assert not reading.boilerplate
+        braces = [i for i, ch in enumerate(reading.text) if ch == "}"]
+        assert len(braces) == 3
+        assert all(any(b.start <= i < b.end for b in reading.blocks) for i in braces)
