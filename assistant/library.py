@@ -22,32 +22,17 @@ from assistant.answer import source_of
 from index.errors import CitedError
 from index.loaded import LoadedIndex
 from index.records import Caveat, Document
+from ingest import formats
 from ingest.structure import Block, blocks
 
 #: What an upload may be: the readers ingest has.
-UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
+UPLOAD_SUFFIXES = formats.SUFFIXES
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_UPLOAD_FILES = 20
 MAX_NAME_CHARS = 100
 #: A block of one of these kinds gets a paragraph number (¶n); headings do not.
 NUMBERED_KINDS = ("paragraph", "item", "label")
 
-_MAGIC = (
-    (b"%PDF-", "a PDF"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"PK\x03\x04", "a ZIP archive (or a .docx/.epub)"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"\x7fELF", "a program"),
-    (b"MZ", "a Windows program"),
-    (b"\xd0\xcf\x11\xe0", "an old Office document"),
-    (b"{\\rtf", "an RTF document"),
-)
-_HTML_START = re.compile(rb"^\s*(<!doctype\s+html|<html[\s>])", re.IGNORECASE)
-_HTML_TAG = re.compile(
-    rb"<(html|head|body|p|div|article|main|h[1-6]|ul|ol|li|br|span|title)\b", re.IGNORECASE
-)
 _UNSAFE_NAME = re.compile(r"[^\w.]+|_+")
 
 
@@ -339,20 +324,7 @@ def read_upload(path: Path, name: str) -> bytes:
 
 def content_problem(data: bytes, suffix: str) -> str | None:
     """Why `data` is not a file of type `suffix` (".txt", ".pdf", ...), or None if it is."""
-    if not data.strip():
-        return "the file is empty"
-    found = next((what for magic, what in _MAGIC if data.startswith(magic)), None)
-    if suffix == ".pdf":
-        return None if b"%PDF-" in data[:1024] else "the content is not a PDF"
-    if found:
-        return f"the content is {found}, not text; add it with the right extension or as text"
-    if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "the content is binary data, not text"
-    if suffix in (".txt", ".md") and _HTML_START.match(data[:512]):
-        return "the content is an HTML page; save it with the .html extension"
-    if suffix in (".html", ".htm") and not _HTML_TAG.search(data[:65536]):
-        return "the content has no HTML markup; save it with the .txt extension"
-    return None
+    return formats.content_problem(data, suffix)
 
 
 def _link_into(corpus_dir: Path, name: str, data: bytes) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant import library, render
+from ingest import formats
 from assistant.answer import Assistant
 from index.errors import CitedError
 from index.loaded import LoadedIndex
@@ -339,7 +340,7 @@ def _library_tab(gr: Any) -> dict[str, Any]:
     with gr.Row():
         upload = gr.File(
             file_count="multiple",
-            label="Add articles: .txt, .md, .html or .pdf, up to "
+            label=f"Add articles: {formats.kinds_phrase()}, up to "
             f"{library.MAX_UPLOAD_BYTES // 2**20} MB each",
             elem_id="cited-upload",
             scale=3,

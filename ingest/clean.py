@@ -5,12 +5,15 @@ Boilerplate is found by its nature, not by listing known strings:
 - blocks repeated within one document (a call to action pasted between sections): any
   run of two or more consecutive lines that occurs again, or a long single line that does;
 - a "related / similar / recommended posts", "you may also like", "read more" heading
-  in the last part of the document, together with everything after it;
+  in the last part of the document, together with everything after it, when all that
+  follows is a list of short titles (a "See also" line followed by more prose is kept);
 - byline and metadata labels left empty by the copy ("Written by", "Published date");
 - short promotional lines ("free to start", "no credit card", "sign up", "subscribe",
   "download the app", "get started", "free trial", "newsletter").
 
-Spans cover whole stripped lines; `Document.boilerplate` gets them sorted and merged.
+Spans cover whole stripped lines; `Document.boilerplate` gets them (with any spans the
+format reader marked) sorted and merged. `find_boilerplate` gives each with its reason,
+for `cited inspect`.
 """
 
 from __future__ import annotations
@@ -26,11 +29,15 @@ from index.records import Document
 log = logging.getLogger(__name__)
 
 Span = tuple[int, int]
+#: (start, end, reason) of one boilerplate span.
+Marked = tuple[int, int, str]
 
 MIN_REPEATED_RUN_CHARS = 40
 MIN_REPEATED_LINE_CHARS = 50
 TAIL_FRACTION = 0.6
 MAX_PROMO_CHARS = 120
+#: A line after a related-links heading longer than this is prose, not a link title.
+MAX_LINK_TITLE_CHARS = 150
 
 _TAIL_HEADING = re.compile(
     r"(?:(?:related|similar|recommended|popular|trending|latest|more|other)\s+"
@@ -55,16 +62,22 @@ _PROMOTION = re.compile(
 
 def mark_boilerplate(doc: Document) -> Document:
     """Return `doc` with `boilerplate` set to the sorted, merged boilerplate spans."""
-    lines = _lines(doc.text)
-    spans = (
-        _repeated_blocks(doc.text, lines)
-        + _related_tail(doc.text, lines)
-        + _empty_bylines(doc.text, lines)
-        + _promotions(doc.text, lines)
-    )
-    merged = _merge(doc.text, spans)
+    found = [(start, end) for start, end, _ in find_boilerplate(doc.text)]
+    merged = _merge(doc.text, [*doc.boilerplate, *found])
     log.debug("%s: %d boilerplate spans", doc.file, len(merged))
     return replace(doc, boilerplate=tuple(merged))
+
+
+def find_boilerplate(text: str) -> list[Marked]:
+    """Every boilerplate span of `text` with its reason, in text order (may overlap)."""
+    lines = _lines(text)
+    found = [
+        *((s, e, "repeated block") for s, e in _repeated_blocks(text, lines)),
+        *((s, e, "related-links tail") for s, e in _related_tail(text, lines)),
+        *((s, e, "empty byline") for s, e in _empty_bylines(text, lines)),
+        *((s, e, "call to action") for s, e in _promotions(text, lines)),
+    ]
+    return sorted(found)
 
 
 def _lines(text: str) -> list[Span]:
@@ -100,11 +113,19 @@ def _repeated_blocks(text: str, lines: list[Span]) -> list[Span]:
 
 
 def _related_tail(text: str, lines: list[Span]) -> list[Span]:
-    """From a 'related posts'-style heading in the last part of the text to the end."""
-    for start, end in lines:
-        if start >= TAIL_FRACTION * len(text) and _TAIL_HEADING.fullmatch(text[start:end]):
+    """From a 'related posts'-style heading in the last part of the text to the end, when
+    every line after it is a short title (a list of links), not prose."""
+    for i, (start, end) in enumerate(lines):
+        late = start >= TAIL_FRACTION * len(text)
+        heading = late and _TAIL_HEADING.fullmatch(text[start:end])
+        if heading and all(_is_link_title(text[s:e]) for s, e in lines[i + 1 :]):
             return [(start, lines[-1][1])]
     return []
+
+
+def _is_link_title(line: str) -> bool:
+    """A short line that does not end as a sentence does: the title of a linked page."""
+    return len(line) <= MAX_LINK_TITLE_CHARS and not line.rstrip().endswith((".", ":", ";"))
 
 
 def _empty_bylines(text: str, lines: list[Span]) -> list[Span]:

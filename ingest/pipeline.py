@@ -34,7 +34,7 @@ from index.cache import EmbeddingCache, cache_path, embed_with_cache
 from index.errors import CitedError, CorpusError, IndexWriteError, UnreadableFileError
 from index.loaded import LoadedIndex
 from index.lock import build_lock
-from index.records import Caveat, ChunkSettings, Document, Passage
+from index.records import Block, Caveat, ChunkSettings, Document, Passage
 from index.segment import SegmentInfo, StoredDocument
 from index.store import (
     SEGMENT_PASSAGES,
@@ -48,10 +48,11 @@ from index.store import (
     published_manifest,
     split_segments,
 )
+from ingest.analyze import analyze, read_file
 from ingest.caveats import RuledSentences, apply_rules, find_caveats, texts_to_embed
-from ingest.chunk import CountSpan, chunk_document
-from ingest.clean import mark_boilerplate
-from ingest.load import doc_id_for, load_document
+from ingest.chunk import CountSpan
+from ingest.formats import kinds_phrase
+from ingest.load import LoadedFile, doc_id_for
 from ingest.sentences import embed_sentences
 
 log = logging.getLogger(__name__)
@@ -116,6 +117,7 @@ class _Parsed:
     document: Document
     passages: tuple[Passage, ...]
     caveats: tuple[Caveat, ...] = ()
+    blocks: tuple[Block, ...] = ()
     passage_vectors: np.ndarray | None = None
     caveat_vectors: np.ndarray | None = None
     sentence_spans: np.ndarray | None = None
@@ -404,24 +406,24 @@ def _read_files(
     errors: list[FileError] = []
     for first in range(0, len(names), READ_GROUP):
         group = names[first : first + READ_GROUP]
-        documents = _loaded(corpus_dir, group, errors)
-        counters = embedder.span_counters([document.text for document in documents])
-        for document, count in zip(documents, counters, strict=True):
+        loaded = _loaded(corpus_dir, group, errors)
+        counters = embedder.span_counters([item.document.text for item in loaded])
+        for item, count in zip(loaded, counters, strict=True):
             try:
-                parsed.append(_chunked(document, count, settings))
+                parsed.append(_chunked(item, count, settings))
             except Exception as error:  # a bad file must never stop the build
-                errors.append(_file_error(document.file, error))
+                errors.append(_file_error(item.document.file, error))
         if progress:
             progress("read", first + len(group), len(names))
     return parsed, sorted(errors, key=lambda e: e.file)
 
 
-def _loaded(corpus_dir: Path, names: Sequence[str], errors: list[FileError]) -> list[Document]:
+def _loaded(corpus_dir: Path, names: Sequence[str], errors: list[FileError]) -> list[LoadedFile]:
     """The documents of `names`, cleaned; the files that fail are added to `errors`."""
     documents = []
     for name in names:
         try:
-            documents.append(mark_boilerplate(load_document(corpus_dir / name, corpus_dir)))
+            documents.append(read_file(corpus_dir / name, corpus_dir))
         except Exception as error:  # a bad file must never stop the build
             errors.append(_file_error(name, error))
     return documents
@@ -437,11 +439,13 @@ def _file_error(name: str, error: Exception) -> FileError:
     return failure
 
 
-def _chunked(document: Document, count: CountSpan, settings: ChunkSettings) -> _Parsed:
-    passages = chunk_document(document, count, settings)
-    if not passages:
-        raise UnreadableFileError(document.file, "no article text left after removing boilerplate")
-    return _Parsed(document, tuple(passages), ())
+def _chunked(loaded: LoadedFile, count: CountSpan, settings: ChunkSettings) -> _Parsed:
+    analysis = analyze(loaded, count, settings)
+    if not analysis.passages:
+        raise UnreadableFileError(
+            analysis.document.file, "no article text left after removing boilerplate"
+        )
+    return _Parsed(analysis.document, analysis.passages, (), blocks=analysis.blocks)
 
 
 def _embed_passages(
@@ -501,7 +505,7 @@ def _ruled(read: Sequence[_Parsed]) -> tuple[list[tuple[_Parsed, RuledSentences]
     ruled, errors = [], []
     for item in read:
         try:
-            ruled.append((item, apply_rules(item.document)))
+            ruled.append((item, apply_rules(item.document, item.blocks)))
         except Exception as error:  # a bad file must never stop the build
             errors.append(_file_error(item.document.file, error))
     return ruled, errors
@@ -722,7 +726,7 @@ def _nothing_to_index_message(corpus_dir: Path, errors: Sequence[FileError]) -> 
     if errors:
         return (
             f"no readable articles in {corpus_dir}: all {len(errors)} files were skipped "
-            f"(first: {errors[0].file}: {errors[0].error}); fix them or add .txt, .md, "
-            ".html or .pdf articles"
+            f"(first: {errors[0].file}: {errors[0].error}); fix them or add "
+            f"{kinds_phrase()} articles"
         )
-    return f"corpus folder {corpus_dir} is empty; add .txt, .md, .html or .pdf articles"
+    return f"corpus folder {corpus_dir} is empty; add {kinds_phrase()} articles"

@@ -11,6 +11,7 @@ Markdown files use their own syntax ("# " headings, blank-line paragraphs).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from index.records import Block, Document
 from ingest.text import LIST_MARKER, ends_sentence
@@ -33,6 +34,12 @@ def blocks(doc: Document) -> list[Block]:
     ]
     spans, kinds = _merge_paragraph_lines(doc.text, lines, kinds, markdown)
     return _assign_sections(doc, spans, kinds)
+
+
+def without_boilerplate(given: Sequence[Block], boilerplate: Sequence[Span]) -> list[Block]:
+    """A format's own blocks, leaving out those that touch a boilerplate span."""
+    marked = tuple(boilerplate)
+    return [b for b in given if not _touches((b.start, b.end), marked)]
 
 
 def heading_text(line: str) -> str:
