@@ -8,7 +8,6 @@ a regular file inside the corpus folder.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import secrets
@@ -22,7 +21,7 @@ from assistant.answer import source_of
 from index.errors import CitedError
 from index.loaded import LoadedIndex
 from index.records import Caveat, Document
-from ingest import formats
+from ingest import changes, formats
 from ingest.structure import Block, blocks
 
 #: What an upload may be: the readers ingest has.
@@ -132,34 +131,11 @@ def library_rows(
 
 
 def corpus_files(corpus_dir: Path) -> Iterable[tuple[str, Path]]:
-    """(name relative to the corpus, path) of every visible regular file, as a build sees them."""
-    corpus_dir = Path(corpus_dir)
-    if not corpus_dir.is_dir():
-        return []
-    found = []
-    for path in corpus_dir.rglob("*"):
-        relative = path.relative_to(corpus_dir)
-        if path.is_file() and not any(part.startswith(".") for part in relative.parts):
-            found.append((relative.as_posix(), path))
-    return sorted(found)
+    """(name relative to the corpus, path) of every file a build reads (`ingest.changes`)."""
+    return changes.corpus_files(corpus_dir)
 
 
-_HASHES: dict[tuple[str, int, int], str] = {}
-
-
-def file_sha256(path: Path) -> str:
-    """The sha256 of a file's bytes, remembered while its size and mtime stay the same."""
-    stat = path.stat()
-    key = (str(path), stat.st_mtime_ns, stat.st_size)
-    if key not in _HASHES:
-        if len(_HASHES) > 50_000:
-            _HASHES.clear()
-        digest = hashlib.sha256()
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        _HASHES[key] = digest.hexdigest()
-    return _HASHES[key]
+file_sha256 = changes.cached_sha256
 
 
 def _title_from_name(name: str) -> str:

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from assistant import library, render
-from ingest import formats
 from assistant.answer import Assistant
 from index.errors import CitedError
 from index.loaded import LoadedIndex
+from ingest import formats
 
 log = logging.getLogger(__name__)
 

@@ -17,9 +17,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import dataclasses
-import hashlib
 import logging
-import os
 import shutil
 import sqlite3
 import time
@@ -50,6 +48,7 @@ from index.store import (
 )
 from ingest.analyze import analyze, read_file
 from ingest.caveats import RuledSentences, apply_rules, find_caveats, texts_to_embed
+from ingest.changes import corpus_files, file_sha256, walk
 from ingest.chunk import CountSpan
 from ingest.formats import kinds_phrase
 from ingest.load import LoadedFile, doc_id_for
@@ -166,7 +165,7 @@ def scan_corpus(corpus_dir: Path) -> list[Path]:
 def _scan(corpus_dir: Path) -> list[tuple[str, Path]]:
     """(relative posix path, path) of every file `scan_corpus` lists, in its order."""
     _check_corpus_dir(corpus_dir)
-    return sorted(_walk(corpus_dir))
+    return corpus_files(corpus_dir)
 
 
 def _check_corpus_dir(corpus_dir: Path) -> None:
@@ -175,28 +174,6 @@ def _check_corpus_dir(corpus_dir: Path) -> None:
             f"corpus folder {corpus_dir} does not exist; create it and add articles, "
             "or pass --corpus DIR"
         )
-
-
-def _walk(corpus_dir: Path, prefix: str = "") -> Iterator[tuple[str, Path]]:
-    """(relative posix path, path) of the visible regular files below `corpus_dir`; hidden
-    files and folders are skipped, and so are links to folders."""
-    with os.scandir(corpus_dir) as entries:
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            if entry.is_dir(follow_symlinks=False):  # a linked folder could loop
-                yield from _walk(Path(entry.path), f"{prefix}{entry.name}/")
-            elif entry.is_file():
-                yield f"{prefix}{entry.name}", Path(entry.path)
-
-
-def file_sha256(path: Path) -> str:
-    """The sha256 of a file's bytes, read in blocks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def build_index(
@@ -216,7 +193,7 @@ def build_index(
     """
     index_dir = Path(index_dir)
     _check_corpus_dir(corpus_dir)
-    if next(_walk(corpus_dir), None) is None:  # an empty folder fails before the model loads
+    if not walk(corpus_dir):  # an empty folder fails before the model loads
         raise CorpusError(_nothing_to_index_message(corpus_dir, []))
     index_dir.mkdir(parents=True, exist_ok=True)
     with build_lock(index_dir, wait=wait):  # before loading the model: a refusal is quick
@@ -240,6 +217,7 @@ def _build_locked(
     last = published_manifest(index_dir)
     previous = None if full else _reusable_previous(index_dir, embedder, settings)
     hashes, stats, errors = _hash_files(files, None if full else last)
+    errors += [FileError(f.name, f.skipped) for f in walk(corpus_dir) if f.skipped]
     plan = _plan(hashes, last.source_files if last else {})
     previous = _checked(previous, plan.added + plan.changed + plan.removed)
     to_read = plan.added + plan.changed + ([] if previous else plan.unchanged)

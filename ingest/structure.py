@@ -147,7 +147,7 @@ def _joins(text: str, prev: Span, prev_kind: str, span: Span, kind: str, markdow
         return False
     if markdown:
         return True
-    previous = text[prev[0] : prev[1]]
+    previous = text[max(prev[0], prev[1] - 64) : prev[1]]  # its end decides; no long copy
     return text[span[0]].islower() and not ends_sentence(previous)
 
 
