@@ -38,7 +38,12 @@ class Analysis:
 def read_file(path: Path, corpus_dir: Path, limits: Limits = DEFAULT_LIMITS) -> LoadedFile:
     """Read one file and mark its boilerplate (UnreadableFileError if it cannot be read)."""
     loaded = load_file(path, corpus_dir, limits)
-    return replace(loaded, document=mark_boilerplate(loaded.document))
+    return replace(loaded, document=mark_boilerplate(loaded.document, code_spans(loaded)))
+
+
+def code_spans(loaded: LoadedFile) -> list[tuple[int, int]]:
+    """Spans of the format's code blocks: their lines repeat by nature, never boilerplate."""
+    return [(b.start, b.end) for b in loaded.blocks or () if b.kind == "code"]
 
 
 def document_blocks(loaded: LoadedFile) -> tuple[Block, ...]:

@@ -18,10 +18,12 @@ for `cited inspect`.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import logging
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import replace
 
 from index.records import Document
@@ -60,17 +62,18 @@ _PROMOTION = re.compile(
 )
 
 
-def mark_boilerplate(doc: Document) -> Document:
-    """Return `doc` with `boilerplate` set to the sorted, merged boilerplate spans."""
-    found = [(start, end) for start, end, _ in find_boilerplate(doc.text)]
+def mark_boilerplate(doc: Document, keep: Sequence[Span] = ()) -> Document:
+    """Return `doc` with `boilerplate` set to the sorted, merged boilerplate spans; lines
+    inside `keep` (code blocks, whose lines repeat by nature) are never marked."""
+    found = [(start, end) for start, end, _ in find_boilerplate(doc.text, keep)]
     merged = _merge(doc.text, [*doc.boilerplate, *found])
     log.debug("%s: %d boilerplate spans", doc.file, len(merged))
     return replace(doc, boilerplate=tuple(merged))
 
 
-def find_boilerplate(text: str) -> list[Marked]:
+def find_boilerplate(text: str, keep: Sequence[Span] = ()) -> list[Marked]:
     """Every boilerplate span of `text` with its reason, in text order (may overlap)."""
-    lines = _lines(text)
+    lines = _outside(_lines(text), keep)
     found = [
         *((s, e, "repeated block") for s, e in _repeated_blocks(text, lines)),
         *((s, e, "related-links tail") for s, e in _related_tail(text, lines)),
@@ -78,6 +81,19 @@ def find_boilerplate(text: str) -> list[Marked]:
         *((s, e, "call to action") for s, e in _promotions(text, lines)),
     ]
     return sorted(found)
+
+
+def _outside(lines: list[Span], keep: Sequence[Span]) -> list[Span]:
+    """The lines that lie in none of the sorted, disjoint `keep` spans."""
+    if not keep:
+        return lines
+    starts = [start for start, _ in keep]
+    result = []
+    for line in lines:
+        i = bisect.bisect_right(starts, line[0]) - 1
+        if i < 0 or keep[i][1] <= line[0]:
+            result.append(line)
+    return result
 
 
 def _lines(text: str) -> list[Span]:

@@ -15,7 +15,7 @@ from typing import Any
 
 from index.errors import UnreadableFileError
 from index.records import ChunkSettings, Passage
-from ingest.analyze import analyze, read_file
+from ingest.analyze import analyze, code_spans, read_file
 from ingest.clean import find_boilerplate
 from ingest.formats import Limits
 from ingest.health import read_health
@@ -123,7 +123,8 @@ def inspect_file(path: Path, counter: TokenCounter, limits: Limits = DEFAULT_LIM
 def _boilerplate(loaded: LoadedFile) -> tuple[tuple[int, int, str], ...]:
     """The format's marked spans and the cleaner's, each with its reason, in text order."""
     marked = [(m.start, m.end, m.reason) for m in loaded.marked]
-    return tuple(sorted({*marked, *find_boilerplate(loaded.document.text)}))
+    found = find_boilerplate(loaded.document.text, code_spans(loaded))
+    return tuple(sorted({*marked, *found}))
 
 
 def report_as_text(report: FileReport) -> str:
