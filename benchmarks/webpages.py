@@ -71,10 +71,15 @@ def score(rows: list[dict[str, Any]], folder: Path = BENCHMARK) -> dict[str, flo
     return {"precision": precision, "recall": recall, "f1": f1}
 
 
-def run_webpages(folder: Path = BENCHMARK, limit: int | None = None) -> dict[str, Any]:
-    """The benchmark's figures: F1 and its parts, pages, errors, passages per CPU-second."""
+def run_webpages(
+    folder: Path = BENCHMARK, limit: int | None = None, jsonl: Path | None = None
+) -> dict[str, Any]:
+    """The benchmark's figures: F1 and its parts, pages, errors, passages per CPU-second;
+    with `jsonl`, the inspect rows are written there too (for score.py --misses)."""
     pages = sorted((folder / "pages").glob("*.html"))[:limit]
     rows, cpu = inspect_pages(pages)
+    if jsonl is not None:
+        jsonl.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
     passages = sum(len(r["passages"]) for r in rows)
     return {
         **{k: round(v, 4) for k, v in score(rows, folder).items()},
@@ -94,11 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.pages / "evaldata.json").is_file():
         print(f"no web-page benchmark in {args.pages}", file=sys.stderr)
         return 2
-    if args.jsonl:
-        pages = sorted((args.pages / "pages").glob("*.html"))[: args.limit]
-        rows, _ = inspect_pages(pages)
-        args.jsonl.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
-    print(json.dumps(run_webpages(args.pages, args.limit)))
+    print(json.dumps(run_webpages(args.pages, args.limit, args.jsonl)))
     return 0
 
 
