@@ -9,7 +9,8 @@ Boilerplate is found by its nature, not by listing known strings:
   follows is a list of short titles (a "See also" line followed by more prose is kept);
 - byline and metadata labels left empty by the copy ("Written by", "Published date");
 - short promotional lines ("free to start", "no credit card", "sign up", "subscribe",
-  "download the app", "get started", "free trial", "newsletter").
+  "download the app", "get started", "free trial", "newsletter");
+- "Read also: <headline>" teaser lines (in the languages of the web-page benchmark).
 
 Spans cover whole stripped lines; `Document.boilerplate` gets them (with any spans the
 format reader marked) sorted and merged. `find_boilerplate` gives each with its reason,
@@ -54,6 +55,14 @@ EMPTY_BYLINE = re.compile(
     r"|reviewed\s+by|fact[-\s]checked\s+by)\s*:?",
     re.IGNORECASE,
 )
+#: "Read also: <headline>" teaser lines inside an article (a link to another article).
+_READ_ALSO = re.compile(
+    r"(?:read\s+(?:more|also|next)|see\s+also|also\s+read|lea\s+(?:también|más)|vea\s+también"
+    r"|le\s+puede\s+interesar|lesen\s+sie\s+(?:auch|mehr)|auch\s+interessant|mehr\s+zum\s+thema"
+    r"|(?:à\s+)?lire\s+aussi|czytaj\s+(?:też|także|również)|zobacz\s+(?:też|także)|leia\s+também)"
+    r"\s*:\s*\S.*",
+    re.IGNORECASE,
+)
 _PROMOTION = re.compile(
     r"\b(?:free\s+to\s+start|no\s+credit\s+card|sign\s+up|subscribe|download\s+(?:the|our)\s+app"
     r"|get\s+started|start\s+(?:your\s+)?free\s+trial|free\s+trial|newsletter"
@@ -79,6 +88,7 @@ def find_boilerplate(text: str, keep: Sequence[Span] = ()) -> list[Marked]:
         *((s, e, "related-links tail") for s, e in _related_tail(text, lines)),
         *((s, e, "empty byline") for s, e in _empty_bylines(text, lines)),
         *((s, e, "call to action") for s, e in _promotions(text, lines)),
+        *((s, e, "read-also link") for s, e in _read_also(text, lines)),
     ]
     return sorted(found)
 
@@ -152,6 +162,15 @@ def _empty_bylines(text: str, lines: list[Span]) -> list[Span]:
 def _promotions(text: str, lines: list[Span]) -> list[Span]:
     """Short lines that sell something: sign-ups, free starts, app downloads."""
     return [(s, e) for s, e in lines if e - s <= MAX_PROMO_CHARS and _PROMOTION.search(text[s:e])]
+
+
+def _read_also(text: str, lines: list[Span]) -> list[Span]:
+    """'Read also: <headline>' lines: a label, then the title of another article."""
+    return [
+        (s, e)
+        for s, e in lines
+        if _READ_ALSO.fullmatch(text[s:e]) and _is_link_title(text[s:e].partition(":")[2])
+    ]
 
 
 def _merge(text: str, spans: list[Span]) -> list[Span]:

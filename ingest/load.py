@@ -98,12 +98,15 @@ def _read_bytes(path: Path, file: str, limits: Limits) -> bytes:
         if size > limits.max_bytes:
             raise UnreadableFileError(
                 file,
-                f"file is {size / 1024 / 1024:,.0f} MB; cited reads articles up to "
-                f"{limits.max_bytes // (1024 * 1024)} MB",
+                f"file is {_size(size)}; cited reads articles up to {_size(limits.max_bytes)}",
             )
         return path.read_bytes()
     except OSError as e:
         raise UnreadableFileError(file, f"cannot read file: {e.strerror or e}") from e
+
+
+def _size(count: int) -> str:
+    return f"{count / 1024 / 1024:,.0f} MB" if count >= 1024 * 1024 else f"{count:,} bytes"
 
 
 def _check_time(file: str, seconds: float, limits: Limits) -> None:
@@ -111,7 +114,7 @@ def _check_time(file: str, seconds: float, limits: Limits) -> None:
     if seconds > limits.seconds:
         raise UnreadableFileError(
             file,
-            f"reading took {seconds:.0f} s, over the {limits.seconds:.0f} s a file may take; "
+            f"reading took {seconds:.1f} s, over the {limits.seconds:g} s a file may take; "
             "split the file or raise the limit",
         )
 

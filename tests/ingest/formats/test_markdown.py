@@ -90,7 +90,10 @@ def test_code_comments_are_code_not_sections(counter):
 
 def test_wrapped_list_items_stay_whole(counter):
     analysis = _analysis("man-db-NEWS.md", counter)
-    item = "* `man` no longer saves cat pages if `--no-hyphenation` or\n   `--no-justification` is used."
+    item = (
+        "* `man` no longer saves cat pages if `--no-hyphenation` or\n"
+        "   `--no-justification` is used."
+    )
     assert any(item in p.text for p in analysis.passages)
     assert any(
         b.kind == "item" and analysis.document.text[b.start : b.end] == item
