@@ -20,8 +20,9 @@ from typing import Any
 from assistant.answer import source_of
 from index.errors import CitedError
 from index.loaded import LoadedIndex
-from index.records import Caveat, Document
+from index.records import Caveat, Document, Passage
 from ingest import changes, formats
+from ingest.health import read_health
 from ingest.structure import Block, blocks
 
 #: What an upload may be: the readers ingest has.
@@ -49,17 +50,20 @@ def list_documents(index_dir: Path, loaded: LoadedIndex | None = None) -> list[d
     for _, caveat in loaded.caveats(None):
         caveats_by_doc.setdefault(caveat.doc_id, []).append(caveat)
     return [
-        _document_dict(doc, len(loaded.passages_of(doc.doc_id)), caveats_by_doc.get(doc.doc_id, []))
+        _document_dict(doc, loaded.passages_of(doc.doc_id), caveats_by_doc.get(doc.doc_id, []))
         for doc in loaded.documents()
     ]
 
 
-def _document_dict(doc: Document, passages: int, caveats: list[Caveat]) -> dict[str, Any]:
+def _document_dict(doc: Document, passages: list[Passage], caveats: list[Caveat]) -> dict[str, Any]:
+    health = read_health(doc, passages)  # how well the file was read, as `cited inspect` says
     return {
         "doc_id": doc.doc_id,
         "title": doc.title,
         "file": doc.file,
-        "passages": passages,
+        "passages": len(passages),
+        "indexed_share": health.indexed_share,
+        "warnings": list(health.warnings),
         "caveats": [{"text": c.text, "source": caveat_source(c, doc)} for c in caveats],
     }
 

@@ -28,7 +28,7 @@ class Health:
 
 def read_health(document: Document, passages: Sequence[Passage]) -> Health:
     """The share of `document.text` in some passage, and warnings about the reading."""
-    share = _indexed_share(document.text, passages)
+    share = _indexed_share(document, passages)
     warnings = []
     if share < MIN_INDEXED_SHARE:
         warnings.append(f"{round(100 * (1 - share))}% of this file is in no passage")
@@ -41,18 +41,32 @@ def read_health(document: Document, passages: Sequence[Passage]) -> Health:
     return Health(round(share, 4), tuple(warnings))
 
 
-def _indexed_share(text: str, passages: Sequence[Passage]) -> float:
-    """Non-space characters inside passages over all non-space characters (1.0 if none)."""
+def _indexed_share(document: Document, passages: Sequence[Passage]) -> float:
+    """Non-space characters inside passages, or in a heading line that names a passage's
+    section (or the title), over all non-space characters (1.0 if none)."""
+    text = document.text
     total = len(text) - _spaces(text, 0, len(text))
     if total == 0:
         return 1.0
+    names = {document.title, *(p.section for p in passages)}
+    spans = [(p.start, p.end) for p in passages] + _heading_lines(text, names)
     covered, reach = 0, 0
-    for passage in sorted(passages, key=lambda p: p.start):
-        start = max(passage.start, reach)
-        if passage.end > start:
-            covered += passage.end - start - _spaces(text, start, passage.end)
-            reach = passage.end
+    for start, end in sorted(spans):
+        start = max(start, reach)
+        if end > start:
+            covered += end - start - _spaces(text, start, end)
+            reach = end
     return covered / total
+
+
+def _heading_lines(text: str, names: set[str]) -> list[tuple[int, int]]:
+    """Spans of the lines whose words (markdown hashes aside) are one of `names`."""
+    spans, pos = [], 0
+    for line in text.splitlines(keepends=True):
+        if line.strip().lstrip("#").strip() in names:
+            spans.append((pos, pos + len(line)))
+        pos += len(line)
+    return spans
 
 
 def _spaces(text: str, start: int, end: int) -> int:
