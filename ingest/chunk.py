@@ -80,7 +80,7 @@ def _units(text: str, run: list[Block]) -> list[list[Block]]:
         previous = units[-1] if units else None
         joins_list = previous and block.kind == "item" and previous[-1].kind == "item"
         introduced = previous and text[previous[-1].start : previous[-1].end].endswith(":")
-        if joins_list or introduced:
+        if previous is not None and (joins_list or introduced):
             previous.append(block)
         else:
             units.append([block])

@@ -86,7 +86,7 @@ def _extract(raw: bytes, limits: Limits, min_size: int) -> tuple[list[Part], str
         deduplicate=False,
         config=_config(limits, min_size),
     )
-    if found is None or found.body is None:
+    if found is None or isinstance(found, dict) or found.body is None:
         return [], None
     parts = list(_parts(found.body))
     first_h1 = next((t for k, t in parts if k == "h1"), None)
