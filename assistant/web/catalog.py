@@ -1,43 +1,33 @@
-"""The library: what the index holds, and the corpus files a user adds or removes.
+"""The catalog: what the index holds and what the corpus folder holds, as plain dicts.
 
-Plain dicts for `cited docs --json` and the web UI's Library and Read views. Uploads are
-checked by size, by extension *and* by content, get a sanitised name, and are linked into
-the corpus folder so that an existing file is never overwritten; deletes only ever touch
-a regular file inside the corpus folder.
+`cited docs --json`, the Library rows (with status and the last build's errors) and the Read
+view's article (text, blocks with ¶ numbers and pages, caveats). Two facts come from one
+function each so their source can change in one line: `stored_blocks` (a document's blocks)
+and `build_errors` (the files the last build skipped).
 """
 
 from __future__ import annotations
 
-import os
 import re
-import secrets
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from assistant.answer import source_of
 from index.errors import CitedError
 from index.loaded import LoadedIndex
-from index.records import Caveat, Document, Passage
-from ingest import changes, formats
+from index.records import Block, Caveat, Document, Passage
+from ingest import changes
 from ingest.health import read_health
-from ingest.structure import Block, blocks
+from ingest.structure import blocks
 
-#: What an upload may be: the readers ingest has.
-UPLOAD_SUFFIXES = formats.SUFFIXES
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-MAX_UPLOAD_FILES = 20
-MAX_NAME_CHARS = 100
 #: A block of one of these kinds gets a paragraph number (¶n); headings do not.
 NUMBERED_KINDS = ("paragraph", "item", "label")
 
-_UNSAFE_NAME = re.compile(r"[^\w.]+|_+")
-
 
 class LibraryError(CitedError):
-    """An upload or delete the library refuses, with the reason and what to do."""
+    """An upload, delete or read the library refuses, with the reason and what to do."""
 
 
 # --- listing -----------------------------------------------------------------------------
@@ -147,6 +137,16 @@ def _title_from_name(name: str) -> str:
     return words[:1].upper() + words[1:]
 
 
+def build_errors(loaded: LoadedIndex) -> dict[str, str]:
+    """file -> why the build that made `loaded` skipped it, as its manifest records it."""
+    errors = loaded.manifest.to_dict().get("errors") or []
+    return {
+        str(e["file"]): str(e.get("error", ""))
+        for e in errors
+        if isinstance(e, dict) and "file" in e
+    }
+
+
 def index_facts(loaded: LoadedIndex) -> dict[str, Any]:
     """What the Library shows about the index: model, sizes, when and how fast it was built."""
     manifest = loaded.manifest.to_dict()
@@ -181,7 +181,7 @@ def read_document(loaded: LoadedIndex, doc_id: str) -> dict[str, Any]:
             f"no article with id {doc_id!r} in the index; choose one from the Library "
             "(or `cited docs`)"
         )
-    numbered = paragraph_numbers(doc)
+    numbered = paragraph_numbers(stored_blocks(loaded, doc))
     return {
         "doc_id": doc.doc_id,
         "title": doc.title,
@@ -206,11 +206,20 @@ def read_document(loaded: LoadedIndex, doc_id: str) -> dict[str, Any]:
     }
 
 
-def paragraph_numbers(doc: Document) -> list[tuple[Block, int | None]]:
-    """Each block of the document with its ¶ number (paragraphs, items, labels count)."""
+def stored_blocks(loaded: LoadedIndex, doc: Document) -> list[Block]:
+    """The blocks of `doc` as the build that made `loaded` read them.
+
+    Today they are read again from the stored text (ingest.structure.blocks is the function
+    the build uses); once the index stores them this becomes `loaded.blocks(doc.doc_id)`."""
+    del loaded  # the source of the blocks once the index stores them
+    return blocks(doc)
+
+
+def paragraph_numbers(doc_blocks: Sequence[Block]) -> list[tuple[Block, int | None]]:
+    """Each block with its ¶ number (paragraphs, items, labels count; headings do not)."""
     numbered: list[tuple[Block, int | None]] = []
     count = 0
-    for block in blocks(doc):
+    for block in doc_blocks:
         if block.kind in NUMBERED_KINDS:
             count += 1
             numbered.append((block, count))
@@ -225,134 +234,3 @@ def paragraph_at(numbered: Sequence[tuple[Block, int | None]], offset: int) -> i
         if number is not None and offset < block.end:
             return number
     return None
-
-
-# --- changing the corpus -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class UploadResult:
-    """Which uploads were saved (under which names) and which were refused, and why."""
-
-    saved: tuple[str, ...]
-    rejected: tuple[tuple[str, str], ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "saved": list(self.saved),
-            "rejected": [{"file": f, "error": e} for f, e in self.rejected],
-        }
-
-
-def save_uploads(corpus_dir: Path, uploads: Sequence[tuple[str, Path]]) -> UploadResult:
-    """Copy uploaded files (original name, temporary path) into the corpus folder.
-
-    Each is checked alone: a bad file is refused with its reason, the others are saved.
-    """
-    corpus_dir = Path(corpus_dir)
-    corpus_dir.mkdir(parents=True, exist_ok=True)
-    saved: list[str] = []
-    rejected: list[tuple[str, str]] = []
-    for position, (original, path) in enumerate(uploads):
-        try:
-            if position >= MAX_UPLOAD_FILES:
-                raise LibraryError(f"more than {MAX_UPLOAD_FILES} files at once; add the rest next")
-            name = safe_name(original)
-            _link_into(corpus_dir, name, read_upload(path, name))
-            saved.append(name)
-        except LibraryError as error:
-            rejected.append((PurePosixPath(str(original).replace("\\", "/")).name, str(error)))
-    return UploadResult(tuple(saved), tuple(rejected))
-
-
-def safe_name(original: str) -> str:
-    """A corpus file name for an upload: no folders, no hidden files, lower-case kebab-case.
-
-    Raises LibraryError when the extension is not one ingest can read.
-    """
-    base = PurePosixPath(str(original).replace("\\", "/")).name
-    base = unicodedata.normalize("NFKC", base)
-    stem, dot, suffix = base.rpartition(".")
-    suffix = f".{suffix.lower()}" if dot else ""
-    if suffix not in UPLOAD_SUFFIXES:
-        raise LibraryError(
-            f"{base or 'the file'}: type {suffix or '(no extension)'} is not supported; "
-            f"add {', '.join(UPLOAD_SUFFIXES)} files"
-        )
-    stem = _UNSAFE_NAME.sub("-", stem.lower()).strip("-.")
-    stem = re.sub(r"\.+", ".", stem)[:MAX_NAME_CHARS].strip("-.") or "article"
-    return stem + suffix
-
-
-def read_upload(path: Path, name: str) -> bytes:
-    """The bytes of an upload, or LibraryError when its size or content is wrong for `name`."""
-    try:
-        size = Path(path).stat().st_size
-        if size > MAX_UPLOAD_BYTES:
-            raise LibraryError(
-                f"{name}: {size / 1e6:.1f} MB is over the {MAX_UPLOAD_BYTES // 2**20} MB limit "
-                "for one article"
-            )
-        data = Path(path).read_bytes()
-    except OSError as error:
-        raise LibraryError(f"{name}: the upload cannot be read ({error.strerror})") from None
-    problem = content_problem(data, PurePosixPath(name).suffix)
-    if problem:
-        raise LibraryError(f"{name}: {problem}")
-    return data
-
-
-def content_problem(data: bytes, suffix: str) -> str | None:
-    """Why `data` is not a file of type `suffix` (".txt", ".pdf", ...), or None if it is."""
-    return formats.content_problem(data, suffix)
-
-
-def _link_into(corpus_dir: Path, name: str, data: bytes) -> None:
-    """Write `data` to corpus_dir/name, refusing (never replacing) an existing file.
-
-    The bytes go to a hidden temporary file first (builds skip hidden files), which is
-    then hard-linked to its name: the link fails if the name exists, so two uploads of
-    the same name cannot overwrite each other and a reader never sees half a file."""
-    target = corpus_dir / name
-    if target.exists() or target.is_symlink():
-        raise LibraryError(f"{name} is already in the library; delete it first to replace it")
-    tmp = corpus_dir / f".upload-{secrets.token_hex(6)}.part"
-    try:
-        with tmp.open("xb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.link(tmp, target)
-    except FileExistsError:
-        raise LibraryError(
-            f"{name} is already in the library; delete it first to replace it"
-        ) from None
-    except OSError as error:
-        raise LibraryError(
-            f"{name}: cannot save it in the corpus folder ({error.strerror})"
-        ) from None
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def delete_article(corpus_dir: Path, file: str) -> str:
-    """Delete one file of the corpus folder, named as the Library lists it; returns the name.
-
-    Only a regular, visible file inside the corpus folder can be deleted."""
-    if not isinstance(file, str) or not file.strip():
-        raise LibraryError("name the file to delete, as the Library lists it")
-    relative = PurePosixPath(file.strip())
-    parts = relative.parts
-    if relative.is_absolute() or not parts or any(p in ("", ".", "..") for p in parts):
-        raise LibraryError(f"{file!r} is not a file name inside the corpus folder")
-    if any(p.startswith(".") for p in parts):
-        raise LibraryError(f"{file!r} is a hidden file; the library only deletes articles")
-    root = Path(corpus_dir).resolve()
-    path = root.joinpath(*parts)
-    if path.is_symlink() or not path.is_file() or not path.resolve().is_relative_to(root):
-        raise LibraryError(f"{relative.as_posix()} is not in the library; nothing was deleted")
-    try:
-        path.unlink()
-    except OSError as error:
-        raise LibraryError(f"cannot delete {relative.as_posix()}: {error.strerror}") from None
-    return relative.as_posix()
