@@ -69,7 +69,7 @@ def test_build_skips_outside_link_and_loop_and_indexes_the_rest(corpus: Path, tm
     loaded = LoadedIndex.load(tmp_path / "index")
     texts = json.dumps([d.text for d in loaded.documents()])
     assert "root:x:0:0" not in texts
-    from assistant.library import list_documents
+    from assistant.web.catalog import list_documents
 
     health = {
         d["file"]: (d["indexed_share"], d["warnings"]) for d in list_documents(tmp_path / "index")
