@@ -12,10 +12,8 @@ segments whose documents changed.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import threading
-import weakref
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -25,8 +23,10 @@ import numpy as np
 
 from index.errors import IndexCorruptError
 from index.lexical import LexicalIndex
-from index.records import Caveat, Document, Passage
+from index.records import Block, Caveat, Document, Passage, StoredDocument
+from index.rowfile import RowFile
 
+SEGMENTS_DIR = "segments"  # inside a version folder
 RECORDS_NAME = "records.sqlite"
 PASSAGES_NAME = "passages.npy"
 CAVEATS_NAME = "caveats.npy"
@@ -44,29 +44,6 @@ HNSW_EF_CONSTRUCTION = 100
 # 64 candidates per graph: recall@5 0.989 against exact search at 100,000 passages in 50
 # segments, in 12 ms a query where 128 gave 0.996 in 18 ms (docs/benchmarks.md, "Scale").
 HNSW_EF_SEARCH = 64
-
-
-@dataclass(frozen=True)
-class StoredDocument:
-    """One document with everything the index keeps of it.
-
-    `sentence_spans` rows are (passage position in `passages`, start, end), the span
-    relative to that passage's text; None when sentences are not stored. `passage_tokens`
-    are the BM25 tokens of each passage, space-joined, when known (a stored document keeps
-    them, so rewriting its segment does not tokenize it again)."""
-
-    document: Document
-    passages: tuple[Passage, ...]
-    caveats: tuple[Caveat, ...]
-    passage_vectors: np.ndarray
-    caveat_vectors: np.ndarray
-    sentence_spans: np.ndarray | None = None
-    sentence_vectors: np.ndarray | None = None
-    passage_tokens: tuple[str, ...] | None = None
-
-    @property
-    def file(self) -> str:
-        return self.document.file
 
 
 @dataclass(frozen=True)
@@ -109,6 +86,9 @@ CREATE TABLE passages (id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, ordinal INT
 CREATE TABLE caveats (id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, "start" INTEGER NOT NULL,
     "end" INTEGER NOT NULL, text TEXT NOT NULL, kind TEXT NOT NULL, section TEXT NOT NULL,
     page INTEGER);
+CREATE TABLE blocks (doc_id TEXT NOT NULL, ordinal INTEGER NOT NULL, "start" INTEGER NOT NULL,
+    "end" INTEGER NOT NULL, kind TEXT NOT NULL, section TEXT NOT NULL,
+    PRIMARY KEY (doc_id, ordinal));
 CREATE INDEX passages_doc ON passages (doc_id, ordinal);
 CREATE INDEX caveats_doc ON caveats (doc_id);
 """
@@ -145,6 +125,12 @@ def _write_records(path: Path, docs: Sequence[StoredDocument], tokens: Sequence[
         conn.executemany(
             insert.format("caveats"), (_caveat_row(i, c) for i, c in enumerate(caveats))
         )
+        blocks = (
+            (d.document.doc_id, i, b.start, b.end, b.kind, b.section)
+            for d in docs
+            for i, b in enumerate(d.blocks)
+        )
+        conn.executemany("INSERT INTO blocks VALUES (?, ?, ?, ?, ?, ?)", blocks)
         conn.commit()
     finally:
         conn.close()
@@ -302,71 +288,6 @@ def read_faiss(path: Path) -> Any:
     return index
 
 
-class RowFile:
-    """Rows of a 2-D float32 .npy file, read with pread.
-
-    A question reads a few hundred scattered rows of the passage and sentence vectors (1.3
-    GB at 100,000 passages). Through a memory map every page once read stays in the
-    server's resident memory, which then grows with each new question towards the size of
-    the index; read this way, rows are copied out of the page cache and freed with the
-    answer. Thread-safe (pread has no file position); the file stays readable after it is
-    deleted, like a map.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        with path.open("rb") as f:
-            self.shape, self._offset = _npy_header(f, path)
-        self._row_bytes = self.shape[1] * 4
-        self._fd = os.open(path, os.O_RDONLY)
-        weakref.finalize(self, os.close, self._fd)
-
-    def rows(self, ids: np.ndarray) -> np.ndarray:
-        """Rows `ids` (in range, any order, repeats allowed) as a new (len(ids), width) array.
-
-        Consecutive ids are read with one pread (a passage's sentences are consecutive
-        rows); the runs are found in plain Python, which for the handful of rows a question
-        reads per segment costs less than the numpy calls would."""
-        runs: list[list[int]] = []
-        for row in np.asarray(ids, dtype=np.int64).reshape(-1).tolist():
-            if runs and row == runs[-1][0] + runs[-1][1]:
-                runs[-1][1] += 1
-            else:
-                runs.append([row, 1])
-        data = bytearray(b"".join(self._pread(first, count) for first, count in runs))
-        return np.frombuffer(data, dtype=np.float32).reshape(-1, self.shape[1])
-
-    def all(self) -> np.ndarray:
-        """Every row, in order."""
-        data = bytearray(self._pread(0, self.shape[0]))  # writable, like the rows above
-        return np.frombuffer(data, dtype=np.float32).reshape(self.shape)
-
-    def _pread(self, first: int, count: int) -> bytes:
-        size = count * self._row_bytes
-        data = os.pread(self._fd, size, self._offset + first * self._row_bytes)
-        if len(data) != size:
-            raise IndexCorruptError(
-                f"{self.path} is shorter than its header says (damaged?); run `cited ingest --full`"
-            )
-        return data
-
-
-def _npy_header(f: Any, path: Path) -> tuple[tuple[int, int], int]:
-    """(shape, offset of the data) of a 2-D little-endian float32 .npy file."""
-    fmt = np.lib.format
-    try:
-        version = fmt.read_magic(f)
-        read = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
-        shape, fortran_order, dtype = read(f)
-    except ValueError as e:
-        raise IndexCorruptError(f"cannot read {path} ({e}); run `cited ingest --full`") from e
-    if len(shape) != 2 or fortran_order or dtype != np.dtype("<f4"):
-        raise IndexCorruptError(
-            f"{path} holds {dtype} {shape}, not float32 rows; run `cited ingest --full`"
-        )
-    return (int(shape[0]), int(shape[1])), f.tell()
-
-
 class Segment:
     """One segment opened for reading; every id here is local to the segment.
 
@@ -487,13 +408,19 @@ class Segment:
     def documents(self) -> list[Document]:
         return [_document(r) for r in self.query(f"SELECT {_DOCUMENT_COLS} FROM documents")]
 
-    def doc_files(self) -> list[tuple[str, str]]:
-        """(doc_id, file) of every document, cheaply (without their text)."""
-        return [(r[0], r[1]) for r in self.query("SELECT doc_id, file FROM documents")]
+    def doc_table(self) -> list[tuple[str, str, str, str, tuple[int, ...]]]:
+        """(doc_id, file, title, sha256, page_starts) of every document, without their text."""
+        sql = "SELECT doc_id, file, title, sha256, page_starts FROM documents"
+        return [(*row[:4], tuple(json.loads(row[4]))) for row in self.query(sql)]
 
     def document(self, doc_id: str) -> Document | None:
         rows = self.query(f"SELECT {_DOCUMENT_COLS} FROM documents WHERE doc_id = ?", [doc_id])
         return _document(rows[0]) if rows else None
+
+    def blocks(self, doc_id: str) -> list[Block]:
+        """The structure of one document, in reading order."""
+        sql = 'SELECT "start", "end", kind, section FROM blocks WHERE doc_id = ? ORDER BY ordinal'
+        return [Block(*row) for row in self.query(sql, [doc_id])]
 
     def caveats(self, doc_ids: Sequence[str] | None = None) -> list[tuple[int, Caveat]]:
         if doc_ids is None:
@@ -552,6 +479,7 @@ class Segment:
             sentence_spans=spans,
             sentence_vectors=vectors,
             passage_tokens=tokens,
+            blocks=tuple(self.blocks(document.doc_id)),
         )
 
     def close(self) -> None:

@@ -21,7 +21,7 @@ import pytest
 from assistant.render import summary_as_text
 from index.cache import EmbeddingCache, cache_path
 from index.loaded import LoadedIndex
-from index.store import current_version, list_versions
+from index.versions import current_version, list_versions
 from ingest.pipeline import BuildSummary, build_index
 from ingest.structure import blocks
 
