@@ -15,9 +15,9 @@ import argparse
 import logging
 import shutil
 import time
-from itertools import groupby
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 

@@ -11,9 +11,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
 import numpy as np
+import pytest
 
 from index.embed import Embedder
 from index.records import Caveat, Document, Passage, StoredDocument

@@ -19,6 +19,7 @@ import pytest
 from index import files, plan
 from index.cache import cache_path
 from index.loaded import LoadedIndex
+from index.segment import SegmentInfo
 from ingest import pipeline
 from ingest.pipeline import assign_doc_ids, build_index
 
