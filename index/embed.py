@@ -164,10 +164,10 @@ class Embedder:
     ):
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
-        backend = backend or os.environ.get("CITED_EMBED_BACKEND") or "auto"
+        backend = backend or "auto"
         if backend not in BACKENDS:
             raise ValueError(
-                f"backend (or CITED_EMBED_BACKEND) must be one of {', '.join(BACKENDS)}; "
+                f"backend (CITED_EMBED_BACKEND) must be one of {', '.join(BACKENDS)}; "
                 f"got {backend!r}"
             )
         self._model_path = Path(model_path) if model_path is not None else None

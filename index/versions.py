@@ -92,7 +92,8 @@ def resolve_version(index_dir: Path) -> tuple[str, Path]:
     if not _is_version_name(version) or not version_dir.is_dir():
         raise IndexCorruptError(
             f"{Path(index_dir) / CURRENT_NAME} names version {version[:80]!r} but "
-            f"{versions_dir(index_dir)} holds no such version; {FULL_REBUILD}"
+            f"{version_dir if _is_version_name(version) else 'that folder'} is missing; "
+            f"{FULL_REBUILD}"
         )
     return version, version_dir
 
