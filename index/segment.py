@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, Self
@@ -288,6 +288,27 @@ def read_faiss(path: Path) -> Any:
     return index
 
 
+def _load_spans(path: Path) -> np.ndarray:
+    spans = np.load(path, allow_pickle=False)
+    if spans.ndim != 2 or spans.shape[1] != 3 or spans.dtype.kind != "i":
+        raise ValueError(f"expected (n, 3) integer spans, got {spans.dtype} {spans.shape}")
+    return spans
+
+
+def _opened(path: Path, load: Callable[[Path], Any]) -> Any:
+    """`load(path)`, any failure of the library that reads it (a damaged byte in a file no
+    checksum was asked for: `cited docs` loads without them) turned into one
+    IndexCorruptError naming the file."""
+    try:
+        return load(path)
+    except IndexCorruptError:
+        raise
+    except Exception as e:
+        raise IndexCorruptError(
+            f"cannot read {path} ({type(e).__name__}: {e}); run `cited ingest --full`"
+        ) from e
+
+
 class Segment:
     """One segment opened for reading; every id here is local to the segment.
 
@@ -334,7 +355,7 @@ class Segment:
             return None
         with self._lock:
             if self._sentences is None:
-                spans = np.load(self.path / SENTENCE_SPANS_NAME, allow_pickle=False)
+                spans = _opened(self.path / SENTENCE_SPANS_NAME, _load_spans)
                 vectors = RowFile(self.path / SENTENCES_NAME)
                 first = np.searchsorted(
                     spans[:, 0], np.arange(self.passage_count + 1), side="left"
@@ -363,14 +384,14 @@ class Segment:
     def faiss_index(self) -> Any:
         with self._lock:
             if self._faiss is None:
-                self._faiss = read_faiss(self.path / FAISS_NAME)
+                self._faiss = _opened(self.path / FAISS_NAME, read_faiss)
             return self._faiss
 
     @property
     def lexical(self) -> LexicalIndex:
         with self._lock:
             if self._lexical is None:
-                self._lexical = LexicalIndex.load(self.path / BM25_DIR)
+                self._lexical = _opened(self.path / BM25_DIR, LexicalIndex.load)
             return self._lexical
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
@@ -381,6 +402,12 @@ class Segment:
                 raise IndexCorruptError(
                     f"cannot read {self.path / RECORDS_NAME} ({e}); run `cited ingest --full`"
                 ) from e
+
+    def _records(self, sql: str, params: Sequence[Any], convert: Callable[[tuple], Any]) -> list:
+        """Rows of `sql`, each converted; a row that does not convert (damaged JSON, a
+        wrong type) is an IndexCorruptError naming records.sqlite."""
+        rows = self.query(sql, params)
+        return _opened(self.path / RECORDS_NAME, lambda _: [convert(r) for r in rows])
 
     def passage_rows(self, ids: Sequence[int]) -> dict[int, tuple]:
         """Passage rows by local id."""
@@ -406,16 +433,17 @@ class Segment:
         return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
 
     def documents(self) -> list[Document]:
-        return [_document(r) for r in self.query(f"SELECT {_DOCUMENT_COLS} FROM documents")]
+        return self._records(f"SELECT {_DOCUMENT_COLS} FROM documents", (), _document)
 
     def doc_table(self) -> list[tuple[str, str, str, str, tuple[int, ...]]]:
         """(doc_id, file, title, sha256, page_starts) of every document, without their text."""
         sql = "SELECT doc_id, file, title, sha256, page_starts FROM documents"
-        return [(*row[:4], tuple(json.loads(row[4]))) for row in self.query(sql)]
+        return self._records(sql, (), lambda row: (*row[:4], tuple(json.loads(row[4]))))
 
     def document(self, doc_id: str) -> Document | None:
-        rows = self.query(f"SELECT {_DOCUMENT_COLS} FROM documents WHERE doc_id = ?", [doc_id])
-        return _document(rows[0]) if rows else None
+        sql = f"SELECT {_DOCUMENT_COLS} FROM documents WHERE doc_id = ?"
+        rows = self._records(sql, [doc_id], _document)
+        return rows[0] if rows else None
 
     def blocks(self, doc_id: str) -> list[Block]:
         """The structure of one document, in reading order."""

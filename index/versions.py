@@ -151,15 +151,18 @@ def cleanup_leftovers(index_dir: Path) -> list[str]:
     That is every `*.tmp` folder or file, every complete version newer than the one
     CURRENT names (a build killed between renaming its folder and replacing CURRENT),
     and all but the KEEP_VERSIONS - 1 newest versions older than it (a build killed
-    before it pruned). A damaged CURRENT is repaired first (`recover_current`); while it
-    names nothing usable no version is deleted. Call it only while holding the build
+    before it pruned). A damaged CURRENT is repaired first (`recover_current`); then, and
+    while it names nothing usable, no version is deleted. Call it only while holding the build
     lock: a server still reading a deleted version keeps its open files.
     """
     index_dir = Path(index_dir)
-    current = recover_current(index_dir) or current_version(index_dir)
+    named = current_version(index_dir)
+    current = recover_current(index_dir) or named
     leftovers = list(versions_dir(index_dir).glob(f"*{TMP_SUFFIX}"))
     leftovers.append(index_dir / f"{CURRENT_NAME}{TMP_SUFFIX}")
-    if current is not None and (versions_dir(index_dir) / current).is_dir():
+    if current != named:  # just repaired: leave every version for the user to look at
+        keep = set(list_versions(index_dir))
+    elif current is not None and (versions_dir(index_dir) / current).is_dir():
         keep = _kept(index_dir, current)
     elif (index_dir / CURRENT_NAME).exists():  # damaged beyond repair: delete nothing
         keep = set(list_versions(index_dir))

@@ -121,7 +121,7 @@ class IndexWriter:
             _, version_dir = resolve_version(self.index_dir)
             manifest = read_manifest(version_dir)
         except CitedError as error:
-            log.warning("cannot read the published manifest: %s", error)
+            log.warning("rebuilding from nothing: cannot read the published manifest (%s)", error)
             return Published()
         try:
             loaded = LoadedIndex.open(version_dir, manifest, verify="stats", lazy=True)

@@ -70,14 +70,16 @@ _ERRNO_CAUSES = {
     errno.EPERM: "permission denied",
     errno.EIO: "input/output error",
 }
-#: SQLite primary result codes -> the same words
+#: SQLite primary result codes -> the same words (FULL and IOERR say NO_SPACE when the
+#: disk is nearly full: SQLite reports a failed write of a full disk either way)
 _SQLITE_CAUSES = {
-    sqlite3.SQLITE_FULL: NO_SPACE,
+    sqlite3.SQLITE_FULL: "database or disk is full",
     sqlite3.SQLITE_READONLY: "read-only database",
     sqlite3.SQLITE_PERM: "permission denied",
     sqlite3.SQLITE_CANTOPEN: "cannot open a file",
-    sqlite3.SQLITE_IOERR: "input/output error",
+    sqlite3.SQLITE_IOERR: "disk i/o error",
 }
+_SPACE_CODES = (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR)
 #: Free bytes under which a failed write without an errno (numpy's short write, FAISS's
 #: RuntimeError, SQLite's follow-up errors) is taken for a full disk.
 LOW_SPACE = 16 * 1024 * 1024
@@ -88,18 +90,25 @@ def write_failure(error: BaseException, folder: Path) -> str | None:
     about writing."""
     if isinstance(error, OSError) and error.errno in _ERRNO_CAUSES:
         return _ERRNO_CAUSES[error.errno]
-    if isinstance(error, sqlite3.Error):
-        code = getattr(error, "sqlite_errorcode", None)
-        if code is not None and code & 0xFF in _SQLITE_CAUSES:
-            return _SQLITE_CAUSES[code & 0xFF]
+    code = getattr(error, "sqlite_errorcode", None)
+    code = None if code is None else code & 0xFF
+    if code in _SQLITE_CAUSES and code not in _SPACE_CODES:
+        return _SQLITE_CAUSES[code]
     if not isinstance(error, OSError | sqlite3.Error | RuntimeError):
         return None
-    with contextlib.suppress(OSError):
-        if shutil.disk_usage(folder).free < LOW_SPACE:
-            return NO_SPACE
+    if _low_on_space(folder):
+        return NO_SPACE
+    if code in _SQLITE_CAUSES:
+        return _SQLITE_CAUSES[code]
     if isinstance(error, OSError):
         return (error.strerror or str(error) or type(error).__name__).lower()
     return None
+
+
+def _low_on_space(folder: Path) -> bool:
+    with contextlib.suppress(OSError):
+        return shutil.disk_usage(folder).free < LOW_SPACE
+    return False
 
 
 @contextlib.contextmanager
