@@ -39,6 +39,9 @@ from index.versions import current_version, resolve_version
 
 log = logging.getLogger(__name__)
 
+#: Global ids as a caller holds them: a list or an array.
+Ids = Sequence[int] | np.ndarray
+
 
 def _split_ids(offsets: np.ndarray, ids: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
     """(segment number, positions in `ids`) for each segment that `ids` (global) touch;
@@ -133,7 +136,7 @@ def _shards(segments: Sequence[Segment]) -> Any:
     follow those of shards before it, as global passage ids do."""
     import faiss
 
-    shards = faiss.IndexShards(segments[0].faiss_index.d, False, True)
+    shards = faiss.IndexShards(segments[0].faiss_index.d, False, True)  # type: ignore[call-arg]
     for segment in segments:
         shards.add_shard(segment.faiss_index)
     return shards
@@ -287,7 +290,7 @@ class LoadedIndex:
                 self._lexical = SegmentedLexical([s.lexical for s in self.segments])
             return self._lexical
 
-    def passages(self, ids: Sequence[int]) -> list[Passage]:
+    def passages(self, ids: Ids) -> list[Passage]:
         """The passages with these ids, in the order given."""
         ids = np.asarray(ids, dtype=np.int64).reshape(-1)
         found: dict[int, Passage] = {}
@@ -302,7 +305,7 @@ class LoadedIndex:
                 found[int(ids[position])] = rows[int(local_id)]
         return [found[int(i)] for i in ids]
 
-    def passage_vectors(self, ids: Sequence[int]) -> np.ndarray:
+    def passage_vectors(self, ids: Ids) -> np.ndarray:
         """The stored unit vectors of these passages, (len(ids), dimension) float32."""
         ids = np.asarray(ids, dtype=np.int64).reshape(-1)
         out = np.empty((ids.size, self.dimension), dtype=np.float32)
@@ -355,7 +358,7 @@ class LoadedIndex:
             result += [(base + i, c) for i, c in rows]
         return result
 
-    def caveat_vectors(self, ids: Sequence[int]) -> np.ndarray:
+    def caveat_vectors(self, ids: Ids) -> np.ndarray:
         """The stored vectors of these caveats, (len(ids), dimension) float32."""
         ids = np.asarray(ids, dtype=np.int64).reshape(-1)
         out = np.empty((ids.size, self.dimension), dtype=np.float32)
@@ -368,7 +371,7 @@ class LoadedIndex:
         """Whether this version stores sentence units (indexes built before them do not)."""
         return self._has_sentences
 
-    def sentence_rows(self, passage_ids: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    def sentence_rows(self, passage_ids: Ids) -> tuple[np.ndarray, np.ndarray]:
         """The sentence rows of these passages, and for each row the position in
         `passage_ids` of its passage; empty arrays when the version has no sentences."""
         ids = np.asarray(passage_ids, dtype=np.int64).reshape(-1)
@@ -397,7 +400,7 @@ class LoadedIndex:
                 self._first_sentence = np.concatenate([*parts, [self._sentences.total]])
             return self._first_sentence
 
-    def sentence_vectors(self, rows: Sequence[int]) -> np.ndarray:
+    def sentence_vectors(self, rows: Ids) -> np.ndarray:
         """The stored unit vectors of these sentence rows, (len(rows), dimension) float32."""
         rows = np.asarray(rows, dtype=np.int64).reshape(-1)
         out = np.empty((rows.size, self.dimension), dtype=np.float32)
@@ -497,6 +500,7 @@ class IndexHandle:
             return None
         self._checked_at = time.monotonic()
         version = current_version(self.index_dir)
-        if version in (None, self._loaded.version, self._failed_version):
+        loaded = self._loaded.version if self._loaded else None
+        if version in (None, loaded, self._failed_version):
             return None
         return version

@@ -146,6 +146,7 @@ def build_faiss(vectors: np.ndarray, kind: str) -> Any:
     import faiss
 
     dimension = vectors.shape[1]
+    index: Any
     if kind == "hnsw":
         index = faiss.IndexHNSWFlat(dimension, HNSW_M, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
@@ -195,7 +196,7 @@ def check_document(d: StoredDocument, dimension: int) -> None:
     if d.sentence_spans is None:
         return
     spans = np.asarray(d.sentence_spans).reshape(-1, 3)
-    if np.shape(d.sentence_vectors) != (spans.shape[0], dimension):
+    if np.shape(np.asarray(d.sentence_vectors)) != (spans.shape[0], dimension):
         raise ValueError(f"{d.file}: sentence vectors do not match its {spans.shape[0]} spans")
     owners = spans[:, 0]
     if owners.size and (owners.min() < 0 or owners.max() >= len(d.passages)):
@@ -278,7 +279,7 @@ def read_faiss(path: Path) -> Any:
     """Read a FAISS index, memory-mapped when this faiss build can."""
     import faiss
 
-    flag = getattr(faiss, "IO_FLAG_MMAP_IFC", None) or getattr(faiss, "IO_FLAG_MMAP", 0)
+    flag = int(getattr(faiss, "IO_FLAG_MMAP_IFC", 0) or getattr(faiss, "IO_FLAG_MMAP", 0))
     try:
         index = faiss.read_index(str(path), flag | getattr(faiss, "IO_FLAG_READ_ONLY", 0))
     except RuntimeError:
@@ -469,7 +470,8 @@ class Segment:
         if hasattr(index, "hnsw"):
             import faiss
 
-            params = faiss.SearchParametersHNSW(efSearch=max(ef_search or HNSW_EF_SEARCH, k))
+            depth = max(ef_search or HNSW_EF_SEARCH, k)
+            params = faiss.SearchParametersHNSW(efSearch=depth)  # type: ignore[attr-defined]
         scores, ids = index.search(query.reshape(1, -1), k, params=params)
         keep = ids[0] >= 0
         return scores[0][keep].astype(np.float32), ids[0][keep].astype(np.int64)

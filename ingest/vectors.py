@@ -26,8 +26,13 @@ Failed = Callable[[str, Exception], None]
 
 
 class EmbedderLike(Protocol):
-    model_name: str
-    dimension: int
+    """What a build needs of `index.embed.Embedder`."""
+
+    @property
+    def model_name(self) -> str: ...
+
+    @property
+    def dimension(self) -> int: ...
 
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 
