@@ -135,8 +135,11 @@ def _add_eval(commands: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--questions",
         type=Path,
-        default=Path("tests/data/questions.jsonl"),
-        help="JSONL question set (default tests/data/questions.jsonl)",
+        action="append",
+        help="JSONL question set, repeatable (default tests/data/questions.jsonl)",
+    )
+    p.add_argument(
+        "--caveats", type=Path, help="also score caveat finding on this labelled JSONL set"
     )
     p.add_argument("-k", type=int, default=5, help="passages per answer (default 5)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -278,18 +281,38 @@ def run_eval(args: argparse.Namespace) -> int:
     from assistant.answer import Assistant
     from assistant.evaluate import boilerplate_checker, evaluate, format_report, load_questions
 
-    questions = load_questions(args.questions)
-    assistant = Assistant(args.index, embedder=_embedder(args), check_interval=3600)
-    report = evaluate(
-        questions,
-        lambda q: assistant.answer(q, k=args.k).to_dict(),
-        boilerplate_checker(assistant.index()),
-    )
+    sets = args.questions or [Path("tests/data/questions.jsonl")]
+    question_sets = [(path, load_questions(path)) for path in sets]
+    embedder = _embedder(args)
+    assistant = Assistant(args.index, embedder=embedder, check_interval=3600)
+    is_boilerplate = boilerplate_checker(assistant.index())
+    reports = {}
+    for path, questions in question_sets:
+        answer = lambda q: assistant.answer(q, k=args.k).to_dict()  # noqa: E731
+        reports[str(path)] = evaluate(questions, answer, is_boilerplate)
+    caveats = _caveat_report(args.caveats, embedder) if args.caveats else None
     if args.json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False))
-    else:
+        out = {"index": str(args.index), "sets": {n: r.to_dict() for n, r in reports.items()}}
+        if caveats is not None:
+            out["caveats"] = caveats.to_dict()
+        print(json.dumps(out, ensure_ascii=False))
+        return 0
+    for name, report in reports.items():
+        print(f"== {name} (index {args.index})")
         print(format_report(report))
+        print()
+    if caveats is not None:
+        from assistant.caveat_eval import format_caveat_report
+
+        print(f"== {args.caveats}")
+        print(format_caveat_report(caveats))
     return 0
+
+
+def _caveat_report(path: Path, embedder: Any) -> Any:
+    from assistant.caveat_eval import evaluate_caveats, load_caveat_set, production_finder
+
+    return evaluate_caveats(load_caveat_set(path), production_finder(embedder.encode))
 
 
 if __name__ == "__main__":
