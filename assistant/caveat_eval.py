@@ -109,16 +109,25 @@ class _Judged:
 def evaluate_caveats(docs: Sequence[CaveatDoc], find: CaveatFinder) -> CaveatReport:
     """Run `find` on every document and score what it found against the marks."""
     judged = [_judge(doc, *find(doc.file)) for doc in docs]
-    splits = {name: _metrics([j for j in judged if name in ("all", j.doc.split)]) for name in REPORT_SPLITS}
+    splits = {
+        name: _metrics([j for j in judged if name in ("all", j.doc.split)])
+        for name in REPORT_SPLITS
+    }
     genres = {
         name: {
-            genre: _metrics([j for j in judged if j.doc.genre == genre and name in ("all", j.doc.split)])
+            genre: _metrics(
+                [j for j in judged if j.doc.genre == genre and name in ("all", j.doc.split)]
+            )
             for genre in dict.fromkeys(d.genre for d in docs)
         }
         for name in REPORT_SPLITS
     }
-    false = tuple({"id": j.doc.id, "split": j.doc.split, "text": t} for j in judged for t in j.false_texts)
-    missed = tuple({"id": j.doc.id, "split": j.doc.split, "text": t} for j in judged for t in j.missed)
+    false = tuple(
+        {"id": j.doc.id, "split": j.doc.split, "text": t} for j in judged for t in j.false_texts
+    )
+    missed = tuple(
+        {"id": j.doc.id, "split": j.doc.split, "text": t} for j in judged for t in j.missed
+    )
     return CaveatReport(splits, genres, false, missed)
 
 
@@ -126,9 +135,13 @@ def _judge(doc: CaveatDoc, text: str, found: Sequence[Span]) -> _Judged:
     marked = {phrase: phrase_spans(text, [phrase]) for phrase in doc.caveats}
     marked_spans = [span for spans in marked.values() for span in spans]
     right = [s for s in found if _overlaps(s, marked_spans)]
-    wrong = [" ".join(text[s:e].split())[:160] for s, e in found if not _overlaps((s, e), marked_spans)]
+    wrong = [
+        " ".join(text[s:e].split())[:160] for s, e in found if not _overlaps((s, e), marked_spans)
+    ]
     missed = [p for p, spans in marked.items() if not any(_overlaps(s, list(found)) for s in spans)]
-    return _Judged(doc, len(found), len(right), len(marked) - len(missed), tuple(wrong), tuple(missed))
+    return _Judged(
+        doc, len(found), len(right), len(marked) - len(missed), tuple(wrong), tuple(missed)
+    )
 
 
 def _overlaps(span: Span, others: Sequence[Span]) -> bool:

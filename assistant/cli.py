@@ -108,6 +108,9 @@ def _add_ask(commands: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("-k", type=int, default=5, help="how many passages to quote (default 5)")
     p.add_argument("--doc", action="append", dest="doc_ids", help="search only this doc_id")
     p.add_argument("--json", action="store_true", help="print the Answer JSON object")
+    p.add_argument(
+        "--explain", action="store_true", help="on an abstention, show the nearest passage"
+    )
     p.set_defaults(run=run_ask)
 
 
@@ -216,7 +219,8 @@ def run_ask(args: argparse.Namespace) -> int:
 
     assistant = Assistant(args.index, embedder=_embedder(args), check_interval=3600)
     if args.question is not None:
-        _print_answer(assistant.answer(args.question, k=args.k, doc_ids=args.doc_ids), args.json)
+        answer = assistant.answer(args.question, k=args.k, doc_ids=args.doc_ids)
+        _print_answer(answer, args.json, args.explain)
         return 0
     return _ask_stdin(assistant, args, sys.stdin)
 
@@ -233,18 +237,33 @@ def _ask_stdin(assistant: Any, args: argparse.Namespace, stream: TextIO) -> int:
             print(f"cited: error: {error}", file=sys.stderr)
             status = EXIT_ERROR
             continue
-        _print_answer(answer, args.json)
+        _print_answer(answer, args.json, args.explain)
         sys.stdout.flush()
     return status
 
 
-def _print_answer(answer: Any, as_json: bool) -> None:
+def _print_answer(answer: Any, as_json: bool, explain: bool = False) -> None:
     if as_json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False))
         return
     from assistant.render import answer_as_text
 
     print(answer_as_text(answer, color=sys.stdout.isatty()))
+    if explain and answer.abstention is not None:
+        print(_explained(answer.abstention, color=sys.stdout.isatty()))
+
+
+def _explained(why: Any, color: bool) -> str:
+    """The nearest passage of an abstention, greyed, with its score against the threshold."""
+    if why.nearest is None:
+        return f"Nothing was found at all (threshold {why.threshold:.3f})."
+    near = why.nearest
+    head = (
+        f"Nearest passage: score {near.score:.3f} against the threshold {near.threshold:.3f}"
+        f" ({near.source.title}, {near.source.section or near.source.file})"
+    )
+    body = " ".join(near.text.split())
+    return f"{head}\n\x1b[2m{body}\x1b[0m" if color else f"{head}\n{body}"
 
 
 def run_docs(args: argparse.Namespace) -> int:
