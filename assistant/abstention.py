@@ -21,7 +21,7 @@ from index.loaded import LoadedIndex
 #: A quote is shown only within this distance of the best quote's meaning score.
 QUOTE_GAP = 0.25
 #: ...and no further below the abstention threshold than this.
-QUOTE_FLOOR_BELOW = 1.0
+QUOTE_FLOOR_BELOW = 0.1
 #: A question with a key word the corpus never mentions is answered only when its best
 #: score clears the threshold by this much (the rest of it is strongly answered).
 STRONG_MARGIN = 0.30
@@ -88,8 +88,9 @@ _CITATION = re.compile(
 
 
 def shown(semantic: np.ndarray, threshold: float) -> np.ndarray:
-    """Rows of the ranked hits whose quotes are shown: at or above the threshold and
-    within QUOTE_GAP of the best (the best passes whenever the answer does)."""
+    """Rows of the ranked hits whose quotes are shown: within QUOTE_GAP of the best and
+    no more than QUOTE_FLOOR_BELOW under the threshold (the best passes whenever the
+    answer does), so an answer may have a single quote."""
     if len(semantic) == 0:
         return np.zeros(0, dtype=np.int64)
     floor = max(threshold - QUOTE_FLOOR_BELOW, float(semantic.max()) - QUOTE_GAP)
@@ -160,7 +161,7 @@ def never_mentioned_notice(never: Sequence[str], sources_only: Sequence[str]) ->
     if sources_only:
         names = ", ".join(w.capitalize() for w in sources_only)
         parts.append(
-            f"They name {names} only in a list of sources, and quote nothing of what "
-            "that source says."
+            f"These articles name {names} only in a list of sources, and quote nothing of "
+            "what that source says."
         )
     return " ".join(parts)

@@ -177,10 +177,13 @@ def ingest_once(
     corpus: Path, index: Path, embedder: Any, *, full: bool, wait: bool = False, quiet: bool
 ) -> Any:
     """One build, with a progress bar when stderr is a terminal."""
+    from ingest.calibrate import calibrate_published
     from ingest.pipeline import build_index
 
     with _ProgressBars(enabled=not quiet and sys.stderr.isatty()) as progress:
-        return build_index(corpus, index, embedder, full=full, wait=wait, progress=progress)
+        summary = build_index(corpus, index, embedder, full=full, wait=wait, progress=progress)
+    calibrate_published(index, embedder)  # the abstention threshold of this version
+    return summary
 
 
 class _ProgressBars:

@@ -23,7 +23,7 @@ Span = tuple[int, int]
 
 #: Weights of the key-word share, a definition of the asked term, a heading (tuned on the
 #: tune split of tests/data/questions.jsonl; docs/quality.md).
-TERMS_WEIGHT = 0.25
+TERMS_WEIGHT = 0.3
 DEFINITION_WEIGHT = 0.15
 HEADING_PENALTY = 0.5
 _DEFINITION_QUESTION = re.compile(
@@ -48,15 +48,36 @@ def best_sentence(
     if not spans:
         return (0, len(passage.text))
     texts = [passage.text[s:e] for s, e in spans]
-    scores = cosines + np.asarray([_bonus(question, t) for t in texts], dtype=np.float32)
+    weights = _term_weights(loaded, question)
+    bonus = [_bonus(question, t, weights) for t in texts]
+    scores = cosines + np.asarray(bonus, dtype=np.float32)
     return spans[int(np.argmax(scores))]
 
 
-def _bonus(question: str, sentence: str) -> float:
-    """Key-word share and definition bonus, less the heading penalty."""
-    asked = _tokens(question)
+def _term_weights(loaded: LoadedIndex, question: str) -> dict[str, float]:
+    """Each key word of the question weighted by its rarity in the corpus (BM25's IDF):
+    sharing "grandmother" says more than sharing "time"."""
+    key = (loaded.version, question)
+    if key not in _WEIGHTS:
+        if len(_WEIGHTS) > 2048:
+            _WEIGHTS.clear()
+        total = max(loaded.passage_count, 1)
+        weights = {}
+        for token in _tokens(question):
+            df = int((loaded.lexical.scores(token) > 0).sum())
+            weights[token] = float(np.log(1 + (total - df + 0.5) / (df + 0.5)))
+        _WEIGHTS[key] = weights
+    return _WEIGHTS[key]
+
+
+_WEIGHTS: dict[tuple[str, str], dict[str, float]] = {}
+
+
+def _bonus(question: str, sentence: str, weights: dict[str, float]) -> float:
+    """Key-word share (by rarity) and definition bonus, less the heading penalty."""
     held = _tokens(sentence)
-    share = len(asked & held) / len(asked) if asked else 0.0
+    total = sum(weights.values())
+    share = sum(w for t, w in weights.items() if t in held) / total if total else 0.0
     bonus = TERMS_WEIGHT * share
     term = _asked_term(question)
     if term and re.search(rf"\b{re.escape(term)}\b{_DEFINES}", sentence, re.IGNORECASE):

@@ -49,9 +49,10 @@ _CUES = [
         r"\b(?:sabotage|ruin|break up) (?:my |his |her )?\w*'?s? (?:new )?relationship\b",
         rf"\bkeep {PERSON} away from\b|\bstop {PERSON} from (?:seeing|talking|going)\b",
         rf"\b(?:so|until|to make) (?:badly |much )?{_SUBJECT} (?:sees?|thinks?|notices?|"
-        r"gets? jealous|panics?|regrets?|gives? in|apologis|apologiz|does what|"
+        r"gets? jealous|panics?|regrets?|suffers?|begs?|gives? in|apologis|apologiz|does what|"
         r"(?:will )?commit|can'?t|only (?:depends|listens)|never dares)",
         rf"\bso (?:it|that it) (?:haunts|hurts|scares|torments|breaks) {PERSON}",
+        r"\bmess(?:ing)? with (?:his|her|their) (?:head|mind)\b",
         r"\b(?:without (?:him|her|them) (?:knowing|finding out|noticing))\b",
         r"\b(?:as (?:a )?punishment|to punish|silent treatment to)\b",
         r"\b(?:withhold\w* affection|play hard to get|mind games|spread rumou?rs|fake (?:date|"
@@ -95,8 +96,9 @@ PROTOTYPES = (
     "How do I scare my partner into staying?",
 )
 #: A question this close to a prototype, or to one of the corpus's own statements of what
-#: is unethical, and aimed at a person, is flagged (tuned on intent.jsonl's tune split).
-SIMILARITY = 0.62
+#: is unethical, and aimed at a person, is flagged: ordinary questions about winning someone
+#: back reach 0.62 (the value the previous rules documented; intent.jsonl tune split agrees).
+SIMILARITY = 0.70
 
 
 class IntentJudge:

@@ -5,7 +5,8 @@ nonsense question reaches the meaning score that a good question reaches on the 
 articles. So each index version is scored with a shipped bank of everyday questions on
 other subjects (the null distribution) and with its own section headings asked as
 questions (the in-corpus spread), and the abstention threshold is taken from both. The
-result is kept beside the version as `calibration.json`, with a checksum of its content.
+result is kept with the version as `<index>/calibration/<version>.json`, with a checksum
+of its content (outside the version folder, whose manifest lists every file it holds).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from index.search import HybridSearcher
 log = logging.getLogger(__name__)
 
 BANK = Path(__file__).resolve().parent / "data" / "offtopic_questions.txt"
-FILE_NAME = "calibration.json"
+FOLDER = "calibration"
 FORMAT = 1
 #: The threshold clears this share of the null bank...
 NULL_QUANTILE = 0.97
@@ -117,20 +118,36 @@ def _headings(loaded: LoadedIndex) -> list[str]:
     return named[:MAX_HEADINGS]
 
 
+def path_for(version_dir: Path) -> Path:
+    """Where the calibration of the version in `version_dir` (<index>/versions/<v>) is kept."""
+    version_dir = Path(version_dir)
+    return version_dir.parent.parent / FOLDER / f"{version_dir.name}.json"
+
+
 def save(calibration: Calibration, version_dir: Path) -> Path:
-    """Write `calibration.json` into the version folder, its content's sha256 inside."""
+    """Write the version's calibration, its content's sha256 inside, atomically."""
+    version_dir = Path(version_dir)
     body = calibration.to_dict()
     text = json.dumps({"sha256": _digest(body), "calibration": body}, sort_keys=True)
-    path = Path(version_dir) / FILE_NAME
+    path = path_for(version_dir)
+    path.parent.mkdir(exist_ok=True)
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
+    _forget_removed_versions(path.parent, version_dir.parent)
     return path
+
+
+def _forget_removed_versions(folder: Path, versions: Path) -> None:
+    """Delete the calibrations of versions the index has cleaned up."""
+    for kept in folder.glob("*.json"):
+        if not (versions / kept.stem).exists():
+            kept.unlink(missing_ok=True)
 
 
 def load(version_dir: Path) -> Calibration | None:
     """The calibration kept with this version, or None when absent, damaged or older."""
-    path = Path(version_dir) / FILE_NAME
+    path = path_for(version_dir)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         body = data["calibration"]
@@ -152,3 +169,24 @@ def calibrated(loaded: LoadedIndex, embedder: Any) -> Calibration:
 
 def _digest(body: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def calibrate_published(index_dir: Path, embedder: Any) -> Calibration | None:
+    """Calibrate the published version of `index_dir` if it keeps no calibration yet: the
+    build's hook, run once a build has published (answers calibrate in memory meanwhile).
+    None when nothing is published."""
+    from index.errors import CitedError
+
+    try:
+        loaded = LoadedIndex.load(Path(index_dir))
+    except CitedError:
+        return None
+    try:
+        kept = load(loaded.path)
+        if kept is not None:
+            return kept
+        calibration = calibrate(loaded, embedder)
+        save(calibration, loaded.path)
+        return calibration
+    finally:
+        loaded.close()

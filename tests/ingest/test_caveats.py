@@ -235,3 +235,61 @@ class TestStemPrefilter:
         monkeypatch.setattr(caveats_module, "_may_name_a_term", lambda sentence: True)
         assert with_prefilter == {name: apply_rules(doc) for name, doc in corpus_docs.items()}
         assert sum(len(r.chosen) for r in with_prefilter.values()) > 20
+
+
+class TestWarningsAndDisclaimers:
+    """Caveats beyond ethical limits: warnings, admonitions, caution sections, disclaimers;
+    and no caveat where the trigger words are merely used."""
+
+    def _found(self, text: str, file: str = "a.txt", embed=None) -> dict[str, str]:
+        doc = Document("a", file, "A", text, "0")
+        return {c.text: c.kind for c in find_caveats(doc, embed)}
+
+    def test_a_word_of_caution_section_is_all_caveat(self):
+        text = (
+            "Plants at Home\n\nWater them weekly.\n\nA word of caution\n"
+            "Several of these plants are toxic to pets.\nKeep the sap off your hands.\n"
+        )
+        found = self._found(text)
+        assert found == {
+            "Several of these plants are toxic to pets.": "warning",
+            "Keep the sap off your hands.": "warning",
+        }
+
+    def test_an_admonition_title_marks_the_paragraph_after_it_only(self):
+        text = (
+            "Module Docs\n\nIntro paragraph here.\n\nWarning\n\n"
+            "Loading data from strangers can run their code.\n\n"
+            "The dump function writes the value to a file.\n"
+        )
+        assert self._found(text) == {"Loading data from strangers can run their code.": "warning"}
+
+    def test_markdown_warnings_and_production_cautions(self):
+        text = (
+            "# Server\n\nInstall it.\n\n> **Warning:** guest access has no password.\n\n"
+            "Be careful when you open ports.\n\nSet the lid to do nothing.\n"
+        )
+        found = self._found(text, "a.md")
+        assert set(found) == {
+            "> **Warning:** guest access has no password.",
+            "Be careful when you open ports.",
+        }
+
+    def test_disclaimers(self):
+        text = (
+            "Vitamins\n\nMost people need more in winter.\n\n"
+            "This is not medical advice. Talk to your doctor first.\n\n"
+            "Individual results vary.\n"
+        )
+        assert set(self._found(text).values()) == {"disclaimer"}
+        assert len(self._found(text)) == 3
+
+    def test_incidental_trigger_words_are_not_caveats(self, embed):
+        text = (
+            "Chess Openings\n\nA knight in the centre threatens eight squares.\n"
+            "A pinned piece is coerced into a passive position, and the defender is ignored.\n"
+            "No opening is guaranteed to win; the best players perform a few jobs early.\n"
+            "Many club games are ignored by the players who never castled.\n"
+            "The orchestra performed games of call and response.\n"
+        )
+        assert self._found(text, embed=embed) == {}
