@@ -31,7 +31,7 @@ class CaveatIndex:
         records = loaded.caveats()
         self._caveats = [caveat for _, caveat in records]
         vectors = loaded.caveat_vectors([cid for cid, _ in records])
-        self._raw = np.asarray(vectors, dtype=np.float32).reshape(len(records), -1)
+        self._raw = np.asarray(vectors, dtype=np.float32).reshape(len(records), loaded.dimension)
         self._mean = vectors.mean(axis=0) if len(records) > 1 else np.zeros(loaded.dimension)
         self._vectors = _unit_rows(vectors - self._mean)
 

@@ -19,7 +19,7 @@ def diverse_top(hits: Hits, loaded: LoadedIndex, k: int) -> Hits:
     Relevance is the fused score scaled to the best hit; redundancy is the cosine to the
     closest passage already chosen, so when several articles speak, several are quoted."""
     doc_of = [p.doc_id for p in loaded.passages([int(i) for i in hits.ids])]
-    vectors = loaded.passage_vectors(hits.ids)
+    vectors = loaded.passage_vectors(hits.ids.tolist())
     top = float(hits.scores.max())
     relevance = hits.scores / top if top > 0 else hits.scores
     likeness = np.full(len(hits), -1.0, dtype=np.float32)

@@ -41,7 +41,7 @@ def best_sentence(
     rows, _ = loaded.sentence_rows([passage_id])
     if rows.size:
         spans = [loaded.sentence_span(int(r)) for r in rows]
-        cosines = loaded.sentence_vectors(rows) @ np.asarray(query, dtype=np.float32)
+        cosines = loaded.sentence_vectors(rows.tolist()) @ np.asarray(query, dtype=np.float32)
     else:
         spans = [s for s in sentence_spans(passage.text) if s[1] - s[0] > 1]
         cosines = np.zeros(len(spans), dtype=np.float32)
