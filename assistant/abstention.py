@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 from index.lexical import LexicalIndex
 from index.loaded import LoadedIndex
+from index.search import HybridSearcher
 
 #: A quote is shown only within this distance of the best quote's meaning score.
 QUOTE_GAP = 0.25
@@ -100,7 +102,13 @@ def shown(semantic: np.ndarray, threshold: float) -> np.ndarray:
 def key_terms(question: str) -> list[str]:
     """The words of `question` that name its subject (no stopwords, no generic verbs)."""
     words = dict.fromkeys(w.lower().strip("'’") for w in _WORD.findall(question))
-    return [w for w in words if w not in _GENERIC and LexicalIndex.tokenize([w])[0]]
+    return [w for w in words if w not in _GENERIC and _indexed(w)]
+
+
+@lru_cache(maxsize=8192)
+def _indexed(word: str) -> bool:
+    """Whether BM25 keeps `word` (it drops stopwords)."""
+    return bool(LexicalIndex.tokenize([word])[0])
 
 
 def unknown_terms(question: str, loaded: LoadedIndex) -> tuple[list[str], list[str]]:
@@ -117,14 +125,20 @@ def unknown_terms(question: str, loaded: LoadedIndex) -> tuple[list[str], list[s
     return never, sources_only
 
 
-def uncovered(words: Sequence[str], loaded: LoadedIndex, embedder: Any) -> list[str]:
+def uncovered(words: Sequence[str], searcher: HybridSearcher, embedder: Any) -> list[str]:
     """Those of `words` that no passage comes near in meaning either: "spouse" is missing
     from a corpus about husbands but covered (0.41); "dog" is not (0.14)."""
     if not words:
         return []
-    vectors = np.stack([np.asarray(embedder.encode_query(w)) for w in words])
-    closest = (vectors @ loaded.vectors.T).max(axis=1)
+    vectors = np.asarray(embedder.encode(list(words)), dtype=np.float32)
+    closest = [_nearest_cosine(searcher, vector) for vector in vectors]
     return [w for w, c in zip(words, closest, strict=True) if c < COVERED]
+
+
+def _nearest_cosine(searcher: HybridSearcher, vector: np.ndarray) -> float:
+    """The cosine of the passage nearest to `vector` (through the index, not a scan)."""
+    _, cosines = searcher.dense_search(vector, 1)
+    return float(np.max(cosines)) if len(cosines) else 0.0
 
 
 def importance(question: str, words: Sequence[str], query: np.ndarray, embedder: Any) -> float:

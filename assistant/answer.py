@@ -140,11 +140,10 @@ class Assistant:
         judges = self._judged(loaded)
         query = self.embedder.encode_query(text)
         manipulative = judges.intent.is_manipulative(text, query)
-        hits = self.searcher(loaded).search(
-            text, k=max(k * 4, 20), doc_ids=doc_ids, query_vector=query
-        )
+        searcher = self.searcher(loaded)
+        hits = searcher.search(text, k=max(k * 4, 20), doc_ids=doc_ids, query_vector=query)
         threshold = self.threshold(loaded)
-        why = self._abstention(text, query, loaded, hits, threshold)
+        why = self._abstention(text, query, searcher, hits, threshold)
         if why is not None:
             return self._abstained(text, why, judges, query, doc_ids, manipulative)
         hits = hits.take(abstention.shown(hits.semantic, threshold))
@@ -171,14 +170,15 @@ class Assistant:
         )
 
     def _abstention(
-        self, text: str, query: np.ndarray, loaded: LoadedIndex, hits: Hits, threshold: float
+        self, text: str, query: np.ndarray, searcher: HybridSearcher, hits: Hits, threshold: float
     ) -> Abstention | None:
         """Why the answer must abstain, or None when it may quote: nothing reaches the
         threshold, or the question's subject is a word the articles never mention (or name
         only among their sources) and the rest of it is not strongly answered."""
         best = float(hits.semantic.max()) if len(hits) else 0.0
+        loaded = searcher.loaded
         never, sources_only = abstention.unknown_terms(text, loaded)
-        never = abstention.uncovered(never, loaded, self.embedder)
+        never = abstention.uncovered(never, searcher, self.embedder)
         if best >= threshold + abstention.STRONG_MARGIN:
             never = []
         unknown = [*never, *sources_only]
