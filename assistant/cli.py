@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from assistant.settings import Settings
 from index.errors import CitedError
 
 log = logging.getLogger("cited")
@@ -25,10 +26,12 @@ EXIT_ERROR = 2
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
-    parser = build_parser()
+    settings = Settings.from_environment()
+    parser = build_parser(settings)
     args = parser.parse_args(argv)
+    args.settings = settings
     logging.basicConfig(
-        level=logging.DEBUG if os.environ.get("CITED_DEBUG") else logging.WARNING,
+        level=logging.DEBUG if settings.debug else logging.WARNING,
         format="cited: %(levelname)s: %(message)s",
     )
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -42,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("cited: interrupted", file=sys.stderr)
         return 130
     except Exception as error:  # the last line of defence: one line, never a traceback
-        if os.environ.get("CITED_DEBUG"):
+        if settings.debug:
             raise
         print(
             f"cited: unexpected error: {type(error).__name__}: {error} "
@@ -52,24 +55,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
+    settings = settings or Settings.from_environment()
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--corpus",
         type=Path,
-        default=Path(os.environ.get("CITED_CORPUS", "corpus")),
+        default=settings.corpus,
         help="folder of articles (env CITED_CORPUS; default ./corpus)",
     )
     common.add_argument(
         "--index",
         type=Path,
-        default=Path(os.environ.get("CITED_INDEX", "var/index")),
+        default=settings.index,
         help="index folder (env CITED_INDEX; default ./var/index)",
     )
     common.add_argument(
         "--model",
         type=Path,
-        default=Path(os.environ["CITED_MODEL"]) if os.environ.get("CITED_MODEL") else None,
+        default=settings.model,
         help="a local sentence-transformers folder (default: the packaged all-MiniLM-L6-v2)",
     )
     parser = argparse.ArgumentParser(
@@ -80,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_ingest(commands, common)
     _add_ask(commands, common)
     _add_docs(commands, common)
-    _add_serve(commands, common)
+    _add_serve(commands, common, settings)
     _add_eval(commands, common)
     return parser
 
@@ -105,7 +109,7 @@ def _add_ingest(commands: Any, common: argparse.ArgumentParser) -> None:
 def _add_ask(commands: Any, common: argparse.ArgumentParser) -> None:
     p = commands.add_parser("ask", parents=[common], help="answer a question from the articles")
     p.add_argument("question", nargs="?", help="the question; without it, one per stdin line")
-    p.add_argument("-k", type=int, default=5, help="how many passages to quote (default 5)")
+    p.add_argument("-k", type=_k_value, default=5, help="how many passages to quote (default 5)")
     p.add_argument("--doc", action="append", dest="doc_ids", help="search only this doc_id")
     p.add_argument("--json", action="store_true", help="print the Answer JSON object")
     p.add_argument(
@@ -120,14 +124,14 @@ def _add_docs(commands: Any, common: argparse.ArgumentParser) -> None:
     p.set_defaults(run=run_docs)
 
 
-def _add_serve(commands: Any, common: argparse.ArgumentParser) -> None:
+def _add_serve(commands: Any, common: argparse.ArgumentParser, settings: Settings) -> None:
     p = commands.add_parser("serve", parents=[common], help="serve the web UI")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
     p.add_argument("--watch", action="store_true", help="rebuild when the corpus changes")
     p.add_argument(
         "--auth",
-        default=os.environ.get("CITED_AUTH"),
+        default=settings.auth,
         help="user:password required to use the UI (env CITED_AUTH); required off loopback",
     )
     p.set_defaults(run=run_serve)
@@ -149,15 +153,25 @@ def _add_eval(commands: Any, common: argparse.ArgumentParser) -> None:
     p.set_defaults(run=run_eval)
 
 
+def _k_value(text: str) -> int:
+    """-k as the API takes it: a whole number from 1 to MAX_K (one limit everywhere)."""
+    from assistant.web.api import k_argument
+
+    try:
+        return k_argument(text)
+    except CitedError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def _embedder(args: argparse.Namespace) -> Any:
     from index.embed import Embedder
 
-    return Embedder(args.model)
+    return Embedder(args.model, backend=args.settings.embed_backend)
 
 
 def run_ingest(args: argparse.Namespace) -> int:
     if args.watch:
-        from assistant.watch import watch_and_rebuild
+        from assistant.web.watch import watch_and_rebuild
 
         watch_and_rebuild(args.corpus, args.index, _embedder(args), full_first=args.full)
         return 0
@@ -167,7 +181,7 @@ def run_ingest(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary.to_dict()))
     else:
-        from assistant.render import summary_as_text
+        from assistant.present.text import summary_as_text
 
         print(summary_as_text(summary))
     return 0
@@ -249,7 +263,7 @@ def _print_answer(answer: Any, as_json: bool, explain: bool = False) -> None:
     if as_json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False))
         return
-    from assistant.render import answer_as_text
+    from assistant.present.text import answer_as_text
 
     print(answer_as_text(answer, color=sys.stdout.isatty()))
     if explain and answer.abstention is not None:
@@ -270,7 +284,7 @@ def _explained(why: Any, color: bool) -> str:
 
 
 def run_docs(args: argparse.Namespace) -> int:
-    from assistant.library import list_documents
+    from assistant.web.catalog import list_documents
 
     documents = list_documents(args.index)
     if args.json:
@@ -285,7 +299,7 @@ def run_docs(args: argparse.Namespace) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from assistant.ui import serve
+    from assistant.web.serve import serve
 
     serve(
         corpus_dir=args.corpus,
@@ -295,6 +309,7 @@ def run_serve(args: argparse.Namespace) -> int:
         port=args.port,
         auth=args.auth,
         watch=args.watch,
+        embed_backend=args.settings.embed_backend,
     )
     return 0
 

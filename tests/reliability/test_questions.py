@@ -155,9 +155,9 @@ def _post_raw(url: str, question: str) -> tuple[int, str]:
 @pytest.mark.parametrize(
     ("k", "doc_ids", "message"),
     [
-        ("abc", [], "slider"),
-        (1e9, [], "greater than maximum value 10"),
-        (-5, [], "less than minimum value 1"),
+        ("abc", [], "k must be a whole number from 1 to 20, got 'abc'"),
+        (1e9, [], "k must be a whole number from 1 to 20, got 1000000000"),
+        (-5, [], "k must be a whole number from 1 to 20, got -5"),
         (5, ["no-such-article"], "no article with id .no-such-article."),
     ],
 )
