@@ -10,6 +10,7 @@ judgments each live in their own module: `question` (cleaning), `abstention`, `i
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ from index.search import (
     HybridSearcher,
 )
 from ingest.calibrate import Calibration, calibrated
+from ingest.calibrate import load as load_calibration
 
 __all__ = [
     "MAX_QUESTION_CHARS",
@@ -95,6 +97,7 @@ class _Judges:
     caveats: CaveatIndex
     intent: IntentJudge
     calibration: Calibration
+    pending: bool = False  # the calibration is the previous version's, this one's not yet kept
 
 
 class Assistant:
@@ -221,8 +224,17 @@ class Assistant:
         if current is None or current.version != loaded.version:
             caveats = CaveatIndex(loaded)
             intent = IntentJudge(self.embedder, caveats.unethical_vectors())
-            calibration = calibrated(loaded, self.embedder)
-            current = self._judges = _Judges(loaded.version, caveats, intent, calibration)
+            # A server that follows a rebuild keeps the previous version's calibration
+            # until the build has written this one's, rather than stall every question.
+            kept = load_calibration(loaded.path)
+            pending = kept is None and current is not None
+            calibration = kept or (current.calibration if current else None)
+            if calibration is None:
+                calibration = calibrated(loaded, self.embedder)
+            current = _Judges(loaded.version, caveats, intent, calibration, pending)
+            self._judges = current
+        elif current.pending and (kept := load_calibration(loaded.path)) is not None:
+            current = self._judges = dataclasses.replace(current, calibration=kept, pending=False)
         return current
 
     def _quotes(
