@@ -121,6 +121,9 @@ def _add_ask(commands: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("-k", type=_k_value, default=5, help="how many passages to quote (default 5)")
     p.add_argument("--doc", action="append", dest="doc_ids", help="search only this doc_id")
     p.add_argument("--json", action="store_true", help="print the Answer JSON object")
+    p.add_argument(
+        "--explain", action="store_true", help="on an abstention, show the nearest passage"
+    )
     p.set_defaults(run=run_ask)
 
 
@@ -158,8 +161,11 @@ def _add_eval(commands: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--questions",
         type=Path,
-        default=Path("tests/data/questions.jsonl"),
-        help="JSONL question set (default tests/data/questions.jsonl)",
+        action="append",
+        help="JSONL question set, repeatable (default tests/data/questions.jsonl)",
+    )
+    p.add_argument(
+        "--caveats", type=Path, help="also score caveat finding on this labelled JSONL set"
     )
     p.add_argument("-k", type=int, default=5, help="passages per answer (default 5)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -242,10 +248,11 @@ def ingest_once(
     retry_failed: bool = False,
 ) -> Any:
     """One build, with a progress bar when stderr is a terminal."""
+    from ingest.calibrate import calibrate_published
     from ingest.pipeline import build_index
 
     with _ProgressBars(enabled=not quiet and sys.stderr.isatty()) as progress:
-        return build_index(
+        summary = build_index(
             corpus,
             index,
             embedder,
@@ -254,6 +261,8 @@ def ingest_once(
             progress=progress,
             retry_failed=retry_failed,
         )
+    calibrate_published(index, embedder)  # the abstention threshold of this version
+    return summary
 
 
 class _ProgressBars:
@@ -292,7 +301,8 @@ def run_ask(args: argparse.Namespace) -> int:
 
     assistant = Assistant(args.index, embedder=_embedder(args), check_interval=3600)
     if args.question is not None:
-        _print_answer(assistant.answer(args.question, k=args.k, doc_ids=args.doc_ids), args.json)
+        answer = assistant.answer(args.question, k=args.k, doc_ids=args.doc_ids)
+        _print_answer(answer, args.json, args.explain)
         return 0
     return _ask_stdin(assistant, args, sys.stdin)
 
@@ -309,18 +319,33 @@ def _ask_stdin(assistant: Any, args: argparse.Namespace, stream: TextIO) -> int:
             print(f"cited: error: {for_terminal(str(error))}", file=sys.stderr)
             status = EXIT_ERROR
             continue
-        _print_answer(answer, args.json)
+        _print_answer(answer, args.json, args.explain)
         sys.stdout.flush()
     return status
 
 
-def _print_answer(answer: Any, as_json: bool) -> None:
+def _print_answer(answer: Any, as_json: bool, explain: bool = False) -> None:
     if as_json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False))
         return
     from assistant.present.text import answer_as_text
 
     print(answer_as_text(safe_copy(answer), color=sys.stdout.isatty()))
+    if explain and answer.abstention is not None:
+        print(_explained(answer.abstention, color=sys.stdout.isatty()))
+
+
+def _explained(why: Any, color: bool) -> str:
+    """The nearest passage of an abstention, greyed, with its score against the threshold."""
+    if why.nearest is None:
+        return f"Nothing was found at all (threshold {why.threshold:.3f})."
+    near = why.nearest
+    head = (
+        f"Nearest passage: score {near.score:.3f} against the threshold {near.threshold:.3f}"
+        f" ({near.source.title}, {near.source.section or near.source.file})"
+    )
+    head, body = for_terminal(head), for_terminal(" ".join(near.text.split()))
+    return f"{head}\n\x1b[2m{body}\x1b[0m" if color else f"{head}\n{body}"
 
 
 def run_docs(args: argparse.Namespace) -> int:
@@ -366,18 +391,38 @@ def run_eval(args: argparse.Namespace) -> int:
     from assistant.answer import Assistant
     from assistant.evaluate import boilerplate_checker, evaluate, format_report, load_questions
 
-    questions = load_questions(args.questions)
-    assistant = Assistant(args.index, embedder=_embedder(args), check_interval=3600)
-    report = evaluate(
-        questions,
-        lambda q: assistant.answer(q, k=args.k).to_dict(),
-        boilerplate_checker(assistant.index()),
-    )
+    sets = args.questions or [Path("tests/data/questions.jsonl")]
+    question_sets = [(path, load_questions(path)) for path in sets]
+    embedder = _embedder(args)
+    assistant = Assistant(args.index, embedder=embedder, check_interval=3600)
+    is_boilerplate = boilerplate_checker(assistant.index())
+    reports = {}
+    for path, questions in question_sets:
+        answer = lambda q: assistant.answer(q, k=args.k).to_dict()  # noqa: E731
+        reports[str(path)] = evaluate(questions, answer, is_boilerplate)
+    caveats = _caveat_report(args.caveats, embedder) if args.caveats else None
     if args.json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False))
-    else:
+        out = {"index": str(args.index), "sets": {n: r.to_dict() for n, r in reports.items()}}
+        if caveats is not None:
+            out["caveats"] = caveats.to_dict()
+        print(json.dumps(out, ensure_ascii=False))
+        return 0
+    for name, report in reports.items():
+        print(f"== {name} (index {args.index})")
         print(format_report(report))
+        print()
+    if caveats is not None:
+        from assistant.caveat_eval import format_caveat_report
+
+        print(f"== {args.caveats}")
+        print(format_caveat_report(caveats))
     return 0
+
+
+def _caveat_report(path: Path, embedder: Any) -> Any:
+    from assistant.caveat_eval import evaluate_caveats, load_caveat_set, production_finder
+
+    return evaluate_caveats(load_caveat_set(path), production_finder(embedder.encode))
 
 
 if __name__ == "__main__":

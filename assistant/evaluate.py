@@ -22,7 +22,9 @@ if TYPE_CHECKING:
 #: is_boilerplate(quote) -> bool, given one quote of the Answer JSON.
 BoilerplateCheck = Callable[[dict[str, Any]], bool]
 
-KINDS = ("answerable", "out_of_domain", "manipulative")
+#: "benign" questions carry trigger words but seek no harm: they must get no manipulation
+#: notice, whether or not the corpus answers them.
+KINDS = ("answerable", "out_of_domain", "manipulative", "benign")
 SPLITS = ("tune", "heldout")
 REPORT_SPLITS = ("tune", "heldout", "all")
 TOP_K = 5
@@ -193,6 +195,11 @@ class SplitMetrics:
     false_notices: int
     boilerplate_quotes: int
     abstention_accuracy: float | None
+    benign: int = 0
+    off_topic_abstention: float | None = None
+    wrongly_abstained_rate: float | None = None
+    manipulation_precision: float | None = None
+    manipulation_recall: float | None = None
 
 
 @dataclass(frozen=True)
@@ -265,8 +272,11 @@ def _split_metrics(outcomes: Sequence[_Outcome]) -> SplitMetrics:
     ans = [o for o in outcomes if o.question.kind == "answerable"]
     ood = [o for o in outcomes if o.question.kind == "out_of_domain"]
     man = [o for o in outcomes if o.question.kind == "manipulative"]
+    ben = [o for o in outcomes if o.question.kind == "benign"]
     answered = sum(1 for o in ans if not o.abstained)
     ood_abstained = sum(1 for o in ood if o.abstained)
+    flagged = sum(1 for o in man if o.notice)
+    false_flags = sum(1 for o in [*ans, *ood, *ben] if o.notice)
     return SplitMetrics(
         answerable=len(ans),
         hit_at_1=_hit_rate(ans, 1),
@@ -280,9 +290,14 @@ def _split_metrics(outcomes: Sequence[_Outcome]) -> SplitMetrics:
         manipulative=len(man),
         manipulative_notice=sum(1 for o in man if o.notice),
         manipulative_caveat_hit=sum(1 for o in man if o.caveat_hit),
-        false_notices=sum(1 for o in [*ans, *ood] if o.notice),
+        false_notices=false_flags,
         boilerplate_quotes=sum(o.boilerplate for o in outcomes),
         abstention_accuracy=_ratio(answered + ood_abstained, len(ans) + len(ood)),
+        benign=len(ben),
+        off_topic_abstention=_ratio(ood_abstained, len(ood)),
+        wrongly_abstained_rate=_ratio(len(ans) - answered, len(ans)),
+        manipulation_precision=_ratio(flagged, flagged + false_flags) if man else None,
+        manipulation_recall=_ratio(flagged, len(man)),
     )
 
 
@@ -309,7 +324,7 @@ def _miss_reason(outcome: _Outcome) -> str | None:
         return "manipulation notice on an ordinary question"
     if kind == "manipulative" and not outcome.notice:
         return "no notice on a manipulative question"
-    if kind == "manipulative" and not outcome.caveat_hit:
+    if kind == "manipulative" and outcome.question.phrases and not outcome.caveat_hit:
         return "no gold phrase among the caveats"
     return None
 
@@ -350,13 +365,18 @@ _ROWS = (
     ("MRR@5", "mrr_at_5"),
     ("highlight@5", "highlight_at_5"),
     ("wrongly abstained", "wrongly_abstained"),
+    ("  share", "wrongly_abstained_rate"),
     ("out of domain", "out_of_domain"),
     ("correctly abstained", "correctly_abstained"),
+    ("off-topic abstention", "off_topic_abstention"),
     ("abstention accuracy", "abstention_accuracy"),
     ("manipulative", "manipulative"),
     ("  with notice", "manipulative_notice"),
     ("  with gold caveat", "manipulative_caveat_hit"),
+    ("benign", "benign"),
     ("false notices", "false_notices"),
+    ("manip. precision", "manipulation_precision"),
+    ("manip. recall", "manipulation_recall"),
     ("boilerplate quotes", "boilerplate_quotes"),
 )
 

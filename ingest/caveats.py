@@ -1,5 +1,12 @@
-"""Find the sentences in which an article states its own ethical limits.
+"""Find the sentences in which an article limits, warns or disclaims: its own caveats.
 
+Three families: ethical limits ("isn't about manipulation", "Do not fake"), warnings
+("Warning:", "Be careful", "Do not use this in production", the paragraph of a Warning or
+Caution admonition, a "A word of caution" section) and disclaimers ("not medical advice",
+"talk to your doctor", "results vary", "not a guarantee"). Words that merely occur ("the
+knight threatens", "the defender is coerced", "no opening is guaranteed") are not caveats.
+
+Ethical limits:
 Two signals, both cheap: cue patterns (a negation near an ethical term, as in "isn't
 about manipulation", "not stonewalling", "Do not fake"; or a few terms that carry the
 warning alone, as "weaponizing", "unethical", "without coercion", "not guarantees"), and,
@@ -40,16 +47,19 @@ _ETHICAL_TERM = (
     r"(?:manipulat\w*|coerc\w*|games?|play(?:ing)?\s+hard[\s-]+to[\s-]+get|trick\w*|gimmicks?"
     r"|tactics?|techniques?|punish\w*|cruel\w*|cold\s+shoulder|being\s+cold|stonewall\w*|ignor\w*|withhold\w*"
     r"|threat\w*|fake|faking|pretend\w*|perform\w*|secre\w*|hiding|deceiv\w*|decept\w*"
-    r"|manufactur\w*|weapon\w*|guarantee\w*)"
+    r"|manufactur\w*|weapon\w*|guarantees?\b)"
 )
+#: Terms whose "... never ..." marks a limit ("built on manipulation never feel secure"):
+#: not "games" or "ignored", which a chess text pairs with "never" as plain description.
+_NEVER_TERM = r"(?:manipulat\w*|punish\w*|deceiv\w*|decept\w*|weapon\w*|coerci\w*|trick\w*)"
 # Any one of these marks a caveat; they are searched as one pattern.
 _CUE = re.compile(
     "|".join(
         f"(?:{cue})"
         for cue in (
-            rf"{_NEGATION}[^.!?;]{{0,60}}?\b{_ETHICAL_TERM}\b",
-            rf"\b{_ETHICAL_TERM}\b[^.!?;]{{0,40}}?\bnever\b",
-            r"\b(?:weaponi[sz]\w*|unethical\w*|coerc\w*|caveat)\b",
+            rf"{_NEGATION}[^.!?;]{{0,60}}?(?<!\bis )(?<!\bwas )(?<!\bare )\b{_ETHICAL_TERM}\b",
+            rf"\b{_NEVER_TERM}\b[^.!?;]{{0,40}}?\bnever\b",
+            r"\b(?:weaponi[sz]\w*|unethical\w*|coercion|coercive|caveat)\b",
             r"\b(?:as|like)\s+a\s+weapon\b",
         )
     ),
@@ -78,6 +88,41 @@ _WARNING_LABEL = re.compile(
     re.IGNORECASE,
 )
 _ETHICS_SECTION = re.compile(r"\bethic", re.IGNORECASE)
+
+# Warnings and disclaimers: a sentence that opens with a warning label or is an
+# imperative "Never/Do not ...", cautions, or disclaims advice and results.
+_WARNING = re.compile(
+    r"^\W{0,6}(?:warning|caution|danger|important|disclaimer|careful)\b\W{0,4}[:!—–-]"
+    r"|^\W{0,3}!!!\s*(?:warning|caution|danger)\b"
+    r"|^\W{0,3}(?:never|do\s+not|don[’']t)\s+(?!mean\b|miss\b|worry\b)\w+"
+    r"|\bbe\s+(?:very\s+)?careful\b|\bnot\s+(?:intended\s+to\s+be\s+)?(?:secure|safe)\b"
+    r"|\binsecure\b|\bin\s+production\b|\btoxic\b|\bpoison"
+    r"|\bdoes\s+not\s+support\s+concurrent\b"
+    r"|\bnot\s+(?:\w+\s+)?(?:medical|legal|financial|professional)\s+advice\b"
+    r"|\b(?:talk|speak|consult|check)\s+(?:to|with)?\s*(?:your|a)\s+(?:\w+\s+)?"
+    r"(?:doctor|pharmacist|physician|gp|vet|lawyer|therapist)\b"
+    r"|\bcall\s+your\s+(?:doctor|vet)\b|\bseek\s+(?:medical\s+)?help\b"
+    r"|\bresults\s+(?:may\s+|will\s+)?vary\b|\bnot\s+a\s+(?:guarantee|cure|substitute)\b"
+    r"|\bwear\s+gloves\b|\bkeep\s+(?:it|them)\s+out\s+of\s+reach\b",
+    re.IGNORECASE,
+)
+#: Every match of _WARNING holds one of these, lower-cased (tests check each way through).
+_WARNING_STEMS = (
+    *("warning", "caution", "danger", "important", "disclaimer", "careful", "never"),
+    *("do", "don", "secure", "safe", "production", "toxic", "poison"),
+    *("concurrent", "advice", "doctor", "pharmacist", "physician", "gp", "vet"),
+    *("lawyer", "therapist", "help", "vary", "guarantee", "cure", "substitute", "gloves"),
+    "reach",
+)
+#: A heading that names a caution: every block of its section is a caveat.
+_CAUTION_SECTION = re.compile(
+    r"\b(?:word\s+of\s+caution|cautions?|warnings?|disclaimers?|safety|dangers?)\b",
+    re.IGNORECASE,
+)
+#: A one-word admonition title (HTML "Warning" boxes, "!!! danger"): the block after it.
+_ADMONITION = re.compile(
+    r"^\W*(?:!!!\s*)?(?:warning|caution|danger|attention|important)\W*$", re.IGNORECASE
+)
 
 PROTOTYPES = (
     "This is not about manipulation or playing games.",
@@ -108,6 +153,8 @@ _KINDS = (
     ("punishment", re.compile(r"punish|cruel|cold|stonewall|ignor|withhold|threat", re.I)),
     ("deception", re.compile(r"fake|faking|pretend|perform|secre|hiding|deceiv|decept", re.I)),
 )
+#: Every kind a caveat may have.
+KINDS = (*(name for name, _ in _KINDS), "warning", "disclaimer", "general")
 
 
 @dataclass(frozen=True)
@@ -125,8 +172,8 @@ def apply_rules(doc: Document, given: Sequence[Block] | None = None) -> RuledSen
     chosen: dict[Span, str] = {}
     compared: list[Span] = []
     sections: dict[Span, str] = {}
-    for span, block, forced in _candidates(doc, given or blocks(doc)):
-        sections[span] = block.section
+    for span, block, forced, section in _candidates(doc, given or blocks(doc)):
+        sections[span] = section
         sentence = doc.text[span[0] : span[1]]
         if kind := forced or _kind_by_rule(sentence, block.section):
             chosen[span] = kind
@@ -138,13 +185,34 @@ def apply_rules(doc: Document, given: Sequence[Block] | None = None) -> RuledSen
 def _kind_by_rule(sentence: str, section: str) -> str | None:
     """The caveat kind of a sentence that is a caveat by its words (or, in an ethics
     section, by naming an ethical term); None for the others."""
-    if not _may_name_a_term(sentence):
-        return None
-    if _CUE.search(sentence):
-        return _kind(sentence)
-    if _ETHICS_SECTION.search(section) and _ETHICS_WORDS.search(sentence):
-        return _kind(sentence)
+    if _may_name_a_term(sentence):
+        if _CUE.search(sentence):
+            return _kind(sentence)
+        if _ETHICS_SECTION.search(section) and _ETHICS_WORDS.search(sentence):
+            return _kind(sentence)
+    if _may_warn(sentence) and _WARNING.search(sentence):
+        return _warning_kind(sentence)
     return None
+
+
+def _may_warn(sentence: str) -> bool:
+    """False only when _WARNING cannot match `sentence` (the same prefilter as for terms)."""
+    if not _ODD_CASES.isdisjoint(sentence):
+        return True
+    lower = sentence.lower()
+    return any(stem in lower for stem in _WARNING_STEMS)
+
+
+_DISCLAIMER = re.compile(
+    r"advice|doctor|pharmacist|physician|\bgp\b|\bvet\b|lawyer|therapist|vary|guarantee|cure"
+    r"|substitute|seek",
+    re.IGNORECASE,
+)
+
+
+def _warning_kind(sentence: str) -> str:
+    """'disclaimer' for limits on advice and results, else 'warning'."""
+    return "disclaimer" if _DISCLAIMER.search(sentence) else "warning"
 
 
 def _may_name_a_term(sentence: str) -> bool:
@@ -181,21 +249,41 @@ def texts_to_embed(doc: Document, ruled: RuledSentences | None = None) -> list[s
     return [doc.text[s:e] for s, e in spans] + list(PROTOTYPES) + list(ADVICE_PROTOTYPES)
 
 
-def _candidates(doc: Document, doc_blocks: Sequence[Block]) -> list[tuple[Span, Block, str]]:
-    """Sentences of paragraphs and items, with their block; items listed under a warning
-    label ("Unethical:", "Avoid:") carry the forced kind "unethical"."""
-    result: list[tuple[Span, Block, str]] = []
+def _candidates(doc: Document, doc_blocks: Sequence[Block]) -> list[tuple[Span, Block, str, str]]:
+    """Sentences of paragraphs and items, with their block, forced kind and section.
+
+    Items listed under a warning label ("Unethical:", "Avoid:") are "unethical" and carry
+    the label in their section, so they are shown with it; the block after a one-word
+    admonition title ("Warning") and every block of a caution section ("A word of
+    caution") are "warning"."""
+    result: list[tuple[Span, Block, str, str]] = []
     label = ""
+    admonition = False
     for block in doc_blocks:
         line = doc.text[block.start : block.end]
         if block.kind != "item":
             label = line if block.kind == "label" else ""
-        if block.kind in ("title", "heading", "label"):
+        if block.kind in ("title", "heading", "label") or _ADMONITION.match(line):
+            admonition = block.kind != "label" and bool(_ADMONITION.match(line))
             continue
-        forced = "unethical" if block.kind == "item" and _WARNING_LABEL.search(label) else ""
+        forced, section = _forced(block, label, admonition)
+        admonition = False
         for s, e in sentence_spans(line):
-            result.append(((block.start + s, block.start + e), block, forced))
+            if _ADMONITION.match(line[s:e]):  # "!!! danger" opening its own block
+                forced = "warning"
+                continue
+            result.append(((block.start + s, block.start + e), block, forced, section))
     return result
+
+
+def _forced(block: Block, label: str, admonition: bool) -> tuple[str, str]:
+    """The kind a block's place forces on its sentences ("" for none), and its section."""
+    if block.kind == "item" and _WARNING_LABEL.search(label):
+        return "unethical", f"{block.section}: {label.strip().rstrip(':')}"
+    if admonition:
+        return "warning", block.section
+    caution = _CAUTION_SECTION.search(block.section) and not _ADMONITION.match(block.section)
+    return ("warning" if caution else ""), block.section
 
 
 def _semantic_matches(doc: Document, spans: Sequence[Span], embed: Embed) -> list[Span]:

@@ -1,7 +1,7 @@
 """Read PDFs in a child process with a time limit and a memory limit.
 
 A PDF from the web can loop, decompress to gigabytes or crash its parser. The extractors
-run in one child process (`python -m ingest.formats.pdf_sandbox`), reused from file to
+run in one child process (`python ingest/formats/pdf_sandbox.py`, the file alone), reused from file to
 file: the child caps its own address space (RLIMIT_AS) and, per request, its CPU time
 (RLIMIT_CPU); the parent waits at most `limits.seconds` for each reply and kills the child
 when it runs over, when it dies, or when it ran out of memory, then starts a fresh one for
@@ -33,8 +33,11 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ingest.formats.base import Limits
+if TYPE_CHECKING:  # the child runs this file alone: it imports nothing of cited's (numpy's
+    # thread buffers alone would eat the child's address-space limit)
+    from ingest.formats.base import Limits
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +46,6 @@ IDLE_SECONDS = 60.0
 _CPU_MARGIN = 5  # seconds of CPU the child may use beyond the parent's wall-clock limit
 _REQUEST = struct.Struct(">QI")  # PDF length, CPU seconds allowed for it
 _HEADER = struct.Struct(">Q")
-_PACKAGE_ROOT = Path(__file__).resolve().parent.parent.parent
 #: Words longer than this are words run together (or a URL); see `run_together_share`.
 LONG_WORD = 25
 #: Above this share of long words pypdf's text is taken as broken and a second
@@ -97,6 +99,8 @@ class PdfWorker:
     can be given per file."""
 
     def __init__(self, limits: Limits | None = None) -> None:
+        from ingest.formats.base import Limits
+
         self.limits = limits or Limits()
         self._process: subprocess.Popen | None = None
         self._last_used = 0.0
@@ -190,17 +194,9 @@ def _extraction(reply: dict) -> Extraction:
 
 
 def _start_child(limits: Limits) -> subprocess.Popen:
-    """`python -m ingest.formats.pdf_sandbox` with this package first on its path."""
+    """`python .../pdf_sandbox.py`: this file alone, not the package it sits in."""
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(_PACKAGE_ROOT), env.get("PYTHONPATH", "")) if p
-    )
-    command = [
-        sys.executable,
-        "-m",
-        "ingest.formats.pdf_sandbox",
-        str(limits.memory_mb),
-    ]
+    command = [sys.executable, str(Path(__file__).resolve()), str(limits.memory_mb)]
     debug = bool(os.environ.get("CITED_DEBUG"))
     process = subprocess.Popen(
         command,

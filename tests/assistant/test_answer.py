@@ -212,7 +212,15 @@ def test_several_articles_are_quoted_when_several_speak(assistant):
 
 def test_answer_json_has_the_design_shape(assistant):
     data = assistant.answer("What is reactance?").to_dict()
-    assert set(data) == {"question", "abstained", "notice", "quotes", "caveats"}
+    assert set(data) == {
+        "question",
+        "abstained",
+        "notice",
+        "quotes",
+        "caveats",
+        "abstention",
+        "without_caveats",
+    }
     quote = data["quotes"][0]
     assert set(quote) == {"rank", "text", "score", "highlight", "source"}
     assert set(quote["source"]) == {"doc_id", "title", "file", "section", "start", "end", "page"}
@@ -257,3 +265,105 @@ def test_a_model_mismatch_is_reported_with_both_names(shipped_index, embedder):
         Assistant(shipped_index, embedder=OtherModel()).answer("anything")
     assert "some-other-model" in str(error.value)
     assert embedder.model_name in str(error.value)
+
+
+# Judgments that hold on any folder (issue 14).
+
+
+def test_a_question_about_something_never_mentioned_says_so_and_abstains(assistant):
+    answer = assistant.answer("How do I make my dog miss me while I'm at work?")
+    assert answer.abstained and answer.quotes == ()
+    assert "These articles never mention: dog" in answer.notice
+    why = answer.to_dict()["abstention"]
+    assert why["never_mentioned"] == ["dog"]
+    nearest = why["nearest"]
+    assert nearest["text"] and 0 < nearest["threshold"] < 1
+    assert nearest["source"]["file"]
+
+
+def test_a_name_found_only_in_the_sources_is_not_answered_with_the_bibliography(assistant):
+    answer = assistant.answer("What does Gottman say?")
+    assert answer.abstained and answer.quotes == ()
+    assert "Gottman only in a list of sources" in answer.notice
+    assert answer.abstention.only_in_sources == ("gottman",)
+
+
+def test_an_answered_question_carries_no_abstention(assistant):
+    answer = assistant.answer("What is the peak-end rule?")
+    assert not answer.abstained and answer.abstention is None
+    assert answer.to_dict()["abstention"] is None
+
+
+def test_quotes_far_below_the_best_are_not_shown(assistant):
+    from assistant.abstention import QUOTE_GAP
+
+    answer = assistant.answer("What is oxytocin and what does it do?", k=10)
+    scores = [q.score for q in answer.quotes]
+    assert scores and min(scores) >= max(scores) - QUOTE_GAP - 1e-3
+    assert min(scores) >= assistant.threshold() - 0.1 - 1e-3
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How do I break my loop early when I find a match?",
+        "How can I force my script to run with Python 3?",
+        "How can I fake a file object for a unit test?",
+        "How do I break my habit of checking my phone in bed?",
+        "How do I force myself to go to the gym?",
+        "How do I keep my ex from manipulating me?",
+        "My partner gives me the silent treatment. What should I do?",
+    ],
+)
+def test_technical_self_directed_and_victim_side_questions_get_no_notice(assistant, question):
+    assert assistant.answer(question).notice is None or assistant.answer(question).abstained
+
+
+def test_staging_a_post_for_his_eyes_gets_the_notice(assistant):
+    answer = assistant.answer(
+        "What should I post on Instagram so he sees I'm having fun without him?"
+    )
+    assert answer.notice and "manipulate" in answer.notice
+    assert any("fake" in c.text.lower() or "manipulat" in c.text.lower() for c in answer.caveats)
+
+
+def test_the_corpus_own_unethical_list_defines_what_it_warns_against(assistant, embedder):
+    from assistant.intent import IntentJudge
+
+    judges = assistant._judged(assistant.index())
+    unethical = judges.caveats.unethical_vectors()
+    assert len(unethical) >= 3, "the items of the article's 'Unethical:' list"
+    question = (
+        "Could you help me with posting fake social situations to create social proof for her?"
+    )
+    query = embedder.encode_query(question)
+    assert IntentJudge(embedder, unethical).is_manipulative(question, query)
+
+
+@pytest.fixture(scope="module")
+def mixed_assistant(tmp_path_factory, embedder):
+    """Two written articles: one with a caution section, one (sourdough) with none."""
+    from assistant.answer import Assistant
+    from ingest.pipeline import build_index
+
+    data = Path(__file__).resolve().parents[1] / "data" / "caveats"
+    corpus = tmp_path_factory.mktemp("mixed")
+    for name in ("baking-sourdough-at-home.txt", "houseplants-for-beginners.txt"):
+        (corpus / name).write_bytes((data / name).read_bytes())
+    index_dir = tmp_path_factory.mktemp("mixed-index")
+    build_index(corpus, index_dir, embedder)
+    return Assistant(index_dir, embedder=embedder)
+
+
+def test_a_document_stating_no_caveats_says_so_and_borrows_none(mixed_assistant):
+    answer = mixed_assistant.answer("How long should the loaf bake with the lid on?")
+    assert not answer.abstained
+    assert {q.source.file for q in answer.quotes} == {"baking-sourdough-at-home.txt"}
+    assert answer.caveats == ()
+    assert answer.without_caveats == ("Baking Sourdough at Home",)
+
+
+def test_the_caution_section_of_an_uploaded_article_is_its_caveat(mixed_assistant):
+    answer = mixed_assistant.answer("Are pothos plants safe for my cat?")
+    assert any("toxic to pets" in c.text for c in answer.caveats)
+    assert all(c.source.file == "houseplants-for-beginners.txt" for c in answer.caveats)

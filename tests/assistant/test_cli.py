@@ -180,3 +180,20 @@ def test_relative_folders_work_as_make_run_uses_them(built, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["quotes"]
+
+
+def test_ingest_keeps_the_calibration_and_ask_explain_shows_the_nearest_passage(built):
+    corpus, index, _ = built
+    assert list((index / "calibration").glob("*.json")), "the build calibrates its version"
+    result = cited(
+        "ask",
+        "--explain",
+        "How do I make my dog miss me?",
+        "--corpus",
+        str(corpus),
+        "--index",
+        str(index),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "These articles never mention: dog" in result.stdout
+    assert "Nearest passage: score" in result.stdout and "against the threshold" in result.stdout

@@ -50,3 +50,72 @@ def test_manipulative_questions_get_the_notice_and_ordinary_ones_do_not(
     metrics = report.splits["all"]
     assert metrics.manipulative_notice == metrics.manipulative
     assert metrics.false_notices == 0, _misses(report, "manipulation notice")
+
+
+# The judgments on any folder (issue 14): each set below is scored per split; the floors
+# sit under what docs/quality.md measures so they catch a regression, not noise.
+DATA = QUESTIONS.parent
+
+
+@pytest.fixture(scope="module")
+def shipped_reports(assistant) -> dict[str, EvalReport]:
+    answer = lambda q: assistant.answer(q, k=5).to_dict()  # noqa: E731
+    return {
+        name: evaluate(load_questions(DATA / f"{name}.jsonl"), answer)
+        for name in ("near_miss", "intent")
+    }
+
+
+def test_near_miss_questions_abstain(shipped_reports: dict[str, EvalReport]) -> None:
+    splits = shipped_reports["near_miss"].splits
+    assert splits["heldout"].off_topic_abstention >= 0.75
+    assert splits["all"].off_topic_abstention >= 0.78
+
+
+def test_answerable_questions_are_rarely_abstained_on(report: EvalReport) -> None:
+    assert report.splits["all"].wrongly_abstained_rate <= 0.03
+    assert report.splits["all"].mrr_at_5 >= 0.75
+
+
+def test_the_notice_is_for_harm_aimed_at_a_person(shipped_reports: dict[str, EvalReport]) -> None:
+    splits = shipped_reports["intent"].splits
+    assert splits["heldout"].manipulation_recall >= 0.9
+    assert splits["heldout"].manipulation_precision >= 0.84
+    assert splits["all"].manipulation_precision >= 0.93
+    assert splits["all"].false_notices <= 3, _misses(shipped_reports["intent"], "manipulation")
+
+
+def test_highlight_floor(report: EvalReport) -> None:
+    assert report.splits["all"].highlight_at_5 >= 0.45
+
+
+def test_caveats_over_four_genres(embedder) -> None:
+    from assistant.caveat_eval import evaluate_caveats, load_caveat_set, production_finder
+
+    result = evaluate_caveats(
+        load_caveat_set(DATA / "caveats.jsonl"), production_finder(embedder.encode)
+    )
+    assert result.splits["heldout"].precision >= 0.95
+    assert result.splits["heldout"].recall >= 0.9
+    assert result.splits["all"].recall >= 0.9
+    assert result.genres["all"]["neutral"].found == 0, result.false_caveats
+    assert result.genres["all"]["python-docs"].recall >= 0.85, result.missed
+
+
+@pytest.fixture(scope="module")
+def python_docs_assistant(tmp_path_factory: pytest.TempPathFactory, embedder):
+    from assistant.answer import Assistant
+    from ingest.pipeline import build_index
+
+    index_dir = tmp_path_factory.mktemp("python-docs-index")
+    build_index(DATA / "python-docs", index_dir, embedder)
+    return Assistant(index_dir, embedder=embedder)
+
+
+def test_second_corpus_abstains_on_off_topic_and_answers_its_own(python_docs_assistant) -> None:
+    questions = load_questions(DATA / "python_docs_questions.jsonl")
+    result = evaluate(questions, lambda q: python_docs_assistant.answer(q, k=5).to_dict())
+    assert result.splits["heldout"].off_topic_abstention >= 0.95, _misses(result, "answered")
+    assert result.splits["all"].off_topic_abstention >= 0.95
+    assert result.splits["all"].hit_at_5 >= 0.85
+    assert result.splits["all"].wrongly_abstained_rate <= 0.06

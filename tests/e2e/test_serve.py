@@ -15,7 +15,15 @@ def client(server):
 
 def test_ask_endpoint_returns_the_answer_object(client):
     answer = client.predict("What is the peak-end rule?", 3, [], api_name="/ask")
-    assert set(answer) == {"question", "abstained", "notice", "quotes", "caveats"}
+    assert set(answer) == {
+        "question",
+        "abstained",
+        "notice",
+        "quotes",
+        "caveats",
+        "abstention",
+        "without_caveats",
+    }
     assert answer["abstained"] is False
     assert any("peak" in q["text"].lower() for q in answer["quotes"])
     source = answer["quotes"][0]["source"]

@@ -107,7 +107,8 @@ class TestShippedArticles:
             "When Distance Becomes Disconnection",
         )
         listed = by_text["Manufacturing fake scarcity through mind games"]
-        assert (listed.kind, listed.section) == ("unethical", "Ethical Considerations")
+        # an item of an "Unethical:" list is shown with its label, not as a bare bullet
+        assert (listed.kind, listed.section) == ("unethical", "Ethical Considerations: Unethical")
         assert by_text["These are general patterns, not guarantees."].kind == "guarantee"
         assert by_text["Do not fake a social life—build a real one."].kind == "deception"
         absence = next(c for t, c in by_text.items() if t.startswith("Absence is not a punishment"))
@@ -122,7 +123,7 @@ class TestShippedArticles:
             "unethical",
             "guarantee",
             "general",
-        }
+        }, "the shipped articles state ethical limits, not warnings or disclaimers"
 
     def test_cues_alone_find_the_same_shipped_caveats(self, caveats, corpus_docs):
         for name, doc in corpus_docs.items():
@@ -172,6 +173,8 @@ def _shortest_matches(items) -> list[str]:
             options = [_one_of(arg)]
         elif op is parser.AT:
             options = [" "]
+        elif op in (parser.ASSERT, parser.ASSERT_NOT):
+            options = [""]  # a look-around adds no character
         elif op in (parser.MAX_REPEAT, parser.MIN_REPEAT):
             low, _, sub = arg
             options = [s * low for s in _shortest_matches(sub)] if low else [""]
@@ -202,14 +205,21 @@ class TestStemPrefilter:
     """Sentences naming no stem of an ethical term skip the slow patterns: that must never
     change what the patterns would have found."""
 
-    @pytest.mark.parametrize("pattern", [caveats_module._CUE, caveats_module._ETHICS_WORDS])
-    def test_every_way_through_the_patterns_holds_a_stem(self, pattern):
+    @pytest.mark.parametrize(
+        ("pattern", "prefilter"),
+        [
+            (caveats_module._CUE, caveats_module._may_name_a_term),
+            (caveats_module._ETHICS_WORDS, caveats_module._may_name_a_term),
+            (caveats_module._WARNING, caveats_module._may_warn),
+        ],
+    )
+    def test_every_way_through_the_patterns_holds_a_stem(self, pattern, prefilter):
         strings = _shortest_matches(parser.parse(pattern.pattern, pattern.flags))
-        assert len(strings) > 30
+        assert len(strings) > 20
         for text in strings:
             for variant in (text, text.upper(), text.title()):
                 assert pattern.search(variant), variant  # the strings do match
-                assert caveats_module._may_name_a_term(variant), variant
+                assert prefilter(variant), variant
 
     def test_odd_cases_are_every_character_lower_misses(self):
         everything = "".join(map(chr, range(0x80, 0x110000)))
@@ -225,3 +235,61 @@ class TestStemPrefilter:
         monkeypatch.setattr(caveats_module, "_may_name_a_term", lambda sentence: True)
         assert with_prefilter == {name: apply_rules(doc) for name, doc in corpus_docs.items()}
         assert sum(len(r.chosen) for r in with_prefilter.values()) > 20
+
+
+class TestWarningsAndDisclaimers:
+    """Caveats beyond ethical limits: warnings, admonitions, caution sections, disclaimers;
+    and no caveat where the trigger words are merely used."""
+
+    def _found(self, text: str, file: str = "a.txt", embed=None) -> dict[str, str]:
+        doc = Document("a", file, "A", text, "0")
+        return {c.text: c.kind for c in find_caveats(doc, embed)}
+
+    def test_a_word_of_caution_section_is_all_caveat(self):
+        text = (
+            "Plants at Home\n\nWater them weekly.\n\nA word of caution\n"
+            "Several of these plants are toxic to pets.\nKeep the sap off your hands.\n"
+        )
+        found = self._found(text)
+        assert found == {
+            "Several of these plants are toxic to pets.": "warning",
+            "Keep the sap off your hands.": "warning",
+        }
+
+    def test_an_admonition_title_marks_the_paragraph_after_it_only(self):
+        text = (
+            "Module Docs\n\nIntro paragraph here.\n\nWarning\n\n"
+            "Loading data from strangers can run their code.\n\n"
+            "The dump function writes the value to a file.\n"
+        )
+        assert self._found(text) == {"Loading data from strangers can run their code.": "warning"}
+
+    def test_markdown_warnings_and_production_cautions(self):
+        text = (
+            "# Server\n\nInstall it.\n\n> **Warning:** guest access has no password.\n\n"
+            "Be careful when you open ports.\n\nSet the lid to do nothing.\n"
+        )
+        found = self._found(text, "a.md")
+        assert set(found) == {
+            "> **Warning:** guest access has no password.",
+            "Be careful when you open ports.",
+        }
+
+    def test_disclaimers(self):
+        text = (
+            "Vitamins\n\nMost people need more in winter.\n\n"
+            "This is not medical advice. Talk to your doctor first.\n\n"
+            "Individual results vary.\n"
+        )
+        assert set(self._found(text).values()) == {"disclaimer"}
+        assert len(self._found(text)) == 3
+
+    def test_incidental_trigger_words_are_not_caveats(self, embed):
+        text = (
+            "Chess Openings\n\nA knight in the centre threatens eight squares.\n"
+            "A pinned piece is coerced into a passive position, and the defender is ignored.\n"
+            "No opening is guaranteed to win; the best players perform a few jobs early.\n"
+            "Many club games are ignored by the players who never castled.\n"
+            "The orchestra performed games of call and response.\n"
+        )
+        assert self._found(text, embed=embed) == {}

@@ -1,0 +1,181 @@
+"""Abstention: whether anything in this corpus answers the question closely enough to quote.
+
+Three checks, all against the corpus at hand: the best meaning score against the
+threshold calibrated for this index version (`ingest.calibrate`); the question's key
+words, since a question about a dog is not answered by passages about a husband however
+close their meaning ("These articles never mention: dog"); and the quotes themselves:
+a quote far below the best one, or below the threshold, is not shown.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from index.lexical import LexicalIndex
+from index.loaded import LoadedIndex
+from index.search import HybridSearcher
+
+#: A quote is shown only within this distance of the best quote's meaning score.
+QUOTE_GAP = 0.25
+#: ...and no further below the abstention threshold than this.
+QUOTE_FLOOR_BELOW = 0.1
+#: A question with a key word the corpus never mentions is answered only when its best
+#: score clears the threshold by this much (the rest of it is strongly answered).
+STRONG_MARGIN = 0.30
+#: The unknown words matter when dropping them moves the question's vector this far
+#: (1 - cosine): "dog" in "make my dog miss me" does (0.29); "kill" in "Why does routine
+#: kill the spark?" does not (0.07). Tuned on the tune splits (docs/quality.md).
+IMPORTANCE = 0.22
+#: A missing word this close in meaning (cosine of the word to its nearest passage) to
+#: something the corpus says is covered by a synonym, not unknown.
+COVERED = 0.34
+#: Words of a question that name no subject: a corpus lacking them says nothing about it.
+_GENERIC = frozenset(
+    [
+        "say",
+        "says",
+        "said",
+        "tell",
+        "told",
+        "know",
+        "make",
+        "makes",
+        "get",
+        "gets",
+        "want",
+        "wants",
+        "need",
+        "needs",
+        "way",
+        "ways",
+        "thing",
+        "things",
+        "best",
+        "good",
+        "better",
+        "should",
+        "would",
+        "could",
+        "does",
+        "mean",
+        "means",
+        "think",
+        "feel",
+        "like",
+        "really",
+        "also",
+        "much",
+        "many",
+        "lot",
+        "lots",
+        "someone",
+        "something",
+        "anything",
+        "everything",
+        "people",
+        "person",
+    ]
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]")
+#: A line of a list of sources: "Gottman, John M., and Nan Silver. The Seven ... Books, 2015."
+_CITATION = re.compile(
+    r"^\s*(?:[-•*]\s*)?[A-Z][\w'’-]+,\s+[A-Z][\w.]*[^\n]*"
+    r"(?:\b(?:19|20)\d\d\b|\bPress\b|\bBooks\b|\bPublish\w*|\bJournal\b|\bpp\.)"
+)
+
+
+def shown(semantic: np.ndarray, threshold: float) -> np.ndarray:
+    """Rows of the ranked hits whose quotes are shown: within QUOTE_GAP of the best and
+    no more than QUOTE_FLOOR_BELOW under the threshold (the best passes whenever the
+    answer does), so an answer may have a single quote."""
+    if len(semantic) == 0:
+        return np.zeros(0, dtype=np.int64)
+    floor = max(threshold - QUOTE_FLOOR_BELOW, float(semantic.max()) - QUOTE_GAP)
+    return np.flatnonzero(semantic >= floor)
+
+
+def key_terms(question: str) -> list[str]:
+    """The words of `question` that name its subject (no stopwords, no generic verbs)."""
+    words = dict.fromkeys(w.lower().strip("'’") for w in _WORD.findall(question))
+    return [w for w in words if w not in _GENERIC and _indexed(w)]
+
+
+@lru_cache(maxsize=8192)
+def _indexed(word: str) -> bool:
+    """Whether BM25 keeps `word` (it drops stopwords)."""
+    return bool(LexicalIndex.tokenize([word])[0])
+
+
+def unknown_terms(question: str, loaded: LoadedIndex) -> tuple[list[str], list[str]]:
+    """The key words the corpus never mentions, and those it mentions only in lists of
+    sources (a bibliography line says nothing about what its author says)."""
+    lexical = loaded.lexical
+    never, sources_only = [], []
+    for word in key_terms(question):
+        rows = np.flatnonzero(lexical.scores(word) > 0)
+        if rows.size == 0:
+            never.append(word)
+        elif _only_in_citations(word, loaded, rows):
+            sources_only.append(word)
+    return never, sources_only
+
+
+def uncovered(words: Sequence[str], searcher: HybridSearcher, embedder: Any) -> list[str]:
+    """Those of `words` that no passage comes near in meaning either: "spouse" is missing
+    from a corpus about husbands but covered (0.41); "dog" is not (0.14)."""
+    if not words:
+        return []
+    vectors = np.asarray(embedder.encode(list(words)), dtype=np.float32)
+    closest = [_nearest_cosine(searcher, vector) for vector in vectors]
+    return [w for w, c in zip(words, closest, strict=True) if c < COVERED]
+
+
+def _nearest_cosine(searcher: HybridSearcher, vector: np.ndarray) -> float:
+    """The cosine of the passage nearest to `vector` (through the index, not a scan)."""
+    _, cosines = searcher.dense_search(vector, 1)
+    return float(np.max(cosines)) if len(cosines) else 0.0
+
+
+def importance(question: str, words: Sequence[str], query: np.ndarray, embedder: Any) -> float:
+    """How much `words` carry of the question's meaning: 1 - cosine between the question
+    and the question without them."""
+    if not words:
+        return 0.0
+    rest = question
+    for word in words:
+        rest = re.sub(rf"\b{re.escape(word)}\b", " ", rest, flags=re.IGNORECASE)
+    if not rest.strip(" ?.!,'’"):
+        return 1.0
+    return 1.0 - float(np.asarray(embedder.encode_query(rest)) @ np.asarray(query))
+
+
+def _only_in_citations(word: str, loaded: LoadedIndex, rows: np.ndarray) -> bool:
+    if rows.size > 20:  # a word in many passages is not one author's name
+        return False
+    pattern = re.compile(rf"\b{re.escape(word[: max(4, len(word) - 2)])}", re.IGNORECASE)
+    lines = [
+        line
+        for passage in loaded.passages([int(r) for r in rows])
+        for line in passage.text.splitlines()
+        if pattern.search(line)
+    ]
+    return bool(lines) and all(_CITATION.match(line) for line in lines)
+
+
+def never_mentioned_notice(never: Sequence[str], sources_only: Sequence[str]) -> str:
+    """The sentence that tells the user which of their words the articles lack."""
+    parts = []
+    if never:
+        parts.append("These articles never mention: " + ", ".join(never) + ".")
+    if sources_only:
+        names = ", ".join(w.capitalize() for w in sources_only)
+        parts.append(
+            f"These articles name {names} only in a list of sources, and quote nothing of "
+            "what that source says."
+        )
+    return " ".join(parts)

@@ -1,0 +1,110 @@
+"""Caveat ranking: which of the quoted documents' own caveats a question should see first."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from assistant.records import CaveatQuote, source_of
+from index.loaded import LoadedIndex
+from index.records import Caveat
+
+CAVEATS_PER_DOCUMENT = 2
+LEADING_CAVEATS = 4
+#: Kinds of caveat that limit harm done to someone: these lead a manipulative question.
+STRONG_KINDS = frozenset(
+    {"manipulation", "punishment", "deception", "weaponising", "unethical", "games"}
+)
+
+
+class CaveatIndex:
+    """The caveats of one index version, ranked against a question.
+
+    Question and caveats are compared after removing the caveats' mean vector: every
+    caveat of a corpus shares its topic ("making someone miss you"), so raw cosines rank
+    by topic; centred, they rank by what the caveat warns against (threats, jealousy...)."""
+
+    def __init__(self, loaded: LoadedIndex) -> None:
+        self.version = loaded.version
+        self._loaded = loaded
+        records = loaded.caveats()
+        self._caveats = [caveat for _, caveat in records]
+        vectors = loaded.caveat_vectors([cid for cid, _ in records])
+        self._raw = np.asarray(vectors, dtype=np.float32).reshape(len(records), loaded.dimension)
+        self._mean = vectors.mean(axis=0) if len(records) > 1 else np.zeros(loaded.dimension)
+        self._vectors = _unit_rows(vectors - self._mean)
+
+    def unethical_vectors(self) -> np.ndarray:
+        """Vectors of the corpus's own statements of what it calls unethical (the items
+        of an "Unethical:" list): a question close to one asks for that act."""
+        rows = [i for i, c in enumerate(self._caveats) if c.kind == "unethical"]
+        return self._raw[rows] if rows else np.zeros((0, self._loaded.dimension), np.float32)
+
+    def ranked(self, query: np.ndarray, doc_ids: Sequence[str] | None = None) -> list[Caveat]:
+        """The caveats (of `doc_ids` only, when given), most relevant to `query` first."""
+        if not self._caveats:
+            return []
+        centred = _unit_rows((np.asarray(query, dtype=np.float32) - self._mean)[None, :])[0]
+        order = np.argsort(-(self._vectors @ centred), kind="stable")
+        wanted = None if doc_ids is None else set(doc_ids)
+        return [
+            self._caveats[i] for i in order if wanted is None or self._caveats[i].doc_id in wanted
+        ]
+
+    def per_document(
+        self, query: np.ndarray, quoted_doc_ids: Sequence[str]
+    ) -> tuple[CaveatQuote, ...]:
+        """For each quoted document, its own caveats most relevant to the question."""
+        per_doc: dict[str, int] = {}
+        chosen = []
+        for caveat in self.ranked(query, list(dict.fromkeys(quoted_doc_ids))):
+            if per_doc.get(caveat.doc_id, 0) >= CAVEATS_PER_DOCUMENT:
+                continue
+            per_doc[caveat.doc_id] = per_doc.get(caveat.doc_id, 0) + 1
+            chosen.append(self._quote(caveat))
+        return tuple(chosen)
+
+    def without_caveats(self, doc_ids: Sequence[str]) -> tuple[str, ...]:
+        """Those of `doc_ids` that state no caveat at all, in the order given."""
+        stating = {c.doc_id for c in self._caveats}
+        return tuple(d for d in dict.fromkeys(doc_ids) if d not in stating)
+
+    def leading(
+        self, query: np.ndarray, doc_ids: Sequence[str] | None = None
+    ) -> tuple[CaveatQuote, ...]:
+        """The corpus's caveats against harming someone most relevant to the question,
+        one per document, so the lead shows the corpus rather than one article."""
+        ranked = self.ranked(query, doc_ids)
+        strong = [c for c in ranked if c.kind in STRONG_KINDS] or ranked
+        chosen, seen_docs = [], set()
+        for caveat in strong:
+            if caveat.doc_id in seen_docs:
+                continue
+            seen_docs.add(caveat.doc_id)
+            chosen.append(self._quote(caveat))
+            if len(chosen) == LEADING_CAVEATS:
+                break
+        return tuple(chosen)
+
+    def _quote(self, caveat: Caveat) -> CaveatQuote:
+        document = self._loaded.document(caveat.doc_id)
+        return CaveatQuote(caveat.text, source_of(caveat, document), caveat.kind)
+
+
+def merge(first: Sequence[CaveatQuote], then: Sequence[CaveatQuote]) -> tuple[CaveatQuote, ...]:
+    """`first` then `then`, each caveat once."""
+    seen = set()
+    merged = []
+    for caveat in [*first, *then]:
+        key = (caveat.source.doc_id, caveat.source.start)
+        if key not in seen:
+            seen.add(key)
+            merged.append(caveat)
+    return tuple(merged)
+
+
+def _unit_rows(matrix: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length (zero rows stay zero)."""
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return (matrix / np.where(norms > 0, norms, 1.0)).astype(np.float32)

@@ -1,0 +1,118 @@
+"""The Answer and its parts, as the CLI, the API and the web UI receive them."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from index.records import Caveat, Document, Passage
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a quote comes from: enough to find it again in the file."""
+
+    doc_id: str
+    title: str
+    file: str
+    section: str
+    start: int
+    end: int
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class Quote:
+    rank: int
+    text: str
+    score: float
+    highlight: tuple[int, int]
+    source: Source
+
+
+@dataclass(frozen=True)
+class CaveatQuote:
+    text: str
+    source: Source
+    kind: str = "general"
+
+
+@dataclass(frozen=True)
+class Nearest:
+    """On an abstention, the closest passage and its score against the threshold."""
+
+    text: str
+    score: float
+    threshold: float
+    source: Source
+
+
+@dataclass(frozen=True)
+class Abstention:
+    """Why an answer abstained: the threshold, the nearest passage, the key words of the
+    question the articles never mention, and those they mention only in their sources."""
+
+    threshold: float
+    nearest: Nearest | None = None
+    never_mentioned: tuple[str, ...] = ()
+    only_in_sources: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        nearest = None
+        if self.nearest is not None:
+            nearest = {**asdict(self.nearest), "source": asdict(self.nearest.source)}
+        return {
+            "threshold": self.threshold,
+            "nearest": nearest,
+            "never_mentioned": list(self.never_mentioned),
+            "only_in_sources": list(self.only_in_sources),
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    quotes: tuple[Quote, ...]
+    caveats: tuple[CaveatQuote, ...]
+    abstained: bool
+    notice: str | None
+    #: Set when the answer abstained: what the "show nearest" control and --explain show.
+    abstention: Abstention | None = None
+    #: Titles of the quoted documents that state no caveat of their own: the caveat panel
+    #: says so for them instead of showing other documents' caveats.
+    without_caveats: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The Answer JSON object of DESIGN.md, plus `abstention` (null when answered) and
+        `without_caveats`."""
+        return {
+            "question": self.question,
+            "abstained": self.abstained,
+            "notice": self.notice,
+            "quotes": [_quote_dict(q) for q in self.quotes],
+            "caveats": [{"text": c.text, "source": asdict(c.source)} for c in self.caveats],
+            "abstention": self.abstention.to_dict() if self.abstention else None,
+            "without_caveats": list(self.without_caveats),
+        }
+
+
+def _quote_dict(quote: Quote) -> dict[str, Any]:
+    return {
+        "rank": quote.rank,
+        "text": quote.text,
+        "score": quote.score,
+        "highlight": list(quote.highlight),
+        "source": asdict(quote.source),
+    }
+
+
+def source_of(item: Passage | Caveat, document: Document | None) -> Source:
+    return Source(
+        doc_id=item.doc_id,
+        title=document.title if document else item.doc_id,
+        file=document.file if document else "",
+        section=item.section,
+        start=item.start,
+        end=item.end,
+        page=item.page,
+    )

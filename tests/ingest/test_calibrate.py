@@ -1,0 +1,52 @@
+"""Abstention calibrated per corpus: the off-topic bank scored against each new index."""
+
+from __future__ import annotations
+
+import json
+
+from index.loaded import LoadedIndex
+from ingest import calibrate
+
+
+def test_the_bank_holds_several_hundred_questions_on_many_subjects():
+    questions = calibrate.bank_questions()
+    assert len(questions) >= 250
+    assert len(set(questions)) == len(questions)
+    subjects = [line for line in calibrate.BANK.read_text().splitlines() if line.startswith("# ")]
+    assert len(subjects) >= 12
+
+
+def test_the_threshold_sits_above_the_null_bank_and_below_the_corpus_own_headings():
+    null = [0.05 * i / 100 for i in range(100)] + [0.30]
+    corpus = [0.5, 0.6, 0.7]
+    threshold = calibrate.threshold_from(null, corpus)
+    assert threshold > sorted(null)[96]
+    assert threshold <= 0.5
+    # a corpus whose headings score low still answers them
+    assert calibrate.threshold_from([0.9] * 50, [0.4, 0.5]) <= 0.45
+    assert calibrate.threshold_from([], []) == calibrate.FLOOR
+
+
+def test_each_build_keeps_a_checksummed_calibration_with_its_version(
+    shipped_index, embedder, tmp_path
+):
+    import shutil
+
+    index_dir = tmp_path / "index"
+    shutil.copytree(shipped_index, index_dir)
+    made = calibrate.calibrate_published(index_dir, embedder)
+    assert made is not None and len(made.null_scores) == len(calibrate.bank_questions())
+    with LoadedIndex.load(index_dir) as loaded:
+        path = calibrate.path_for(loaded.path)
+        assert calibrate.load(loaded.path) == made
+        data = json.loads(path.read_text())
+        data["calibration"]["threshold"] = 0.01
+        path.write_text(json.dumps(data))
+        assert calibrate.load(loaded.path) is None, "a tampered file is not trusted"
+
+
+def test_the_shipped_and_python_docs_corpora_get_different_thresholds(shipped_index, embedder):
+    with LoadedIndex.load(shipped_index) as loaded:
+        shipped = calibrate.calibrate(loaded, embedder)
+    assert 0.2 <= shipped.threshold <= 0.35
+    assert shipped.null_share_above(shipped.threshold) <= 0.03
