@@ -94,6 +94,7 @@ def _add_ingest(commands: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--json", action="store_true", help="print one JSON summary object")
     p.add_argument("--watch", action="store_true", help="rebuild whenever the corpus changes")
+    _add_engine(p)
     p.add_argument(
         "--wait",
         action="store_true",
@@ -122,6 +123,7 @@ def _add_serve(commands: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
     p.add_argument("--watch", action="store_true", help="rebuild when the corpus changes")
+    _add_engine(p)
     p.add_argument(
         "--auth",
         default=os.environ.get("CITED_AUTH"),
@@ -143,20 +145,54 @@ def _add_eval(commands: Any, common: argparse.ArgumentParser) -> None:
     p.set_defaults(run=run_eval)
 
 
+def _add_engine(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--engine",
+        choices=("local", "ray"),
+        default=os.environ.get("CITED_ENGINE", "local"),
+        help="who embeds new text: this process, or Ray (env CITED_ENGINE; default local)",
+    )
+    p.add_argument(
+        "--ray-address",
+        default=os.environ.get("CITED_RAY_ADDRESS") or None,
+        help="HOST:PORT of a Ray head to build on (env CITED_RAY_ADDRESS; implies --engine "
+        "ray; default: a Ray started for this build on 127.0.0.1)",
+    )
+
+
+def _engine_settings(args: argparse.Namespace) -> Any:
+    from index.ray_engine import EngineSettings
+
+    engine = "ray" if args.ray_address else args.engine
+    return EngineSettings(engine=engine, ray_address=args.ray_address)
+
+
 def _embedder(args: argparse.Namespace) -> Any:
     from index.embed import Embedder
 
     return Embedder(args.model)
 
 
+def _build_embedder(args: argparse.Namespace, local: Any = None) -> Any:
+    """The embedder builds use: the local one, or it with encoding on Ray (--engine)."""
+    from index.ray_engine import build_embedder
+
+    return build_embedder(local or _embedder(args), _engine_settings(args), args.model)
+
+
 def run_ingest(args: argparse.Namespace) -> int:
     if args.watch:
         from assistant.watch import watch_and_rebuild
 
-        watch_and_rebuild(args.corpus, args.index, _embedder(args), full_first=args.full)
+        watch_and_rebuild(args.corpus, args.index, _build_embedder(args), full_first=args.full)
         return 0
     summary = ingest_once(
-        args.corpus, args.index, _embedder(args), full=args.full, wait=args.wait, quiet=args.json
+        args.corpus,
+        args.index,
+        _build_embedder(args),
+        full=args.full,
+        wait=args.wait,
+        quiet=args.json,
     )
     if args.json:
         print(json.dumps(summary.to_dict()))
@@ -270,6 +306,7 @@ def run_serve(args: argparse.Namespace) -> int:
         port=args.port,
         auth=args.auth,
         watch=args.watch,
+        engine=_engine_settings(args),
     )
     return 0
 

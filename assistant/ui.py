@@ -99,6 +99,11 @@ class AppState:
     times: dict[str, tuple[str, str]] = field(default_factory=dict)  # file -> (sha256, when)
     _paragraphs: dict[tuple[str, str], list] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    builder: Any = None  # the embedder Rebuild and the watcher build with (--engine)
+
+    @property
+    def build_embedder(self) -> Any:
+        return self.builder or self.assistant.embedder
 
     # --- the API: one method per endpoint ------------------------------------------------
 
@@ -151,7 +156,7 @@ class AppState:
             summary = build_index(
                 self.corpus_dir,
                 self.index_dir,
-                self.assistant.embedder,
+                self.build_embedder,
                 wait=True,  # a watcher's build may be running: queue behind it
                 progress=_progress_reporter(progress),
             )
@@ -642,7 +647,7 @@ def _start_watcher(state: AppState) -> None:
         if summary is not None:
             state.remember_build(summary)
 
-    watch_corpus(state.corpus_dir, state.index_dir, state.assistant.embedder, on_result=built)
+    watch_corpus(state.corpus_dir, state.index_dir, state.build_embedder, on_result=built)
 
 
 def is_loopback(host: str) -> bool:
@@ -679,8 +684,10 @@ def serve(
     port: int = 7860,
     auth: str | None = None,
     watch: bool = False,
+    engine: Any = None,
 ) -> None:
-    """Load the model and index once, then serve until interrupted."""
+    """Load the model and index once, then serve until interrupted. `engine` is the
+    `EngineSettings` (--engine) that Rebuild and the watcher build with."""
     credentials = parse_auth(auth, host)
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     import gradio as gr
@@ -693,6 +700,10 @@ def serve(
     assistant.index()  # fail now, with a clear message, if there is no usable index
     embedder.encode_query("warm up")
     state = AppState(assistant, Path(corpus_dir), Path(index_dir))
+    if engine is not None:
+        from index.ray_engine import build_embedder
+
+        state.builder = build_embedder(embedder, engine, model_path)
     if watch:
         _start_watcher(state)
     app = build_app(state)
