@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import socket
 import time
 from collections.abc import Iterator, Sequence
@@ -120,9 +121,8 @@ class RayEngine:
             yield from _in_chunks(self._batches(ray, texts), [len(c) for c in chunks])
         except (ray.exceptions.RayError, RuntimeError) as error:
             raise EngineError(
-                f"the Ray pass over {len(texts)} texts failed ({type(error).__name__}: "
-                f"{_first_line(error)}); nothing was published, the previous index still "
-                "serves; run the build again"
+                f"the Ray pass over {len(texts)} texts failed ({_cause(error)}); nothing was "
+                "published, the previous index still serves; fix that and run the build again"
             ) from error
 
     def _batches(self, ray: Any, texts: list[str]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
@@ -234,7 +234,16 @@ def _quiet_ray_data(ray: Any) -> None:
     context.enable_progress_bars = False
     context.print_on_execution_start = False
     context.execution_options.preserve_order = True
-    logging.getLogger("ray.data").setLevel(logging.ERROR)
+    # A worker killed while it loads the model is replaced, twice in a row at most: a
+    # node that cannot load it at all fails the pass instead of looping.
+    context.max_consecutive_actor_init_deaths = 2
+    logging.getLogger("ray.data").setLevel(logging.CRITICAL)  # its errors reach us raised
+
+
+def _cause(error: BaseException) -> str:
+    """The worker's own error (`ValueError: ...`), the last one Ray's report names."""
+    causes = re.findall(r"^\s*([A-Za-z_.]*(?:Error|Exception): .+)$", str(error), re.MULTILINE)
+    return causes[-1].strip() if causes else f"{type(error).__name__}: {_first_line(error)}"
 
 
 def _first_line(error: BaseException) -> str:

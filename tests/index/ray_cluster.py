@@ -43,7 +43,8 @@ def free_port() -> int:
 class LocalCluster:
     """A head and `nodes - 1` more node processes, each with `cpus` CPUs."""
 
-    def __init__(self, nodes: int = 2, cpus: int = 1) -> None:
+    def __init__(self, nodes: int = 2, cpus: int = 1, extra_env: dict | None = None) -> None:
+        self.extra_env = dict(extra_env or {})
         self.id = uuid.uuid4().hex[:12]
         # Short: Ray's unix sockets live under it, and a socket path has 107 bytes.
         self.temp_dir = Path(tempfile.mkdtemp(prefix="cr", dir="/tmp"))
@@ -62,6 +63,7 @@ class LocalCluster:
             "RAY_AUTH_MODE": "disabled",  # loopback only; no token file in the home folder
             "HF_HUB_OFFLINE": "1",
             "TRANSFORMERS_OFFLINE": "1",
+            **self.extra_env,
         }
 
     def start(self) -> LocalCluster:
