@@ -47,7 +47,7 @@ def local_index(tmp_path_factory, shipped_corpus: Path, embedder) -> Path:
     return index_dir
 
 
-def cited(args: list[str], env: dict[str, str]) -> subprocess.Popen:
+def cited(env: dict[str, str], *args: str) -> subprocess.Popen:
     command = [sys.executable, "-m", "assistant", *args]
     return subprocess.Popen(
         command, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -80,9 +80,15 @@ def assert_same_index(built: Path, expected: Path) -> None:
 
 def test_two_node_build_equals_the_local_build(cluster, shipped_corpus, local_index, tmp_path):
     build = cited(
-        ["ingest", "--corpus", str(shipped_corpus), "--index", str(tmp_path / "ray"), "--json"]
-        + ["--ray-address", cluster.address],
         cluster.env(),
+        "ingest",
+        "--corpus",
+        str(shipped_corpus),
+        "--index",
+        str(tmp_path / "ray"),
+        "--json",
+        "--ray-address",
+        cluster.address,
     )
     out, err = build.communicate(timeout=300)
     assert build.returncode == 0, err
@@ -95,12 +101,18 @@ def test_a_worker_killed_mid_build_is_replaced_and_the_result_is_the_same(
 ):
     index_dir = tmp_path / "ray"
     build = cited(
-        ["ingest", "--corpus", str(shipped_corpus), "--index", str(index_dir), "--json"]
-        + ["--ray-address", cluster.address],
         cluster.env(),
+        "ingest",
+        "--corpus",
+        str(shipped_corpus),
+        "--index",
+        str(index_dir),
+        "--json",
+        "--ray-address",
+        cluster.address,
     )
     killed = kill_first_worker(cluster, build)
-    out, err = build.communicate(timeout=300)
+    _, err = build.communicate(timeout=300)
     assert killed is not None, "no embedding worker appeared to kill"
     assert build.returncode == 0, err
     assert_same_index(index_dir, local_index)
@@ -132,9 +144,14 @@ def test_a_failed_ray_pass_publishes_nothing_and_the_old_index_serves(
     (corpus / "new-article.txt").write_text(NEW_ARTICLE)
     with LocalCluster(nodes=1, extra_env={"CITED_EMBED_BACKEND": "no-such-backend"}) as broken:
         build = cited(
-            ["ingest", "--corpus", str(corpus), "--index", str(index_dir)]
-            + ["--ray-address", broken.address],
             {**broken.env(), "CITED_EMBED_BACKEND": "auto"},
+            "ingest",
+            "--corpus",
+            str(corpus),
+            "--index",
+            str(index_dir),
+            "--ray-address",
+            broken.address,
         )
         _, err = build.communicate(timeout=300)
     assert build.returncode == 2, err
@@ -152,9 +169,14 @@ def test_an_unreachable_address_is_one_line_and_quick(tmp_path, shipped_corpus):
     address = f"127.0.0.1:{free_port()}"  # nothing listens there
     started = time.monotonic()
     build = cited(
-        ["ingest", "--corpus", str(shipped_corpus), "--index", str(tmp_path / "x")]
-        + ["--ray-address", address],
         {**os.environ, "PYTHONPATH": str(REPO)},
+        "ingest",
+        "--corpus",
+        str(shipped_corpus),
+        "--index",
+        str(tmp_path / "x"),
+        "--ray-address",
+        address,
     )
     _, err = build.communicate(timeout=120)
     assert build.returncode == 2
