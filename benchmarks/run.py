@@ -36,7 +36,7 @@ from typing import Any
 from benchmarks import measure
 
 HERE = Path(__file__).resolve().parent
-SECTIONS = ("throughput", "latency", "cold", "serve", "rebuild", "scale")
+SECTIONS = ("throughput", "latency", "cold", "serve", "rebuild", "scale", "ray")
 DEFAULT_ARTICLES = 200
 FULL_SCALE = 100_000
 REBUILD_TARGET_ARTICLES = 10_000
@@ -305,6 +305,10 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str]]:
                 f"{_fmt(g('scale', 'serve', 'rss_file_mb'), 'MB')}",
             ),
         ]
+    if results.get("ray"):
+        from benchmarks.ray_bench import rows as ray_rows
+
+        out += ray_rows(results["ray"])
     return out
 
 
@@ -357,7 +361,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help=f"also time rebuilds of an N-article index (use {REBUILD_TARGET_ARTICLES} for the "
         "target; its starting index is built from stand-in vectors, see benchmarks/rebuild.py)",
     )
-    parser.add_argument("--only", default="throughput,latency,cold,serve", help="sections to run")
+    parser.add_argument(
+        "--only", default="throughput,latency,cold,serve,ray", help="sections to run"
+    )
     parser.add_argument("--questions", type=Path, default=measure.QUESTIONS)
     parser.add_argument("--repeats", type=int, default=3, help="passes over the questions")
     parser.add_argument("--cold-runs", type=int, default=3, help="fresh processes to time")
@@ -485,6 +491,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         results["scale"] = run_scale(
             embedder, args.work, args.scale, questions, args.seed, report=_say
         )
+    if "ray" in args.sections:
+        from benchmarks import ray_bench
+        from benchmarks.generate import generate_passages
+
+        _say("ray: embedding in-process vs Ray Data with 1 and 2 workers")
+        texts = generate_passages(ray_bench.TEXTS, args.seed + 11)
+        results["ray"] = ray_bench.run(embedder, texts, report=_say)
     results["seconds"] = round(time.perf_counter() - started, 1)
     results["load_average_end"] = load_average()
     if args.keep:
