@@ -74,6 +74,8 @@ class Source:
     start: int
     end: int
     page: int | None = None
+    sha256: str = ""  # of the file when it was indexed: the quote's receipt (`cited verify`)
+    version: str = ""  # the index version the quote was read from
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,7 @@ class Answer:
     caveats: tuple[CaveatQuote, ...]
     abstained: bool
     notice: str | None
+    index_version: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The Answer JSON object of DESIGN.md."""
@@ -108,6 +111,7 @@ class Answer:
             "notice": self.notice,
             "quotes": [_quote_dict(q) for q in self.quotes],
             "caveats": [{"text": c.text, "source": asdict(c.source)} for c in self.caveats],
+            "index_version": self.index_version,
         }
 
 
@@ -199,7 +203,7 @@ class Assistant:
         if len(hits) == 0 or float(hits.semantic.max()) < self.settings.abstain_below:
             leading = caveats.leading(query, doc_ids) if manipulative else ()
             notice = MANIPULATION_NOTICE if manipulative else ABSTAIN_NOTICE
-            return Answer(text, (), leading, abstained=not manipulative, notice=notice)
+            return Answer(text, (), leading, not manipulative, notice, index_version=loaded.version)
         if self.settings.diversity:
             chosen = _diverse_top(hits, loaded, k)
         else:
@@ -216,6 +220,7 @@ class Assistant:
             shown,
             abstained=False,
             notice=MANIPULATION_NOTICE if manipulative else None,
+            index_version=loaded.version,
         )
 
     def searcher(self, loaded: LoadedIndex) -> HybridSearcher:
@@ -253,7 +258,7 @@ class Assistant:
                     text=passage.text,
                     score=round(float(score), 3),
                     highlight=highlight,
-                    source=source_of(passage, documents[passage.doc_id]),
+                    source=source_of(passage, documents[passage.doc_id], loaded.version),
                 )
             )
         return tuple(quotes)
@@ -296,7 +301,7 @@ def _sentence_vectors(embedder: Any, sentences: tuple[str, ...]) -> np.ndarray:
     return np.stack([_SENTENCE_VECTORS[s] for s in sentences])
 
 
-def source_of(item: Passage | Caveat, document: Document | None) -> Source:
+def source_of(item: Passage | Caveat, document: Document | None, version: str = "") -> Source:
     return Source(
         doc_id=item.doc_id,
         title=document.title if document else item.doc_id,
@@ -305,6 +310,8 @@ def source_of(item: Passage | Caveat, document: Document | None) -> Source:
         start=item.start,
         end=item.end,
         page=item.page,
+        sha256=document.sha256 if document else "",
+        version=version,
     )
 
 
@@ -395,7 +402,7 @@ class CaveatIndex:
         return tuple(chosen)
 
     def _quote(self, caveat: Caveat) -> CaveatQuote:
-        return _caveat_quote(caveat, self._loaded.document(caveat.doc_id))
+        return _caveat_quote(caveat, self._loaded.document(caveat.doc_id), self.version)
 
 
 def _unit_rows(matrix: np.ndarray) -> np.ndarray:
@@ -404,8 +411,8 @@ def _unit_rows(matrix: np.ndarray) -> np.ndarray:
     return (matrix / np.where(norms > 0, norms, 1.0)).astype(np.float32)
 
 
-def _caveat_quote(caveat: Caveat, document: Document | None) -> CaveatQuote:
-    return CaveatQuote(caveat.text, source_of(caveat, document), caveat.kind)
+def _caveat_quote(caveat: Caveat, document: Document | None, version: str = "") -> CaveatQuote:
+    return CaveatQuote(caveat.text, source_of(caveat, document, version), caveat.kind)
 
 
 def _merge(first: Sequence[CaveatQuote], then: Sequence[CaveatQuote]) -> tuple[CaveatQuote, ...]:

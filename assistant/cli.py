@@ -82,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_docs(commands, common)
     _add_serve(commands, common)
     _add_eval(commands, common)
+    _add_verify(commands, common)
     return parser
 
 
@@ -143,6 +144,39 @@ def _add_eval(commands: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("-k", type=int, default=5, help="passages per answer (default 5)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(run=run_eval)
+
+
+def _add_verify(commands: Any, common: argparse.ArgumentParser) -> None:
+    p = commands.add_parser(
+        "verify", parents=[common], help="check the quotes of saved answers against the corpus"
+    )
+    p.add_argument(
+        "answers",
+        nargs="?",
+        default="-",
+        help="a file of answers saved with `cited ask --json` (object, array or JSONL); "
+        "- or nothing reads standard input",
+    )
+    p.set_defaults(run=run_verify)
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    """Print ok / moved / changed per quote; exit 0 only when every quote is ok."""
+    from assistant.verify import OK, parse_answers, summary, verify
+
+    if args.answers == "-":
+        text, name = sys.stdin.read(), "standard input"
+    else:
+        try:
+            text, name = Path(args.answers).read_text(encoding="utf-8"), args.answers
+        except (OSError, UnicodeDecodeError) as error:
+            raise CitedError(f"cannot read {args.answers}: {error}") from None
+    answers = parse_answers(text, name)
+    checks = verify(answers, args.corpus)
+    for check in checks:
+        print(check.line())
+    print(summary(checks, len(answers)))
+    return 0 if all(c.status == OK for c in checks) else 1
 
 
 def _add_engine(p: argparse.ArgumentParser) -> None:
