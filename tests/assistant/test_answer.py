@@ -212,10 +212,13 @@ def test_several_articles_are_quoted_when_several_speak(assistant):
 
 def test_answer_json_has_the_design_shape(assistant):
     data = assistant.answer("What is reactance?").to_dict()
-    assert set(data) == {"question", "abstained", "notice", "quotes", "caveats"}
+    assert set(data) == {"question", "abstained", "notice", "quotes", "caveats", "index_version"}
     quote = data["quotes"][0]
     assert set(quote) == {"rank", "text", "score", "highlight", "source"}
-    assert set(quote["source"]) == {"doc_id", "title", "file", "section", "start", "end", "page"}
+    assert set(quote["source"]) == {
+        *("doc_id", "title", "file", "section", "start", "end", "page"),
+        *("sha256", "version"),  # the quote's receipt (cited verify)
+    }
     assert set(data["caveats"][0]) == {"text", "source"}
 
 

@@ -15,11 +15,13 @@ def client(server):
 
 def test_ask_endpoint_returns_the_answer_object(client):
     answer = client.predict("What is the peak-end rule?", 3, [], api_name="/ask")
-    assert set(answer) == {"question", "abstained", "notice", "quotes", "caveats"}
+    assert set(answer) == {"question", "abstained", "notice", "quotes", "caveats", "index_version"}
     assert answer["abstained"] is False
     assert any("peak" in q["text"].lower() for q in answer["quotes"])
     source = answer["quotes"][0]["source"]
-    assert set(source) == {"doc_id", "title", "file", "section", "start", "end", "page"}
+    assert set(source) == {
+        *("doc_id", "title", "file", "section", "start", "end", "page", "sha256", "version")
+    }
     assert answer["caveats"]
 
 
