@@ -8,6 +8,7 @@ stderr and exit status 2; nothing reaches the user as a traceback.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import logging
 import os
@@ -329,8 +330,44 @@ def run_docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def check_port_free(host: str, port: int) -> None:
+    """Refuse, in one line naming the fix, a port something already listens on: found
+    before the model and Gradio load, where Gradio would fail later with its own error."""
+    import socket
+
+    if not 0 < port < 65536:
+        raise CitedError(f"--port must be between 1 and 65535, got {port}")
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.bind((host.strip("[]"), port))  # no SO_REUSEADDR: as strict as Gradio's bind
+    except OSError as error:
+        if error.errno != errno.EADDRINUSE:
+            raise CitedError(f"cannot serve on {host}:{port}: {error.strerror}") from None
+        free = _next_free_port(host, port)
+        raise CitedError(
+            f"port {port} is in use on {host} (another cited serve?); run `make run "
+            f"PORT={free}` or `cited serve --port {free}`"
+        ) from None
+
+
+def _next_free_port(host: str, port: int) -> int:
+    import socket
+
+    for candidate in range(port + 1, min(port + 100, 65535)):
+        with socket.socket() as probe:
+            try:
+                probe.bind((host.strip("[]") if ":" not in host else "127.0.0.1", candidate))
+            except OSError:
+                continue
+            return candidate
+    return port + 1
+
+
 def run_serve(args: argparse.Namespace) -> int:
     from assistant.ui import serve
+
+    check_port_free(args.host, args.port)
 
     serve(
         corpus_dir=args.corpus,

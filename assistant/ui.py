@@ -708,7 +708,6 @@ def serve(
         _start_watcher(state)
     app = build_app(state)
     app.queue(default_concurrency_limit=4, max_size=64)
-    print(f"cited: serving {index_dir} on http://{host}:{port}", flush=True)
     app.launch(
         server_name=host,
         server_port=port,
@@ -727,7 +726,10 @@ def serve(
         quiet=True,
         state_session_capacity=SESSION_CAPACITY,
         app_kwargs={"middleware": body_limit_middleware()},
+        prevent_thread_lock=True,  # returns once the server answers, so the address is true
     )
+    print(f"cited: serving {index_dir} on http://{host}:{port}", flush=True)
+    app.block_thread()
 
 
 def _blocked(*folders: Path) -> list[str]:
