@@ -119,7 +119,7 @@ class RayEngine:
         ray = self._connect()
         try:
             yield from _in_chunks(self._batches(ray, texts), [len(c) for c in chunks])
-        except (ray.exceptions.RayError, RuntimeError) as error:
+        except Exception as error:  # Ray's and Ray Data's errors share no base class
             raise EngineError(
                 f"the Ray pass over {len(texts)} texts failed ({_cause(error)}); nothing was "
                 "published, the previous index still serves; fix that and run the build again"
