@@ -25,7 +25,7 @@ def client(live_server):
 
 def _assert_normal_answer(answer: dict, corpus) -> None:
     """An Answer object whose quotes are the articles' own words, found in their files."""
-    assert set(answer) == {"question", "abstained", "notice", "quotes", "caveats"}
+    assert set(answer) == {"question", "abstained", "notice", "quotes", "caveats", "index_version"}
     for item in [*answer["quotes"], *answer["caveats"]]:
         text = (corpus / item["source"]["file"]).read_text(encoding="utf-8")
         assert item["text"] in text
