@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from assistant.settings import Settings
 from index.errors import CitedError
 
 log = logging.getLogger("cited")
@@ -26,10 +27,12 @@ EXIT_ERROR = 2
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
-    parser = build_parser()
+    settings = Settings.from_environment()
+    parser = build_parser(settings)
     args = parser.parse_args(argv)
+    args.settings = settings
     logging.basicConfig(
-        level=logging.DEBUG if os.environ.get("CITED_DEBUG") else logging.WARNING,
+        level=logging.DEBUG if settings.debug else logging.WARNING,
         format="cited: %(levelname)s: %(message)s",
     )
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -43,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("cited: interrupted", file=sys.stderr)
         return 130
     except Exception as error:  # the last line of defence: one line, never a traceback
-        if os.environ.get("CITED_DEBUG"):
+        if settings.debug:
             raise
         print(
             f"cited: unexpected error: {type(error).__name__}: {error} "
@@ -53,24 +56,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
+    settings = settings or Settings.from_environment()
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--corpus",
         type=Path,
-        default=Path(os.environ.get("CITED_CORPUS", "corpus")),
+        default=settings.corpus,
         help="folder of articles (env CITED_CORPUS; default ./corpus)",
     )
     common.add_argument(
         "--index",
         type=Path,
-        default=Path(os.environ.get("CITED_INDEX", "var/index")),
+        default=settings.index,
         help="index folder (env CITED_INDEX; default ./var/index)",
     )
     common.add_argument(
         "--model",
         type=Path,
-        default=Path(os.environ["CITED_MODEL"]) if os.environ.get("CITED_MODEL") else None,
+        default=settings.model,
         help="a local sentence-transformers folder (default: the packaged all-MiniLM-L6-v2)",
     )
     parser = argparse.ArgumentParser(
@@ -78,16 +82,16 @@ def build_parser() -> argparse.ArgumentParser:
         description="Ask a folder of articles; get their own words, cited, with their caveats.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    _add_ingest(commands, common)
+    _add_ingest(commands, common, settings)
     _add_ask(commands, common)
     _add_docs(commands, common)
-    _add_serve(commands, common)
+    _add_serve(commands, common, settings)
     _add_eval(commands, common)
     _add_verify(commands, common)
     return parser
 
 
-def _add_ingest(commands: Any, common: argparse.ArgumentParser) -> None:
+def _add_ingest(commands: Any, common: argparse.ArgumentParser, settings: Settings) -> None:
     p = commands.add_parser("ingest", parents=[common], help="build or update the index")
     p.add_argument(
         "--full",
@@ -96,7 +100,7 @@ def _add_ingest(commands: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--json", action="store_true", help="print one JSON summary object")
     p.add_argument("--watch", action="store_true", help="rebuild whenever the corpus changes")
-    _add_engine(p)
+    _add_engine(p, settings)
     p.add_argument(
         "--wait",
         action="store_true",
@@ -108,7 +112,7 @@ def _add_ingest(commands: Any, common: argparse.ArgumentParser) -> None:
 def _add_ask(commands: Any, common: argparse.ArgumentParser) -> None:
     p = commands.add_parser("ask", parents=[common], help="answer a question from the articles")
     p.add_argument("question", nargs="?", help="the question; without it, one per stdin line")
-    p.add_argument("-k", type=int, default=5, help="how many passages to quote (default 5)")
+    p.add_argument("-k", type=_k_value, default=5, help="how many passages to quote (default 5)")
     p.add_argument("--doc", action="append", dest="doc_ids", help="search only this doc_id")
     p.add_argument("--json", action="store_true", help="print the Answer JSON object")
     p.set_defaults(run=run_ask)
@@ -120,15 +124,15 @@ def _add_docs(commands: Any, common: argparse.ArgumentParser) -> None:
     p.set_defaults(run=run_docs)
 
 
-def _add_serve(commands: Any, common: argparse.ArgumentParser) -> None:
+def _add_serve(commands: Any, common: argparse.ArgumentParser, settings: Settings) -> None:
     p = commands.add_parser("serve", parents=[common], help="serve the web UI")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
     p.add_argument("--watch", action="store_true", help="rebuild when the corpus changes")
-    _add_engine(p)
+    _add_engine(p, settings)
     p.add_argument(
         "--auth",
-        default=os.environ.get("CITED_AUTH"),
+        default=settings.auth,
         help="user:password required to use the UI (env CITED_AUTH); required off loopback",
     )
     p.set_defaults(run=run_serve)
@@ -180,16 +184,16 @@ def run_verify(args: argparse.Namespace) -> int:
     return 0 if all(c.status == OK for c in checks) else 1
 
 
-def _add_engine(p: argparse.ArgumentParser) -> None:
+def _add_engine(p: argparse.ArgumentParser, settings: Settings) -> None:
     p.add_argument(
         "--engine",
         choices=("local", "ray"),
-        default=os.environ.get("CITED_ENGINE", "local"),
+        default=settings.engine,
         help="who embeds new text: this process, or Ray (env CITED_ENGINE; default local)",
     )
     p.add_argument(
         "--ray-address",
-        default=os.environ.get("CITED_RAY_ADDRESS") or None,
+        default=settings.ray_address,
         help="HOST:PORT of a Ray head to build on (env CITED_RAY_ADDRESS; implies --engine "
         "ray; default: a Ray started for this build on 127.0.0.1)",
     )
@@ -202,10 +206,20 @@ def _engine_settings(args: argparse.Namespace) -> Any:
     return EngineSettings(engine=engine, ray_address=args.ray_address)
 
 
+def _k_value(text: str) -> int:
+    """-k as the API takes it: a whole number from 1 to MAX_K (one limit everywhere)."""
+    from assistant.web.api import k_argument
+
+    try:
+        return k_argument(text)
+    except CitedError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def _embedder(args: argparse.Namespace) -> Any:
     from index.embed import Embedder
 
-    return Embedder(args.model)
+    return Embedder(args.model, backend=args.settings.embed_backend)
 
 
 def _build_embedder(args: argparse.Namespace, local: Any = None) -> Any:
@@ -217,7 +231,7 @@ def _build_embedder(args: argparse.Namespace, local: Any = None) -> Any:
 
 def run_ingest(args: argparse.Namespace) -> int:
     if args.watch:
-        from assistant.watch import watch_and_rebuild
+        from assistant.web.watch import watch_and_rebuild
 
         watch_and_rebuild(args.corpus, args.index, _build_embedder(args), full_first=args.full)
         return 0
@@ -232,7 +246,7 @@ def run_ingest(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary.to_dict()))
     else:
-        from assistant.render import summary_as_text
+        from assistant.present.text import summary_as_text
 
         print(summary_as_text(summary))
     return 0
@@ -310,13 +324,13 @@ def _print_answer(answer: Any, as_json: bool) -> None:
     if as_json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False))
         return
-    from assistant.render import answer_as_text
+    from assistant.present.text import answer_as_text
 
     print(answer_as_text(answer, color=sys.stdout.isatty()))
 
 
 def run_docs(args: argparse.Namespace) -> int:
-    from assistant.library import list_documents
+    from assistant.web.catalog import list_documents
 
     documents = list_documents(args.index)
     if args.json:
@@ -365,7 +379,7 @@ def _next_free_port(host: str, port: int) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from assistant.ui import serve
+    from assistant.web.serve import serve
 
     check_port_free(args.host, args.port)
 
@@ -377,6 +391,7 @@ def run_serve(args: argparse.Namespace) -> int:
         port=args.port,
         auth=args.auth,
         watch=args.watch,
+        embed_backend=args.settings.embed_backend,
         engine=_engine_settings(args),
     )
     return 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import statistics
 import time
 from collections.abc import Iterator
@@ -85,10 +86,24 @@ def server(prebuilt_server):
     return prebuilt_server
 
 
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
 @pytest.fixture
 def page(browser, server):
+    yield from _open_page(browser, server, DESKTOP)
+
+
+@pytest.fixture(params=[PHONE, DESKTOP], ids=["phone", "desktop"])
+def any_page(browser, server, request):
+    """The page at a phone's viewport (390 × 844) and at a desktop's."""
+    yield from _open_page(browser, server, request.param)
+
+
+def _open_page(browser, server, viewport):
     context = browser.new_context(
-        viewport={"width": 1280, "height": 900},
+        viewport=viewport,
         permissions=["clipboard-read", "clipboard-write"],
     )
     context.set_default_timeout(TIMEOUT_MS)
@@ -177,7 +192,7 @@ def test_an_answer_shows_quotes_with_the_answering_sentence_and_the_caveats(page
     assert caveats.locator("h4").count() >= 1  # grouped by article
     recent = page.locator("#cited-recent button.cited-recent")
     assert recent.first.inner_text().startswith("Why does being less available")
-    snap(page, "ask", height=1400)
+    snap(page, "ask-desktop")
     assert page.elsewhere == []  # the page loads nothing from the network
 
 
@@ -188,6 +203,9 @@ def test_copy_as_markdown_puts_the_cited_answer_on_the_clipboard(page):
     copied = page.evaluate("() => navigator.clipboard.readText()")
     assert "**Q:** What is the peak-end rule?" in copied
     assert "[1]" in copied and "**Sources**" in copied
+    first_file = page.locator("#cited-answer .cited-quote .cited-file").first.inner_text()
+    receipt = f"`{first_file.split(' · ')[0]}` · chars "
+    assert receipt in copied  # each quote's receipt: file and offsets (and sha256 if known)
 
 
 def test_manipulative_and_unrelated_questions_get_a_visible_notice(page):
@@ -220,7 +238,7 @@ def test_a_citation_opens_the_article_at_the_quoted_passage(page):
     )
     assert page.locator("#cited-read h2.cited-doc-h").count() >= 2  # sections as headings
     assert page.locator("#cited-read mark.cited-caveat").count() >= 1  # its caveats marked
-    snap(page, "read")
+    snap(page, "read-desktop")
 
 
 def test_upload_rebuild_ask_then_delete_rebuild_and_it_is_gone(page, tmp_path):
@@ -229,7 +247,7 @@ def test_upload_rebuild_ask_then_delete_rebuild_and_it_is_gone(page, tmp_path):
     upload(page, article)
     row = page.locator('#cited-library tr[data-file="keeping-bees.txt"]')
     expect(row).to_contain_text("Not indexed yet")
-    snap(page, "library", full_page=True)
+    snap(page, "library-desktop", full_page=True)
     rebuild(page)
     expect(row).to_contain_text("Indexed")
     open_tab(page, "Ask")
@@ -296,3 +314,153 @@ def test_time_from_ask_to_answer_on_screen(page, capsys):
     with capsys.disabled():
         print(f"\nask-to-answer median of {len(timings)}: {median * 1000:.0f} ms ({TIMING_FILE})")
     assert len(timings) == len(LATENCY_QUESTIONS)
+
+
+# --- a phone (390 × 844) as well as a desktop: every control reachable -----------------------
+
+
+def reachable(page, locator) -> None:
+    """Scrolled to, `locator` lies inside the viewport, is not covered, and takes a click."""
+    locator.scroll_into_view_if_needed()
+    box = locator.bounding_box()
+    view = page.viewport_size
+    assert box is not None, locator
+    assert box["x"] >= 0 and box["x"] + box["width"] <= view["width"] + 1, (locator, box)
+    assert box["y"] >= 0 and box["y"] + box["height"] <= view["height"] + 1, (locator, box)
+    covered = ""
+    for _ in range(20):  # a moment for the page to settle (a toast, a tab's fade)
+        covered = locator.evaluate(
+            "el => { const r = el.getBoundingClientRect();"
+            " const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);"
+            " return el === hit || el.contains(hit) ? ''"
+            " : (hit ? hit.outerHTML.slice(0, 200) : 'nothing'); }"
+        )
+        if not covered:
+            break
+        page.wait_for_timeout(150)
+    assert not covered, f"{locator} is covered by {covered}"
+    locator.click(trial=True)  # Playwright's actionability checks, without clicking
+
+
+def nothing_off_to_the_side(page) -> None:
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"the page is {width}px wide"
+
+
+def size_name(page) -> str:
+    return "phone" if page.viewport_size["width"] < 600 else "desktop"
+
+
+def test_every_control_of_every_view_is_reachable(any_page):
+    page = any_page
+    for selector in ("#cited-question textarea", "#cited-ask", "#cited-settings button"):
+        reachable(page, page.locator(selector).first)
+    ask(page, "Why does being less available make someone value you more?")
+    page.wait_for_timeout(300)  # the scroll to the answer
+    snap(page, f"ask-{size_name(page)}")
+    card = page.locator("#cited-answer .cited-quote").first
+    reachable(page, card.get_by_text("Read in context"))
+    reachable(page, page.locator("#cited-copy"))
+    if size_name(page) == "phone":
+        reachable(page, page.locator("#cited-answer .cited-caveat-summary"))
+    else:
+        reachable(page, page.locator("#cited-answer .cited-caveats a.cited-open").first)
+    nothing_off_to_the_side(page)
+
+    open_tab(page, "Library")
+    page.locator("#cited-library tr[data-file]").first.wait_for()
+    for selector in ("#cited-upload", "#cited-rebuild", "#cited-refresh"):
+        reachable(page, page.locator(selector))
+    cards = page.locator("#cited-library tr[data-file]")
+    assert cards.count() >= 5
+    for i in range(cards.count()):
+        reachable(page, cards.nth(i).locator("button[data-action=read]"))
+        reachable(page, cards.nth(i).locator("button[data-action=delete]"))
+    nothing_off_to_the_side(page)
+    snap(page, f"library-{size_name(page)}", full_page=size_name(page) == "phone")
+
+    cards.first.locator("button[data-action=read]").click()
+    page.locator("#cited-read .cited-doc").wait_for()
+    reachable(page, page.locator("#cited-read-doc input"))
+    reachable(page, page.locator("#cited-back"))
+    nothing_off_to_the_side(page)
+
+
+def test_on_a_phone_the_answer_comes_into_view_and_a_summary_opens_the_cautions(browser, server):
+    for page in _open_page(browser, server, PHONE):
+        ask(page, "Why does being less available make someone value you more?")
+        view = page.locator("#cited-answer .cited-answer-view")
+        page.wait_for_function(
+            "() => { const r = document.querySelector('#cited-answer .cited-answer-view')"
+            ".getBoundingClientRect(); return r.top > -5 && r.top < window.innerHeight / 2; }"
+        )
+        summary = view.locator(".cited-caveat-summary")
+        expect(summary).to_have_text(re.compile(r"^\d+ cautions? from these articles$"))
+        first_quote = view.locator(".cited-quote").first
+        assert summary.bounding_box()["y"] < first_quote.bounding_box()["y"]
+        panel = view.locator(".cited-side .cited-caveats")
+        expect(panel).to_be_hidden()
+        summary.click()
+        expect(panel).to_be_visible()
+        assert panel.bounding_box()["y"] < first_quote.bounding_box()["y"]
+
+
+def test_read_shows_the_passage_below_its_header_with_the_sentence_marked(any_page):
+    page = any_page
+    ask(page, "What is the peak-end rule?")
+    card = page.locator("#cited-answer .cited-quote").first
+    sentence = card.locator("mark.cited-answer").inner_text().strip()
+    card.get_by_text("Read in context").click()
+    page.locator("#cited-read #cited-target").wait_for()
+    page.wait_for_timeout(300)  # the scroll runs just after the article is drawn
+    top = page.locator("#cited-target").bounding_box()["y"]
+    head = page.locator("#cited-read .cited-doc-head").bounding_box()
+    assert head["y"] + head["height"] <= top < page.viewport_size["height"] - 40
+    marked = page.locator("#cited-read .cited-doc > :not(header) mark.cited-sentence")
+    marked = marked.all_inner_texts()
+    assert "".join(marked).strip() == sentence  # the sentence, not the whole passage
+    snap(page, f"read-{size_name(page)}")
+
+
+def test_earlier_answers_stay_on_the_page_folded_newest_first(page):
+    assert page.locator("#cited-alone").get_by_text("searched on its own").is_visible()
+    questions = [
+        "What is the peak-end rule?",
+        "How long should no contact last?",
+        "What is reactance?",
+    ]
+    for question in questions:
+        ask(page, question)
+    earlier = page.locator("#cited-history details.cited-earlier")
+    expect(earlier).to_have_count(2)
+    assert earlier.locator("summary").all_inner_texts() == [questions[1], questions[0]]
+    assert earlier.first.get_attribute("open") is None  # folded
+    earlier.first.locator("summary").click()
+    expect(earlier.first.locator(".cited-quote").first).to_be_visible()
+
+
+def test_a_rebuild_marks_the_answer_old_and_closes_a_deleted_article(page, tmp_path):
+    article = tmp_path / "Hives.txt"
+    article.write_text(BEES.replace("Keeping Bees", "Hives"))
+    upload(page, article)
+    rebuild(page)
+    open_tab(page, "Ask")
+    ask(page, "Where should a beehive stand?")
+    card = page.locator("#cited-answer .cited-quote", has_text="hives.txt").first
+    card.get_by_text("Read in context").click()
+    page.locator("#cited-read #cited-target").wait_for()
+
+    open_tab(page, "Library")
+    page.locator('#cited-library tr[data-file="hives.txt"] button[data-action=delete]').click()
+    page.click("#cited-confirm-delete")
+    library_status(page, "Deleted hives.txt")
+    rebuild(page)
+    open_tab(page, "Read")
+    expect(page.locator("#cited-read")).to_contain_text("Article closed")
+    open_tab(page, "Ask")
+    stale = page.locator("#cited-stale .cited-stale")
+    expect(stale).to_contain_text("older version of the articles")
+    forget_answer(page)
+    stale.get_by_role("button", name="Ask again").click()
+    wait_for_answer(page, "Where should a beehive stand?")
+    expect(stale).to_have_count(0)

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from index.ray_engine import EngineSettings
 from index.store import current_version
 from ingest.pipeline import build_index
 from tests.index.ray_cluster import REPO, LocalCluster, free_port
@@ -245,3 +246,18 @@ def test_rows_arriving_out_of_order_come_back_in_chunk_order():
     chunks = [c.copy() for c in _in_chunks(iter(arrivals), [2, 3])]
     np.testing.assert_array_equal(np.concatenate(chunks), vectors)
     assert [len(c) for c in chunks] == [2, 3]
+
+
+def test_the_engine_is_read_once_from_the_environment_and_flags_win():
+    from assistant.cli import _engine_settings, build_parser
+    from assistant.settings import Settings
+
+    settings = Settings.from_environment({"CITED_ENGINE": "ray", "CITED_RAY_ADDRESS": "h:6379"})
+    assert (settings.engine, settings.ray_address) == ("ray", "h:6379")
+    parser = build_parser(settings)
+    args = parser.parse_args(["ingest"])
+    assert _engine_settings(args) == EngineSettings("ray", "h:6379")
+    args = parser.parse_args(["serve", "--ray-address", "other:1"])
+    assert _engine_settings(args) == EngineSettings("ray", "other:1")
+    local = build_parser(Settings.from_environment({})).parse_args(["ingest"])
+    assert _engine_settings(local) == EngineSettings("local", None)

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.render import summary_as_text
+from assistant.present.text import summary_as_text
 from index.cache import EmbeddingCache, cache_path
 from index.loaded import LoadedIndex
 from index.store import current_version, list_versions

@@ -69,7 +69,7 @@ def _private_files(server) -> dict[str, tuple[Path, bytes]]:
         "current": (server.index / "CURRENT", (server.index / "CURRENT").read_bytes()[:12]),
         "cache": (server.index / "cache" / "embeddings.sqlite", b"SQLite format 3"),
         "pyproject": (REPO / "pyproject.toml", b"[project]"),
-        "code": (REPO / "assistant" / "ui.py", b"def serve("),
+        "code": (REPO / "assistant" / "web" / "serve.py", b"def serve("),
         "log": (server.log, b"serving"),
     }
 

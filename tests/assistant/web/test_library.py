@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant import library
-from assistant.library import LibraryError
+from assistant.web import catalog
+from assistant.web import uploads as upload_rules
+from assistant.web.catalog import LibraryError
 from index.loaded import LoadedIndex
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
@@ -37,24 +38,24 @@ class TestSafeName:
         ],
     )
     def test_names_are_flat_visible_and_kebab_case(self, original, expected):
-        assert library.safe_name(original) == expected
+        assert upload_rules.safe_name(original) == expected
 
     @pytest.mark.parametrize("original", ["notes.docx", "run.exe", "README", "x.txt.exe"])
     def test_unsupported_types_are_refused_with_the_accepted_list(self, original):
         with pytest.raises(LibraryError, match=r"\.txt, \.md, \.html, \.htm, \.pdf"):
-            library.safe_name(original)
+            upload_rules.safe_name(original)
 
 
 class TestContent:
     def test_text_markdown_html_and_pdf_pass_when_they_are_what_they_say(self):
-        assert library.content_problem(b"Plain words.\n", ".txt") is None
-        assert library.content_problem(b"# Title\n\nBody.", ".md") is None
-        assert library.content_problem(b"<html><body><p>Hi</p></body></html>", ".html") is None
-        assert library.content_problem(PDF, ".pdf") is None
+        assert upload_rules.content_problem(b"Plain words.\n", ".txt") is None
+        assert upload_rules.content_problem(b"# Title\n\nBody.", ".md") is None
+        assert upload_rules.content_problem(b"<html><body><p>Hi</p></body></html>", ".html") is None
+        assert upload_rules.content_problem(PDF, ".pdf") is None
 
     def test_text_that_mentions_tags_is_still_text(self):
         text = b"Beware <script>alert(1)</script> in articles."
-        assert library.content_problem(text, ".txt") is None
+        assert upload_rules.content_problem(text, ".txt") is None
 
     @pytest.mark.parametrize(
         ("data", "suffix", "reason"),
@@ -70,13 +71,13 @@ class TestContent:
         ],
     )
     def test_content_that_does_not_match_its_extension_is_refused(self, data, suffix, reason):
-        assert reason in library.content_problem(data, suffix)
+        assert reason in upload_rules.content_problem(data, suffix)
 
 
 class TestSaveUploads:
     def test_saves_good_files_and_names_every_refusal(self, tmp_path):
         corpus = tmp_path / "corpus"
-        result = library.save_uploads(
+        result = upload_rules.save_uploads(
             corpus,
             [
                 _upload(tmp_path, "Good One.txt", "An article about bees.\n"),
@@ -96,14 +97,14 @@ class TestSaveUploads:
         corpus = tmp_path / "corpus"
         corpus.mkdir()
         (corpus / "bees.txt").write_text("the original")
-        result = library.save_uploads(corpus, [_upload(tmp_path, "Bees.txt", "a replacement")])
+        result = upload_rules.save_uploads(corpus, [_upload(tmp_path, "Bees.txt", "a replacement")])
         assert result.saved == ()
         assert "already in the library" in result.rejected[0][1]
         assert (corpus / "bees.txt").read_text() == "the original"
 
     def test_two_uploads_with_the_same_name_keep_the_first(self, tmp_path):
         corpus = tmp_path / "corpus"
-        result = library.save_uploads(
+        result = upload_rules.save_uploads(
             corpus, [_upload(tmp_path, "a.txt", "first"), _upload(tmp_path, "A.TXT", "second")]
         )
         assert result.saved == ("a.txt",)
@@ -112,15 +113,18 @@ class TestSaveUploads:
 
     def test_one_request_saves_at_most_the_file_limit(self, tmp_path):
         uploads = [
-            _upload(tmp_path, f"n{i}.txt", f"note {i}") for i in range(library.MAX_UPLOAD_FILES + 1)
+            _upload(tmp_path, f"n{i}.txt", f"note {i}")
+            for i in range(upload_rules.MAX_UPLOAD_FILES + 1)
         ]
-        result = library.save_uploads(tmp_path / "c", uploads)
-        assert len(result.saved) == library.MAX_UPLOAD_FILES
+        result = upload_rules.save_uploads(tmp_path / "c", uploads)
+        assert len(result.saved) == upload_rules.MAX_UPLOAD_FILES
         assert len(result.rejected) == 1 and "at once" in result.rejected[0][1]
 
     def test_files_over_the_size_limit_are_refused(self, tmp_path, monkeypatch):
-        monkeypatch.setattr(library, "MAX_UPLOAD_BYTES", 100)
-        result = library.save_uploads(tmp_path / "c", [_upload(tmp_path, "big.txt", "x" * 101)])
+        monkeypatch.setattr(upload_rules, "MAX_UPLOAD_BYTES", 100)
+        result = upload_rules.save_uploads(
+            tmp_path / "c", [_upload(tmp_path, "big.txt", "x" * 101)]
+        )
         assert "over the" in result.rejected[0][1] and result.saved == ()
 
 
@@ -128,7 +132,7 @@ class TestDelete:
     def test_deletes_a_listed_file(self, tmp_path):
         (tmp_path / "sub").mkdir()
         (tmp_path / "sub" / "a.txt").write_text("x")
-        assert library.delete_article(tmp_path, "sub/a.txt") == "sub/a.txt"
+        assert upload_rules.delete_article(tmp_path, "sub/a.txt") == "sub/a.txt"
         assert not (tmp_path / "sub" / "a.txt").exists()
 
     @pytest.mark.parametrize(
@@ -140,7 +144,7 @@ class TestDelete:
         (corpus / ".hidden.txt").write_text("x")
         (tmp_path / "outside.txt").write_text("keep me")
         with pytest.raises(LibraryError):
-            library.delete_article(corpus, name)
+            upload_rules.delete_article(corpus, name)
         assert (tmp_path / "outside.txt").read_text() == "keep me"
         assert (corpus / ".hidden.txt").exists()
 
@@ -150,7 +154,7 @@ class TestDelete:
         (tmp_path / "secret.txt").write_text("keep me")
         (corpus / "link.txt").symlink_to(tmp_path / "secret.txt")
         with pytest.raises(LibraryError):
-            library.delete_article(corpus, "link.txt")
+            upload_rules.delete_article(corpus, "link.txt")
         assert (tmp_path / "secret.txt").read_text() == "keep me"
 
 
@@ -171,8 +175,8 @@ class TestRowsAndFacts:
         (corpus / files[1]).unlink()
         (corpus / "fresh.txt").write_text("A new article.\n")
         (corpus / "broken.pdf").write_bytes(b"%PDF-1.4 broken")
-        times = library.indexed_times(loaded, {})
-        rows = library.library_rows(corpus, loaded, {"broken.pdf": "not a readable PDF"}, times)
+        times = catalog.indexed_times(loaded, {})
+        rows = catalog.library_rows(corpus, loaded, {"broken.pdf": "not a readable PDF"}, times)
         status = {row["file"]: row["status"] for row in rows}
         assert status[files[0]] == "changed"
         assert status[files[1]] == "removed"
@@ -188,13 +192,13 @@ class TestRowsAndFacts:
     def test_content_seen_before_keeps_its_indexing_time(self, loaded):
         doc = loaded.documents()[0]
         earlier = {doc.file: (doc.sha256, "2020-01-01T00:00:00+00:00")}
-        times = library.indexed_times(loaded, earlier)
+        times = catalog.indexed_times(loaded, earlier)
         assert times[doc.file][1] == "2020-01-01T00:00:00+00:00"
         other = loaded.documents()[1]
         assert times[other.file][1] == loaded.manifest.built_at
 
     def test_index_facts_name_the_model_sizes_and_build(self, loaded):
-        facts = library.index_facts(loaded)
+        facts = catalog.index_facts(loaded)
         assert facts["model"] == loaded.manifest.model_name
         assert facts["documents"] == 5 and facts["passages"] == loaded.passage_count
         assert facts["built_at"] == loaded.manifest.built_at
@@ -203,7 +207,7 @@ class TestRowsAndFacts:
 class TestRead:
     def test_blocks_and_caveats_are_spans_of_the_text(self, loaded):
         doc_id = loaded.documents()[0].doc_id
-        doc = library.read_document(loaded, doc_id)
+        doc = catalog.read_document(loaded, doc_id)
         text = doc["text"]
         kinds = {block["kind"] for block in doc["blocks"]}
         assert {"heading", "paragraph"} <= kinds
@@ -215,12 +219,40 @@ class TestRead:
 
     def test_an_unknown_article_is_a_clear_error(self, loaded):
         with pytest.raises(LibraryError, match="no article with id 'nope'"):
-            library.read_document(loaded, "nope")
+            catalog.read_document(loaded, "nope")
 
     def test_a_quote_start_maps_to_the_paragraph_that_holds_it(self, loaded):
         doc = loaded.documents()[0]
-        numbered = library.paragraph_numbers(doc)
+        numbered = catalog.paragraph_numbers(catalog.stored_blocks(loaded, doc))
         block, number = next((b, n) for b, n in numbered if n == 3)
-        assert library.paragraph_at(numbered, block.start) == 3
-        assert library.paragraph_at(numbered, block.end - 1) == 3
+        assert catalog.paragraph_at(numbered, block.start) == 3
+        assert catalog.paragraph_at(numbered, block.end - 1) == 3
         assert number == 3
+
+
+class TestBareBlob:
+    """A browser's bare Blob arrives named "blob", with no extension: its content names it."""
+
+    @pytest.mark.parametrize(
+        ("data", "saved"),
+        [
+            (PDF, "blob.pdf"),
+            ("<!doctype html><html><body><p>Hello there.</p></body></html>", "blob.html"),
+            ("Plain words about bees.\n", "blob.txt"),
+        ],
+    )
+    def test_a_file_without_extension_is_named_by_its_content(self, tmp_path, data, saved):
+        result = upload_rules.save_uploads(tmp_path / "c", [_upload(tmp_path, "blob", data)])
+        assert result.saved == (saved,)
+        assert (tmp_path / "c" / saved).exists()
+
+    def test_a_binary_blob_is_still_refused_with_the_reason(self, tmp_path):
+        result = upload_rules.save_uploads(tmp_path / "c", [_upload(tmp_path, "blob", PNG)])
+        assert result.saved == () and "not supported" in result.rejected[0][1]
+
+
+class TestBuildErrors:
+    def test_errors_the_manifest_records_are_read_back(self, loaded, monkeypatch):
+        recorded = {**loaded.manifest.to_dict(), "errors": [{"file": "x.pdf", "error": "bad"}]}
+        monkeypatch.setattr(type(loaded.manifest), "to_dict", lambda self: recorded)
+        assert catalog.build_errors(loaded) == {"x.pdf": "bad"}

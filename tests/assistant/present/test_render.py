@@ -1,9 +1,10 @@
-"""Renderings of an Answer: Markdown for copying, escaped HTML for the page."""
+"""Renderings of an Answer and the page's views: text and Markdown, escaped HTML."""
 
 from __future__ import annotations
 
 from assistant.answer import Answer, CaveatQuote, Quote, Source
-from assistant.render import answer_as_markdown, answer_as_text, answer_html
+from assistant.present.html import answer_html
+from assistant.present.text import answer_as_markdown, answer_as_text
 
 HOSTILE = 'Look <script>alert(1)</script> and <img src=x onerror="alert(2)"> here.'
 
@@ -59,13 +60,10 @@ def test_text_rendering_marks_the_highlight_without_color():
 
 # --- the web UI's other views --------------------------------------------------------------
 
-from assistant.render import (  # noqa: E402
-    answer_as_markdown as _md,
-)
-from assistant.render import (  # noqa: E402
+from assistant.present.html import (  # noqa: E402
     document_html,
     index_facts_html,
-    library_table_html,
+    library_html,
     quote_card_html,
     rebuild_summary_html,
     recent_html,
@@ -79,14 +77,15 @@ def _no_markup_from(html: str) -> None:
 
 def test_markdown_is_the_same_from_the_answer_or_its_json():
     answer = _answer("One line.")
-    assert _md(answer) == _md(answer.to_dict())
+    assert answer_as_markdown(answer) == answer_as_markdown(answer.to_dict())
 
 
 def test_a_quote_card_cites_paragraph_score_and_links_to_read_at_the_span():
     quote = _answer("Alpha. Beta.").to_dict()["quotes"][0]
     html = quote_card_html(quote, paragraph=12)
     assert "[1]" in html and "¶12 · score 0.71" in html
-    assert 'href="?doc=doc&amp;start=10&amp;end=22"' in html
+    # the link opens Read at the passage and marks its answering sentence (quote chars 5-12)
+    assert 'href="?doc=doc&amp;start=10&amp;end=22&amp;hs=15&amp;he=22"' in html
     assert 'data-doc="doc" data-start="10" data-end="22"' in html
 
 
@@ -123,7 +122,7 @@ def test_every_view_escapes_what_articles_and_users_supply():
         "seconds": 0.5,
     }
     for html in (
-        library_table_html([row]),
+        library_html([row]),
         index_facts_html(facts),
         rebuild_summary_html(summary),
         upload_result_html({"saved": ["<b>a"], "rejected": [{"file": "x", "error": HOSTILE}]}),
@@ -132,7 +131,7 @@ def test_every_view_escapes_what_articles_and_users_supply():
     ):
         _no_markup_from(html)
         assert "&lt;script&gt;" in html or "&lt;b&gt;" in html
-    assert 'data-doc="x&quot; onmouseover=&quot;alert(1)"' in library_table_html([row])
+    assert 'data-doc="x&#34; onmouseover=&#34;alert(1)"' in library_html([row])
 
 
 def test_library_rows_show_status_dates_and_errors():
@@ -146,7 +145,7 @@ def test_library_rows_show_status_dates_and_errors():
         "error": "not a readable PDF",
         "status": "error",
     }
-    html = library_table_html([row])
+    html = library_html([row])
     assert "Skipped by the last build" in html and "not a readable PDF" in html
     assert 'data-action="delete" data-file="broken.pdf"' in html
     assert 'data-action="read"' not in html  # nothing indexed to read
@@ -219,3 +218,59 @@ def test_an_article_reads_with_headings_numbers_caveats_and_the_linked_passage()
     assert '<mark class="cited-caveat cited-target">Never</mark>' in html
     assert '<mark class="cited-caveat"> manipulate anyone.</mark>' in html
     assert "¶1" in html and "¶2" in html
+
+
+def test_read_marks_the_answering_sentence_inside_the_linked_passage():
+    doc = _document("First sentence. Second sentence.")
+    start = doc["text"].index("First")
+    sentence = (doc["text"].index("Second"), doc["text"].index("Second") + len("Second sentence."))
+    html = document_html(doc, (start, sentence[1]), sentence)
+    assert '<mark class="cited-target" id="cited-target">First sentence. </mark>' in html
+    assert '<mark class="cited-sentence cited-target">Second sentence.</mark>' in html
+
+
+def test_read_shows_markdown_headings_without_their_marks_and_pdf_pages():
+    body = "Title\n\n## Getting started ##\n\nPage one words.\n\nPage two words.\n"
+    heading = body.index("## Getting")
+    one, two = body.index("Page one"), body.index("Page two")
+    doc = {
+        "doc_id": "d",
+        "title": "Title",
+        "file": "d.pdf",
+        "text": body,
+        "passages": 2,
+        "caveats": [],
+        "blocks": [
+            {"kind": "heading", "start": heading, "end": body.index("\n", heading), "page": 1},
+            {"kind": "paragraph", "start": one, "end": one + 15, "paragraph": 1, "page": 1},
+            {"kind": "paragraph", "start": two, "end": two + 15, "paragraph": 2, "page": 2},
+        ],
+    }
+    html = document_html(doc)
+    assert '<h2 class="cited-doc-h">Getting started</h2>' in html
+    assert "##" not in html
+    assert html.index("Page 1") < html.index("Getting started") < html.index("Page 2")
+    assert html.count('class="cited-page"') == 2
+
+
+def test_a_narrow_screen_summary_counts_the_cautions_above_the_quotes():
+    html = answer_html(_answer().to_dict())
+    assert "1 caution from these articles" in html
+    assert html.index("cited-caveat-summary") < html.index('class="cited-quote"')
+
+
+def test_earlier_answers_are_folded_newest_first_and_say_each_is_searched_alone():
+    from assistant.present.html import history_html, stale_html
+
+    html = history_html([("newer <b>?", "<p>n</p>"), ("older?", "<p>o</p>")])
+    assert html.index("newer &lt;b&gt;?") < html.index("older?")
+    assert html.count("<details") == 2 and "open" not in html
+    assert "searched on its own" in html
+    assert 'data-action="again" data-question="q&lt;b&gt;"' in stale_html("q<b>")
+
+
+def test_copy_as_markdown_carries_each_quotes_receipt():
+    data = _answer("One line.").to_dict()
+    data["quotes"][0]["source"]["sha256"] = "ab" * 32
+    md = answer_as_markdown(data)
+    assert "`doc.txt` · chars 10–19 · sha256 `abababababab`" in md

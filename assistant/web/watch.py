@@ -1,4 +1,4 @@
-"""Rebuild the index when the corpus folder changes.
+"""Rebuild the index when the corpus folder changes (`cited serve --watch`, `cited ingest --watch`).
 
 watchdog reports file events; they are coalesced until the folder has been quiet for
 `settle` seconds (an editor saving, a copy of many files), then one incremental build
@@ -127,7 +127,7 @@ class CorpusWatcher:
 
 def print_result(summary: Any, error: Exception | None) -> None:
     """Report one rebuild on stdout, as `cited ingest` would."""
-    from assistant.render import summary_as_text
+    from assistant.present.text import summary_as_text
 
     print(f"cited: error: {error}" if error else summary_as_text(summary), flush=True)
 

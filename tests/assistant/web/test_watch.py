@@ -11,7 +11,7 @@ import threading
 import time
 from pathlib import Path
 
-from assistant.watch import CorpusWatcher
+from assistant.web.watch import CorpusWatcher
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -1,0 +1,131 @@
+"""An Answer and a build summary as plain text: the terminal's and Markdown's renderings.
+
+`cited ask` prints `answer_as_text`; the web page's "Copy as Markdown" is
+`answer_as_markdown`, which carries each quote's receipt (file, offsets, sha256 prefix) so a
+reader can find the words in the file and tell whether the file has changed since.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from assistant.answer import Answer, CaveatQuote, Quote, Source
+
+_BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
+#: How much of a file's sha256 a receipt shows: enough to tell two versions apart.
+SHA_PREFIX = 12
+
+
+def position(source: Source | Mapping[str, Any]) -> str:
+    """Where a quote sits in its file: characters start–end, and its page for PDFs."""
+    data = _as_mapping(source)
+    where = f"chars {data['start']}–{data['end']}"
+    return f"p. {data['page']}, {where}" if data.get("page") else where
+
+
+def heading(source: Source | Mapping[str, Any]) -> str:
+    """ "Title — Section", or just the title when the section is the title."""
+    data = _as_mapping(source)
+    if data.get("section") and data["section"] != data["title"]:
+        return f"{data['title']} — {data['section']}"
+    return str(data["title"])
+
+
+def receipt(source: Mapping[str, Any]) -> str:
+    """`file` · chars s–e · sha256 prefix: what a reader needs to check a quote in its file."""
+    parts = [f"`{source['file']}`", position(source)]
+    if source.get("sha256"):
+        parts.append(f"sha256 `{str(source['sha256'])[:SHA_PREFIX]}`")
+    return " · ".join(parts)
+
+
+def _as_mapping(source: Source | Mapping[str, Any]) -> Mapping[str, Any]:
+    return source if isinstance(source, Mapping) else vars(source)
+
+
+# --- the terminal --------------------------------------------------------------------------
+
+
+def answer_as_text(answer: Answer, color: bool = False) -> str:
+    """A terminal rendering: notice, quotes with the answering sentence marked, caveats."""
+    lines: list[str] = []
+    if answer.notice:
+        lines += [answer.notice, ""]
+    caveats = _caveats_text(answer.caveats)
+    if answer.notice and not answer.abstained and caveats:
+        lines += [*caveats, ""]
+        caveats = []
+    for quote in answer.quotes:
+        lines += _quote_text(quote, color)
+    lines += caveats
+    return "\n".join(lines).rstrip()
+
+
+def _quote_text(quote: Quote, color: bool) -> list[str]:
+    s, e = quote.highlight
+    left, right = (_BOLD, _RESET) if color else ("»", "«")
+    body = quote.text[:s] + left + quote.text[s:e] + right + quote.text[e:]
+    meta = f"{quote.source.file}, {position(quote.source)}, score {quote.score:.2f}"
+    if color:
+        meta = _DIM + meta + _RESET
+    return [f"[{quote.rank}] {heading(quote.source)}", meta, body, ""]
+
+
+def _caveats_text(caveats: Sequence[CaveatQuote]) -> list[str]:
+    if not caveats:
+        return []
+    lines = ["What these articles caution:"]
+    for caveat in caveats:
+        lines.append(f"  - “{caveat.text}” ({caveat.source.title}, {caveat.source.file})")
+    return lines
+
+
+def summary_as_text(summary: Any) -> str:
+    """A build summary in a line or two, with every skipped file and why."""
+    d = summary.to_dict()
+    docs, passages = d["documents"], d["passages"]
+    skipped = [f"skipped {e['file']}: {e['error']}" for e in d["errors"]]
+    if not summary.published:
+        return "\n".join(
+            [
+                f"index is up to date ({docs['unchanged']} articles, {passages['total']} "
+                f"passages unchanged; version {d['version']})",
+                *skipped,
+            ]
+        )
+    line = (
+        f"indexed {passages['total']} passages from "
+        f"{docs['added'] + docs['changed'] + docs['unchanged']} articles in {d['seconds']:.1f}s "
+        f"({docs['added']} added, {docs['changed']} changed, {docs['removed']} removed, "
+        f"{docs['unchanged']} unchanged; {passages['embedded']} passages embedded, "
+        f"{passages['reused']} reused)"
+    )
+    return "\n".join([line, *skipped])
+
+
+# --- Markdown ------------------------------------------------------------------------------
+
+
+def answer_as_markdown(answer: Answer | Mapping[str, Any]) -> str:
+    """The whole answer as Markdown: block quotes with numbered citations and receipts."""
+    data = answer.to_dict() if isinstance(answer, Answer) else answer
+    parts = [f"**Q:** {data['question']}", ""]
+    if data.get("notice"):
+        parts += [f"> **Note:** {data['notice']}", ""]
+    for quote in data["quotes"]:
+        parts += [_blockquote(quote["text"]), "", f"[{quote['rank']}]", ""]
+    if data["caveats"]:
+        parts.append("**What these articles caution**")
+        parts += [f"- “{c['text']}” — *{c['source']['title']}*" for c in data["caveats"]]
+        parts.append("")
+    if data["quotes"]:
+        parts.append("**Sources**")
+        parts += [
+            f"[{q['rank']}] {heading(q['source'])} · {receipt(q['source'])}" for q in data["quotes"]
+        ]
+    return "\n".join(parts).rstrip() + "\n"
+
+
+def _blockquote(text: str) -> str:
+    return "\n".join("> " + line if line.strip() else ">" for line in text.splitlines())

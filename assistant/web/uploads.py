@@ -1,0 +1,217 @@
+"""Changing the corpus folder: uploads checked and saved under safe names, and deletes.
+
+Uploads are checked by size, by extension *and* by content (a file with no extension, such
+as a browser's bare Blob, is named by what its content is), get a sanitised name, and are
+linked into the corpus folder so that an existing file is never overwritten; deletes only
+ever touch a regular, visible file inside the corpus folder.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from assistant.web.catalog import LibraryError
+
+#: What an upload may be: the readers ingest has.
+UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_UPLOAD_FILES = 20
+MAX_NAME_CHARS = 100
+
+_MAGIC = (
+    (b"%PDF-", "a PDF"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"PK\x03\x04", "a ZIP archive (or a .docx/.epub)"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"\x7fELF", "a program"),
+    (b"MZ", "a Windows program"),
+    (b"\xd0\xcf\x11\xe0", "an old Office document"),
+    (b"{\\rtf", "an RTF document"),
+)
+_HTML_START = re.compile(rb"^\s*(<!doctype\s+html|<html[\s>])", re.IGNORECASE)
+_HTML_TAG = re.compile(
+    rb"<(html|head|body|p|div|article|main|h[1-6]|ul|ol|li|br|span|title)\b", re.IGNORECASE
+)
+_UNSAFE_NAME = re.compile(r"[^\w.]+|_+")
+
+# --- changing the corpus -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    """Which uploads were saved (under which names) and which were refused, and why."""
+
+    saved: tuple[str, ...]
+    rejected: tuple[tuple[str, str], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "saved": list(self.saved),
+            "rejected": [{"file": f, "error": e} for f, e in self.rejected],
+        }
+
+
+def save_uploads(corpus_dir: Path, uploads: Sequence[tuple[str, Path]]) -> UploadResult:
+    """Copy uploaded files (original name, temporary path) into the corpus folder.
+
+    Each is checked alone: a bad file is refused with its reason, the others are saved.
+    """
+    corpus_dir = Path(corpus_dir)
+    corpus_dir.mkdir(parents=True, exist_ok=True)
+    saved: list[str] = []
+    rejected: list[tuple[str, str]] = []
+    for position, (original, path) in enumerate(uploads):
+        try:
+            if position >= MAX_UPLOAD_FILES:
+                raise LibraryError(f"more than {MAX_UPLOAD_FILES} files at once; add the rest next")
+            name = safe_name(named_by_content(original, path))
+            _link_into(corpus_dir, name, read_upload(path, name))
+            saved.append(name)
+        except LibraryError as error:
+            rejected.append((PurePosixPath(str(original).replace("\\", "/")).name, str(error)))
+    return UploadResult(tuple(saved), tuple(rejected))
+
+
+def named_by_content(original: str, path: Path) -> str:
+    """`original`, or with the extension its content shows when it has none (a bare Blob)."""
+    base = PurePosixPath(str(original).replace("\\", "/")).name
+    if "." in base.strip("."):
+        return str(original)
+    try:
+        with Path(path).open("rb") as handle:
+            head = handle.read(65536)
+    except OSError:
+        return str(original)
+    suffix = sniff_suffix(head)
+    return f"{base or 'article'}{suffix}" if suffix else str(original)
+
+
+def sniff_suffix(head: bytes) -> str | None:
+    """The extension the first bytes of a file show: .pdf, .html or .txt; None otherwise."""
+    if b"%PDF-" in head[:1024]:
+        return ".pdf"
+    if any(head.startswith(magic) for magic, _ in _MAGIC) or b"\x00" in head:
+        return None
+    if _HTML_START.match(head[:512]) or _HTML_TAG.search(head):
+        return ".html"
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if error.start < len(head) - 4:  # not merely a character cut at the end of the sample
+            return None
+    return ".txt"
+
+
+def safe_name(original: str) -> str:
+    """A corpus file name for an upload: no folders, no hidden files, lower-case kebab-case.
+
+    Raises LibraryError when the extension is not one ingest can read.
+    """
+    base = PurePosixPath(str(original).replace("\\", "/")).name
+    base = unicodedata.normalize("NFKC", base)
+    stem, dot, suffix = base.rpartition(".")
+    suffix = f".{suffix.lower()}" if dot else ""
+    if suffix not in UPLOAD_SUFFIXES:
+        raise LibraryError(
+            f"{base or 'the file'}: type {suffix or '(no extension)'} is not supported; "
+            f"add {', '.join(UPLOAD_SUFFIXES)} files"
+        )
+    stem = _UNSAFE_NAME.sub("-", stem.lower()).strip("-.")
+    stem = re.sub(r"\.+", ".", stem)[:MAX_NAME_CHARS].strip("-.") or "article"
+    return stem + suffix
+
+
+def read_upload(path: Path, name: str) -> bytes:
+    """The bytes of an upload, or LibraryError when its size or content is wrong for `name`."""
+    try:
+        size = Path(path).stat().st_size
+        if size > MAX_UPLOAD_BYTES:
+            raise LibraryError(
+                f"{name}: {size / 1e6:.1f} MB is over the {MAX_UPLOAD_BYTES // 2**20} MB limit "
+                "for one article"
+            )
+        data = Path(path).read_bytes()
+    except OSError as error:
+        raise LibraryError(f"{name}: the upload cannot be read ({error.strerror})") from None
+    problem = content_problem(data, PurePosixPath(name).suffix)
+    if problem:
+        raise LibraryError(f"{name}: {problem}")
+    return data
+
+
+def content_problem(data: bytes, suffix: str) -> str | None:
+    """Why `data` is not a file of type `suffix` (".txt", ".pdf", ...), or None if it is."""
+    if not data.strip():
+        return "the file is empty"
+    found = next((what for magic, what in _MAGIC if data.startswith(magic)), None)
+    if suffix == ".pdf":
+        return None if b"%PDF-" in data[:1024] else "the content is not a PDF"
+    if found:
+        return f"the content is {found}, not text; add it with the right extension or as text"
+    if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "the content is binary data, not text"
+    if suffix in (".txt", ".md") and _HTML_START.match(data[:512]):
+        return "the content is an HTML page; save it with the .html extension"
+    if suffix in (".html", ".htm") and not _HTML_TAG.search(data[:65536]):
+        return "the content has no HTML markup; save it with the .txt extension"
+    return None
+
+
+def _link_into(corpus_dir: Path, name: str, data: bytes) -> None:
+    """Write `data` to corpus_dir/name, refusing (never replacing) an existing file.
+
+    The bytes go to a hidden temporary file first (builds skip hidden files), which is
+    then hard-linked to its name: the link fails if the name exists, so two uploads of
+    the same name cannot overwrite each other and a reader never sees half a file."""
+    target = corpus_dir / name
+    if target.exists() or target.is_symlink():
+        raise LibraryError(f"{name} is already in the library; delete it first to replace it")
+    tmp = corpus_dir / f".upload-{secrets.token_hex(6)}.part"
+    try:
+        with tmp.open("xb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.link(tmp, target)
+    except FileExistsError:
+        raise LibraryError(
+            f"{name} is already in the library; delete it first to replace it"
+        ) from None
+    except OSError as error:
+        raise LibraryError(
+            f"{name}: cannot save it in the corpus folder ({error.strerror})"
+        ) from None
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def delete_article(corpus_dir: Path, file: str) -> str:
+    """Delete one file of the corpus folder, named as the Library lists it; returns the name.
+
+    Only a regular, visible file inside the corpus folder can be deleted."""
+    if not isinstance(file, str) or not file.strip():
+        raise LibraryError("name the file to delete, as the Library lists it")
+    relative = PurePosixPath(file.strip())
+    parts = relative.parts
+    if relative.is_absolute() or not parts or any(p in ("", ".", "..") for p in parts):
+        raise LibraryError(f"{file!r} is not a file name inside the corpus folder")
+    if any(p.startswith(".") for p in parts):
+        raise LibraryError(f"{file!r} is a hidden file; the library only deletes articles")
+    root = Path(corpus_dir).resolve()
+    path = root.joinpath(*parts)
+    if path.is_symlink() or not path.is_file() or not path.resolve().is_relative_to(root):
+        raise LibraryError(f"{relative.as_posix()} is not in the library; nothing was deleted")
+    try:
+        path.unlink()
+    except OSError as error:
+        raise LibraryError(f"cannot delete {relative.as_posix()}: {error.strerror}") from None
+    return relative.as_posix()
