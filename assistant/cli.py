@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from assistant.settings import Settings
+from assistant.terminal import TerminalSafeFormatter, for_terminal, safe_copy
 from index.errors import CitedError
 
 log = logging.getLogger("cited")
@@ -31,16 +32,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(settings)
     args = parser.parse_args(argv)
     args.settings = settings
+    handler = logging.StreamHandler()  # a skipped file's name may hold escape sequences
+    handler.setFormatter(TerminalSafeFormatter("cited: %(levelname)s: %(message)s"))
     logging.basicConfig(
         level=logging.DEBUG if settings.debug else logging.WARNING,
-        format="cited: %(levelname)s: %(message)s",
+        handlers=[handler],
     )
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     try:
         return int(args.run(args) or 0)
     except CitedError as error:
-        print(f"cited: error: {error}", file=sys.stderr)
+        print(f"cited: error: {for_terminal(str(error))}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("cited: interrupted", file=sys.stderr)
@@ -49,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if settings.debug:
             raise
         print(
-            f"cited: unexpected error: {type(error).__name__}: {error} "
+            f"cited: unexpected error: {type(error).__name__}: {for_terminal(str(error))} "
             "(set CITED_DEBUG=1 to see where)",
             file=sys.stderr,
         )
@@ -132,8 +135,18 @@ def _add_serve(commands: Any, common: argparse.ArgumentParser, settings: Setting
     _add_engine(p, settings)
     p.add_argument(
         "--auth",
-        default=settings.auth,
-        help="user:password required to use the UI (env CITED_AUTH); required off loopback",
+        help="user:password required to use the UI; prefer env CITED_AUTH or --auth-file "
+        "(a password on the command line shows in ps); required off loopback",
+    )
+    p.add_argument("--auth-file", type=Path, help="a file holding one line user:password")
+    p.add_argument(
+        "--allowed-host",
+        action="append",
+        dest="allowed_hosts",
+        default=list(settings.allowed_hosts),
+        metavar="NAME",
+        help="also answer to this Host name, e.g. behind a proxy (repeatable; env "
+        "CITED_ALLOWED_HOSTS, comma-separated); others are refused against DNS rebinding",
     )
     p.set_defaults(run=run_serve)
 
@@ -248,7 +261,7 @@ def run_ingest(args: argparse.Namespace) -> int:
     else:
         from assistant.present.text import summary_as_text
 
-        print(summary_as_text(summary))
+        print(for_terminal(summary_as_text(summary)))
     return 0
 
 
@@ -312,7 +325,7 @@ def _ask_stdin(assistant: Any, args: argparse.Namespace, stream: TextIO) -> int:
         try:
             answer = assistant.answer(line, k=args.k, doc_ids=args.doc_ids)
         except CitedError as error:
-            print(f"cited: error: {error}", file=sys.stderr)
+            print(f"cited: error: {for_terminal(str(error))}", file=sys.stderr)
             status = EXIT_ERROR
             continue
         _print_answer(answer, args.json)
@@ -326,7 +339,7 @@ def _print_answer(answer: Any, as_json: bool) -> None:
         return
     from assistant.present.text import answer_as_text
 
-    print(answer_as_text(answer, color=sys.stdout.isatty()))
+    print(answer_as_text(safe_copy(answer), color=sys.stdout.isatty()))
 
 
 def run_docs(args: argparse.Namespace) -> int:
@@ -337,10 +350,11 @@ def run_docs(args: argparse.Namespace) -> int:
         print(json.dumps(documents, ensure_ascii=False))
         return 0
     for doc in documents:
-        print(
+        line = (
             f"{doc['doc_id']}\t{doc['passages']} passages\t{len(doc['caveats'])} caveats\t"
             f"{doc['file']}\t{doc['title']}"
         )
+        print(for_terminal(line))
     return 0
 
 
@@ -379,6 +393,12 @@ def _next_free_port(host: str, port: int) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    from assistant.web.credentials import command_line_warning, read_credentials
+
+    credentials = read_credentials(args.auth, args.auth_file, args.settings.auth, args.host)
+    warning = command_line_warning(credentials)
+    if warning:
+        print(warning, file=sys.stderr)
     from assistant.web.serve import serve
 
     check_port_free(args.host, args.port)
@@ -389,8 +409,9 @@ def run_serve(args: argparse.Namespace) -> int:
         model_path=args.model,
         host=args.host,
         port=args.port,
-        auth=args.auth,
+        auth=credentials.as_gradio() if credentials else None,
         watch=args.watch,
+        allowed_hosts=tuple(args.allowed_hosts),
         embed_backend=args.settings.embed_backend,
         engine=_engine_settings(args),
     )

@@ -28,14 +28,15 @@ class Settings:
     auth: str | None = None
     debug: bool = False
     embed_backend: str | None = None
+    allowed_hosts: tuple[str, ...] = ()
     engine: str = "local"  # who embeds a build's new text: "local" or "ray"
     ray_address: str | None = None
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        """Settings from CITED_CORPUS, CITED_INDEX, CITED_MODEL, CITED_AUTH, CITED_DEBUG and
-        CITED_EMBED_BACKEND, CITED_ENGINE and CITED_RAY_ADDRESS (unset or empty: the
-        default)."""
+        """Settings from CITED_CORPUS, CITED_INDEX, CITED_MODEL, CITED_AUTH,
+        CITED_ALLOWED_HOSTS (comma-separated), CITED_DEBUG, CITED_EMBED_BACKEND, CITED_ENGINE
+        and CITED_RAY_ADDRESS (unset or empty: the default)."""
         env = os.environ if environ is None else environ
 
         def value(name: str) -> str | None:
@@ -48,6 +49,9 @@ class Settings:
             index=Path(value("CITED_INDEX") or DEFAULT_INDEX),
             model=Path(model) if model else None,
             auth=env.get("CITED_AUTH") or None,
+            allowed_hosts=tuple(
+                h.strip() for h in env.get("CITED_ALLOWED_HOSTS", "").split(",") if h.strip()
+            ),
             debug=bool(value("CITED_DEBUG")),
             embed_backend=value("CITED_EMBED_BACKEND"),
             engine=value("CITED_ENGINE") or "local",

@@ -36,7 +36,7 @@ from typing import Any
 from benchmarks import measure
 
 HERE = Path(__file__).resolve().parent
-SECTIONS = ("throughput", "latency", "cold", "serve", "rebuild", "scale", "ray")
+SECTIONS = ("throughput", "latency", "cold", "serve", "rebuild", "scale", "pdf", "ray")
 DEFAULT_ARTICLES = 200
 FULL_SCALE = 100_000
 REBUILD_TARGET_ARTICLES = 10_000
@@ -188,6 +188,35 @@ TARGETS = (
         True,
         "",
         _needs_full_scale,
+    ),
+)
+
+
+def _needs_manuals(results: dict[str, Any]) -> str | None:
+    if results.get("pdf") and not results["pdf"]["manuals"]:
+        return "apt-get install r-doc-pdf r-doc-html debian-faq"
+    return None
+
+
+TARGETS += (
+    Target(
+        "PDF: paragraph openings in passages",
+        ("pdf", "worst_recall"),
+        0.98,
+        True,
+        "",
+        _needs_manuals,
+    ),
+    Target(
+        "PDF: passages starting mid-sentence",
+        ("pdf", "worst_mid_sentence"),
+        0.05,
+        False,
+        "",
+        _needs_manuals,
+    ),
+    Target(
+        "PDF: furniture lines in passages", ("pdf", "furniture_total"), 0, False, "", _needs_manuals
     ),
 )
 
@@ -362,7 +391,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "target; its starting index is built from stand-in vectors, see benchmarks/rebuild.py)",
     )
     parser.add_argument(
-        "--only", default="throughput,latency,cold,serve,ray", help="sections to run"
+        "--only", default="throughput,latency,cold,serve,pdf,ray", help="sections to run"
     )
     parser.add_argument("--questions", type=Path, default=measure.QUESTIONS)
     parser.add_argument("--repeats", type=int, default=3, help="passes over the questions")
@@ -491,6 +520,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         results["scale"] = run_scale(
             embedder, args.work, args.scale, questions, args.seed, report=_say
         )
+    if "pdf" in args.sections:  # PDF manuals against their HTML/text editions
+        from benchmarks import pdf_editions
+
+        _say("pdf: Debian's PDF manuals against their other editions")
+        results["pdf"] = pdf_editions.measure()
     if "ray" in args.sections:
         from benchmarks import ray_bench
         from benchmarks.generate import generate_passages

@@ -21,6 +21,7 @@ from typing import Any, Self
 import numpy as np
 
 from index.errors import IndexCorruptError
+from index.textfold import fold
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,7 @@ class LexicalIndex:
         bm25s = _bm25s()
         with self._lock:
             return bm25s.tokenize(
-                list(texts),
+                [fold(text) for text in texts],  # ligatures, line-end hyphens (PDF)
                 stopwords=self._stopwords,
                 stemmer=self._stemmer,
                 return_ids=False,

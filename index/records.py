@@ -8,7 +8,7 @@ and every span is a half-open character range into `Document.text`.
 from __future__ import annotations
 
 import bisect
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Self
 
 Span = tuple[int, int]
@@ -34,7 +34,9 @@ class Document:
     `text` is what quotes are cut from: for .txt/.md the decoded file unchanged, for
     .html the extracted main text, for .pdf the pages' text joined by blank lines with
     `page_starts[i]` the offset where page i+1 begins. `boilerplate` holds the spans the
-    cleaner marked as never to be indexed or quoted.
+    cleaner marked as never to be indexed or quoted. `blocks` is the structure the file's
+    format gave (a PDF's outline headings and rebuilt paragraphs); empty when the text's
+    own shape is to be read instead.
     """
 
     doc_id: str
@@ -44,6 +46,7 @@ class Document:
     sha256: str
     page_starts: tuple[int, ...] = ()
     boilerplate: tuple[Span, ...] = ()
+    blocks: tuple[Block, ...] = ()
 
     def page_at(self, offset: int) -> int | None:
         """The 1-based page holding `offset`, or None for documents without pages."""
@@ -56,7 +59,8 @@ class Document:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
-        return _from_dict(cls, data)
+        blocks = tuple(Block.from_dict(b) for b in data.get("blocks") or ())
+        return replace(_from_dict(cls, {**data, "blocks": ()}), blocks=blocks)
 
 
 @dataclass(frozen=True)

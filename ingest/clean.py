@@ -56,13 +56,14 @@ _PROMOTION = re.compile(
 def mark_boilerplate(doc: Document) -> Document:
     """Return `doc` with `boilerplate` set to the sorted, merged boilerplate spans."""
     lines = _lines(doc.text)
-    spans = (
-        _repeated_blocks(doc.text, lines)
-        + _related_tail(doc.text, lines)
-        + _empty_bylines(doc.text, lines)
-        + _promotions(doc.text, lines)
+    # A paged document (PDF) is a manual, not a web page: its repeats are page furniture,
+    # which its reader marks; its other repeated lines (code) and its lines about
+    # subscribing (to a mailing list) are content.
+    web_only = (
+        [] if doc.page_starts else _repeated_blocks(doc.text, lines) + _promotions(doc.text, lines)
     )
-    merged = _merge(doc.text, spans)
+    spans = web_only + _related_tail(doc.text, lines) + _empty_bylines(doc.text, lines)
+    merged = _merge(doc.text, [*doc.boilerplate, *spans])  # keep what the format marked
     log.debug("%s: %d boilerplate spans", doc.file, len(merged))
     return replace(doc, boilerplate=tuple(merged))
 

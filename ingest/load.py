@@ -16,7 +16,8 @@ from pathlib import Path
 from index.errors import UnreadableFileError
 from index.records import Document
 from ingest.clean import EMPTY_BYLINE
-from ingest.sandbox import pdf_pages
+from ingest.formats.base import Limits
+from ingest.formats.pdf import read_pdf
 from ingest.structure import heading_text, is_heading_line
 from ingest.text import slugify
 
@@ -25,8 +26,8 @@ log = logging.getLogger(__name__)
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
 
 MAX_CONTROL_RATIO = 0.05
+DEFAULT_LIMITS = Limits()
 MAX_FILE_MB = 200  # larger files are reported, not read into memory
-PDF_MAGIC = b"%PDF-"
 _DROPPED_TAGS = ("script", "style", "nav", "header", "footer", "aside", "form", "noscript")
 _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _BLOCK_TAGS = (
@@ -36,7 +37,7 @@ _BLOCK_TAGS = (
 )
 
 
-def load_document(path: Path, corpus_dir: Path) -> Document:
+def load_document(path: Path, corpus_dir: Path, limits: Limits = DEFAULT_LIMITS) -> Document:
     """Read `path` (inside `corpus_dir`) into a Document, or raise UnreadableFileError."""
     file = path.relative_to(corpus_dir).as_posix()
     suffix = path.suffix.lower()
@@ -48,6 +49,8 @@ def load_document(path: Path, corpus_dir: Path) -> Document:
     raw = _read_bytes(path, file)
     if not raw.strip():
         raise UnreadableFileError(file, "empty file")
+    if suffix == ".pdf":  # the first format of the registry (ingest/formats/)
+        return _pdf_document(path, file, raw, limits)
     text, title, page_starts = _READERS[suffix](raw, file)
     if not text.strip():
         raise UnreadableFileError(file, "empty file")
@@ -201,38 +204,19 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _read_pdf(raw: bytes, file: str) -> tuple[str, str | None, tuple[int, ...]]:
-    """PDF: page texts joined by blank lines, with the offset where each page starts."""
-    pages = _pdf_pages(raw, file)
-    if not any(page.strip() for page in pages):
-        raise UnreadableFileError(file, "no extractable text (scanned PDF?)")
-    starts, offset = [], 0
-    for page in pages:
-        starts.append(offset)
-        offset += len(page) + 2
-    text = "\n\n".join(pages)
-    return text, _first_line_title(text), tuple(starts)
-
-
-def _pdf_pages(raw: bytes, file: str) -> list[str]:
-    """Text of every page, read in a sandboxed child process (see ingest/sandbox.py)."""
-    if PDF_MAGIC not in raw[:1024]:
-        raise UnreadableFileError(file, f"not a PDF: {_looks_like(raw)}")
-    if b"%%EOF" not in raw[-2048:]:
-        raise UnreadableFileError(
-            file, "truncated PDF: it does not end with %%EOF; download or export it again"
-        )
-    return pdf_pages(raw, file)
-
-
-def _looks_like(raw: bytes) -> str:
-    """What a file that claims to be a PDF seems to be instead, for the error message."""
-    head = raw[:1024].lstrip().lower()
-    if head.startswith((b"<!doctype html", b"<html")) or b"<body" in head:
-        return "it is an HTML page (rename it to .html?)"
-    if b"\x00" in head:
-        return "its content is binary data of another kind"
-    return "it does not start with %PDF-"
+def _pdf_document(path: Path, file: str, raw: bytes, limits: Limits) -> Document:
+    """A PDF read with its own structure (ingest/formats/pdf.py)."""
+    reading = read_pdf(raw, file, limits)
+    return Document(
+        doc_id=doc_id_for(file),
+        file=file,
+        title=reading.title or _title_from_name(path),
+        text=reading.text,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        page_starts=reading.page_starts,
+        boilerplate=tuple((span.start, span.end) for span in reading.boilerplate),
+        blocks=reading.blocks or (),
+    )
 
 
 _READERS = {
@@ -240,5 +224,4 @@ _READERS = {
     ".md": _read_markdown,
     ".html": _read_html,
     ".htm": _read_html,
-    ".pdf": _read_pdf,
 }

@@ -51,6 +51,7 @@ from index.store import (
 from ingest.caveats import RuledSentences, apply_rules, find_caveats, texts_to_embed
 from ingest.chunk import CountSpan, chunk_document
 from ingest.clean import mark_boilerplate
+from ingest.formats.pdf import limits_from_env
 from ingest.load import doc_id_for, load_document
 from ingest.sentences import embed_sentences
 
@@ -419,9 +420,10 @@ def _read_files(
 def _loaded(corpus_dir: Path, names: Sequence[str], errors: list[FileError]) -> list[Document]:
     """The documents of `names`, cleaned; the files that fail are added to `errors`."""
     documents = []
+    limits = limits_from_env(os.environ)  # once per group of files, never per PDF
     for name in names:
         try:
-            documents.append(mark_boilerplate(load_document(corpus_dir / name, corpus_dir)))
+            documents.append(mark_boilerplate(load_document(corpus_dir / name, corpus_dir, limits)))
         except Exception as error:  # a bad file must never stop the build
             errors.append(_file_error(name, error))
     return documents

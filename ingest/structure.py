@@ -25,6 +25,8 @@ Span = tuple[int, int]
 
 def blocks(doc: Document) -> list[Block]:
     """The document's blocks in order, leaving out blank lines and boilerplate."""
+    if doc.blocks:  # the structure its format gave (a PDF's outline and paragraphs)
+        return [piece for b in doc.blocks for piece in _outside_boilerplate(doc, b)]
     lines = _content_lines(doc)
     markdown = doc.file.lower().endswith(".md")
     kinds = [
@@ -80,6 +82,23 @@ def _content_lines(doc: Document) -> list[Span]:
                 spans.append(span)
         pos += len(line)
     return spans
+
+
+def _outside_boilerplate(doc: Document, block: Block) -> list[Block]:
+    """The parts of `block` that no boilerplate span covers, trimmed of whitespace."""
+    pieces, start = [], block.start
+    for s, e in doc.boilerplate:
+        if s < block.end and start < e:
+            pieces.append((start, max(start, s)))
+            start = max(start, e)
+    pieces.append((start, block.end))
+    trimmed = [_strip_span(doc.text, a, b) for a, b in pieces]
+    return [Block(a, b, block.kind, block.section) for a, b in trimmed if a < b]
+
+
+def _strip_span(text: str, start: int, end: int) -> Span:
+    piece = text[start:end]
+    return start + len(piece) - len(piece.lstrip()), start + len(piece.rstrip())
 
 
 def _touches(span: Span, boilerplate: tuple[Span, ...]) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
+from html import escape
 from typing import Any
 
 import gradio as gr
@@ -37,7 +38,9 @@ def shown_in_place(name: str) -> Callable[[Callable[..., Any]], Callable[..., An
                 raise
             except CitedError as error:
                 log.warning("%s refused: %s", name, error)
-                raise gr.Error(str(error), print_exception=False) from None
+                # Gradio shows the message as HTML: a file name with markup stays text
+                text = escape(str(error), quote=False)
+                raise gr.Error(text, print_exception=False) from None
             except Exception as error:
                 log.error("%s failed: %s: %s", name, type(error).__name__, error)
                 log.debug("%s failed", name, exc_info=True)

@@ -3,8 +3,10 @@
 Gradio reads a request's whole JSON body and keeps each session's last inputs in memory
 (up to `state_session_capacity` sessions), so a 10 MB question costs 10 MB per session
 until the session is evicted. A question is at most a few thousand characters, so every
-request body except a file upload is refused above `MAX_BODY_BYTES` with 413, before
-Gradio reads it. Uploads have their own limit (`max_file_size` in launch()).
+request body is refused above `MAX_BODY_BYTES` with 413, before Gradio reads it — on every
+path, `/gradio_api/call/upload` included. Only a multipart POST to Gradio's file upload
+route (exactly `UPLOAD_PATHS`) may be larger, up to `MAX_UPLOAD_REQUEST_BYTES`; Gradio's
+`max_file_size` bounds each file in it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,10 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 MAX_BODY_BYTES = 256 * 1024
+#: One upload request (all its files): 30 x 20 MB in one request was stored whole before.
+MAX_UPLOAD_REQUEST_BYTES = 64 * 1024 * 1024
+#: The only paths whose body may be a large upload: a multipart POST of files.
+UPLOAD_PATHS = ("/gradio_api/upload",)
 #: A refused body up to this size is read and dropped first, so the client gets the 413
 #: instead of a broken connection; a larger one is refused without reading it.
 DRAIN_BYTES = 32 * 1024 * 1024
@@ -28,27 +34,39 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 class BodySizeLimit:
-    """ASGI middleware: 413 for any non-upload request whose body exceeds `max_bytes`."""
+    """ASGI middleware: 413 for any request whose body exceeds `max_bytes`, or
+    `max_upload_bytes` for a multipart POST to one of `upload_paths`."""
 
     def __init__(
-        self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES, exempt_suffixes=("/upload",)
+        self,
+        app: ASGIApp,
+        max_bytes: int = MAX_BODY_BYTES,
+        upload_paths: tuple[str, ...] = UPLOAD_PATHS,
+        max_upload_bytes: int = MAX_UPLOAD_REQUEST_BYTES,
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
-        self.exempt_suffixes = tuple(exempt_suffixes)
+        self.upload_paths = tuple(upload_paths)
+        self.max_upload_bytes = max_upload_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].endswith(self.exempt_suffixes):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.limit_for(scope)
         declared = _content_length(scope)
-        if declared is not None and declared > self.max_bytes:
+        if declared is not None and declared > limit:
             if declared <= DRAIN_BYTES:
                 await _drain(receive)
-            await _refuse(send, declared, self.max_bytes)
+            await _refuse(send, declared, limit)
             return
-        guard = _Guard(receive, send, self.max_bytes)
+        guard = _Guard(receive, send, limit)
         await self.app(scope, guard.receive, guard.send)
+
+    def limit_for(self, scope: Scope) -> int:
+        """The body limit of this request: only a multipart upload may be large."""
+        is_upload = scope.get("method") == "POST" and scope["path"] in self.upload_paths
+        return self.max_upload_bytes if is_upload and _is_multipart(scope) else self.max_bytes
 
 
 class _Guard:
@@ -82,10 +100,12 @@ class _Guard:
 
 
 async def _refuse(send: Send, size: int, limit: int) -> None:
-    detail = (
-        f"request body of {size:,} bytes refused: the limit is {limit:,} bytes "
-        "(a question is at most 1,000 characters)"
+    why = (
+        "add fewer files at once"
+        if limit > MAX_BODY_BYTES
+        else "a question is at most 1,000 characters"
     )
+    detail = f"request body of {size:,} bytes refused: the limit is {limit:,} bytes ({why})"
     body = json.dumps({"detail": detail}).encode()
     headers = [
         (b"content-type", b"application/json"),
@@ -108,6 +128,13 @@ async def _drain(receive: Receive, limit: int = DRAIN_BYTES) -> None:
             return
 
 
+def _is_multipart(scope: Scope) -> bool:
+    for name, value in scope.get("headers", []):
+        if name == b"content-type":
+            return value.lower().startswith(b"multipart/form-data")
+    return False
+
+
 def _content_length(scope: Scope) -> int | None:
     for name, value in scope.get("headers", []):
         if name == b"content-length":
@@ -116,10 +143,3 @@ def _content_length(scope: Scope) -> int | None:
             except ValueError:
                 return None
     return None
-
-
-def body_limit_middleware() -> list[Any]:
-    """The `middleware` argument for FastAPI (Gradio's launch(app_kwargs=...))."""
-    from starlette.middleware import Middleware
-
-    return [Middleware(BodySizeLimit)]

@@ -1,8 +1,7 @@
-"""Serving the page: load the model and index once, refuse an open server off loopback, launch."""
+"""Serving the page: load the model and index once, launch behind the guard (web/guard.py)."""
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import os
 from pathlib import Path
@@ -10,37 +9,10 @@ from typing import Any
 
 from assistant.answer import Assistant
 from assistant.settings import DEFAULT_HOST, DEFAULT_PORT
-from index.errors import CitedError
 
 log = logging.getLogger(__name__)
 
 MAX_FILE_SIZE = "25mb"  # Gradio's hard cap on a request; uploads.MAX_UPLOAD_BYTES is per article
-
-
-def is_loopback(host: str) -> bool:
-    """Whether binding `host` keeps the server on this machine."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def parse_auth(auth: str | None, host: str) -> tuple[str, str] | None:
-    """The (user, password) to require, or None; refuses an open server off loopback."""
-    if auth:
-        user, sep, password = auth.partition(":")
-        if not sep or not user or not password:
-            raise CitedError("--auth must be user:password (or set CITED_AUTH=user:password)")
-        return user, password
-    if not is_loopback(host):
-        raise CitedError(
-            f"refusing to serve on {host} without a password: anyone who can reach it could "
-            "read and change the library; pass --auth user:password (or set CITED_AUTH), "
-            "or serve on 127.0.0.1"
-        )
-    return None
 
 
 def serve(
@@ -49,17 +21,19 @@ def serve(
     model_path: Path | None = None,
     host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
-    auth: str | None = None,
+    auth: tuple[str, str] | None = None,
     watch: bool = False,
     embed_backend: str | None = None,
+    allowed_hosts: tuple[str, ...] = (),
     engine: Any = None,
 ) -> None:
-    """Load the model and index once, then serve until interrupted. `engine` is the
-    `EngineSettings` (--engine) that Rebuild and the watcher build with."""
-    credentials = parse_auth(auth, host)
+    """Load the model and index once, then serve until interrupted (behind the guard;
+    `auth` is checked by assistant.web.credentials before the model loads). `engine` is
+    the `EngineSettings` (--engine) that Rebuild and the watcher build with."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # Gradio's switch, set early
     from assistant.web.api import Api
     from assistant.web.app import build_app
+    from assistant.web.guard import guarded_app
     from index.embed import Embedder
 
     embedder = Embedder(model_path, backend=embed_backend)
@@ -75,8 +49,12 @@ def serve(
         _start_watcher(api)
     app = build_app(api)
     app.queue(default_concurrency_limit=4, max_size=64)
-    options = launch_options(host, port, credentials, corpus_dir, index_dir)
-    app.launch(**options, prevent_thread_lock=True)  # returns once it answers: a true address
+    options = launch_options(host, port, auth, corpus_dir, index_dir)
+    app.launch(
+        **options,
+        _app=guarded_app(host, allowed_hosts, [plain_http_defaults()]),
+        prevent_thread_lock=True,  # returns once it answers, so the address printed is true
+    )
     print(f"cited: serving {index_dir} on http://{host}:{port}", flush=True)
     app.block_thread()
 
@@ -88,7 +66,7 @@ def launch_options(
     import gradio as gr
 
     from assistant.present.html import static
-    from assistant.web.http_limits import SESSION_CAPACITY, body_limit_middleware
+    from assistant.web.http_limits import SESSION_CAPACITY
 
     return {
         "server_name": host,
@@ -107,7 +85,6 @@ def launch_options(
         "enable_monitoring": False,
         "quiet": True,
         "state_session_capacity": SESSION_CAPACITY,
-        "app_kwargs": {"middleware": [*body_limit_middleware(), plain_http_defaults()]},
     }
 
 

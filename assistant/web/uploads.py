@@ -200,6 +200,11 @@ def delete_article(corpus_dir: Path, file: str) -> str:
     Only a regular, visible file inside the corpus folder can be deleted."""
     if not isinstance(file, str) or not file.strip():
         raise LibraryError("name the file to delete, as the Library lists it")
+    if len(file) > 4096 or any(len(p.encode()) > 255 for p in PurePosixPath(file).parts):
+        raise LibraryError(
+            f"that name is {len(file):,} characters long, longer than any file name can be "
+            "(255 bytes a name); pick the file from the Library list"
+        )
     relative = PurePosixPath(file.strip())
     parts = relative.parts
     if relative.is_absolute() or not parts or any(p in ("", ".", "..") for p in parts):

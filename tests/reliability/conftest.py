@@ -25,7 +25,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, shipped_corpus: Path, 
     process = subprocess.Popen(
         [sys.executable, "-m", "assistant", "serve", *folders, "--port", str(port)],
         cwd=REPO,
-        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        # Gradio's upload folder inside the test's folder, so tests can measure it
+        env={**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_TEMP_DIR": str(root / "uploads")},
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
     )
@@ -36,5 +37,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, shipped_corpus: Path, 
         process.kill()
         raise
     running = e2e.Server(url, corpus, index, process, log)
+    running.uploads = root / "uploads"
     yield running
     e2e.stop_server(running)

@@ -62,7 +62,8 @@ def test_fifty_concurrent_questions_during_a_rebuild_are_all_answered(server):
     start = threading.Barrier(CLIENTS + 1)
 
     def ask(number: int) -> tuple[float, dict]:
-        client = Client(server.url, verbose=False)
+        # 50 requests at once on a loaded 2-core machine: httpx's 5 s default is too short
+        client = Client(server.url, verbose=False, httpx_kwargs={"timeout": 120})
         start.wait(timeout=120)
         began = time.perf_counter()
         answer = client.predict(QUESTIONS[number % len(QUESTIONS)], 3, [], api_name="/ask")

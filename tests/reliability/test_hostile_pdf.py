@@ -3,6 +3,7 @@ the file is reported by name and the build goes on (issue #6, item 2)."""
 
 from __future__ import annotations
 
+import io
 import os
 import time
 from pathlib import Path
@@ -23,8 +24,9 @@ from reliability_kit import (
 )
 
 from index.errors import UnreadableFileError
+from ingest.formats.base import Limits
+from ingest.formats.pdf_sandbox import PdfWorker
 from ingest.load import load_document
-from ingest.sandbox import Limits, PdfWorker
 
 GOOD_ARTICLE = (
     "Quiet Evenings Alone\n\n"
@@ -39,6 +41,20 @@ LOOPING_XREF_PAGES = (
     "Writing a letter you never send lets you say what you feel without asking anything of "
     "the other person.",
 )
+
+
+AES_PAGE = "Keeping a journal of small kindnesses makes them easier to notice."
+
+
+def _aes_without_password(raw: bytes) -> bytes:
+    """`raw` encrypted with AES-256 and an empty user password (opens in any viewer)."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(raw)))
+    writer.encrypt("", owner_password="owner", algorithm="AES-256")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
 
 
 def _process_gone(pid: int) -> bool:
@@ -142,6 +158,7 @@ def test_build_goes_on_past_every_hostile_pdf(tmp_path: Path, embedder, monkeypa
         (corpus / name).write_bytes(data)
     (corpus / "quiet-evenings.txt").write_text(GOOD_ARTICLE, encoding="utf-8")
     (corpus / "looping-xref.pdf").write_bytes(circular_xref_pdf(*LOOPING_XREF_PAGES))
+    (corpus / "aes-open.pdf").write_bytes(_aes_without_password(text_pdf(AES_PAGE)))
 
     before = rss_kb(os.getpid())
     started = time.monotonic()
@@ -154,7 +171,7 @@ def test_build_goes_on_past_every_hostile_pdf(tmp_path: Path, embedder, monkeypa
     assert "longer than 4 s" in reasons["slow.pdf"]
     assert "stopped" in reasons["memory-hungry.pdf"]  # by its memory or its time limit
     assert reasons["locked.pdf"].startswith("encrypted PDF")
-    assert summary["documents"]["added"] == 2  # the article and the readable looping PDF
+    assert summary["documents"]["added"] == 3  # the article, the looping PDF, the AES one
     assert grown_mb < 200, f"the build process itself grew by {grown_mb:.0f} MB"
     print(f"hostile build: {elapsed:.1f}s, parent RSS +{grown_mb:.0f} MB, errors {reasons}")
 
@@ -167,3 +184,7 @@ def test_build_goes_on_past_every_hostile_pdf(tmp_path: Path, embedder, monkeypa
         "Why write a letter you never send?"
     )
     assert letters.quotes[0].source.file == "looping-xref.pdf"
+    journal = Assistant(tmp_path / "index", embedder=embedder).answer(
+        "What makes small kindnesses easier to notice?"
+    )
+    assert journal.quotes[0].source.file == "aes-open.pdf"

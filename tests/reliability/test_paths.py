@@ -58,25 +58,45 @@ def test_system_files_are_refused(live_server, prefix, target):
 
 
 def _private_files(server) -> dict[str, tuple[Path, bytes]]:
-    """Files the server can read but must never serve, with a piece of their content."""
+    """Files the server can read but must never serve, with a piece of their content.
+
+    Each one is looked up where the index keeps it today (a version's files live in
+    `segments/<seg>/`), and must exist and hold its piece: a case aimed at a missing file
+    would pass whatever the server does (issue #12)."""
     article = sorted(server.corpus.glob("*.txt"))[0]
     version = server.index / "versions" / (server.index / "CURRENT").read_text().strip()
-    return {
+    segment = sorted((version / "segments").iterdir())[0]
+    files = {
         "article": (article, article.read_bytes()[:40]),
         "manifest": (version / "manifest.json", b'"model_name"'),
-        "records": (version / "records.sqlite", b"SQLite format 3"),
-        "vectors": (version / "passages.npy", b"NUMPY"),
+        "records": (segment / "records.sqlite", b"SQLite format 3"),
+        "vectors": (segment / "passages.npy", b"NUMPY"),
+        "faiss": (segment / "faiss.index", (segment / "faiss.index").read_bytes()[:16]),
         "current": (server.index / "CURRENT", (server.index / "CURRENT").read_bytes()[:12]),
         "cache": (server.index / "cache" / "embeddings.sqlite", b"SQLite format 3"),
         "pyproject": (REPO / "pyproject.toml", b"[project]"),
         "code": (REPO / "assistant" / "web" / "serve.py", b"def serve("),
         "log": (server.log, b"serving"),
     }
+    for name, (path, secret) in files.items():
+        assert path.is_file() and secret in path.read_bytes(), f"{name}: {path} cannot leak"
+    return files
 
 
 @pytest.mark.parametrize(
     "name",
-    ["article", "manifest", "records", "vectors", "current", "cache", "pyproject", "code", "log"],
+    [
+        "article",
+        "manifest",
+        "records",
+        "vectors",
+        "faiss",
+        "current",
+        "cache",
+        "pyproject",
+        "code",
+        "log",
+    ],
 )
 @pytest.mark.parametrize("prefix", PREFIXES)
 def test_the_corpus_index_and_code_are_refused(live_server, name, prefix):
@@ -127,3 +147,27 @@ def test_the_model_files_are_refused(live_server):
     config = default_model_path() / "config.json"
     for prefix in PREFIXES:
         _refused(live_server, f"{prefix}{config}", b"hidden_size")
+
+
+def test_the_check_catches_a_server_that_leaks(live_server):
+    """The same check against a plain file server over the same folder must fail for every
+    private file: proof that a leak would be seen, not a test that cannot fail."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+    from types import SimpleNamespace
+
+    root = live_server.corpus.parent
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(root))
+    leaky = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=leaky.serve_forever, daemon=True).start()
+    try:
+        server = SimpleNamespace(url=f"http://127.0.0.1:{leaky.server_port}")
+        for path, secret in _private_files(live_server).values():
+            if not path.is_relative_to(root):
+                continue
+            with pytest.raises(AssertionError):
+                _refused(server, "/" + path.relative_to(root).as_posix(), secret)
+    finally:
+        leaky.shutdown()
+        leaky.server_close()
