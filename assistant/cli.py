@@ -90,6 +90,7 @@ def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
     _add_docs(commands, common)
     _add_serve(commands, common, settings)
     _add_eval(commands, common)
+    _add_inspect(commands, common)
     _add_verify(commands, common)
     return parser
 
@@ -162,6 +163,31 @@ def _add_eval(commands: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("-k", type=int, default=5, help="passages per answer (default 5)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(run=run_eval)
+
+
+def _add_inspect(commands: Any, common: argparse.ArgumentParser) -> None:
+    p = commands.add_parser(
+        "inspect", parents=[common], help="show what cited reads from files (nothing embedded)"
+    )
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files to read")
+    p.add_argument("--json", action="store_true", help="one JSON object a file a line")
+    p.set_defaults(run=run_inspect)
+
+
+def run_inspect(args: argparse.Namespace) -> int:
+    """Exit 0 when every file was read, 1 when some could not be."""
+    from ingest.inspect import TokenCounter, inspect_file, report_as_text
+
+    counter = TokenCounter(args.model)
+    failed = 0
+    for path in args.paths:
+        report = inspect_file(path, counter)
+        failed += report.error is not None
+        if args.json:
+            print(json.dumps(report.to_dict(), ensure_ascii=False), flush=True)
+        else:
+            print(report_as_text(report), flush=True)
+    return 1 if failed else 0
 
 
 def _add_verify(commands: Any, common: argparse.ArgumentParser) -> None:

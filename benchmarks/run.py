@@ -36,7 +36,7 @@ from typing import Any
 from benchmarks import measure
 
 HERE = Path(__file__).resolve().parent
-SECTIONS = ("throughput", "latency", "cold", "serve", "rebuild", "scale", "pdf", "ray")
+SECTIONS = ("throughput", "latency", "cold", "serve", "rebuild", "scale", "pdf", "webpages", "ray")
 DEFAULT_ARTICLES = 200
 FULL_SCALE = 100_000
 REBUILD_TARGET_ARTICLES = 10_000
@@ -154,6 +154,7 @@ def _needs_full_scale(results: dict[str, Any]) -> str | None:
 
 
 TARGETS = (
+    Target("web pages: main-text F1 (#13)", ("webpages", "f1"), 0.95, True, ""),
     Target("warm answer p50 / floor p50", ("latency", "p50_vs_floor"), 1.5, False, "x"),
     Target("cold start to first answer", ("cold", "ask", "median_s"), 4.0, False, "s"),
     Target("ingest / raw encode throughput", ("throughput", "ingest_vs_raw"), 0.9, True, "x"),
@@ -334,6 +335,15 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str]]:
                 f"{_fmt(g('scale', 'serve', 'rss_file_mb'), 'MB')}",
             ),
         ]
+    w = results.get("webpages")
+    if w:
+        out.append(
+            (
+                f"web pages ({w['pages']} real pages)",
+                f"F1 {w['f1']:.3f} (precision {w['precision']:.3f}, recall {w['recall']:.3f}), "
+                f"{w['passages_per_cpu_second']:,.0f} passages per CPU-second",
+            )
+        )
     if results.get("ray"):
         from benchmarks.ray_bench import rows as ray_rows
 
@@ -391,7 +401,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "target; its starting index is built from stand-in vectors, see benchmarks/rebuild.py)",
     )
     parser.add_argument(
-        "--only", default="throughput,latency,cold,serve,pdf,ray", help="sections to run"
+        "--only", default="throughput,latency,cold,serve,pdf,webpages,ray", help="sections to run"
     )
     parser.add_argument("--questions", type=Path, default=measure.QUESTIONS)
     parser.add_argument("--repeats", type=int, default=3, help="passes over the questions")
@@ -525,6 +535,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
         _say("pdf: Debian's PDF manuals against their other editions")
         results["pdf"] = pdf_editions.measure()
+    if "webpages" in args.sections:
+        from benchmarks.webpages import BENCHMARK, run_webpages
+
+        _say(f"webpages: cited inspect over {BENCHMARK}")
+        results["webpages"] = run_webpages() if BENCHMARK.is_dir() else None
     if "ray" in args.sections:
         from benchmarks import ray_bench
         from benchmarks.generate import generate_passages

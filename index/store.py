@@ -454,7 +454,7 @@ def publish(
 def _nothing_to_index(index_dir: Path) -> None:
     raise CorpusError(
         f"nothing to index for {index_dir}: the corpus gave no passages; "
-        "add readable .txt, .md, .html or .pdf articles to the corpus folder"
+        "add readable articles to the corpus folder"
     )
 
 

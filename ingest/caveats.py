@@ -119,12 +119,13 @@ class RuledSentences:
     sections: dict[Span, str]  # the section of every sentence
 
 
-def apply_rules(doc: Document) -> RuledSentences:
-    """Judge every sentence of `doc` by the cue patterns, warning labels and sections."""
+def apply_rules(doc: Document, given: Sequence[Block] | None = None) -> RuledSentences:
+    """Judge every sentence of `doc` by the cue patterns, warning labels and sections.
+    `given` are the document's blocks (`ingest.analyze`), else they are found here."""
     chosen: dict[Span, str] = {}
     compared: list[Span] = []
     sections: dict[Span, str] = {}
-    for span, block, forced in _candidates(doc):
+    for span, block, forced in _candidates(doc, given or blocks(doc)):
         sections[span] = block.section
         sentence = doc.text[span[0] : span[1]]
         if kind := forced or _kind_by_rule(sentence, block.section):
@@ -180,12 +181,12 @@ def texts_to_embed(doc: Document, ruled: RuledSentences | None = None) -> list[s
     return [doc.text[s:e] for s, e in spans] + list(PROTOTYPES) + list(ADVICE_PROTOTYPES)
 
 
-def _candidates(doc: Document) -> list[tuple[Span, Block, str]]:
+def _candidates(doc: Document, doc_blocks: Sequence[Block]) -> list[tuple[Span, Block, str]]:
     """Sentences of paragraphs and items, with their block; items listed under a warning
     label ("Unethical:", "Avoid:") carry the forced kind "unethical"."""
     result: list[tuple[Span, Block, str]] = []
     label = ""
-    for block in blocks(doc):
+    for block in doc_blocks:
         line = doc.text[block.start : block.end]
         if block.kind != "item":
             label = line if block.kind == "label" else ""

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-from index.records import ChunkSettings, Document, Passage
-from ingest.structure import Block, blocks
+from index.records import Block, ChunkSettings, Document, Passage
+from ingest.structure import blocks as find_blocks
 from ingest.text import sentence_spans
 
 log = logging.getLogger(__name__)
@@ -23,18 +23,22 @@ Span = tuple[int, int]
 CountSpan = Callable[[int, int], int]
 
 SPECIAL_TOKENS = 2  # [CLS] and [SEP], added by the model around every passage
-_CONTENT_KINDS = ("paragraph", "item", "label")
+_CONTENT_KINDS = ("paragraph", "item", "label", "code", "table")
 DEFAULT_SETTINGS = ChunkSettings()
 
 
 def chunk_document(
-    doc: Document, count: CountSpan, settings: ChunkSettings = DEFAULT_SETTINGS
+    doc: Document,
+    count: CountSpan,
+    settings: ChunkSettings = DEFAULT_SETTINGS,
+    blocks: Sequence[Block] | None = None,
 ) -> list[Passage]:
     """The document's passages in order; each `text` is exactly `doc.text[start:end]`.
-    `count(start, end)` gives the tokens in `doc.text[start:end]`."""
+    `count(start, end)` gives the tokens in `doc.text[start:end]`; `blocks` are the
+    document's blocks when already known (`ingest.analyze`), else they are found here."""
     budget = settings.max_tokens - SPECIAL_TOKENS
     cut: list[tuple[Span, str]] = []
-    for run in _runs(doc):
+    for run in _runs(doc, find_blocks(doc) if blocks is None else blocks):
         atoms = _atoms(doc.text, _units(doc.text, run), count, budget)
         for span in _pack(atoms, count, min(settings.target_tokens, budget)):
             cut.append((span, run[0].section))
@@ -45,11 +49,11 @@ def chunk_document(
     ]
 
 
-def _runs(doc: Document) -> list[list[Block]]:
+def _runs(doc: Document, blocks: Sequence[Block]) -> list[list[Block]]:
     """Consecutive content blocks of one section with no heading or boilerplate between."""
     runs: list[list[Block]] = []
     previous: Block | None = None
-    for block in blocks(doc):
+    for block in blocks:
         if block.kind not in _CONTENT_KINDS:
             previous = None
             continue
@@ -76,7 +80,7 @@ def _units(text: str, run: list[Block]) -> list[list[Block]]:
         previous = units[-1] if units else None
         joins_list = previous and block.kind == "item" and previous[-1].kind == "item"
         introduced = previous and text[previous[-1].start : previous[-1].end].endswith(":")
-        if joins_list or introduced:
+        if previous is not None and (joins_list or introduced):
             previous.append(block)
         else:
             units.append([block])

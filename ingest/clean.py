@@ -5,20 +5,26 @@ Boilerplate is found by its nature, not by listing known strings:
 - blocks repeated within one document (a call to action pasted between sections): any
   run of two or more consecutive lines that occurs again, or a long single line that does;
 - a "related / similar / recommended posts", "you may also like", "read more" heading
-  in the last part of the document, together with everything after it;
+  in the last part of the document, together with everything after it, when all that
+  follows is a list of short titles (a "See also" line followed by more prose is kept);
 - byline and metadata labels left empty by the copy ("Written by", "Published date");
 - short promotional lines ("free to start", "no credit card", "sign up", "subscribe",
-  "download the app", "get started", "free trial", "newsletter").
+  "download the app", "get started", "free trial", "newsletter");
+- "Read also: <headline>" teaser lines (in the languages of the web-page benchmark).
 
-Spans cover whole stripped lines; `Document.boilerplate` gets them sorted and merged.
+Spans cover whole stripped lines; `Document.boilerplate` gets them (with any spans the
+format reader marked) sorted and merged. `find_boilerplate` gives each with its reason,
+for `cited inspect`.
 """
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import logging
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import replace
 
 from index.records import Document
@@ -26,11 +32,15 @@ from index.records import Document
 log = logging.getLogger(__name__)
 
 Span = tuple[int, int]
+#: (start, end, reason) of one boilerplate span.
+Marked = tuple[int, int, str]
 
 MIN_REPEATED_RUN_CHARS = 40
 MIN_REPEATED_LINE_CHARS = 50
 TAIL_FRACTION = 0.6
 MAX_PROMO_CHARS = 120
+#: A line after a related-links heading longer than this is prose, not a link title.
+MAX_LINK_TITLE_CHARS = 150
 
 _TAIL_HEADING = re.compile(
     r"(?:(?:related|similar|recommended|popular|trending|latest|more|other)\s+"
@@ -45,6 +55,14 @@ EMPTY_BYLINE = re.compile(
     r"|reviewed\s+by|fact[-\s]checked\s+by)\s*:?",
     re.IGNORECASE,
 )
+#: "Read also: <headline>" teaser lines inside an article (a link to another article).
+_READ_ALSO = re.compile(
+    r"(?:read\s+(?:more|also|next)|see\s+also|also\s+read|lea\s+(?:también|más)|vea\s+también"
+    r"|le\s+puede\s+interesar|lesen\s+sie\s+(?:auch|mehr)|auch\s+interessant|mehr\s+zum\s+thema"
+    r"|(?:à\s+)?lire\s+aussi|czytaj\s+(?:też|także|również)|zobacz\s+(?:też|także)|leia\s+também)"
+    r"\s*:\s*\S.*",
+    re.IGNORECASE,
+)
 _PROMOTION = re.compile(
     r"\b(?:free\s+to\s+start|no\s+credit\s+card|sign\s+up|subscribe|download\s+(?:the|our)\s+app"
     r"|get\s+started|start\s+(?:your\s+)?free\s+trial|free\s+trial|newsletter"
@@ -53,19 +71,48 @@ _PROMOTION = re.compile(
 )
 
 
-def mark_boilerplate(doc: Document) -> Document:
-    """Return `doc` with `boilerplate` set to the sorted, merged boilerplate spans."""
-    lines = _lines(doc.text)
-    # A paged document (PDF) is a manual, not a web page: its repeats are page furniture,
-    # which its reader marks; its other repeated lines (code) and its lines about
-    # subscribing (to a mailing list) are content.
-    web_only = (
-        [] if doc.page_starts else _repeated_blocks(doc.text, lines) + _promotions(doc.text, lines)
-    )
-    spans = web_only + _related_tail(doc.text, lines) + _empty_bylines(doc.text, lines)
-    merged = _merge(doc.text, [*doc.boilerplate, *spans])  # keep what the format marked
+def mark_boilerplate(doc: Document, keep: Sequence[Span] = ()) -> Document:
+    """Return `doc` with `boilerplate` set to the sorted, merged boilerplate spans; lines
+    inside `keep` (code blocks, whose lines repeat by nature) are never marked."""
+    paged = bool(doc.page_starts)
+    found = [(start, end) for start, end, _ in find_boilerplate(doc.text, keep, paged)]
+    merged = _merge(doc.text, [*doc.boilerplate, *found])
     log.debug("%s: %d boilerplate spans", doc.file, len(merged))
     return replace(doc, boilerplate=tuple(merged))
+
+
+def find_boilerplate(text: str, keep: Sequence[Span] = (), paged: bool = False) -> list[Marked]:
+    """Every boilerplate span of `text` with its reason, in text order (may overlap).
+
+    A paged document (PDF) is a manual, not a web page: its repeats are page furniture,
+    which its reader marks; its other repeated lines (code) and its lines about
+    subscribing (to a mailing list) are content.
+    """
+    lines = _outside(_lines(text), keep)
+    found = [
+        *((s, e, "related-links tail") for s, e in _related_tail(text, lines)),
+        *((s, e, "empty byline") for s, e in _empty_bylines(text, lines)),
+        *((s, e, "read-also link") for s, e in _read_also(text, lines)),
+    ]
+    if not paged:
+        found += [
+            *((s, e, "repeated block") for s, e in _repeated_blocks(text, lines)),
+            *((s, e, "call to action") for s, e in _promotions(text, lines)),
+        ]
+    return sorted(found)
+
+
+def _outside(lines: list[Span], keep: Sequence[Span]) -> list[Span]:
+    """The lines that lie in none of the sorted, disjoint `keep` spans."""
+    if not keep:
+        return lines
+    starts = [start for start, _ in keep]
+    result = []
+    for line in lines:
+        i = bisect.bisect_right(starts, line[0]) - 1
+        if i < 0 or keep[i][1] <= line[0]:
+            result.append(line)
+    return result
 
 
 def _lines(text: str) -> list[Span]:
@@ -101,11 +148,19 @@ def _repeated_blocks(text: str, lines: list[Span]) -> list[Span]:
 
 
 def _related_tail(text: str, lines: list[Span]) -> list[Span]:
-    """From a 'related posts'-style heading in the last part of the text to the end."""
-    for start, end in lines:
-        if start >= TAIL_FRACTION * len(text) and _TAIL_HEADING.fullmatch(text[start:end]):
+    """From a 'related posts'-style heading in the last part of the text to the end, when
+    every line after it is a short title (a list of links), not prose."""
+    for i, (start, end) in enumerate(lines):
+        late = start >= TAIL_FRACTION * len(text)
+        heading = late and _TAIL_HEADING.fullmatch(text[start:end])
+        if heading and all(_is_link_title(text[s:e]) for s, e in lines[i + 1 :]):
             return [(start, lines[-1][1])]
     return []
+
+
+def _is_link_title(line: str) -> bool:
+    """A short line that does not end as a sentence does: the title of a linked page."""
+    return len(line) <= MAX_LINK_TITLE_CHARS and not line.rstrip().endswith((".", ":", ";"))
 
 
 def _empty_bylines(text: str, lines: list[Span]) -> list[Span]:
@@ -116,6 +171,15 @@ def _empty_bylines(text: str, lines: list[Span]) -> list[Span]:
 def _promotions(text: str, lines: list[Span]) -> list[Span]:
     """Short lines that sell something: sign-ups, free starts, app downloads."""
     return [(s, e) for s, e in lines if e - s <= MAX_PROMO_CHARS and _PROMOTION.search(text[s:e])]
+
+
+def _read_also(text: str, lines: list[Span]) -> list[Span]:
+    """'Read also: <headline>' lines: a label, then the title of another article."""
+    return [
+        (s, e)
+        for s, e in lines
+        if _READ_ALSO.fullmatch(text[s:e]) and _is_link_title(text[s:e].partition(":")[2])
+    ]
 
 
 def _merge(text: str, spans: list[Span]) -> list[Span]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import bisect
 import contextlib
 import dataclasses
-import hashlib
 import logging
 import os
 import shutil
@@ -34,7 +33,7 @@ from index.cache import EmbeddingCache, cache_path, embed_with_cache
 from index.errors import CitedError, CorpusError, IndexWriteError, UnreadableFileError
 from index.loaded import LoadedIndex
 from index.lock import build_lock
-from index.records import Caveat, ChunkSettings, Document, Passage
+from index.records import Block, Caveat, ChunkSettings, Document, Passage
 from index.segment import SegmentInfo, StoredDocument
 from index.store import (
     SEGMENT_PASSAGES,
@@ -48,11 +47,13 @@ from index.store import (
     published_manifest,
     split_segments,
 )
+from ingest.analyze import analyze, read_file
 from ingest.caveats import RuledSentences, apply_rules, find_caveats, texts_to_embed
-from ingest.chunk import CountSpan, chunk_document
-from ingest.clean import mark_boilerplate
+from ingest.changes import corpus_files, file_sha256, walk
+from ingest.chunk import CountSpan
+from ingest.formats import kinds_phrase
 from ingest.formats.pdf import limits_from_env
-from ingest.load import doc_id_for, load_document
+from ingest.load import LoadedFile, doc_id_for
 from ingest.sentences import embed_sentences
 
 log = logging.getLogger(__name__)
@@ -117,6 +118,7 @@ class _Parsed:
     document: Document
     passages: tuple[Passage, ...]
     caveats: tuple[Caveat, ...] = ()
+    blocks: tuple[Block, ...] = ()
     passage_vectors: np.ndarray | None = None
     caveat_vectors: np.ndarray | None = None
     sentence_spans: np.ndarray | None = None
@@ -165,7 +167,7 @@ def scan_corpus(corpus_dir: Path) -> list[Path]:
 def _scan(corpus_dir: Path) -> list[tuple[str, Path]]:
     """(relative posix path, path) of every file `scan_corpus` lists, in its order."""
     _check_corpus_dir(corpus_dir)
-    return sorted(_walk(corpus_dir))
+    return corpus_files(corpus_dir)
 
 
 def _check_corpus_dir(corpus_dir: Path) -> None:
@@ -174,28 +176,6 @@ def _check_corpus_dir(corpus_dir: Path) -> None:
             f"corpus folder {corpus_dir} does not exist; create it and add articles, "
             "or pass --corpus DIR"
         )
-
-
-def _walk(corpus_dir: Path, prefix: str = "") -> Iterator[tuple[str, Path]]:
-    """(relative posix path, path) of the visible regular files below `corpus_dir`; hidden
-    files and folders are skipped, and so are links to folders."""
-    with os.scandir(corpus_dir) as entries:
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            if entry.is_dir(follow_symlinks=False):  # a linked folder could loop
-                yield from _walk(Path(entry.path), f"{prefix}{entry.name}/")
-            elif entry.is_file():
-                yield f"{prefix}{entry.name}", Path(entry.path)
-
-
-def file_sha256(path: Path) -> str:
-    """The sha256 of a file's bytes, read in blocks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def build_index(
@@ -215,7 +195,7 @@ def build_index(
     """
     index_dir = Path(index_dir)
     _check_corpus_dir(corpus_dir)
-    if next(_walk(corpus_dir), None) is None:  # an empty folder fails before the model loads
+    if not walk(corpus_dir):  # an empty folder fails before the model loads
         raise CorpusError(_nothing_to_index_message(corpus_dir, []))
     index_dir.mkdir(parents=True, exist_ok=True)
     with build_lock(index_dir, wait=wait):  # before loading the model: a refusal is quick
@@ -239,6 +219,7 @@ def _build_locked(
     last = published_manifest(index_dir)
     previous = None if full else _reusable_previous(index_dir, embedder, settings)
     hashes, stats, errors = _hash_files(files, None if full else last)
+    errors += [FileError(f.name, f.skipped) for f in walk(corpus_dir) if f.skipped]
     plan = _plan(hashes, last.source_files if last else {})
     previous = _checked(previous, plan.added + plan.changed + plan.removed)
     to_read = plan.added + plan.changed + ([] if previous else plan.unchanged)
@@ -405,25 +386,25 @@ def _read_files(
     errors: list[FileError] = []
     for first in range(0, len(names), READ_GROUP):
         group = names[first : first + READ_GROUP]
-        documents = _loaded(corpus_dir, group, errors)
-        counters = embedder.span_counters([document.text for document in documents])
-        for document, count in zip(documents, counters, strict=True):
+        loaded = _loaded(corpus_dir, group, errors)
+        counters = embedder.span_counters([item.document.text for item in loaded])
+        for item, count in zip(loaded, counters, strict=True):
             try:
-                parsed.append(_chunked(document, count, settings))
+                parsed.append(_chunked(item, count, settings))
             except Exception as error:  # a bad file must never stop the build
-                errors.append(_file_error(document.file, error))
+                errors.append(_file_error(item.document.file, error))
         if progress:
             progress("read", first + len(group), len(names))
     return parsed, sorted(errors, key=lambda e: e.file)
 
 
-def _loaded(corpus_dir: Path, names: Sequence[str], errors: list[FileError]) -> list[Document]:
+def _loaded(corpus_dir: Path, names: Sequence[str], errors: list[FileError]) -> list[LoadedFile]:
     """The documents of `names`, cleaned; the files that fail are added to `errors`."""
     documents = []
     limits = limits_from_env(os.environ)  # once per group of files, never per PDF
     for name in names:
         try:
-            documents.append(mark_boilerplate(load_document(corpus_dir / name, corpus_dir, limits)))
+            documents.append(read_file(corpus_dir / name, corpus_dir, limits))
         except Exception as error:  # a bad file must never stop the build
             errors.append(_file_error(name, error))
     return documents
@@ -439,11 +420,13 @@ def _file_error(name: str, error: Exception) -> FileError:
     return failure
 
 
-def _chunked(document: Document, count: CountSpan, settings: ChunkSettings) -> _Parsed:
-    passages = chunk_document(document, count, settings)
-    if not passages:
-        raise UnreadableFileError(document.file, "no article text left after removing boilerplate")
-    return _Parsed(document, tuple(passages), ())
+def _chunked(loaded: LoadedFile, count: CountSpan, settings: ChunkSettings) -> _Parsed:
+    analysis = analyze(loaded, count, settings)
+    if not analysis.passages:
+        raise UnreadableFileError(
+            analysis.document.file, "no article text left after removing boilerplate"
+        )
+    return _Parsed(analysis.document, analysis.passages, (), blocks=analysis.blocks)
 
 
 def _embed_passages(
@@ -503,7 +486,7 @@ def _ruled(read: Sequence[_Parsed]) -> tuple[list[tuple[_Parsed, RuledSentences]
     ruled, errors = [], []
     for item in read:
         try:
-            ruled.append((item, apply_rules(item.document)))
+            ruled.append((item, apply_rules(item.document, item.blocks)))
         except Exception as error:  # a bad file must never stop the build
             errors.append(_file_error(item.document.file, error))
     return ruled, errors
@@ -724,7 +707,7 @@ def _nothing_to_index_message(corpus_dir: Path, errors: Sequence[FileError]) -> 
     if errors:
         return (
             f"no readable articles in {corpus_dir}: all {len(errors)} files were skipped "
-            f"(first: {errors[0].file}: {errors[0].error}); fix them or add .txt, .md, "
-            ".html or .pdf articles"
+            f"(first: {errors[0].file}: {errors[0].error}); fix them or add "
+            f"{kinds_phrase()} articles"
         )
-    return f"corpus folder {corpus_dir} is empty; add .txt, .md, .html or .pdf articles"
+    return f"corpus folder {corpus_dir} is empty; add {kinds_phrase()} articles"

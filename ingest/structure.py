@@ -11,6 +11,7 @@ Markdown files use their own syntax ("# " headings, blank-line paragraphs).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from index.records import Block, Document
 from ingest.text import LIST_MARKER, ends_sentence
@@ -26,7 +27,7 @@ Span = tuple[int, int]
 def blocks(doc: Document) -> list[Block]:
     """The document's blocks in order, leaving out blank lines and boilerplate."""
     if doc.blocks:  # the structure its format gave (a PDF's outline and paragraphs)
-        return [piece for b in doc.blocks for piece in _outside_boilerplate(doc, b)]
+        return without_boilerplate(doc, doc.blocks)
     lines = _content_lines(doc)
     markdown = doc.file.lower().endswith(".md")
     kinds = [
@@ -35,6 +36,12 @@ def blocks(doc: Document) -> list[Block]:
     ]
     spans, kinds = _merge_paragraph_lines(doc.text, lines, kinds, markdown)
     return _assign_sections(doc, spans, kinds)
+
+
+def without_boilerplate(doc: Document, given: Sequence[Block]) -> list[Block]:
+    """A format's own blocks cut around `doc.boilerplate`: a paragraph that runs past a
+    page's running header keeps the rest of its text."""
+    return [piece for b in given for piece in _outside_boilerplate(doc, b)]
 
 
 def heading_text(line: str) -> str:
@@ -159,7 +166,7 @@ def _joins(text: str, prev: Span, prev_kind: str, span: Span, kind: str, markdow
         return False
     if markdown:
         return True
-    previous = text[prev[0] : prev[1]]
+    previous = text[max(prev[0], prev[1] - 64) : prev[1]]  # its end decides; no long copy
     return text[span[0]].islower() and not ends_sentence(previous)
 
 

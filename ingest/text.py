@@ -18,6 +18,15 @@ LIST_MARKER = re.compile(r"[ \t]*(?:[-•*–▪◦]|\d{1,3}\.)[ \t]+")
 # End of a sentence: terminal punctuation, then any closing quotes or brackets.
 _TERMINATOR = re.compile(r"[.!?…]+[”’\"')\]»]*")
 
+# Sentence punctuation (and closing quotes) at the end of a line; only a line's last
+# characters are searched, so a megabyte-long line costs no more than a short one.
+_SENTENCE_END = re.compile(r"[.!?…;,][”’\"')\]»]*$|[”\"]$")
+_TAIL_CHARS = 64
+
+# The first character after whitespace.
+_NEXT_WORD = re.compile(r"\s*(\S)")
+MAX_ABBREVIATION_CHARS = 8
+
 # Words after which a period does not end a sentence.
 _ABBREVIATIONS = frozenset(
     {"dr", "mr", "mrs", "ms", "prof", "st", "jr", "sr", "vs", "etc", "e.g", "i.e", "inc"}
@@ -46,21 +55,24 @@ def slugify(text: str) -> str:
 
 def ends_sentence(line: str) -> bool:
     """True if the (stripped) line ends with sentence punctuation, quotes included."""
-    return bool(re.search(r"[.!?…;,][”’\"')\]»]*$|[”\"]$", line.rstrip()))
+    tail = line[-_TAIL_CHARS:].rstrip() or line.rstrip()[-_TAIL_CHARS:]
+    return bool(_SENTENCE_END.search(tail))
 
 
 def _line_groups(text: str) -> list[Span]:
     """Spans of non-blank lines, joining a line with the next when it is soft-wrapped."""
     groups: list[Span] = []
     pos = 0
+    last_line = ""  # all `_continues` looks at (copying the whole group is quadratic)
     for line in text.splitlines(keepends=True):
         body = line.rstrip("\r\n")
         if body.strip():
             start, end = pos, pos + len(body)
-            if groups and _continues(text[groups[-1][0] : groups[-1][1]], body):
+            if groups and _continues(last_line, body):
                 groups[-1] = (groups[-1][0], end)
             else:
                 groups.append((start, end))
+            last_line = body
         pos += len(line)
     return groups
 
@@ -96,8 +108,8 @@ def _is_boundary(text: str, match: re.Match[str], end: int) -> bool:
         return False
     if not text[after].isspace():
         return False
-    rest = text[after:end].lstrip()
-    if not rest or rest[0].islower():
+    following = _NEXT_WORD.match(text, after, end)  # a match, not a copy of the rest
+    if following is None or following.group(1).islower():
         return False
     return not (match.group().startswith(".") and _is_abbreviation(text, match.start()))
 
@@ -105,7 +117,8 @@ def _is_boundary(text: str, match: re.Match[str], end: int) -> bool:
 def _is_abbreviation(text: str, dot: int) -> bool:
     """True if the word before the period at `dot` is a known abbreviation or an initial."""
     word_start = dot
-    while word_start > 0 and (text[word_start - 1].isalnum() or text[word_start - 1] == "."):
+    floor = max(0, dot - MAX_ABBREVIATION_CHARS)  # abbreviations are short: look back no further
+    while word_start > floor and (text[word_start - 1].isalnum() or text[word_start - 1] == "."):
         word_start -= 1
     word = text[word_start:dot].lower()
     return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())

@@ -8,7 +8,6 @@ and `build_errors` (the files the last build skipped).
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
@@ -18,7 +17,9 @@ from typing import Any
 from assistant.answer import source_of
 from index.errors import CitedError
 from index.loaded import LoadedIndex
-from index.records import Block, Caveat, Document
+from index.records import Block, Caveat, Document, Passage
+from ingest import changes
+from ingest.health import read_health
 from ingest.structure import blocks
 
 #: A block of one of these kinds gets a paragraph number (¶n); headings do not.
@@ -39,17 +40,20 @@ def list_documents(index_dir: Path, loaded: LoadedIndex | None = None) -> list[d
     for _, caveat in loaded.caveats(None):
         caveats_by_doc.setdefault(caveat.doc_id, []).append(caveat)
     return [
-        _document_dict(doc, len(loaded.passages_of(doc.doc_id)), caveats_by_doc.get(doc.doc_id, []))
+        _document_dict(doc, loaded.passages_of(doc.doc_id), caveats_by_doc.get(doc.doc_id, []))
         for doc in loaded.documents()
     ]
 
 
-def _document_dict(doc: Document, passages: int, caveats: list[Caveat]) -> dict[str, Any]:
+def _document_dict(doc: Document, passages: list[Passage], caveats: list[Caveat]) -> dict[str, Any]:
+    health = read_health(doc, passages)  # how well the file was read, as `cited inspect` says
     return {
         "doc_id": doc.doc_id,
         "title": doc.title,
         "file": doc.file,
-        "passages": passages,
+        "passages": len(passages),
+        "indexed_share": health.indexed_share,
+        "warnings": list(health.warnings),
         "caveats": [{"text": c.text, "source": caveat_source(c, doc)} for c in caveats],
     }
 
@@ -121,34 +125,11 @@ def library_rows(
 
 
 def corpus_files(corpus_dir: Path) -> Iterable[tuple[str, Path]]:
-    """(name relative to the corpus, path) of every visible regular file, as a build sees them."""
-    corpus_dir = Path(corpus_dir)
-    if not corpus_dir.is_dir():
-        return []
-    found = []
-    for path in corpus_dir.rglob("*"):
-        relative = path.relative_to(corpus_dir)
-        if path.is_file() and not any(part.startswith(".") for part in relative.parts):
-            found.append((relative.as_posix(), path))
-    return sorted(found)
+    """(name relative to the corpus, path) of every file a build reads (`ingest.changes`)."""
+    return changes.corpus_files(corpus_dir)
 
 
-_HASHES: dict[tuple[str, int, int], str] = {}
-
-
-def file_sha256(path: Path) -> str:
-    """The sha256 of a file's bytes, remembered while its size and mtime stay the same."""
-    stat = path.stat()
-    key = (str(path), stat.st_mtime_ns, stat.st_size)
-    if key not in _HASHES:
-        if len(_HASHES) > 50_000:
-            _HASHES.clear()
-        digest = hashlib.sha256()
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        _HASHES[key] = digest.hexdigest()
-    return _HASHES[key]
+file_sha256 = changes.cached_sha256
 
 
 def _title_from_name(name: str) -> str:

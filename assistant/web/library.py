@@ -11,6 +11,7 @@ from assistant.present import html
 from assistant.web import uploads
 from assistant.web.api import Api, Progress
 from assistant.web.events import CLICK_JS, open_in_reader, reader_outputs, shown_in_place, unchanged
+from ingest import formats
 
 HINT = (
     "Uploads go into the corpus folder. **Rebuild index** reads only new and changed files "
@@ -31,7 +32,7 @@ def build() -> dict[str, Any]:
     with gr.Row():
         views["upload"] = gr.File(
             file_count="multiple",
-            label="Add articles: .txt, .md, .html or .pdf, up to "
+            label=f"Add articles: {formats.kinds_phrase()}, up to "
             f"{uploads.MAX_UPLOAD_BYTES // 2**20} MB each",
             elem_id="cited-upload",
             scale=3,

@@ -18,9 +18,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from assistant.web.catalog import LibraryError
+from ingest import formats
 
 #: What an upload may be: the readers ingest has.
-UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
+UPLOAD_SUFFIXES = formats.SUFFIXES
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_UPLOAD_FILES = 20
 MAX_NAME_CHARS = 100
@@ -150,20 +151,7 @@ def read_upload(path: Path, name: str) -> bytes:
 
 def content_problem(data: bytes, suffix: str) -> str | None:
     """Why `data` is not a file of type `suffix` (".txt", ".pdf", ...), or None if it is."""
-    if not data.strip():
-        return "the file is empty"
-    found = next((what for magic, what in _MAGIC if data.startswith(magic)), None)
-    if suffix == ".pdf":
-        return None if b"%PDF-" in data[:1024] else "the content is not a PDF"
-    if found:
-        return f"the content is {found}, not text; add it with the right extension or as text"
-    if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "the content is binary data, not text"
-    if suffix in (".txt", ".md") and _HTML_START.match(data[:512]):
-        return "the content is an HTML page; save it with the .html extension"
-    if suffix in (".html", ".htm") and not _HTML_TAG.search(data[:65536]):
-        return "the content has no HTML markup; save it with the .txt extension"
-    return None
+    return formats.content_problem(data, suffix)
 
 
 def _link_into(corpus_dir: Path, name: str, data: bytes) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from index.errors import CitedError
+from ingest.changes import is_hidden
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,7 @@ class CorpusWatcher:
                 parts = Path(path).relative_to(root).parts
             except ValueError:
                 continue
-            return not any(part.startswith(".") for part in parts)
+            return not is_hidden(Path(*parts).as_posix()) if parts else True
         return True
 
     def notify(self) -> None:

@@ -58,10 +58,12 @@ class Format:
     """One supported kind of file: how to recognise it and how to read it.
 
     `name` is the phrase used in messages ("PDF", "HTML page"); `sniff` says whether the
-    first bytes of a file look like this format (upload checks, mislabelled files).
+    first bytes of a file look like this format (upload checks, mislabelled files);
+    `mismatch` is the refusal when they do not and no other format claims them.
     """
 
     name: str
     suffixes: tuple[str, ...]
     read: Callable[[bytes, str, Limits], Reading]
     sniff: Callable[[bytes], bool]
+    mismatch: str = ""

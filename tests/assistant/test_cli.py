@@ -106,8 +106,10 @@ def test_docs_lists_every_document_with_its_caveats(built):
     docs = json.loads(result.stdout)
     assert len(docs) == 5
     for doc in docs:
-        assert set(doc) == {"doc_id", "title", "file", "passages", "caveats"}
+        keys = {"doc_id", "title", "file", "passages", "caveats", "indexed_share", "warnings"}
+        assert set(doc) == keys  # the read's health (#13) beside the original five keys
         assert doc["passages"] > 0 and len(doc["caveats"]) >= 2
+        assert doc["indexed_share"] >= 0.95 and doc["warnings"] == []
         assert doc["caveats"][0]["source"]["doc_id"] == doc["doc_id"]
 
 

@@ -1,0 +1,186 @@
+"""HTML pages: the main text (trafilatura), laid out one block a paragraph, with its structure.
+
+trafilatura finds the article among navigation, sidebars, footers and share buttons; its
+element tree gives headings, paragraphs, list items, tables and code, which become the
+`Reading.blocks` (structure is read from the markup, never guessed from the text).
+`Reading.text` joins the blocks with blank lines: list items start with "- ", table rows
+are lines of cells joined by " | ", code keeps its line breaks and indentation. Pages too
+small for trafilatura to judge fall back to every block element of <main>, <article> or
+<body>. cited's own cleaning (`ingest/clean.py`) then runs on the text as for any format.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+
+from index.errors import UnreadableFileError
+from index.records import Block
+from ingest.formats.base import Format, Limits, Reading
+from ingest.formats.html_fallback import fallback_parts
+from ingest.structure import is_label_line
+
+log = logging.getLogger(__name__)
+
+_HTML_TAG = re.compile(
+    rb"<(html|head|body|p|div|article|main|h[1-6]|ul|ol|li|br|span|title)\b", re.IGNORECASE
+)
+#: Permalink marks that documentation generators append to headings ("Title¶").
+_PERMALINK = re.compile(r"[\s¶§]+$")
+_SPACES = re.compile(r"\s+")
+#: Below this many characters trafilatura falls back to keeping every text of the page;
+#: such a short page is read again with no minimum, so its main algorithm decides.
+SHORT_PAGE_CHARS = 250
+
+Part = tuple[str, str]  # (kind, text)
+
+
+def read(raw: bytes, file: str, limits: Limits) -> Reading:
+    """The page's main text and its blocks, or UnreadableFileError."""
+    try:
+        parts, title = _main_parts(raw, limits)
+        if not parts:
+            parts, title = fallback_parts(raw)
+    except UnreadableFileError:
+        raise
+    except Exception as e:  # the parsers raise many kinds on malformed input
+        raise UnreadableFileError(file, f"not readable HTML: {e}") from e
+    parts = [(kind, text) for kind, text in parts if text.strip()]
+    if not parts:
+        raise UnreadableFileError(file, "no article text found in the HTML page")
+    text, blocks = _layout(parts, title)
+    return Reading(text=text, title=title, blocks=blocks)
+
+
+def _config(limits: Limits, min_size: int):
+    """trafilatura's settings: any page within our size budget, `min_size` as its minimum."""
+    from trafilatura.settings import use_config
+
+    config = use_config()
+    config.set("DEFAULT", "MAX_FILE_SIZE", str(limits.max_bytes))
+    config.set("DEFAULT", "MIN_EXTRACTED_SIZE", str(min_size))
+    config.set("DEFAULT", "EXTRACTION_TIMEOUT", "0")
+    return config
+
+
+def _main_parts(raw: bytes, limits: Limits) -> tuple[list[Part], str | None]:
+    """(kind, text) of each block trafilatura keeps, and the page's title."""
+    parts, title = _extract(raw, limits, SHORT_PAGE_CHARS)
+    if sum(len(text) for _, text in parts) < SHORT_PAGE_CHARS:
+        parts, title = _extract(raw, limits, 1)
+    return parts, title
+
+
+def _extract(raw: bytes, limits: Limits, min_size: int) -> tuple[list[Part], str | None]:
+    import trafilatura
+
+    found = trafilatura.bare_extraction(
+        raw,
+        include_tables=True,
+        include_comments=False,
+        include_formatting=False,
+        include_links=False,
+        include_images=False,
+        with_metadata=True,
+        deduplicate=False,
+        config=_config(limits, min_size),
+    )
+    if found is None or isinstance(found, dict) or found.body is None:
+        return [], None
+    parts = list(_parts(found.body))
+    first_h1 = next((t for k, t in parts if k == "h1"), None)
+    title = first_h1 or (squash(found.title) if found.title else None)
+    return [("heading" if k == "h1" else k, t) for k, t in parts], title
+
+
+def _parts(body) -> Iterator[Part]:
+    """Walk trafilatura's element tree in document order."""
+    for element in body.iterchildren():
+        tag = element.tag
+        if tag == "head":
+            heading = _PERMALINK.sub("", squash(_all_text(element)))
+            yield ("h1" if element.get("rend") == "h1" else "heading"), heading
+        elif tag == "list":
+            yield from _items(element, 0)
+        elif tag == "table":
+            yield "table", _table(element)
+        elif tag == "code":
+            yield "code", _code(element)
+        elif tag == "quote" and element.find(".//code") is not None:
+            yield from _parts(element)
+        else:
+            yield "paragraph", squash(_all_text(element))
+
+
+def _items(list_element, depth: int) -> Iterator[Part]:
+    """One "- " line per list item, nested lists indented under their item."""
+    for item in list_element.iterchildren("item"):
+        nested = [child for child in item.iterchildren("list")]
+        for child in nested:
+            item.remove(child)
+        yield "item", "  " * depth + "- " + squash(_all_text(item))
+        for child in nested:
+            yield from _items(child, depth + 1)
+
+
+def _table(table) -> str:
+    """The table as lines of cells joined by " | "."""
+    rows = []
+    for row in table.iter("row"):
+        cells = [squash(_all_text(cell)) for cell in row.iterchildren("cell")]
+        if any(cells):
+            rows.append(" | ".join(cells))
+    return "\n".join(rows)
+
+
+def _code(element) -> str:
+    """Code as written: line breaks and indentation kept, blank edges and line ends trimmed."""
+    lines = [line.rstrip() for line in _all_text(element).replace("\r\n", "\n").split("\n")]
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return "\n".join(lines)
+
+
+def _all_text(element) -> str:
+    return "".join(element.itertext())
+
+
+def squash(text: str) -> str:
+    """Collapse runs of whitespace to one space."""
+    return _SPACES.sub(" ", text).strip()
+
+
+def _layout(parts: list[Part], title: str | None) -> tuple[str, tuple[Block, ...]]:
+    """Join the parts with blank lines; one Block a part, with its kind and section."""
+    pieces: list[str] = []
+    blocks: list[Block] = []
+    offset = 0
+    section = title or ""
+    for kind, text in parts:
+        if kind == "heading" and not blocks and text == title:
+            kind = "title"
+        elif kind == "paragraph" and is_label_line(text):
+            kind = "label"
+        if kind in ("title", "heading"):
+            section = text
+        start = offset + (2 if pieces else 0)
+        blocks.append(Block(start, start + len(text), kind, section))
+        pieces.append(text)
+        offset = start + len(text)
+    return "\n\n".join(pieces), tuple(blocks)
+
+
+def _sniff(head: bytes) -> bool:
+    return b"\x00" not in head and bool(_HTML_TAG.search(head))
+
+
+FORMAT = Format(
+    name="HTML page",
+    suffixes=(".html", ".htm"),
+    read=read,
+    sniff=_sniff,
+    mismatch="the content has no HTML markup; save it with the .txt extension",
+)

@@ -1,0 +1,54 @@
+"""Every block element of a small page, for pages too short for trafilatura to judge."""
+
+from __future__ import annotations
+
+import re
+
+_DROPPED_TAGS = ("script", "style", "nav", "header", "footer", "aside", "form", "noscript")
+_HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_BLOCK_TAGS = (
+    *_HEADING_TAGS,
+    *("p", "li", "blockquote", "pre", "dt", "dd", "figcaption", "td", "th", "caption"),
+    *("div", "section", "article", "main", "table", "ul", "ol", "dl", "body"),
+)
+
+
+def fallback_parts(raw: bytes) -> tuple[list[tuple[str, str]], str | None]:
+    """(kind, text) of each innermost block of <main>, <article> or <body>; the title."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(raw, "html.parser")
+    title = _title(soup)
+    for tag in soup(_DROPPED_TAGS):
+        tag.decompose()
+    for br in soup("br"):
+        br.replace_with(" ")
+    root = soup.find("main") or soup.find("article") or soup.body or soup
+    parts: list[tuple[str, str]] = []
+    for element in root.find_all(_BLOCK_TAGS):
+        if element.find(_BLOCK_TAGS) is not None and element.name not in ("p", *_HEADING_TAGS):
+            continue
+        line = _squash(element.get_text())
+        if not line:
+            continue
+        if element.name == "pre":
+            parts.append(("code", element.get_text().strip("\n")))
+        elif element.name == "li":
+            parts.append(("item", f"- {line}"))
+        else:
+            parts.append(("heading" if element.name in _HEADING_TAGS else "paragraph", line))
+    if not parts and _squash(root.get_text(" ")):
+        parts = [("paragraph", _squash(root.get_text(" ")))]
+    return parts, title
+
+
+def _title(soup) -> str | None:
+    """The first <h1>'s text, else the <title>."""
+    for tag in (soup.find("h1"), soup.find("title")):
+        if tag is not None and tag.get_text(strip=True):
+            return _squash(tag.get_text())
+    return None
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()

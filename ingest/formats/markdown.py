@@ -1,0 +1,166 @@
+"""Markdown: the file's decoded content, unchanged; its structure from a CommonMark parser.
+
+markdown-it-py gives every block its source lines, so each `Block` is an exact span of the
+file's text: ATX and setext headings (the underline is not part of the heading), fenced and
+indented code (a "# comment" inside is code, never a heading), tables, and list items whole
+with their continuation lines. YAML front matter, raw HTML blocks and badge lines (a
+paragraph of images only) are marked as boilerplate.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from index.records import Block
+from ingest.formats.base import Format, Limits, MarkedSpan, Reading
+from ingest.formats.txt import decode, sniff_plain
+from ingest.structure import is_label_line
+
+_FRONT_MATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n.*?^(?:---|\.\.\.)[ \t]*$", re.S | re.M)
+_BADGE_CHILDREN = {"image", "link_open", "link_close", "softbreak", "text", "html_inline"}
+
+
+def read(raw: bytes, file: str, limits: Limits) -> Reading:
+    """Markdown: decoded verbatim; blocks, title and boilerplate from the parsed source."""
+    text = decode(raw, file)
+    lines = _LineIndex(text)
+    front = _front_matter(text)
+    parse_text = text if front is None else _blank_out(text, front)
+    tokens = _parser().parse(parse_text)
+    marked = [MarkedSpan(*front, "front matter")] if front else []
+    parts: list[tuple[str, int, int, str]] = []  # kind, start, end, heading text
+    for kind, first, last, heading in _walk(tokens):
+        start, end = lines.span(first, last)
+        if start >= end:
+            continue
+        if kind in ("raw HTML block", "badge"):
+            marked.append(MarkedSpan(start, end, kind))
+        else:
+            parts.append((kind, start, end, heading))
+    title = next((h for kind, _, _, h in parts if kind == "h1"), None)
+    return Reading(
+        text=text,
+        title=title,
+        blocks=tuple(_blocks(text, parts, title)),
+        boilerplate=tuple(marked),
+    )
+
+
+def _parser():
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable("table")
+
+
+def _front_matter(text: str) -> tuple[int, int] | None:
+    match = _FRONT_MATTER.match(text)
+    return (match.start(), match.end()) if match else None
+
+
+def _blank_out(text: str, span: tuple[int, int]) -> str:
+    """The text with the span's characters blanked but its line breaks kept (line maps hold)."""
+    start, end = span
+    return text[:start] + re.sub(r"[^\n]", " ", text[start:end]) + text[end:]
+
+
+def _walk(tokens) -> Iterator[tuple[str, int, int, str]]:
+    """(kind, first line, past last line, heading text) of each block, in order."""
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        kind = token.type
+        if kind == "heading_open":
+            first, past = token.map
+            if token.markup in ("=", "-"):  # setext: the underline is not part of the heading
+                past -= 1
+            heading = tokens[i + 1].content.strip()
+            yield ("h1" if token.tag == "h1" else "heading"), first, past, heading
+            i += 3
+            continue
+        if kind == "list_item_open":
+            yield "item", *token.map, ""
+            i = _close_of(tokens, i, "list_item_close")
+        elif kind in ("fence", "code_block"):
+            first, past = token.map
+            if kind == "fence":  # the fence lines are markup, not code
+                first, past = first + 1, past - 1 if _closed_fence(token) else past
+            yield "code", first, past, ""
+        elif kind == "table_open":
+            yield "table", *token.map, ""
+            i = _close_of(tokens, i, "table_close")
+        elif kind == "html_block":
+            yield "raw HTML block", *token.map, ""
+        elif kind == "paragraph_open":
+            badge = _is_badge(tokens[i + 1])
+            yield ("badge" if badge else "paragraph"), *token.map, ""
+            i += 2
+        i += 1
+
+
+def _close_of(tokens, i: int, close: str) -> int:
+    level = tokens[i].level
+    j = i + 1
+    while not (tokens[j].type == close and tokens[j].level == level):
+        j += 1
+    return j
+
+
+def _closed_fence(token) -> bool:
+    """Does the fence end with a closing fence line (its lines: open, content, close)?"""
+    return token.map[1] - token.map[0] == token.content.count("\n") + 2
+
+
+def _is_badge(inline) -> bool:
+    """A paragraph of images (or linked images) only: badges, shields, logos."""
+    children = inline.children or []
+    has_image = any(c.type == "image" or "<img" in c.content for c in children)
+    words = "".join(c.content for c in children if c.type == "text").strip()
+    return has_image and not words and {c.type for c in children} <= _BADGE_CHILDREN
+
+
+def _blocks(text: str, parts, title: str | None) -> Iterator[Block]:
+    """Blocks with their sections: the most recent heading's text (the title before one)."""
+    section = title or ""
+    seen_title = False
+    for kind, start, end, heading in parts:
+        if kind == "h1" and not seen_title and heading == title:
+            kind, seen_title = "title", True
+        elif kind == "h1":
+            kind = "heading"
+        elif kind == "paragraph" and is_label_line(text[start:end]):
+            kind = "label"
+        if kind in ("title", "heading"):
+            section = heading
+        yield Block(start, end, kind, section)
+
+
+class _LineIndex:
+    """Character offsets of source lines, and stripped spans of line ranges."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._starts = [0]
+        for match in re.finditer(r"\n", text):
+            self._starts.append(match.end())
+        self._starts.append(len(text))
+
+    def span(self, first: int, past: int) -> tuple[int, int]:
+        """The stripped span of lines [first, past)."""
+        last_line = min(past, len(self._starts) - 1)
+        start = self._starts[min(first, len(self._starts) - 1)]
+        end = self._starts[last_line]
+        while start < end and self._text[start].isspace():
+            start += 1
+        while end > start and self._text[end - 1].isspace():
+            end -= 1
+        return start, end
+
+
+FORMAT = Format(
+    name="Markdown file",
+    suffixes=(".md",),
+    read=read,
+    sniff=sniff_plain,
+    mismatch="the content is binary data, not text",
+)

@@ -1,0 +1,105 @@
+"""HTML pages: main text by trafilatura, structure from the markup, nothing of the article lost.
+
+Real pages of Python's Sphinx documentation (tests/data/html/README.md) where the old
+reader dropped the end of faq/library.html (a "See also" line taken for a related-posts
+tail), flattened code onto one line and took short code lines for section titles.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from ingest.analyze import analyze, read_file
+from ingest.inspect import TokenCounter
+
+DATA = Path(__file__).resolve().parents[2] / "data" / "html"
+SPHINX_PAGES = ["faq-library.html", "faq-programming.html", "tutorial-introduction.html"]
+#: Measured: 0.96, 0.95, 0.97 of the pages' paragraph openings; trafilatura drops some
+#: link-only list items and admonition notes ("Note: To read and write binary data ...").
+MIN_PARAGRAPHS_FOUND = 0.93
+#: faq/programming.html loses 2 of 93 entries to trafilatura ("How do I share global
+#: variables across modules?"): a known gap, see docs/architecture.md.
+MAX_HEADINGS_LOST = 2
+CHROME = re.compile(
+    r"Previous topic|Next topic|This Page|Report a Bug|Show Source|Quick search"
+    r"|Navigation|Last updated on|Found a bug|©\s*Copyright"
+)
+
+
+@pytest.fixture(scope="module")
+def counter() -> TokenCounter:
+    return TokenCounter()
+
+
+def _analysis(name: str, counter: TokenCounter):
+    loaded = read_file(DATA / name, DATA)
+    return analyze(loaded, counter.span_counter(loaded.document.text))
+
+
+def _indexed(analysis) -> str:
+    parts = [analysis.document.title, *(p.section for p in analysis.passages)]
+    return " ".join(" ".join([*parts, *(p.text for p in analysis.passages)]).split())
+
+
+def _sphinx_body(name: str):
+    soup = BeautifulSoup((DATA / name).read_bytes(), "html.parser")
+    body = soup.find("div", class_="body")
+    for toc in body.find_all(["nav", "div"], class_="contents"):  # the page's own TOC
+        toc.decompose()
+    return body
+
+
+@pytest.mark.parametrize("name", SPHINX_PAGES)
+def test_every_paragraph_and_heading_of_the_page_is_indexed(name, counter):
+    """The old reader lost the last 20% of faq/library.html and 37% of the tutorial page."""
+    analysis = _analysis(name, counter)
+    indexed = _indexed(analysis)
+    body = _sphinx_body(name)
+    openings = [" ".join(p.get_text().split()[:8]) for p in body.find_all("p")]
+    found = [o in indexed for o in openings if o]
+    share = sum(found) / len(found)
+    assert share >= MIN_PARAGRAPHS_FOUND, share
+    headings = [h.get_text().rstrip("¶").strip() for h in body.find_all(["h1", "h2", "h3"])]
+    text = analysis.document.text
+    kept = {text[b.start : b.end] for b in analysis.blocks if b.kind in ("title", "heading")}
+    lost = [h for h in headings if " ".join(h.split()) not in kept]
+    assert len(lost) <= MAX_HEADINGS_LOST, lost
+    # the last FAQ entry, past the "See also" line that made the old reader drop the rest
+    assert " ".join(headings[-1].split()) in {p.section for p in analysis.passages}
+
+
+@pytest.mark.parametrize("name", SPHINX_PAGES)
+def test_no_sidebar_navigation_or_footer_passage(name, counter):
+    for passage in _analysis(name, counter).passages:
+        assert not CHROME.search(passage.text), passage.text[:120]
+
+
+def test_code_keeps_its_lines_and_is_never_a_section(counter):
+    analysis = _analysis("faq-programming.html", counter)
+    sections = {p.section for p in analysis.passages}
+    assert not any(s.startswith(("x, y =", "print(", ">>>", "import ")) for s in sections)
+    code = [b for b in analysis.blocks if b.kind == "code"]
+    assert code
+    answer = next(
+        p for p in analysis.passages if "Yes, there is. The syntax is as follows:" in p.text
+    )
+    assert "[on_true] if [expression] else [on_false]\n\nx, y = 50, 25" in answer.text
+    assert "small = x if x < y else y" in answer.text
+
+
+def test_quotes_are_verbatim_slices_of_the_main_text(counter):
+    analysis = _analysis("tutorial-introduction.html", counter)
+    text = analysis.document.text
+    assert all(p.text == text[p.start : p.end] for p in analysis.passages)
+    assert all(0 <= b.start < b.end <= len(text) for b in analysis.blocks)
+
+
+def test_blocks_come_from_the_markup(counter):
+    analysis = _analysis("faq-library.html", counter)
+    kinds = {b.kind for b in analysis.blocks}
+    assert {"title", "heading", "paragraph", "item", "code"} <= kinds
+    assert analysis.document.title == "Library and Extension FAQ"

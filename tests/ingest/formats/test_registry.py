@@ -1,0 +1,57 @@
+"""The format registry: one place knows the suffixes, the reader and the sniffing."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+import ingest.formats as formats
+from ingest.formats import Format, Reading, content_problem, format_for
+
+
+def test_suffixes_in_message_order():
+    assert formats.SUFFIXES == (".txt", ".md", ".html", ".htm", ".pdf")
+    assert formats.kinds_phrase() == ".txt, .md, .html or .pdf"
+
+
+@pytest.mark.parametrize(
+    ("name", "phrase"),
+    [("a.txt", "text file"), ("b/C.MD", "Markdown file"), ("x.htm", "HTML page"), ("y.pdf", "PDF")],
+)
+def test_format_for_a_name(name, phrase):
+    assert format_for(name).name == phrase
+
+
+def test_unknown_and_suffixless_names_have_no_format():
+    assert format_for("notes.docx") is None
+    assert format_for("README") is None
+    assert format_for("folder.txt/README") is None
+
+
+def test_a_zip_based_format_registered_later_is_accepted_by_upload_sniffing(monkeypatch):
+    """Sniffing asks the registry; nothing says 'ZIP is bad' on its own."""
+    docx = Format(
+        name="Word document",
+        suffixes=(".docx",),
+        read=lambda raw, file, limits: Reading(text="x"),
+        sniff=lambda head: head.startswith(b"PK\x03\x04"),
+    )
+    zipped = b"PK\x03\x04" + b"word/document.xml" * 10
+    assert "ZIP" in content_problem(zipped, ".html")
+    monkeypatch.setattr(formats, "FORMATS", (*formats.FORMATS, docx))
+    monkeypatch.setattr(formats, "_BY_SUFFIX", {**formats._BY_SUFFIX, ".docx": docx})
+    assert content_problem(zipped, ".docx") is None
+    assert "Word document" in content_problem(zipped, ".txt")
+
+
+def test_utf16_text_passes_upload_sniffing():
+    assert content_problem("Plain words.\n".encode("utf-16"), ".txt") is None
+    assert content_problem("Plain words.\n".encode("utf-32"), ".md") is None
+
+
+def test_format_contract_extended_compatibly():
+    """`mismatch` was added with a default: a Format built with the four original fields works."""
+    plain = Format("x", (".x",), lambda r, f, lim: Reading(text=""), lambda h: True)
+    assert plain.mismatch == ""
+    assert {f.name for f in dataclasses.fields(Format)} >= {"name", "suffixes", "read", "sniff"}

@@ -1,0 +1,66 @@
+"""`cited inspect`: what cited reads from a file, one JSON object a file a line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from index.records import Document, Passage
+from ingest.health import read_health
+
+REPO = Path(__file__).resolve().parents[2]
+KEYS = ["file", "title", "passages", "boilerplate", "indexed_share", "warnings", "error"]
+
+
+def _inspect(*paths: Path) -> list[dict]:
+    result = subprocess.run(
+        [sys.executable, "-m", "assistant", "inspect", "--json", *map(str, paths)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
+    )
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_json_lines_for_an_article_a_web_page_and_a_bad_file(tmp_path: Path, corpus_dir: Path):
+    bad = tmp_path / "photo.txt"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 10)
+    article = corpus_dir / "make-him-miss-you-why-you-have-to-leave-to-get-him-to-stay.txt"
+    page = REPO / "tests" / "data" / "html" / "faq-library.html"
+    rows = _inspect(article, page, bad)
+    assert [list(row) for row in rows] == [KEYS] * 3
+    text_row, html_row, bad_row = rows
+    assert text_row["error"] is None and text_row["indexed_share"] > 0.8
+    reasons = {b["reason"] for b in text_row["boilerplate"]}
+    assert "related-links tail" in reasons
+    source = article.read_text(encoding="utf-8")
+    for p in text_row["passages"]:
+        assert list(p) == ["section", "start", "end", "page", "text"]
+        assert source[p["start"] : p["end"]] == p["text"]
+    assert html_row["title"] == "Library and Extension FAQ" and html_row["passages"]
+    assert bad_row["error"] == "binary data, not text" and bad_row["passages"] == []
+
+
+def _doc(text: str) -> Document:
+    return Document("d", "d.txt", "T", text, "0" * 64)
+
+
+def test_health_warns_when_much_of_a_file_is_in_no_passage():
+    text = "Kept sentence here. " * 10 + "Dropped words here. " * 30
+    kept = Passage("d", 0, "T", 0, 200, text[:200])
+    health = read_health(_doc(text), [kept])
+    assert 0.2 < health.indexed_share < 0.3
+    assert "75% of this file is in no passage" in health.warnings
+
+
+def test_health_warns_when_words_run_together():
+    text = "Debiansupportsbootingusingsysteminit fine " * 5 + "ordinary words here " * 10
+    health = read_health(_doc(text), [Passage("d", 0, "T", 0, len(text), text)])
+    assert health.indexed_share == 1.0
+    assert any(
+        w.startswith("words run together: 12% of tokens are over 25 letters")
+        for w in health.warnings
+    )
