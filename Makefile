@@ -20,6 +20,7 @@ run: install index
 test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy index
 	$(BIN)/python -m pytest
 
 install: $(STAMP)

@@ -29,7 +29,6 @@ from index.search import (
     Hits,
     HybridSearcher,
 )
-from ingest.text import sentence_spans
 
 log = logging.getLogger(__name__)
 
@@ -247,11 +246,7 @@ class Assistant:
         for rank, (passage, score, unit) in enumerate(
             zip(passages, hits.semantic, hits.unit, strict=True), start=1
         ):
-            highlight = (
-                loaded.sentence_span(int(unit))
-                if unit >= 0
-                else self.highlight(passage.text, query)
-            )
+            highlight = loaded.sentence_span(int(unit)) if unit >= 0 else (0, len(passage.text))
             quotes.append(
                 Quote(
                     rank=rank,
@@ -262,16 +257,6 @@ class Assistant:
                 )
             )
         return tuple(quotes)
-
-    def highlight(self, text: str, query: np.ndarray) -> tuple[int, int]:
-        """The span of the sentence in `text` closest in meaning to the question.
-
-        Only for indexes built without sentence vectors; others store the best sentence."""
-        spans = [s for s in sentence_spans(text) if s[1] - s[0] > 1]
-        if len(spans) <= 1:
-            return spans[0] if spans else (0, len(text))
-        vectors = _sentence_vectors(self.embedder, tuple(text[s:e] for s, e in spans))
-        return spans[int(np.argmax(vectors @ query))]
 
 
 def _check_model(loaded: LoadedIndex, embedder: Any) -> None:
@@ -285,20 +270,6 @@ def _check_model(loaded: LoadedIndex, embedder: Any) -> None:
             f"{embedder.model_name} ({embedder.dimension}); run `cited ingest --full` to "
             "rebuild it, or pass --model with the model it was built with"
         )
-
-
-_SENTENCE_VECTORS: dict[str, np.ndarray] = {}
-
-
-def _sentence_vectors(embedder: Any, sentences: tuple[str, ...]) -> np.ndarray:
-    """Vectors for sentences, remembered so a passage shown twice is encoded once."""
-    missing = [s for s in sentences if s not in _SENTENCE_VECTORS]
-    if missing:
-        if len(_SENTENCE_VECTORS) > 20_000:
-            _SENTENCE_VECTORS.clear()
-        for sentence, vector in zip(missing, embedder.encode(missing), strict=True):
-            _SENTENCE_VECTORS[sentence] = vector
-    return np.stack([_SENTENCE_VECTORS[s] for s in sentences])
 
 
 def source_of(item: Passage | Caveat, document: Document | None, version: str = "") -> Source:

@@ -102,6 +102,11 @@ def _add_ingest(commands: Any, common: argparse.ArgumentParser, settings: Settin
         action="store_true",
         help="rebuild from nothing: re-read every file and re-embed every passage",
     )
+    p.add_argument(
+        "--retry-failed",
+        action="store_true",
+        help="read again the files that failed before, even when they have not changed",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON summary object")
     p.add_argument("--watch", action="store_true", help="rebuild whenever the corpus changes")
     _add_engine(p, settings)
@@ -281,6 +286,7 @@ def run_ingest(args: argparse.Namespace) -> int:
         full=args.full,
         wait=args.wait,
         quiet=args.json,
+        retry_failed=args.retry_failed,
     )
     if args.json:
         print(json.dumps(summary.to_dict()))
@@ -292,13 +298,28 @@ def run_ingest(args: argparse.Namespace) -> int:
 
 
 def ingest_once(
-    corpus: Path, index: Path, embedder: Any, *, full: bool, wait: bool = False, quiet: bool
+    corpus: Path,
+    index: Path,
+    embedder: Any,
+    *,
+    full: bool,
+    wait: bool = False,
+    quiet: bool,
+    retry_failed: bool = False,
 ) -> Any:
     """One build, with a progress bar when stderr is a terminal."""
     from ingest.pipeline import build_index
 
     with _ProgressBars(enabled=not quiet and sys.stderr.isatty()) as progress:
-        return build_index(corpus, index, embedder, full=full, wait=wait, progress=progress)
+        return build_index(
+            corpus,
+            index,
+            embedder,
+            full=full,
+            wait=wait,
+            progress=progress,
+            retry_failed=retry_failed,
+        )
 
 
 class _ProgressBars:

@@ -66,7 +66,7 @@ def files_by_kind(version: Path) -> dict[str, int]:
 
 
 def _published(index_dir: Path) -> Path:
-    from index.store import VERSIONS_DIR, current_version
+    from index.versions import VERSIONS_DIR, current_version
 
     return Path(index_dir) / VERSIONS_DIR / str(current_version(index_dir))
 

@@ -17,6 +17,7 @@ import shutil
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -196,41 +197,42 @@ def synthetic_records(texts: Sequence[str]) -> tuple[list, list]:
     return documents, passages
 
 
-def scale_sentences(passages: Sequence[Any], vectors: np.ndarray) -> Any:
-    """Sentence units of `passages`, each carrying its passage's vector as a stand-in:
-    embedding the ~7 units of 100,000 passages would take hours, and what the scale run
-    measures (reading and scoring the units of each candidate) does not depend on the
-    values."""
-    from index.store import SentenceVectors
+def scale_documents(
+    documents: Sequence[Any], passages: Sequence[Any], vectors: np.ndarray
+) -> list[Any]:
+    """The StoredDocuments of the generated records. Each sentence unit carries its
+    passage's vector as a stand-in: embedding the ~7 units of 100,000 passages would take
+    hours, and what the scale run measures (reading and scoring the units of each
+    candidate) does not depend on the values."""
+    from index.records import StoredDocument
     from ingest.sentences import sentence_units
 
-    rows = [(pid, s, e) for pid, p in enumerate(passages) for s, e in sentence_units(p.text)]
-    spans = np.asarray(rows, dtype=np.int64).reshape(-1, 3)
-    return SentenceVectors(spans=spans, vectors=vectors[spans[:, 0]])
+    result, first = [], 0
+    empty = np.zeros((0, vectors.shape[1]), dtype=np.float32)
+    by_doc = {doc_id: list(group) for doc_id, group in groupby(passages, lambda p: p.doc_id)}
+    for document in documents:
+        mine = by_doc[document.doc_id]
+        rows = [(i, s, e) for i, p in enumerate(mine) for s, e in sentence_units(p.text)]
+        spans = np.asarray(rows, dtype=np.int64).reshape(-1, 3)
+        own = vectors[first : first + len(mine)]
+        result.append(
+            StoredDocument(document, tuple(mine), (), own, empty, spans, own[spans[:, 0]])
+        )
+        first += len(mine)
+    return result
 
 
 def publish_scale_index(
     index_dir: Path, texts: Sequence[str], vectors: np.ndarray, embedder: Any
 ) -> float:
     """Publish a real index folder over `texts`; returns the seconds it took."""
-    from index.store import publish
+    from index.writer import IndexWriter
 
     documents, passages = synthetic_records(texts)
     started = time.perf_counter()
-    publish(
-        index_dir,
-        documents=documents,
-        passages=passages,
-        caveats=[],
-        passage_vectors=vectors,
-        caveat_vectors=np.zeros((0, vectors.shape[1]), dtype=np.float32),
-        model_name=embedder.model_name,
-        dimension=embedder.dimension,
-        chunk_settings={"max_tokens": embedder.max_tokens, "target_tokens": 160},
-        build_seconds=0.0,
-        source_files={},
-        sentences=scale_sentences(passages, vectors),
-    )
+    settings = {"max_tokens": embedder.max_tokens, "target_tokens": 160}
+    writer = IndexWriter(index_dir, embedder.model_name, embedder.dimension, settings)
+    writer.update(None, scale_documents(documents, passages, vectors))
     return time.perf_counter() - started
 
 

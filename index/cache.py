@@ -9,6 +9,7 @@ stored through this object are found, so every text is embedded again, once; and
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -16,11 +17,13 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import numpy as np
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 _LOOKUP_CHUNK = 500  # keys per SELECT ... IN (...), under SQLite's variable limit
 EMBED_CHUNK = 512  # texts embedded (and cached) between progress reports
@@ -34,6 +37,14 @@ class TextEncoder(Protocol):
     """What `embed_with_cache` needs from an embedder."""
 
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def _is_damage(error: sqlite3.DatabaseError) -> bool:
+    """Whether SQLite says the file is damaged (not locked, not a full disk)."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+    return not isinstance(error, sqlite3.OperationalError)
 
 
 def cache_path(index_dir: Path) -> Path:
@@ -56,7 +67,7 @@ class EmbeddingCache:
         try:
             self._conn = self._connect()
         except sqlite3.DatabaseError as error:
-            if isinstance(error, sqlite3.OperationalError):  # locked, disk full: not damage
+            if not _is_damage(error):  # locked, disk full: not damage
                 raise
             self._conn = self._start_afresh(error)
 
@@ -72,6 +83,22 @@ class EmbeddingCache:
             conn.close()
             raise
         return conn
+
+    def _guarded(self, operation: Callable[[], T]) -> T:
+        """Run `operation` on the connection (holding the lock); when it meets a damaged
+        page (the header was intact, so opening did not notice), set the cache aside, start
+        an empty one and run it once more there."""
+        with self._lock:
+            try:
+                return operation()
+            except sqlite3.DatabaseError as error:
+                if not _is_damage(error):
+                    raise
+                with contextlib.suppress(sqlite3.Error):
+                    self._conn.close()
+                self._stored.clear()  # what this object stored went with the damaged file
+                self._conn = self._start_afresh(error)
+            return operation()
 
     def _start_afresh(self, error: Exception) -> sqlite3.Connection:
         """Move a damaged cache file aside and start an empty one: it only ever saves time."""
@@ -108,14 +135,18 @@ class EmbeddingCache:
         return tuple(None if i in absent else vectors[i] for i in range(len(vectors)))
 
     def _fetch(self, keys: set[str]) -> dict[str, np.ndarray]:
-        rows: list[tuple[str, bytes]] = []
         ordered = sorted(keys)
-        with self._lock:
+
+        def select() -> list[tuple[str, bytes]]:
+            rows: list[tuple[str, bytes]] = []
             for i in range(0, len(ordered), _LOOKUP_CHUNK):
                 part = ordered[i : i + _LOOKUP_CHUNK]
                 marks = ",".join("?" * len(part))
                 sql = f"SELECT key, vector FROM embeddings WHERE key IN ({marks})"
                 rows.extend(self._conn.execute(sql, part).fetchall())
+            return rows
+
+        rows = self._guarded(select)
         return {k: v for k, v in (self._decode(k, b) for k, b in rows) if v is not None}
 
     def _decode(self, key: str, blob: bytes) -> tuple[str, np.ndarray | None]:
@@ -138,39 +169,54 @@ class EmbeddingCache:
             )
         rows = [(self.key(t), v.tobytes()) for t, v in zip(texts, vectors, strict=True)]
         self._touched.update(key for key, _ in rows)
-        self._stored.update(key for key, _ in rows)
-        with self._lock:
-            self._conn.execute("BEGIN")
-            try:
+
+        def insert() -> None:
+            with self._transaction():
                 self._conn.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?)", rows)
-                self._conn.execute("COMMIT")
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
+
+        self._guarded(insert)
+        self._stored.update(key for key, _ in rows)
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """BEGIN ... COMMIT, rolled back on failure; SQLite rolls back by itself after some
+        failures (a full disk), so ROLLBACK is sent only while a transaction is open, and
+        the error the caller sees is the first one, not "no transaction is active"."""
+        self._conn.execute("BEGIN")
+        try:
+            yield
+            self._conn.execute("COMMIT")
+        except BaseException:
+            if self._conn.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    self._conn.execute("ROLLBACK")
+            raise
 
     def retain_touched(self) -> int:
         """Delete every entry this object neither looked up nor stored; returns how many."""
-        with self._lock:
+
+        def drop_untouched() -> int:
             self._conn.execute("CREATE TEMP TABLE IF NOT EXISTS keep (key TEXT PRIMARY KEY)")
             self._conn.execute("DELETE FROM keep")
-            self._conn.execute("BEGIN")
-            try:
+            with self._transaction():
                 self._conn.executemany("INSERT INTO keep VALUES (?)", ((k,) for k in self._touched))
                 deleted = self._conn.execute(
                     "DELETE FROM embeddings WHERE key NOT IN (SELECT key FROM keep)"
                 ).rowcount
-                self._conn.execute("COMMIT")
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
             if deleted:
                 self._conn.execute("VACUUM")
+            return int(deleted)
+
+        deleted = self._guarded(drop_untouched)
         log.info("dropped %d cached vectors no longer used", deleted)
         return int(deleted)
 
     def __len__(self) -> int:
-        with self._lock:
-            return int(self._conn.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0])
+        return int(
+            self._guarded(
+                lambda: self._conn.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0]
+            )
+        )
 
     def close(self) -> None:
         """Close the database connection."""

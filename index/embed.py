@@ -112,8 +112,8 @@ class SentenceTransformerBackend:
         self.model = SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
         get_dim = getattr(self.model, "get_embedding_dimension", None)
         dimension = get_dim() if get_dim else self.model.get_sentence_embedding_dimension()
-        self.dimension = int(dimension)
-        self.max_tokens = int(self.model.max_seq_length)
+        self.dimension = int(dimension or 0)
+        self.max_tokens = int(self.model.max_seq_length or 0)
 
     def encode(self, texts: Sequence[str], batch_size: int) -> np.ndarray:
         """Unit vectors in input order; texts batched shortest first (less padding)."""
@@ -164,10 +164,10 @@ class Embedder:
     ):
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
-        backend = backend or os.environ.get("CITED_EMBED_BACKEND") or "auto"
+        backend = backend or "auto"
         if backend not in BACKENDS:
             raise ValueError(
-                f"backend (or CITED_EMBED_BACKEND) must be one of {', '.join(BACKENDS)}; "
+                f"backend (CITED_EMBED_BACKEND) must be one of {', '.join(BACKENDS)}; "
                 f"got {backend!r}"
             )
         self._model_path = Path(model_path) if model_path is not None else None
@@ -238,7 +238,7 @@ class Embedder:
         known = self._recall(texts)
         missing = [i for i, vector in enumerate(known) if vector is None]
         if not missing:
-            return np.stack(known)
+            return np.stack([vector for vector in known if vector is not None])
         unique = list(dict.fromkeys(texts[i] for i in missing))
         vectors = self.model.encode(unique, self.batch_size)
         self._remember(unique, vectors)

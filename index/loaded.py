@@ -1,11 +1,12 @@
 """Reading a published version: `LoadedIndex` numbers the passages, caveats and sentences of
 its segments in order and answers every read under those global ids; `IndexHandle` follows
-CURRENT for a long-running server. The folder itself (versions, manifests, publishing) is
-`index.store`; one segment's files are `index.segment`.
+CURRENT for a long-running server. Versions are `index.versions`, manifests
+`index.manifest`, writing `index.writer`; one segment's files are `index.segment`.
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import logging
@@ -14,6 +15,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
 
@@ -22,22 +24,23 @@ import numpy as np
 from index.encoder import cpu_count
 from index.errors import IndexCorruptError
 from index.lexical import SegmentedLexical
-from index.records import Caveat, Document, Passage
-from index.segment import Segment
-from index.store import (
+from index.manifest import (
     FULL_REBUILD,
-    SEGMENTS_DIR,
     Manifest,
     check_model,
-    current_version,
-    matches_checksum,
     read_manifest,
-    resolve_version,
-    segment_of,
     verify_files,
+    verify_prefix,
 )
+from index.plan import segment_of
+from index.records import Block, BuildFailure, Caveat, Document, Passage
+from index.segment import SEGMENTS_DIR, Segment
+from index.versions import current_version, resolve_version
 
 log = logging.getLogger(__name__)
+
+#: Global ids as a caller holds them: a list or an array.
+Ids = Sequence[int] | np.ndarray
 
 
 def _split_ids(offsets: np.ndarray, ids: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
@@ -133,7 +136,7 @@ def _shards(segments: Sequence[Segment]) -> Any:
     follow those of shards before it, as global passage ids do."""
     import faiss
 
-    shards = faiss.IndexShards(segments[0].faiss_index.d, False, True)
+    shards = faiss.IndexShards(segments[0].faiss_index.d, False, True)  # type: ignore[call-arg]
     for segment in segments:
         shards.add_shard(segment.faiss_index)
     return shards
@@ -149,6 +152,22 @@ def _search_group(group: tuple[int, Any], query: np.ndarray, k: int) -> tuple:
 @functools.cache
 def _search_pool() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(cpu_count(), thread_name_prefix="cited-faiss")
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """What the answer path needs of a document without reading its text."""
+
+    doc_id: str
+    file: str
+    title: str
+    sha256: str
+    page_starts: tuple[int, ...]
+    segment: int
+
+    def page_at(self, offset: int) -> int | None:
+        """The 1-based page holding `offset`, or None for documents without pages."""
+        return bisect.bisect_right(self.page_starts, offset) if self.page_starts else None
 
 
 class LoadedIndex:
@@ -174,12 +193,13 @@ class LoadedIndex:
         self._lock = threading.Lock()
         if not lazy:
             _ = self.lexical
-        self._files = {
-            file: (doc_id, number)
+        self._infos = {
+            doc_id: DocumentInfo(doc_id, file, title, sha256, pages, number)
             for number, segment in enumerate(self.segments)
-            for doc_id, file in segment.doc_files()
+            for doc_id, file, title, sha256, pages in segment.doc_table()
         }
-        self._doc_segment = {doc_id: number for doc_id, number in self._files.values()}
+        self._files = {i.file: (i.doc_id, i.segment) for i in self._infos.values()}
+        self._doc_segment = {i.doc_id: i.segment for i in self._infos.values()}
 
     @classmethod
     def load(
@@ -197,18 +217,43 @@ class LoadedIndex:
         version, version_dir = resolve_version(index_dir)
         manifest = read_manifest(version_dir)
         check_model(manifest, index_dir, expected_model, expected_dimension)
+        loaded = cls.open(version_dir, manifest, verify, lazy)
+        log.info("loaded index version %s from %s", version, index_dir)
+        return loaded
+
+    @classmethod
+    def open(
+        cls, version_dir: Path, manifest: Manifest, verify: bool | str = True, lazy: bool = False
+    ) -> Self:
+        """Open one version whose manifest was read already (see `load` for the flags)."""
         if verify:
             verify_files(version_dir, manifest, checksums=verify is True)
         try:
-            loaded = cls(version_dir, manifest, lazy)
-        except (OSError, ValueError, RuntimeError, sqlite3.Error) as e:
+            return cls(version_dir, manifest, lazy)
+        except (OSError, ValueError, RuntimeError, KeyError, sqlite3.Error) as e:
             raise IndexCorruptError(f"cannot open {version_dir} ({e}); {FULL_REBUILD}") from e
-        log.info("loaded index version %s from %s", version, index_dir)
-        return loaded
 
     def doc_files(self) -> dict[str, tuple[str, int]]:
         """file -> (doc_id, segment number) of every document."""
         return dict(self._files)
+
+    def info(self, doc_id: str) -> DocumentInfo | None:
+        """Title, file, sha256 and page starts of one document, from memory (no text read)."""
+        return self._infos.get(doc_id)
+
+    def infos(self) -> list[DocumentInfo]:
+        """Every document's DocumentInfo, ordered by file."""
+        return sorted(self._infos.values(), key=lambda i: (i.file, i.doc_id))
+
+    def blocks(self, doc_id: str) -> list[Block]:
+        """The structure of one document as the build read it (empty when unknown)."""
+        number = self._doc_segment.get(doc_id)
+        return [] if number is None else self.segments[number].blocks(doc_id)
+
+    @property
+    def failures(self) -> list[BuildFailure]:
+        """The corpus files the build that made this version could not read."""
+        return [BuildFailure.from_dict(f) for f in self.manifest.failures]
 
     def segments_of(self, files: Sequence[str]) -> list[int]:
         """Numbers of the segments whose file ranges hold any of `files`."""
@@ -217,12 +262,9 @@ class LoadedIndex:
 
     def verify_segment(self, number: int) -> None:
         """Check the sha256 of every file of one segment (IndexCorruptError if one fails)."""
-        prefix = f"{SEGMENTS_DIR}/{self.segments[number].info.name}/"
-        for name, expected in sorted(self.manifest.files.items()):
-            if name.startswith(prefix) and not matches_checksum(self.path / name, expected):
-                raise IndexCorruptError(
-                    f"{name} in {self.path} does not match its checksum (damaged?); {FULL_REBUILD}"
-                )
+        verify_prefix(
+            self.path, self.manifest, f"{SEGMENTS_DIR}/{self.segments[number].info.name}/"
+        )
 
     @property
     def passage_count(self) -> int:
@@ -248,7 +290,7 @@ class LoadedIndex:
                 self._lexical = SegmentedLexical([s.lexical for s in self.segments])
             return self._lexical
 
-    def passages(self, ids: Sequence[int]) -> list[Passage]:
+    def passages(self, ids: Ids) -> list[Passage]:
         """The passages with these ids, in the order given."""
         ids = np.asarray(ids, dtype=np.int64).reshape(-1)
         found: dict[int, Passage] = {}
@@ -263,7 +305,7 @@ class LoadedIndex:
                 found[int(ids[position])] = rows[int(local_id)]
         return [found[int(i)] for i in ids]
 
-    def passage_vectors(self, ids: Sequence[int]) -> np.ndarray:
+    def passage_vectors(self, ids: Ids) -> np.ndarray:
         """The stored unit vectors of these passages, (len(ids), dimension) float32."""
         ids = np.asarray(ids, dtype=np.int64).reshape(-1)
         out = np.empty((ids.size, self.dimension), dtype=np.float32)
@@ -316,7 +358,7 @@ class LoadedIndex:
             result += [(base + i, c) for i, c in rows]
         return result
 
-    def caveat_vectors(self, ids: Sequence[int]) -> np.ndarray:
+    def caveat_vectors(self, ids: Ids) -> np.ndarray:
         """The stored vectors of these caveats, (len(ids), dimension) float32."""
         ids = np.asarray(ids, dtype=np.int64).reshape(-1)
         out = np.empty((ids.size, self.dimension), dtype=np.float32)
@@ -329,7 +371,7 @@ class LoadedIndex:
         """Whether this version stores sentence units (indexes built before them do not)."""
         return self._has_sentences
 
-    def sentence_rows(self, passage_ids: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    def sentence_rows(self, passage_ids: Ids) -> tuple[np.ndarray, np.ndarray]:
         """The sentence rows of these passages, and for each row the position in
         `passage_ids` of its passage; empty arrays when the version has no sentences."""
         ids = np.asarray(passage_ids, dtype=np.int64).reshape(-1)
@@ -358,7 +400,7 @@ class LoadedIndex:
                 self._first_sentence = np.concatenate([*parts, [self._sentences.total]])
             return self._first_sentence
 
-    def sentence_vectors(self, rows: Sequence[int]) -> np.ndarray:
+    def sentence_vectors(self, rows: Ids) -> np.ndarray:
         """The stored unit vectors of these sentence rows, (len(rows), dimension) float32."""
         rows = np.asarray(rows, dtype=np.int64).reshape(-1)
         out = np.empty((rows.size, self.dimension), dtype=np.float32)
@@ -458,6 +500,7 @@ class IndexHandle:
             return None
         self._checked_at = time.monotonic()
         version = current_version(self.index_dir)
-        if version in (None, self._loaded.version, self._failed_version):
+        loaded = self._loaded.version if self._loaded else None
+        if version in (None, loaded, self._failed_version):
             return None
         return version

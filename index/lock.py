@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from index.errors import BuildLockedError
+from index.errors import BuildLockedError, IndexWriteError
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,13 @@ def build_lock(index_dir: Path, wait: bool = False, timeout: float = 0) -> Itera
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
     path = index_dir / LOCK_NAME
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except IsADirectoryError:
+        raise IndexWriteError(
+            f"{path} is a folder, not the build's lock file; remove that folder "
+            "and run the command again"
+        ) from None
     try:
         _acquire(fd, index_dir, wait, timeout)
         _write_pid(fd)

@@ -1,4 +1,4 @@
-"""The records the index stores: documents, passages and caveats.
+"""The records the index stores: documents, passages, caveats, blocks and failed files.
 
 They live in `index/` because the index persists them; `ingest` produces them and
 `assistant` reads them. Every record is a frozen dataclass with `to_dict`/`from_dict`,
@@ -10,6 +10,8 @@ from __future__ import annotations
 import bisect
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Self
+
+import numpy as np
 
 Span = tuple[int, int]
 
@@ -139,3 +141,46 @@ class ChunkSettings:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """One document with everything the index keeps of it: what ingest hands to
+    `index.writer.IndexWriter`, and what a rebuild copies out of an old segment.
+
+    `sentence_spans` rows are (passage position in `passages`, start, end), the span
+    relative to that passage's text; None when sentences are not stored. `blocks` is the
+    document's structure as ingest read it. `passage_tokens` are the BM25 tokens of each
+    passage, space-joined, when known (a stored document keeps them, so rewriting its
+    segment does not tokenize it again)."""
+
+    document: Document
+    passages: tuple[Passage, ...]
+    caveats: tuple[Caveat, ...]
+    passage_vectors: np.ndarray
+    caveat_vectors: np.ndarray
+    sentence_spans: np.ndarray | None = None
+    sentence_vectors: np.ndarray | None = None
+    passage_tokens: tuple[str, ...] | None = None
+    blocks: tuple[Block, ...] = ()
+
+    @property
+    def file(self) -> str:
+        return self.document.file
+
+
+@dataclass(frozen=True)
+class BuildFailure:
+    """A corpus file a build could not read: its content hash and the reason. The next
+    build skips it while the file's sha256 stays the same."""
+
+    file: str
+    sha256: str
+    error: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        return _from_dict(cls, data)

@@ -12,11 +12,9 @@ segments whose documents changed.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import threading
-import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, Self
@@ -25,8 +23,10 @@ import numpy as np
 
 from index.errors import IndexCorruptError
 from index.lexical import LexicalIndex
-from index.records import Caveat, Document, Passage
+from index.records import Block, Caveat, Document, Passage, StoredDocument
+from index.rowfile import RowFile
 
+SEGMENTS_DIR = "segments"  # inside a version folder
 RECORDS_NAME = "records.sqlite"
 PASSAGES_NAME = "passages.npy"
 CAVEATS_NAME = "caveats.npy"
@@ -44,29 +44,6 @@ HNSW_EF_CONSTRUCTION = 100
 # 64 candidates per graph: recall@5 0.989 against exact search at 100,000 passages in 50
 # segments, in 12 ms a query where 128 gave 0.996 in 18 ms (docs/benchmarks.md, "Scale").
 HNSW_EF_SEARCH = 64
-
-
-@dataclass(frozen=True)
-class StoredDocument:
-    """One document with everything the index keeps of it.
-
-    `sentence_spans` rows are (passage position in `passages`, start, end), the span
-    relative to that passage's text; None when sentences are not stored. `passage_tokens`
-    are the BM25 tokens of each passage, space-joined, when known (a stored document keeps
-    them, so rewriting its segment does not tokenize it again)."""
-
-    document: Document
-    passages: tuple[Passage, ...]
-    caveats: tuple[Caveat, ...]
-    passage_vectors: np.ndarray
-    caveat_vectors: np.ndarray
-    sentence_spans: np.ndarray | None = None
-    sentence_vectors: np.ndarray | None = None
-    passage_tokens: tuple[str, ...] | None = None
-
-    @property
-    def file(self) -> str:
-        return self.document.file
 
 
 @dataclass(frozen=True)
@@ -109,6 +86,9 @@ CREATE TABLE passages (id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, ordinal INT
 CREATE TABLE caveats (id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, "start" INTEGER NOT NULL,
     "end" INTEGER NOT NULL, text TEXT NOT NULL, kind TEXT NOT NULL, section TEXT NOT NULL,
     page INTEGER);
+CREATE TABLE blocks (doc_id TEXT NOT NULL, ordinal INTEGER NOT NULL, "start" INTEGER NOT NULL,
+    "end" INTEGER NOT NULL, kind TEXT NOT NULL, section TEXT NOT NULL,
+    PRIMARY KEY (doc_id, ordinal));
 CREATE INDEX passages_doc ON passages (doc_id, ordinal);
 CREATE INDEX caveats_doc ON caveats (doc_id);
 """
@@ -145,6 +125,12 @@ def _write_records(path: Path, docs: Sequence[StoredDocument], tokens: Sequence[
         conn.executemany(
             insert.format("caveats"), (_caveat_row(i, c) for i, c in enumerate(caveats))
         )
+        blocks = (
+            (d.document.doc_id, i, b.start, b.end, b.kind, b.section)
+            for d in docs
+            for i, b in enumerate(d.blocks)
+        )
+        conn.executemany("INSERT INTO blocks VALUES (?, ?, ?, ?, ?, ?)", blocks)
         conn.commit()
     finally:
         conn.close()
@@ -160,6 +146,7 @@ def build_faiss(vectors: np.ndarray, kind: str) -> Any:
     import faiss
 
     dimension = vectors.shape[1]
+    index: Any
     if kind == "hnsw":
         index = faiss.IndexHNSWFlat(dimension, HNSW_M, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
@@ -209,7 +196,7 @@ def check_document(d: StoredDocument, dimension: int) -> None:
     if d.sentence_spans is None:
         return
     spans = np.asarray(d.sentence_spans).reshape(-1, 3)
-    if np.shape(d.sentence_vectors) != (spans.shape[0], dimension):
+    if np.shape(np.asarray(d.sentence_vectors)) != (spans.shape[0], dimension):
         raise ValueError(f"{d.file}: sentence vectors do not match its {spans.shape[0]} spans")
     owners = spans[:, 0]
     if owners.size and (owners.min() < 0 or owners.max() >= len(d.passages)):
@@ -292,7 +279,7 @@ def read_faiss(path: Path) -> Any:
     """Read a FAISS index, memory-mapped when this faiss build can."""
     import faiss
 
-    flag = getattr(faiss, "IO_FLAG_MMAP_IFC", None) or getattr(faiss, "IO_FLAG_MMAP", 0)
+    flag = int(getattr(faiss, "IO_FLAG_MMAP_IFC", 0) or getattr(faiss, "IO_FLAG_MMAP", 0))
     try:
         index = faiss.read_index(str(path), flag | getattr(faiss, "IO_FLAG_READ_ONLY", 0))
     except RuntimeError:
@@ -302,69 +289,25 @@ def read_faiss(path: Path) -> Any:
     return index
 
 
-class RowFile:
-    """Rows of a 2-D float32 .npy file, read with pread.
-
-    A question reads a few hundred scattered rows of the passage and sentence vectors (1.3
-    GB at 100,000 passages). Through a memory map every page once read stays in the
-    server's resident memory, which then grows with each new question towards the size of
-    the index; read this way, rows are copied out of the page cache and freed with the
-    answer. Thread-safe (pread has no file position); the file stays readable after it is
-    deleted, like a map.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        with path.open("rb") as f:
-            self.shape, self._offset = _npy_header(f, path)
-        self._row_bytes = self.shape[1] * 4
-        self._fd = os.open(path, os.O_RDONLY)
-        weakref.finalize(self, os.close, self._fd)
-
-    def rows(self, ids: np.ndarray) -> np.ndarray:
-        """Rows `ids` (in range, any order, repeats allowed) as a new (len(ids), width) array.
-
-        Consecutive ids are read with one pread (a passage's sentences are consecutive
-        rows); the runs are found in plain Python, which for the handful of rows a question
-        reads per segment costs less than the numpy calls would."""
-        runs: list[list[int]] = []
-        for row in np.asarray(ids, dtype=np.int64).reshape(-1).tolist():
-            if runs and row == runs[-1][0] + runs[-1][1]:
-                runs[-1][1] += 1
-            else:
-                runs.append([row, 1])
-        data = bytearray(b"".join(self._pread(first, count) for first, count in runs))
-        return np.frombuffer(data, dtype=np.float32).reshape(-1, self.shape[1])
-
-    def all(self) -> np.ndarray:
-        """Every row, in order."""
-        data = bytearray(self._pread(0, self.shape[0]))  # writable, like the rows above
-        return np.frombuffer(data, dtype=np.float32).reshape(self.shape)
-
-    def _pread(self, first: int, count: int) -> bytes:
-        size = count * self._row_bytes
-        data = os.pread(self._fd, size, self._offset + first * self._row_bytes)
-        if len(data) != size:
-            raise IndexCorruptError(
-                f"{self.path} is shorter than its header says (damaged?); run `cited ingest --full`"
-            )
-        return data
+def _load_spans(path: Path) -> np.ndarray:
+    spans = np.load(path, allow_pickle=False)
+    if spans.ndim != 2 or spans.shape[1] != 3 or spans.dtype.kind != "i":
+        raise ValueError(f"expected (n, 3) integer spans, got {spans.dtype} {spans.shape}")
+    return spans
 
 
-def _npy_header(f: Any, path: Path) -> tuple[tuple[int, int], int]:
-    """(shape, offset of the data) of a 2-D little-endian float32 .npy file."""
-    fmt = np.lib.format
+def _opened(path: Path, load: Callable[[Path], Any]) -> Any:
+    """`load(path)`, any failure of the library that reads it (a damaged byte in a file no
+    checksum was asked for: `cited docs` loads without them) turned into one
+    IndexCorruptError naming the file."""
     try:
-        version = fmt.read_magic(f)
-        read = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
-        shape, fortran_order, dtype = read(f)
-    except ValueError as e:
-        raise IndexCorruptError(f"cannot read {path} ({e}); run `cited ingest --full`") from e
-    if len(shape) != 2 or fortran_order or dtype != np.dtype("<f4"):
+        return load(path)
+    except IndexCorruptError:
+        raise
+    except Exception as e:
         raise IndexCorruptError(
-            f"{path} holds {dtype} {shape}, not float32 rows; run `cited ingest --full`"
-        )
-    return (int(shape[0]), int(shape[1])), f.tell()
+            f"cannot read {path} ({type(e).__name__}: {e}); run `cited ingest --full`"
+        ) from e
 
 
 class Segment:
@@ -413,7 +356,7 @@ class Segment:
             return None
         with self._lock:
             if self._sentences is None:
-                spans = np.load(self.path / SENTENCE_SPANS_NAME, allow_pickle=False)
+                spans = _opened(self.path / SENTENCE_SPANS_NAME, _load_spans)
                 vectors = RowFile(self.path / SENTENCES_NAME)
                 first = np.searchsorted(
                     spans[:, 0], np.arange(self.passage_count + 1), side="left"
@@ -442,14 +385,14 @@ class Segment:
     def faiss_index(self) -> Any:
         with self._lock:
             if self._faiss is None:
-                self._faiss = read_faiss(self.path / FAISS_NAME)
+                self._faiss = _opened(self.path / FAISS_NAME, read_faiss)
             return self._faiss
 
     @property
     def lexical(self) -> LexicalIndex:
         with self._lock:
             if self._lexical is None:
-                self._lexical = LexicalIndex.load(self.path / BM25_DIR)
+                self._lexical = _opened(self.path / BM25_DIR, LexicalIndex.load)
             return self._lexical
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
@@ -460,6 +403,12 @@ class Segment:
                 raise IndexCorruptError(
                     f"cannot read {self.path / RECORDS_NAME} ({e}); run `cited ingest --full`"
                 ) from e
+
+    def _records(self, sql: str, params: Sequence[Any], convert: Callable[[tuple], Any]) -> list:
+        """Rows of `sql`, each converted; a row that does not convert (damaged JSON, a
+        wrong type) is an IndexCorruptError naming records.sqlite."""
+        rows = self.query(sql, params)
+        return _opened(self.path / RECORDS_NAME, lambda _: [convert(r) for r in rows])
 
     def passage_rows(self, ids: Sequence[int]) -> dict[int, tuple]:
         """Passage rows by local id."""
@@ -485,15 +434,22 @@ class Segment:
         return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
 
     def documents(self) -> list[Document]:
-        return [_document(r) for r in self.query(f"SELECT {_DOCUMENT_COLS} FROM documents")]
+        return self._records(f"SELECT {_DOCUMENT_COLS} FROM documents", (), _document)
 
-    def doc_files(self) -> list[tuple[str, str]]:
-        """(doc_id, file) of every document, cheaply (without their text)."""
-        return [(r[0], r[1]) for r in self.query("SELECT doc_id, file FROM documents")]
+    def doc_table(self) -> list[tuple[str, str, str, str, tuple[int, ...]]]:
+        """(doc_id, file, title, sha256, page_starts) of every document, without their text."""
+        sql = "SELECT doc_id, file, title, sha256, page_starts FROM documents"
+        return self._records(sql, (), lambda row: (*row[:4], tuple(json.loads(row[4]))))
 
     def document(self, doc_id: str) -> Document | None:
-        rows = self.query(f"SELECT {_DOCUMENT_COLS} FROM documents WHERE doc_id = ?", [doc_id])
-        return _document(rows[0]) if rows else None
+        sql = f"SELECT {_DOCUMENT_COLS} FROM documents WHERE doc_id = ?"
+        rows = self._records(sql, [doc_id], _document)
+        return rows[0] if rows else None
+
+    def blocks(self, doc_id: str) -> list[Block]:
+        """The structure of one document, in reading order."""
+        sql = 'SELECT "start", "end", kind, section FROM blocks WHERE doc_id = ? ORDER BY ordinal'
+        return [Block(*row) for row in self.query(sql, [doc_id])]
 
     def caveats(self, doc_ids: Sequence[str] | None = None) -> list[tuple[int, Caveat]]:
         if doc_ids is None:
@@ -514,7 +470,8 @@ class Segment:
         if hasattr(index, "hnsw"):
             import faiss
 
-            params = faiss.SearchParametersHNSW(efSearch=max(ef_search or HNSW_EF_SEARCH, k))
+            depth = max(ef_search or HNSW_EF_SEARCH, k)
+            params = faiss.SearchParametersHNSW(efSearch=depth)  # type: ignore[attr-defined]
         scores, ids = index.search(query.reshape(1, -1), k, params=params)
         keep = ids[0] >= 0
         return scores[0][keep].astype(np.float32), ids[0][keep].astype(np.int64)
@@ -552,6 +509,7 @@ class Segment:
             sentence_spans=spans,
             sentence_vectors=vectors,
             passage_tokens=tokens,
+            blocks=tuple(self.blocks(document.doc_id)),
         )
 
     def close(self) -> None:

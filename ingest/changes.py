@@ -10,11 +10,12 @@ each as one file with its reason, and never stop the walk.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+
+from index.files import file_sha256
 
 OUTSIDE = "a link to a file outside the corpus folder; cited reads only files inside it"
 LOOP = "a symbolic link loop (the link leads back to itself); remove or fix the link"
@@ -77,15 +78,6 @@ def _link_problem(path: Path, resolved_root: Path) -> str | None:
     if target.is_dir():
         return FOLDER_LINK
     return None if target.is_file() else OUTSIDE
-
-
-def file_sha256(path: Path) -> str:
-    """The sha256 of a file's bytes, read in blocks."""
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 _HASHES: dict[tuple[str, int, int], str] = {}

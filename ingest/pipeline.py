@@ -1,140 +1,51 @@
-"""Build or update the index from a corpus folder, re-reading only what changed.
+"""Build or update the index from a corpus folder: lock, changes, read, embed, write, summary.
 
-Each file's sha256 decides whether it is parsed again. The passages, caveat sentences and
-sentence units of new and changed documents go through the embedding cache, keyed by
-(model, text), so only text never seen before costs model time: an edited paragraph costs
-the passage(s) that contain it. Unchanged documents are not read at all: the segments that
-hold only unchanged documents are reused as they are, and a segment with a changed
-document is written again from its stored records and vectors plus the new reading
-(`index.store.plan_segments`). When nothing changed nothing is published. `full=True`
-re-reads every file and re-embeds every text without consulting the cache. The new version
-is published atomically by `index.store.publish_segments`; a bad file is reported and
-skipped.
+Each file's sha256 decides whether it is read again; unchanged documents are not read at
+all. What was read is embedded through the content-addressed cache (`ingest.vectors`), so
+only text never seen before costs model time, and handed to `index.writer.IndexWriter`,
+which decides which segments to rewrite and publishes the new version atomically. When
+nothing changed nothing is published. A file that cannot be read is reported and skipped,
+and remembered by its content hash: the next build reads it again only once it changed
+(or with `retry_failed`). `full=True` re-reads every file and re-embeds every text
+without consulting the cache.
 """
 
 from __future__ import annotations
 
-import bisect
-import contextlib
 import dataclasses
 import logging
 import os
-import shutil
-import sqlite3
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
 
 import numpy as np
 
-from index.cache import EmbeddingCache, cache_path, embed_with_cache
-from index.errors import CitedError, CorpusError, IndexWriteError, UnreadableFileError
-from index.loaded import LoadedIndex
+from index.cache import EmbeddingCache, cache_path
+from index.errors import CorpusError, UnreadableFileError
 from index.lock import build_lock
-from index.records import Block, Caveat, ChunkSettings, Document, Passage
-from index.segment import SegmentInfo, StoredDocument
-from index.store import (
-    SEGMENT_PASSAGES,
-    Manifest,
-    cleanup_leftovers,
-    current_version,
-    in_file_order,
-    pause_point,
-    plan_segments,
-    publish_segments,
-    published_manifest,
-    split_segments,
-)
+from index.records import BuildFailure, ChunkSettings, StoredDocument
+from index.writer import BuildNotes, IndexWriter, Published
 from ingest.analyze import analyze, read_file
-from ingest.caveats import RuledSentences, apply_rules, find_caveats, texts_to_embed
 from ingest.changes import corpus_files, file_sha256, walk
 from ingest.chunk import CountSpan
 from ingest.formats import kinds_phrase
 from ingest.formats.pdf import limits_from_env
 from ingest.load import LoadedFile, doc_id_for
-from ingest.sentences import embed_sentences
+from ingest.summary import BuildSummary, FileError, write_errors_explained
+from ingest.vectors import EmbedderLike, Progress, embed_documents
+
+__all__ = ["BuildSummary", "FileError", "assign_doc_ids", "build_index", "scan_corpus"]
 
 log = logging.getLogger(__name__)
 
-#: progress(stage, done, total): "read" and "caveats" count files; "embed" and
-#: "embed sentences" count texts.
-Progress = Callable[[str, int, int], None]
-
-
-class EmbedderLike(Protocol):
-    model_name: str
-    dimension: int
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
-
-    def span_counters(self, texts: Sequence[str]) -> list[CountSpan]: ...
-
-
-@dataclass(frozen=True)
-class FileError:
-    """A corpus file that was skipped, and why."""
-
-    file: str
-    error: str
-
-
-@dataclass(frozen=True)
-class BuildSummary:
-    """What a build did; `to_dict` is the `cited ingest --json` object."""
-
-    added: tuple[str, ...] = ()
-    changed: tuple[str, ...] = ()
-    removed: tuple[str, ...] = ()
-    unchanged: tuple[str, ...] = ()
-    embedded: int = 0
-    reused: int = 0
-    total: int = 0
-    errors: tuple[FileError, ...] = ()
-    seconds: float = 0.0
-    version: str | None = None
-    published: bool = True
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "documents": {
-                "added": len(self.added),
-                "changed": len(self.changed),
-                "removed": len(self.removed),
-                "unchanged": len(self.unchanged),
-            },
-            "passages": {"embedded": self.embedded, "reused": self.reused, "total": self.total},
-            "errors": [{"file": e.file, "error": e.error} for e in self.errors],
-            "seconds": round(self.seconds, 3),
-            "version": self.version,
-        }
-
-
-@dataclass(frozen=True)
-class _Parsed:
-    """One document read in this build; the embedding stages fill in the rest."""
-
-    document: Document
-    passages: tuple[Passage, ...]
-    caveats: tuple[Caveat, ...] = ()
-    blocks: tuple[Block, ...] = ()
-    passage_vectors: np.ndarray | None = None
-    caveat_vectors: np.ndarray | None = None
-    sentence_spans: np.ndarray | None = None
-    sentence_vectors: np.ndarray | None = None
-
-    def stored(self) -> StoredDocument:
-        assert self.passage_vectors is not None and self.caveat_vectors is not None
-        return StoredDocument(
-            self.document,
-            self.passages,
-            self.caveats,
-            self.passage_vectors,
-            self.caveat_vectors,
-            self.sentence_spans,
-            self.sentence_vectors,
-        )
+#: A file modified this close (ns) before its stats were taken is hashed again next time:
+#: a second write in the same clock tick would not change its modification time.
+RACY_NS = 1_000_000_000
+#: Files read, then tokenized together (`span_counters`), at a time: the tokenizations
+#: of a group are held until it is chunked.
+READ_GROUP = 64
 
 
 @dataclass(frozen=True)
@@ -145,17 +56,180 @@ class SourceStats:
     files: dict[str, list[int]]
 
 
-#: A file modified this close (ns) before its stats were taken is hashed again next time:
-#: a second write in the same clock tick would not change its modification time.
-RACY_NS = 1_000_000_000
-
-
 @dataclass
 class _Plan:
     added: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+
+
+def build_index(
+    corpus_dir: Path,
+    index_dir: Path,
+    embedder: EmbedderLike,
+    *,
+    full: bool = False,
+    wait: bool = False,
+    progress: Progress | None = None,
+    settings: ChunkSettings | None = None,
+    retry_failed: bool = False,
+) -> BuildSummary:
+    """Build or update the index in `index_dir` from the files in `corpus_dir`.
+
+    Raises BuildLockedError when another build holds the index, unless `wait`. The
+    summary's `seconds` count the build itself: not loading the model, not waiting.
+    """
+    index_dir = Path(index_dir)
+    _check_corpus_dir(corpus_dir)
+    if not walk(corpus_dir):  # an empty folder fails before the model loads
+        raise CorpusError(_nothing_to_index_message(corpus_dir, []))
+    with write_errors_explained(index_dir):
+        index_dir.mkdir(parents=True, exist_ok=True)
+    with build_lock(index_dir, wait=wait):  # before loading the model: a refusal is quick
+        settings = settings or ChunkSettings(max_tokens=_model_window(embedder))
+        started = time.perf_counter()
+        writer = IndexWriter(index_dir, embedder.model_name, embedder.dimension, settings.to_dict())
+        build = _Build(Path(corpus_dir), index_dir, embedder, settings, progress, writer)
+        summary = build.run(full, retry_failed, started)
+    return dataclasses.replace(summary, seconds=time.perf_counter() - started)
+
+
+@dataclass
+class _Build:
+    corpus_dir: Path
+    index_dir: Path
+    embedder: EmbedderLike
+    settings: ChunkSettings
+    progress: Progress | None
+    writer: IndexWriter
+    errors: list[FileError] = field(default_factory=list)
+
+    def run(self, full: bool, retry_failed: bool, started: float) -> BuildSummary:
+        published = self.writer.open_published()
+        last = published.manifest
+        hashes, stats = self._hash_files(_scan(self.corpus_dir), None if full else published)
+        known = {} if retry_failed else _known_failures(published, hashes)
+        self.errors += known.values()
+        self.errors += [FileError(f.name, f.skipped) for f in walk(self.corpus_dir) if f.skipped]
+        plan = _plan({f: h for f, h in hashes.items() if f not in known}, last)
+        touched = plan.added + plan.changed + plan.removed
+        previous = None if full else self.writer.reusable(published.loaded, touched)
+        to_read = plan.added + plan.changed + ([] if previous else plan.unchanged)
+        read = self._read_files(to_read)
+        failures = _failures(self.errors, hashes)
+        if previous is not None and not _differs(plan, self.errors, failures, published):
+            return _unchanged_summary(previous.version, previous.passage_count, plan, self.errors)
+        with write_errors_explained(self.index_dir), self._cache(full) as cache:
+            read, new_texts = embed_documents(
+                read, self.embedder, cache, self._failed, self.progress
+            )
+            changes = _changes(plan, self.errors)
+            kept = [f for f in plan.unchanged if f not in changes["removed"]] if previous else []
+            if not read and not kept:
+                raise CorpusError(_nothing_to_index_message(self.corpus_dir, self.errors))
+            doc_ids = assign_doc_ids(sorted([*(d.file for d in read), *kept]))
+            ids_now = {f: ids[0] for f, ids in (previous.doc_files() if previous else {}).items()}
+            ids_now.update((d.file, d.document.doc_id) for d in read)
+            renamed = {f: doc_id for f, doc_id in doc_ids.items() if ids_now[f] != doc_id}
+            notes = BuildNotes(
+                changes, {"taken_ns": stats.taken_ns, "files": stats.files}, failures, started
+            )
+            written = self.writer.update(previous, read, changes["removed"], renamed, notes)
+            if full:
+                cache.retain_touched()
+        embedded = len({p.text for item in read for p in item.passages} & new_texts)
+        return BuildSummary(
+            added=tuple(changes["added"]),
+            changed=tuple(changes["changed"]),
+            removed=tuple(changes["removed"]),
+            unchanged=tuple(f for f in plan.unchanged if f not in changes["removed"]),
+            embedded=embedded,
+            reused=written.passages - embedded,
+            total=written.passages,
+            errors=tuple(self.errors),
+            version=written.name,
+        )
+
+    def _cache(self, fresh: bool) -> EmbeddingCache:
+        path = cache_path(self.index_dir)
+        return EmbeddingCache(path, self.embedder.model_name, self.embedder.dimension, fresh)
+
+    def _hash_files(
+        self, files: Sequence[tuple[str, Path]], published: Published | None
+    ) -> tuple[dict[str, str], SourceStats]:
+        """Each file's sha256 and its stats; a file that cannot be read is an error. A file
+        whose size and modification time are those the last build recorded (and that was
+        not touched in the second before that build looked) keeps its recorded sha256
+        unread, as git does."""
+        hashes: dict[str, str] = {}
+        stats = SourceStats(taken_ns=time.time_ns(), files={})
+        last = published.manifest if published else None
+        for name, path in files:
+            try:
+                info = path.stat()
+                stats.files[name] = [info.st_size, info.st_mtime_ns]
+                known = _recorded_sha256(last, name, stats.files[name])
+                hashes[name] = known or file_sha256(path)
+            except OSError as error:
+                self.errors.append(
+                    FileError(name, f"cannot read the file: {error.strerror or error}")
+                )
+        return hashes, stats
+
+    def _read_files(self, names: Sequence[str]) -> list[StoredDocument]:
+        """Load, clean and chunk each file; a file that fails is reported, never fatal."""
+        names = sorted(names)
+        parsed: list[StoredDocument] = []
+        errors_before = len(self.errors)
+        for first in range(0, len(names), READ_GROUP):
+            group = names[first : first + READ_GROUP]
+            loaded = self._loaded(group)
+            counters = self.embedder.span_counters([item.document.text for item in loaded])
+            for item, count in zip(loaded, counters, strict=True):
+                try:
+                    parsed.append(self._chunked(item, count))
+                except Exception as error:  # a bad file must never stop the build
+                    self._failed(item.document.file, error)
+            if self.progress:
+                self.progress("read", first + len(group), len(names))
+        self.errors[errors_before:] = sorted(self.errors[errors_before:], key=lambda e: e.file)
+        return parsed
+
+    def _loaded(self, names: Sequence[str]) -> list[LoadedFile]:
+        """The files of `names`, read and cleaned; the files that fail are reported."""
+        limits = limits_from_env(os.environ)  # once per group of files, never per file
+        documents = []
+        for name in names:
+            try:
+                documents.append(read_file(self.corpus_dir / name, self.corpus_dir, limits))
+            except Exception as error:  # a bad file must never stop the build
+                self._failed(name, error)
+        return documents
+
+    def _chunked(self, loaded: LoadedFile, count: CountSpan) -> StoredDocument:
+        analysis = analyze(loaded, count, self.settings)
+        if not analysis.passages:
+            raise UnreadableFileError(
+                analysis.document.file, "no article text left after removing boilerplate"
+            )
+        empty = np.zeros((0, self.embedder.dimension), dtype=np.float32)
+        return StoredDocument(
+            analysis.document, analysis.passages, (), empty, empty, blocks=analysis.blocks
+        )
+
+    def _failed(self, name: str, error: Exception) -> None:
+        if isinstance(error, UnreadableFileError):
+            failure = FileError(name, error.reason)
+        else:
+            log.debug("unexpected failure reading %s", name, exc_info=True)
+            failure = FileError(name, f"could not be read ({type(error).__name__}: {error})")
+        log.warning("skipped %s: %s", failure.file, failure.error)
+        self.errors.append(failure)
+
+
+def _model_window(embedder: EmbedderLike) -> int:
+    return int(getattr(embedder, "max_tokens", ChunkSettings().max_tokens))
 
 
 def scan_corpus(corpus_dir: Path) -> list[Path]:
@@ -178,158 +252,36 @@ def _check_corpus_dir(corpus_dir: Path) -> None:
         )
 
 
-def build_index(
-    corpus_dir: Path,
-    index_dir: Path,
-    embedder: EmbedderLike,
-    *,
-    full: bool = False,
-    wait: bool = False,
-    progress: Progress | None = None,
-    settings: ChunkSettings | None = None,
-) -> BuildSummary:
-    """Build or update the index in `index_dir` from the files in `corpus_dir`.
-
-    Raises BuildLockedError when another build holds the index, unless `wait`. The
-    summary's `seconds` count the build itself: not loading the model, not waiting.
-    """
-    index_dir = Path(index_dir)
-    _check_corpus_dir(corpus_dir)
-    if not walk(corpus_dir):  # an empty folder fails before the model loads
-        raise CorpusError(_nothing_to_index_message(corpus_dir, []))
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with build_lock(index_dir, wait=wait):  # before loading the model: a refusal is quick
-        settings = settings or ChunkSettings(max_tokens=_model_window(embedder))
-        started = time.perf_counter()
-        cleanup_leftovers(index_dir)
-        summary = _build_locked(Path(corpus_dir), index_dir, embedder, full, progress, settings)
-    return dataclasses.replace(summary, seconds=time.perf_counter() - started)
-
-
-def _build_locked(
-    corpus_dir: Path,
-    index_dir: Path,
-    embedder: EmbedderLike,
-    full: bool,
-    progress: Progress | None,
-    settings: ChunkSettings,
-) -> BuildSummary:
-    started = time.perf_counter()
-    files = _scan(corpus_dir)
-    last = published_manifest(index_dir)
-    previous = None if full else _reusable_previous(index_dir, embedder, settings)
-    hashes, stats, errors = _hash_files(files, None if full else last)
-    errors += [FileError(f.name, f.skipped) for f in walk(corpus_dir) if f.skipped]
-    plan = _plan(hashes, last.source_files if last else {})
-    previous = _checked(previous, plan.added + plan.changed + plan.removed)
-    to_read = plan.added + plan.changed + ([] if previous else plan.unchanged)
-    read, read_errors = _read_files(corpus_dir, to_read, embedder, settings, progress)
-    errors += read_errors
-    if previous is not None and not any(_changes(plan, errors).values()):
-        return _unchanged_summary(previous, plan, errors)
-    with _write_errors_explained(index_dir), _open_cache(index_dir, embedder, fresh=full) as cache:
-        read, new_texts = _embed_passages(read, embedder, cache, progress)
-        read, caveat_errors = _find_caveats(read, embedder, cache, progress)
-        errors += caveat_errors
-        read = _embed_sentence_units(read, embedder, cache, progress)
-        changes = _changes(plan, errors)
-        kept = [f for f in plan.unchanged if f not in changes["removed"]] if previous else []
-        parts = _segments(previous, read, kept, changes, embedder.dimension)
-        if not parts:
-            raise CorpusError(_nothing_to_index_message(corpus_dir, errors))
-        version, total = _publish(
-            index_dir, parts, embedder, settings, changes, last, stats, started
-        )
-        if full:
-            cache.retain_touched()
-    embedded = len({p.text for item in read for p in item.passages} & new_texts)
-    return BuildSummary(
-        added=tuple(changes["added"]),
-        changed=tuple(changes["changed"]),
-        removed=tuple(changes["removed"]),
-        unchanged=tuple(f for f in plan.unchanged if f not in changes["removed"]),
-        embedded=embedded,
-        reused=total - embedded,
-        total=total,
-        errors=tuple(errors),
-        version=version,
-    )
-
-
-def _model_window(embedder: EmbedderLike) -> int:
-    return int(getattr(embedder, "max_tokens", ChunkSettings().max_tokens))
-
-
-def _reusable_previous(
-    index_dir: Path, embedder: EmbedderLike, settings: ChunkSettings
-) -> LoadedIndex | None:
-    """The published index, if it was built the same way and its files are as they were
-    written (sizes and times; a segment that is copied from is checked in full, see
-    `_stored_from`); otherwise start afresh."""
-    if current_version(index_dir) is None:
-        return None
-    try:
-        previous = LoadedIndex.load(index_dir, verify="stats", lazy=True)
-    except CitedError as error:
-        log.warning("rebuilding from nothing: the previous index cannot be reused (%s)", error)
-        return None
-    manifest = previous.manifest
-    same_model = manifest.model_name == embedder.model_name
-    same_chunks = manifest.chunk_settings == settings.to_dict()
-    if same_model and same_chunks and in_file_order(manifest.segment_infos()):
-        return previous
-    log.info("rebuilding from nothing: model or chunk settings changed since the last build")
-    return None
-
-
-def _checked(previous: LoadedIndex | None, touched: Sequence[str]) -> LoadedIndex | None:
-    """`previous`, once the segments this build will copy documents from pass their
-    checksums; None (start afresh) when one does not."""
-    if previous is None:
-        return None
-    try:
-        for number in previous.segments_of(touched):
-            previous.verify_segment(number)
-    except CitedError as error:
-        log.warning("rebuilding from nothing: the previous index cannot be reused (%s)", error)
-        return None
-    return previous
-
-
-def _open_cache(index_dir: Path, embedder: EmbedderLike, fresh: bool) -> EmbeddingCache:
-    return EmbeddingCache(cache_path(index_dir), embedder.model_name, embedder.dimension, fresh)
-
-
-def _hash_files(
-    files: Sequence[tuple[str, Path]], last: Manifest | None
-) -> tuple[dict[str, str], SourceStats, list[FileError]]:
-    """Each file's sha256, its stats, and the files that could not be read. A file whose
-    size and modification time are those the last build recorded (and that was not touched
-    in the second before that build looked) keeps its recorded sha256 unread, as git does."""
-    hashes: dict[str, str] = {}
-    stats = SourceStats(taken_ns=time.time_ns(), files={})
-    errors: list[FileError] = []
-    for name, path in files:
-        try:
-            info = path.stat()
-            stats.files[name] = [info.st_size, info.st_mtime_ns]
-            known = _recorded_sha256(last, name, stats.files[name])
-            hashes[name] = known or file_sha256(path)
-        except OSError as error:
-            errors.append(FileError(name, f"cannot read the file: {error.strerror or error}"))
-    return hashes, stats, errors
-
-
-def _recorded_sha256(last: Manifest | None, name: str, stat: list[int]) -> str | None:
-    recorded = last.source_stats.get("files") if last else None
+def _recorded_sha256(last: object, name: str, stat: list[int]) -> str | None:
+    source_stats = getattr(last, "source_stats", {})
+    recorded = source_stats.get("files")
     if not isinstance(recorded, dict) or recorded.get(name) != stat:
         return None
-    taken = last.source_stats.get("taken_ns") if last else None
+    taken = source_stats.get("taken_ns")
     settled = isinstance(taken, int) and stat[1] < taken - RACY_NS
-    return last.source_files.get(name) if settled and last else None
+    return getattr(last, "source_files", {}).get(name) if settled else None
 
 
-def _plan(current: dict[str, str], previous: dict[str, str]) -> _Plan:
+def _known_failures(published: Published, hashes: dict[str, str]) -> dict[str, FileError]:
+    """The files the last build could not read and that have not changed since."""
+    recorded = published.manifest.failures if published.manifest else []
+    known = {}
+    for entry in recorded:
+        failure = BuildFailure.from_dict(entry)
+        if hashes.get(failure.file) == failure.sha256:
+            known[failure.file] = FileError(failure.file, failure.error)
+    if known:
+        log.info("not reading %d unchanged files that failed before", len(known))
+    return known
+
+
+def _failures(errors: Sequence[FileError], hashes: dict[str, str]) -> tuple[BuildFailure, ...]:
+    """The errors to remember: those of files whose content hash is known."""
+    return tuple(BuildFailure(e.file, hashes[e.file], e.error) for e in errors if e.file in hashes)
+
+
+def _plan(current: dict[str, str], last: object) -> _Plan:
+    previous: dict[str, str] = getattr(last, "source_files", None) or {}
     plan = _Plan()
     for name, digest in current.items():
         if name not in previous:
@@ -353,219 +305,32 @@ def _changes(plan: _Plan, errors: Sequence[FileError]) -> dict[str, list[str]]:
     }
 
 
+def _differs(
+    plan: _Plan,
+    errors: Sequence[FileError],
+    failures: Sequence[BuildFailure],
+    published: Published,
+) -> bool:
+    """Whether the new version would differ from the published one: documents, or the
+    failed files it remembers."""
+    recorded = published.manifest.failures if published.manifest else []
+    same_failures = set(failures) == {BuildFailure.from_dict(f) for f in recorded}
+    return any(_changes(plan, errors).values()) or not same_failures
+
+
 def _unchanged_summary(
-    previous: LoadedIndex, plan: _Plan, errors: Sequence[FileError]
+    version: str, passages: int, plan: _Plan, errors: Sequence[FileError]
 ) -> BuildSummary:
     """Nothing to publish: the published version already holds exactly these files."""
-    log.info("index version %s is up to date", previous.version)
+    log.info("index version %s is up to date", version)
     return BuildSummary(
         unchanged=tuple(plan.unchanged),
-        reused=previous.passage_count,
-        total=previous.passage_count,
+        reused=passages,
+        total=passages,
         errors=tuple(errors),
-        version=previous.version,
+        version=version,
         published=False,
     )
-
-
-#: Files read, then tokenized together (`span_counters`), at a time: the tokenizations
-#: of a group are held until it is chunked.
-READ_GROUP = 64
-
-
-def _read_files(
-    corpus_dir: Path,
-    names: Sequence[str],
-    embedder: EmbedderLike,
-    settings: ChunkSettings,
-    progress: Progress | None,
-) -> tuple[list[_Parsed], list[FileError]]:
-    """Load, clean and chunk each file; a file that fails is reported, never fatal."""
-    names = sorted(names)
-    parsed: list[_Parsed] = []
-    errors: list[FileError] = []
-    for first in range(0, len(names), READ_GROUP):
-        group = names[first : first + READ_GROUP]
-        loaded = _loaded(corpus_dir, group, errors)
-        counters = embedder.span_counters([item.document.text for item in loaded])
-        for item, count in zip(loaded, counters, strict=True):
-            try:
-                parsed.append(_chunked(item, count, settings))
-            except Exception as error:  # a bad file must never stop the build
-                errors.append(_file_error(item.document.file, error))
-        if progress:
-            progress("read", first + len(group), len(names))
-    return parsed, sorted(errors, key=lambda e: e.file)
-
-
-def _loaded(corpus_dir: Path, names: Sequence[str], errors: list[FileError]) -> list[LoadedFile]:
-    """The documents of `names`, cleaned; the files that fail are added to `errors`."""
-    documents = []
-    limits = limits_from_env(os.environ)  # once per group of files, never per PDF
-    for name in names:
-        try:
-            documents.append(read_file(corpus_dir / name, corpus_dir, limits))
-        except Exception as error:  # a bad file must never stop the build
-            errors.append(_file_error(name, error))
-    return documents
-
-
-def _file_error(name: str, error: Exception) -> FileError:
-    if isinstance(error, UnreadableFileError):
-        failure = FileError(name, error.reason)
-    else:
-        log.debug("unexpected failure reading %s", name, exc_info=True)
-        failure = FileError(name, f"could not be read ({type(error).__name__}: {error})")
-    log.warning("skipped %s: %s", failure.file, failure.error)
-    return failure
-
-
-def _chunked(loaded: LoadedFile, count: CountSpan, settings: ChunkSettings) -> _Parsed:
-    analysis = analyze(loaded, count, settings)
-    if not analysis.passages:
-        raise UnreadableFileError(
-            analysis.document.file, "no article text left after removing boilerplate"
-        )
-    return _Parsed(analysis.document, analysis.passages, (), blocks=analysis.blocks)
-
-
-def _embed_passages(
-    read: Sequence[_Parsed],
-    embedder: EmbedderLike,
-    cache: EmbeddingCache,
-    progress: Progress | None,
-) -> tuple[list[_Parsed], set[str]]:
-    """The documents with their passage vectors, and the passage texts the cache lacked."""
-    texts = [p.text for item in read for p in item.passages]
-    _, missing = cache.lookup(texts)
-    vectors, _, _ = embed_with_cache(embedder, cache, texts, progress=progress)
-    result, row = [], 0
-    for item in read:
-        count = len(item.passages)
-        result.append(dataclasses.replace(item, passage_vectors=vectors[row : row + count]))
-        row += count
-    return result, {texts[i] for i in missing}
-
-
-def _find_caveats(
-    read: Sequence[_Parsed],
-    embedder: EmbedderLike,
-    cache: EmbeddingCache,
-    progress: Progress | None,
-) -> tuple[list[_Parsed], list[FileError]]:
-    """The documents with their caveats and caveat vectors; sentences go through the cache.
-    What every document will embed is embedded first, as one batch, and kept at hand: each
-    document then asks again for its sentences and the same prototypes."""
-    known: dict[str, np.ndarray] = {}
-
-    def embed(texts: Sequence[str]) -> np.ndarray:
-        missing = list(dict.fromkeys(t for t in texts if t not in known))
-        if missing:
-            known.update(zip(missing, embed_with_cache(embedder, cache, missing)[0], strict=True))
-        rows = [known[t] for t in texts]
-        return np.stack(rows) if rows else np.zeros((0, embedder.dimension), np.float32)
-
-    ruled, errors = _ruled(read)
-    embed([text for item, rules in ruled for text in texts_to_embed(item.document, rules)])
-    result: list[_Parsed] = []
-    for done, (item, rules) in enumerate(ruled, start=1):
-        try:
-            caveats = tuple(find_caveats(item.document, embed, rules))
-        except Exception as error:  # a bad file must never stop the build
-            errors.append(_file_error(item.document.file, error))
-            continue
-        vectors = embed([c.text for c in caveats]).reshape(-1, embedder.dimension)
-        result.append(dataclasses.replace(item, caveats=caveats, caveat_vectors=vectors))
-        if progress:
-            progress("caveats", done, len(ruled))
-    return result, errors
-
-
-def _ruled(read: Sequence[_Parsed]) -> tuple[list[tuple[_Parsed, RuledSentences]], list[FileError]]:
-    """Each document with the caveat rules' judgement of its sentences."""
-    ruled, errors = [], []
-    for item in read:
-        try:
-            ruled.append((item, apply_rules(item.document, item.blocks)))
-        except Exception as error:  # a bad file must never stop the build
-            errors.append(_file_error(item.document.file, error))
-    return ruled, errors
-
-
-def _embed_sentence_units(
-    read: Sequence[_Parsed],
-    embedder: EmbedderLike,
-    cache: EmbeddingCache,
-    progress: Progress | None,
-) -> list[_Parsed]:
-    """The documents read in this build with their sentence units and vectors."""
-    passages = [p for item in read for p in item.passages]
-    sentences = embed_sentences(embedder, cache, passages, embedder.dimension, progress)
-    owners = sentences.spans[:, 0]
-    result, first = [], 0
-    for item in read:
-        last = first + len(item.passages)
-        lo, hi = np.searchsorted(owners, [first, last], side="left")
-        spans = sentences.spans[lo:hi].copy()
-        spans[:, 0] -= first
-        vectors = sentences.vectors[lo:hi]
-        result.append(dataclasses.replace(item, sentence_spans=spans, sentence_vectors=vectors))
-        first = last
-    return result
-
-
-Part = SegmentInfo | list[StoredDocument]
-
-
-def _segments(
-    previous: LoadedIndex | None,
-    read: Sequence[_Parsed],
-    kept: Sequence[str],
-    changes: dict[str, list[str]],
-    dimension: int,
-) -> list[Part]:
-    """The segments of the new version: reused ones, and new ones holding what was read
-    plus the kept documents that share a segment with a change. `kept` are the unchanged
-    files taken from `previous`."""
-    fresh = {item.document.file: item.stored() for item in read}
-    doc_ids = assign_doc_ids(sorted([*fresh, *kept]))
-    if previous is None:
-        docs = [_renamed(fresh[f], doc_ids[f]) for f in sorted(fresh)]
-        return list(split_segments(docs))
-    stored_ids = previous.doc_files()
-    renamed = {f for f in kept if stored_ids[f][0] != doc_ids[f]}
-    touched = set(fresh) | set(changes["removed"]) | renamed
-    parts: list[Part] = []
-    for entry in plan_segments(previous.manifest.segment_infos(), [*fresh, *kept], touched):
-        if isinstance(entry, SegmentInfo):
-            parts.append(entry)
-            continue
-        docs = _gather(previous, fresh, entry, stored_ids, dimension)
-        docs = [_renamed(d, doc_ids[d.file]) for d in docs]
-        too_big = sum(len(d.passages) for d in docs) > 2 * SEGMENT_PASSAGES
-        parts += split_segments(docs) if too_big else [docs]
-    return parts
-
-
-def _gather(
-    previous: LoadedIndex,
-    fresh: dict[str, StoredDocument],
-    files: Sequence[str],
-    stored_ids: dict[str, tuple[str, int]],
-    dimension: int,
-) -> list[StoredDocument]:
-    """The documents of `files`, in file order: read in this build or copied from
-    `previous`, whose segments are checked in full before anything is copied from them."""
-    copied: dict[str, StoredDocument] = {}
-    by_segment: dict[int, set[str]] = {}
-    for file in files:
-        if file not in fresh:
-            by_segment.setdefault(stored_ids[file][1], set()).add(file)
-    for number, wanted in sorted(by_segment.items()):
-        segment = previous.segments[number]
-        previous.verify_segment(number)  # already done unless a doc_id was renamed
-        copied.update((d.file, d) for d in segment.stored_documents(wanted, dimension))
-    return [fresh.get(f) or copied[f] for f in sorted(files)]
 
 
 def assign_doc_ids(files: Sequence[str]) -> dict[str, str]:
@@ -588,119 +353,6 @@ def _unique_id(doc_id: str, file: str, seen: set[str]) -> str:
     while candidate in seen:
         candidate, n = f"{doc_id}-{suffix}-{n}", n + 1
     return candidate
-
-
-def _renamed(item: StoredDocument, doc_id: str) -> StoredDocument:
-    if item.document.doc_id == doc_id:
-        return item
-    return dataclasses.replace(
-        item,
-        document=dataclasses.replace(item.document, doc_id=doc_id),
-        passages=tuple(dataclasses.replace(p, doc_id=doc_id) for p in item.passages),
-        caveats=tuple(dataclasses.replace(c, doc_id=doc_id) for c in item.caveats),
-    )
-
-
-def _publish(
-    index_dir: Path,
-    parts: Sequence[Part],
-    embedder: EmbedderLike,
-    settings: ChunkSettings,
-    changes: dict[str, list[str]],
-    last: Manifest | None,
-    stats: SourceStats,
-    started: float,
-) -> tuple[str, int]:
-    """Publish the segments; returns the new version's name and its passage count."""
-    pause_point("embedded")
-    source_files = {}
-    total = 0
-    for part in parts:
-        if isinstance(part, SegmentInfo):
-            total += part.passages
-            continue
-        total += sum(len(d.passages) for d in part)
-        source_files.update((d.file, d.document.sha256) for d in part)
-    source_files = _source_files(last, parts, source_files)
-    folder = publish_segments(
-        index_dir,
-        parts,
-        model_name=embedder.model_name,
-        dimension=embedder.dimension,
-        chunk_settings=settings.to_dict(),
-        build_seconds=time.perf_counter() - started,
-        source_files=source_files,
-        source_stats={
-            "taken_ns": stats.taken_ns,
-            "files": {f: stats.files[f] for f in source_files if f in stats.files},
-        },
-        changes=changes,
-    )
-    return folder.name, total
-
-
-def _source_files(
-    last: Manifest | None, parts: Sequence[Part], written: dict[str, str]
-) -> dict[str, str]:
-    """file -> sha256 of every document in the new version: the written segments' from
-    their documents, the reused segments' from the published manifest `last`."""
-    reused = [p for p in parts if isinstance(p, SegmentInfo)]
-    if not reused:
-        return written
-    assert last is not None
-    firsts = [p.first_file for p in reused]
-    lasts = [p.last_file for p in reused]
-    result = dict(written)
-    for file, digest in last.source_files.items():
-        number = max(0, bisect.bisect_right(firsts, file) - 1)
-        if firsts[number] <= file <= lasts[number]:
-            result[file] = digest
-    return dict(sorted(result.items()))
-
-
-#: How a full disk or a read-only folder shows up in the libraries that write the index.
-_WRITE_FAILURES = (
-    "no space left on device",
-    "database or disk is full",
-    "disk quota exceeded",
-    "file too large",
-    "read-only file system",
-    "readonly database",
-    "permission denied",
-    "disk i/o error",
-    "write error",
-)
-
-
-@contextlib.contextmanager
-def _write_errors_explained(index_dir: Path) -> Iterator[None]:
-    """Turn a failed write of the cache or of the new version (the disk is full, the folder
-    is read-only) into IndexWriteError; publish has already removed its half-written folder."""
-    try:
-        yield
-    except (OSError, sqlite3.Error, RuntimeError) as error:
-        cause = _write_failure(error, index_dir)
-        if cause is None:
-            raise
-        raise IndexWriteError(
-            f"cannot write the new index in {index_dir}: {cause}; the previous index is "
-            "unchanged and still answers; free some space (or fix the folder's permissions) "
-            "and run `cited ingest` again"
-        ) from error
-
-
-def _write_failure(error: Exception, index_dir: Path) -> str | None:
-    """Why writing failed, in a few words, or None when `error` is not about writing."""
-    text = str(error).lower()
-    known = next((reason for reason in _WRITE_FAILURES if reason in text), None)
-    if known or not isinstance(error, OSError):
-        return known
-    if error.strerror:
-        return error.strerror.lower()
-    with contextlib.suppress(OSError):  # numpy reports a short write without an errno
-        if shutil.disk_usage(index_dir).free < 1024 * 1024:
-            return "no space left on device"
-    return text or type(error).__name__
 
 
 def _nothing_to_index_message(corpus_dir: Path, errors: Sequence[FileError]) -> str:

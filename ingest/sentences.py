@@ -9,15 +9,25 @@ so a rebuild embeds only sentences it has never seen.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 from index.cache import EmbeddingCache, Progress, TextEncoder, embed_with_cache
 from index.records import Passage
-from index.store import SentenceVectors
 from ingest.text import sentence_spans
 
 Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class SentenceVectors:
+    """The sentence units of the passages: `spans` rows are (passage id, start, end), the
+    span relative to the passage text, sorted by passage id; `vectors` row i embeds span i."""
+
+    spans: np.ndarray
+    vectors: np.ndarray
+
 
 #: Sentences with fewer words are joined to the sentence after them (see docs/quality.md).
 MIN_UNIT_WORDS = 6

@@ -1,7 +1,7 @@
 """A rebuild killed at any moment, or two rebuilds at once, never break the index.
 
 Each build here is a real `cited ingest` subprocess. CITED_TEST_PAUSE_AT=STAGE makes it
-stop itself (SIGSTOP) at a named point of the build (see index/store.py), so the SIGKILL
+stop itself (SIGSTOP) at a named point of the build (see index/versions.py), so the SIGKILL
 lands exactly there; the test then checks that the index still loads and answers, and
 that the next build cleans up after the dead one.
 """
@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from index.loaded import LoadedIndex
-from index.store import current_version, list_versions
+from index.versions import current_version, list_versions
 from ingest.pipeline import build_index
 
 REPO = Path(__file__).resolve().parents[2]

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from index.ray_engine import EngineSettings
-from index.store import current_version
+from index.versions import current_version
 from ingest.pipeline import build_index
 from tests.index.ray_cluster import REPO, LocalCluster, free_port
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from index.errors import IndexCorruptError
-from index.segment import RowFile
+from index.rowfile import RowFile
 
 
 @pytest.fixture

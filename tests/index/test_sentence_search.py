@@ -7,9 +7,11 @@ import numpy as np
 import pytest
 
 from index.loaded import LoadedIndex
-from index.records import Passage
+from index.records import Passage, StoredDocument
 from index.search import HybridSearcher
-from index.store import SentenceVectors
+from index.versions import current_version
+from index.writer import IndexWriter
+from ingest.sentences import SentenceVectors
 
 
 def _sentences(passages: list[Passage], embedder) -> SentenceVectors:
@@ -59,7 +61,7 @@ def test_hits_carry_the_best_sentence(with_sentences, embedder) -> None:
 
 
 def test_an_index_without_sentences_scores_passages_alone(tmp_path, publish_small, embedder):
-    publish_small(tmp_path)
+    publish_small(tmp_path, sentences=None)
     with LoadedIndex.load(tmp_path) as loaded:
         assert not loaded.has_sentences
         hits = HybridSearcher(loaded, embedder).search("sunlight for tomatoes", k=2)
@@ -67,22 +69,34 @@ def test_an_index_without_sentences_scores_passages_alone(tmp_path, publish_smal
         assert np.allclose(hits.sentence, hits.dense)
 
 
-def test_sentences_of_unknown_passages_are_refused(tmp_path, publish_small, embedder):
-    bad = SentenceVectors(np.array([[99, 0, 5]]), embedder.encode(["hello"]))
-    with pytest.raises(ValueError, match="outside"):
-        publish_small(tmp_path, sentences=bad)
+def test_sentences_of_unknown_passages_are_refused(tmp_path, records, embedder):
+    documents, passages, _ = records
+    mine = tuple(p for p in passages if p.doc_id == documents[0].doc_id)
+    bad = StoredDocument(
+        documents[0],
+        mine,
+        (),
+        embedder.encode([p.text for p in mine]),
+        np.zeros((0, embedder.dimension), np.float32),
+        sentence_spans=np.array([[99, 0, 5]]),
+        sentence_vectors=embedder.encode(["hello"]),
+    )
+    writer = IndexWriter(tmp_path, embedder.model_name, embedder.dimension, {})
+    with pytest.raises(ValueError, match="passages it does not have"):
+        writer.update(None, [bad])
+    assert current_version(tmp_path) is None
 
 
 def test_a_version_split_into_segments_reads_like_one(
     tmp_path, publish_small, records, embedder, monkeypatch
 ) -> None:
     """Global ids run over segments in order; every read gives what one segment gives."""
-    from index import store
+    from index import plan
 
     _, passages, _ = records
     sentences = _sentences(passages, embedder)
     publish_small(tmp_path / "one", sentences=sentences)
-    monkeypatch.setattr(store, "SEGMENT_PASSAGES", 2)  # one document per segment
+    monkeypatch.setattr(plan, "SEGMENT_PASSAGES", 2)  # one document per segment
     publish_small(tmp_path / "three", sentences=sentences)
     with LoadedIndex.load(tmp_path / "one") as one, LoadedIndex.load(tmp_path / "three") as three:
         assert (len(one.segments), len(three.segments)) == (1, 3)

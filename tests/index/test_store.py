@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index import store
+from index import manifest as manifest_module
+from index import plan
 from index.errors import (
     BuildLockedError,
     CorpusError,
@@ -20,11 +21,7 @@ from index.errors import (
 from index.loaded import IndexHandle, LoadedIndex
 from index.lock import build_lock
 from index.search import HybridSearcher
-from index.store import (
-    cleanup_leftovers,
-    current_version,
-    segment_dirs,
-)
+from index.versions import cleanup_leftovers, current_version, segment_dirs
 
 
 def _versions(index_dir: Path) -> list[str]:
@@ -54,9 +51,9 @@ class TestPublishAndLoad:
     def test_manifest_records_build(self, tmp_path, publish_small, embedder):
         folder = publish_small(tmp_path)
         manifest = json.loads((folder / "manifest.json").read_text())
-        assert manifest["format_version"] == store.FORMAT_VERSION
+        assert manifest["format_version"] == manifest_module.FORMAT_VERSION
         assert manifest["model_name"] == embedder.model_name
-        assert manifest["counts"] == {"documents": 3, "passages": 6, "caveats": 1}
+        assert manifest["counts"] == {"documents": 3, "passages": 6, "caveats": 1, "sentences": 6}
         assert manifest["faiss_kind"] == "flat"
         assert manifest["source_files"]["sleep.txt"] == "0" * 64
         on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
@@ -145,7 +142,7 @@ class TestHnsw:
     def test_hnsw_finds_what_flat_finds(self, tmp_path, publish_small, embedder, monkeypatch):
         flat_dir, hnsw_dir = tmp_path / "flat", tmp_path / "hnsw"
         publish_small(flat_dir)
-        monkeypatch.setattr(store, "HNSW_THRESHOLD", 1)
+        monkeypatch.setattr(plan, "HNSW_THRESHOLD", 1)
         publish_small(hnsw_dir)
         flat, hnsw = LoadedIndex.load(flat_dir), LoadedIndex.load(hnsw_dir)
         assert (flat.manifest.faiss_kind, hnsw.manifest.faiss_kind) == ("flat", "hnsw")

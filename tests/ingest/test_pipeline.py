@@ -21,7 +21,7 @@ import pytest
 from assistant.present.text import summary_as_text
 from index.cache import EmbeddingCache, cache_path
 from index.loaded import LoadedIndex
-from index.store import current_version, list_versions
+from index.versions import current_version, list_versions
 from ingest.pipeline import BuildSummary, build_index
 from ingest.structure import blocks
 
@@ -304,6 +304,72 @@ class TestBadFiles:
         assert EX not in {d.file for d in load(index).documents()}
         again = build_index(corpus, index, embedder)
         assert again.published is False and [e.file for e in again.errors] == [EX]
+
+
+class TestFailedFiles:
+    """A file that failed is remembered by its content hash (issue 15: two slow PDFs made
+    every unchanged build read them again)."""
+
+    @pytest.fixture
+    def reads(self, monkeypatch) -> list[str]:
+        """The corpus files the builds load, in order."""
+        from ingest import pipeline
+
+        loaded: list[str] = []
+        real = pipeline.read_file
+
+        def counting(path, corpus_dir, limits):
+            loaded.append(path.name)
+            return real(path, corpus_dir, limits)
+
+        monkeypatch.setattr(pipeline, "read_file", counting)
+        return loaded
+
+    def test_an_unchanged_failed_file_is_not_read_again(self, workspace, embedder, reads):
+        corpus, index = workspace
+        (corpus / "blank.txt").write_bytes(b"   \n")
+        first = build_index(corpus, index, embedder)
+        assert [(e.file, e.error) for e in first.errors] == [("blank.txt", "empty file")]
+        reads.clear()
+
+        again = build_index(corpus, index, embedder)
+
+        assert reads == [] and again.published is False
+        assert again.to_dict()["errors"] == [{"file": "blank.txt", "error": "empty file"}]
+        with load(index) as loaded:  # what the Library shows after a restart
+            [failure] = loaded.failures
+        assert (failure.file, failure.error) == ("blank.txt", "empty file")
+
+    def test_a_failed_file_is_read_again_once_it_changes_or_when_asked(
+        self, workspace, embedder, reads
+    ):
+        corpus, index = workspace
+        (corpus / "blank.txt").write_bytes(b"   \n")
+        build_index(corpus, index, embedder)
+        reads.clear()
+        assert build_index(corpus, index, embedder, retry_failed=True).errors
+        assert reads == ["blank.txt"]
+        (corpus / "blank.txt").write_text(LIGHTHOUSE, encoding="utf-8")
+
+        fixed = build_index(corpus, index, embedder)
+
+        assert fixed.added == ("blank.txt",) and fixed.errors == ()
+        with load(index) as loaded:
+            assert loaded.failures == []
+            assert "blank.txt" in {d.file for d in loaded.documents()}
+
+
+class TestBlocks:
+    def test_each_document_keeps_the_structure_it_was_read_with(self, workspace, embedder):
+        corpus, index = workspace
+        (corpus / "lighthouse.txt").write_text(LIGHTHOUSE, encoding="utf-8")
+        build_index(corpus, index, embedder)  # rewrites the segment: others are copied
+        with load(index) as loaded:
+            for document in loaded.documents():
+                assert loaded.blocks(document.doc_id) == blocks(document), document.file
+            kinds = [b.kind for b in loaded.blocks("lighthouse")]
+        assert kinds[0] == "title" and kinds.count("heading") == 2
+        assert loaded.blocks("no-such-doc") == []
 
 
 def cited(*args: str) -> subprocess.CompletedProcess:

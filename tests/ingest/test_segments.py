@@ -16,11 +16,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index import store
+from index import files, plan
 from index.cache import cache_path
 from index.loaded import LoadedIndex
 from index.segment import SegmentInfo
-from index.store import plan_segments
 from ingest import pipeline
 from ingest.pipeline import assign_doc_ids, build_index
 
@@ -35,8 +34,7 @@ Keepers describe a slow ache for the mainland: the bakery, the market, the voice
 
 @pytest.fixture
 def small_segments(monkeypatch) -> None:
-    monkeypatch.setattr(store, "SEGMENT_PASSAGES", 30)
-    monkeypatch.setattr("ingest.pipeline.SEGMENT_PASSAGES", 30)
+    monkeypatch.setattr(plan, "SEGMENT_PASSAGES", 30)
 
 
 @pytest.fixture
@@ -178,7 +176,7 @@ def test_a_damaged_segment_that_must_be_copied_starts_from_nothing(workspace, em
     data[len(data) // 2] ^= 0xFF  # bit rot: same size and time, only the checksum notices
     records.write_bytes(bytes(data))
     os.utime(records, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-    store._VERIFIED.clear()  # as in a new process: nothing checked yet
+    files._VERIFIED.clear()  # as in a new process: nothing checked yet
     (corpus / HUSBAND).write_text(NEW_ARTICLE, encoding="utf-8")
 
     summary = build_index(corpus, index, embedder)
@@ -206,32 +204,6 @@ def test_a_rebuild_hashes_only_files_whose_size_or_time_changed(workspace, embed
     os.utime(corpus / EX)  # touched, same bytes: hashed again, found unchanged
     assert build_index(corpus, index, embedder).published is False
     assert sorted(hashed) == sorted([EX, HUSBAND])  # HUSBAND: written in the racy second
-
-
-class TestPlan:
-    def info(self, name: str, first: str, last: str) -> SegmentInfo:
-        return SegmentInfo(name, first, last, 1, 10, 0, None, "flat")
-
-    def test_untouched_segments_are_reused_and_touched_ones_listed(self):
-        previous = [self.info("a", "a.txt", "c.txt"), self.info("b", "d.txt", "f.txt")]
-        files = ["a.txt", "b.txt", "c.txt", "d.txt", "e.txt", "f.txt"]
-        assert plan_segments(previous, files, {"e.txt"}) == [
-            previous[0],
-            ["d.txt", "e.txt", "f.txt"],
-        ]
-
-    def test_a_new_file_joins_the_segment_whose_range_it_falls_in(self):
-        previous = [self.info("a", "b.txt", "c.txt"), self.info("b", "f.txt", "g.txt")]
-        files = ["a.txt", "b.txt", "c.txt", "d.txt", "f.txt", "g.txt"]
-        plan = plan_segments(previous, files, {"a.txt", "d.txt"})
-        assert plan == [["a.txt", "b.txt", "c.txt", "d.txt"], previous[1]]
-
-    def test_a_segment_left_empty_disappears(self):
-        previous = [self.info("a", "a.txt", "a.txt"), self.info("b", "b.txt", "b.txt")]
-        assert plan_segments(previous, ["b.txt"], {"a.txt"}) == [previous[1]]
-
-    def test_without_segments_everything_is_one_list(self):
-        assert plan_segments([], ["b.txt", "a.txt"], set()) == [["a.txt", "b.txt"]]
 
 
 def test_doc_ids_are_unique_in_file_order():

@@ -10,7 +10,7 @@ import pytest
 from reliability_kit import cited
 
 from index.errors import CorpusError
-from index.store import current_version
+from index.versions import current_version
 
 
 def _one_error_line(result, warnings: int = 0) -> str:

@@ -18,13 +18,8 @@ from reliability_kit import cited
 from assistant.answer import Assistant
 from index.errors import IndexCorruptError, ModelMismatchError
 from index.loaded import LoadedIndex
-from index.store import (
-    MANIFEST_CHECKSUM_KEY,
-    MANIFEST_NAME,
-    current_version,
-    manifest_bytes,
-    segment_dirs,
-)
+from index.manifest import MANIFEST_CHECKSUM_KEY, MANIFEST_NAME, manifest_bytes
+from index.versions import current_version, segment_dirs
 
 QUESTION = "What is the peak-end rule?"
 

@@ -23,7 +23,7 @@ import pytest
 from reliability_kit import cited
 
 from index.loaded import LoadedIndex
-from index.store import current_version, list_versions
+from index.versions import current_version, list_versions
 
 NEW_ARTICLE = (
     "Patience After a Breakup\n\n"
