@@ -137,9 +137,13 @@ class Assistant:
 
     def answer(self, question: str, k: int = 5, doc_ids: Sequence[str] | None = None) -> Answer:
         """Answer `question` with up to `k` quotes, searching only `doc_ids` if given."""
-        text = clean_question(question)
-        k = max(1, min(int(k), MAX_K))
         loaded = self.index()
+        made = self._answer(loaded, clean_question(question), max(1, min(int(k), MAX_K)), doc_ids)
+        return dataclasses.replace(made, index_version=loaded.version)
+
+    def _answer(
+        self, loaded: LoadedIndex, text: str, k: int, doc_ids: Sequence[str] | None
+    ) -> Answer:
         judges = self._judged(loaded)
         query = self.embedder.encode_query(text)
         manipulative = judges.intent.is_manipulative(text, query)
@@ -192,7 +196,7 @@ class Assistant:
         if len(hits):
             row = int(np.argmax(hits.semantic))
             [passage] = loaded.passages([int(hits.ids[row])])
-            source = source_of(passage, loaded.document(passage.doc_id))
+            source = source_of(passage, loaded.document(passage.doc_id), loaded.version)
             nearest = Nearest(passage.text, round(best, 3), threshold, source)
         return Abstention(threshold, nearest, tuple(never), tuple(sources_only))
 
@@ -256,7 +260,7 @@ class Assistant:
                     text=passage.text,
                     score=round(float(score), 3),
                     highlight=best_sentence(loaded, int(pid), passage, question, query),
-                    source=source_of(passage, documents[passage.doc_id]),
+                    source=source_of(passage, documents[passage.doc_id], loaded.version),
                 )
             )
         return tuple(quotes)

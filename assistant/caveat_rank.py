@@ -89,7 +89,7 @@ class CaveatIndex:
 
     def _quote(self, caveat: Caveat) -> CaveatQuote:
         document = self._loaded.document(caveat.doc_id)
-        return CaveatQuote(caveat.text, source_of(caveat, document), caveat.kind)
+        return CaveatQuote(caveat.text, source_of(caveat, document, self.version), caveat.kind)
 
 
 def merge(first: Sequence[CaveatQuote], then: Sequence[CaveatQuote]) -> tuple[CaveatQuote, ...]:

@@ -8,6 +8,7 @@ stderr and exit status 2; nothing reaches the user as a traceback.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import logging
 import os
@@ -84,16 +85,17 @@ def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
         description="Ask a folder of articles; get their own words, cited, with their caveats.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    _add_ingest(commands, common)
+    _add_ingest(commands, common, settings)
     _add_ask(commands, common)
     _add_docs(commands, common)
     _add_serve(commands, common, settings)
     _add_eval(commands, common)
     _add_inspect(commands, common)
+    _add_verify(commands, common)
     return parser
 
 
-def _add_ingest(commands: Any, common: argparse.ArgumentParser) -> None:
+def _add_ingest(commands: Any, common: argparse.ArgumentParser, settings: Settings) -> None:
     p = commands.add_parser("ingest", parents=[common], help="build or update the index")
     p.add_argument(
         "--full",
@@ -107,6 +109,7 @@ def _add_ingest(commands: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--json", action="store_true", help="print one JSON summary object")
     p.add_argument("--watch", action="store_true", help="rebuild whenever the corpus changes")
+    _add_engine(p, settings)
     p.add_argument(
         "--wait",
         action="store_true",
@@ -138,6 +141,7 @@ def _add_serve(commands: Any, common: argparse.ArgumentParser, settings: Setting
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
     p.add_argument("--watch", action="store_true", help="rebuild when the corpus changes")
+    _add_engine(p, settings)
     p.add_argument(
         "--auth",
         help="user:password required to use the UI; prefer env CITED_AUTH or --auth-file "
@@ -197,6 +201,61 @@ def run_inspect(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _add_verify(commands: Any, common: argparse.ArgumentParser) -> None:
+    p = commands.add_parser(
+        "verify", parents=[common], help="check the quotes of saved answers against the corpus"
+    )
+    p.add_argument(
+        "answers",
+        nargs="?",
+        default="-",
+        help="a file of answers saved with `cited ask --json` (object, array or JSONL); "
+        "- or nothing reads standard input",
+    )
+    p.set_defaults(run=run_verify)
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    """Print ok / moved / changed per quote; exit 0 only when every quote is ok."""
+    from assistant.verify import OK, parse_answers, summary, verify
+
+    if args.answers == "-":
+        text, name = sys.stdin.read(), "standard input"
+    else:
+        try:
+            text, name = Path(args.answers).read_text(encoding="utf-8"), args.answers
+        except (OSError, UnicodeDecodeError) as error:
+            raise CitedError(f"cannot read {args.answers}: {error}") from None
+    answers = parse_answers(text, name)
+    checks = verify(answers, args.corpus)
+    for check in checks:
+        print(check.line())
+    print(summary(checks, len(answers)))
+    return 0 if all(c.status == OK for c in checks) else 1
+
+
+def _add_engine(p: argparse.ArgumentParser, settings: Settings) -> None:
+    p.add_argument(
+        "--engine",
+        choices=("local", "ray"),
+        default=settings.engine,
+        help="who embeds new text: this process, or Ray (env CITED_ENGINE; default local)",
+    )
+    p.add_argument(
+        "--ray-address",
+        default=settings.ray_address,
+        help="HOST:PORT of a Ray head to build on (env CITED_RAY_ADDRESS; implies --engine "
+        "ray; default: a Ray started for this build on 127.0.0.1)",
+    )
+
+
+def _engine_settings(args: argparse.Namespace) -> Any:
+    from index.ray_engine import EngineSettings
+
+    engine = "ray" if args.ray_address else args.engine
+    return EngineSettings(engine=engine, ray_address=args.ray_address)
+
+
 def _k_value(text: str) -> int:
     """-k as the API takes it: a whole number from 1 to MAX_K (one limit everywhere)."""
     from assistant.web.api import k_argument
@@ -213,16 +272,23 @@ def _embedder(args: argparse.Namespace) -> Any:
     return Embedder(args.model, backend=args.settings.embed_backend)
 
 
+def _build_embedder(args: argparse.Namespace, local: Any = None) -> Any:
+    """The embedder builds use: the local one, or it with encoding on Ray (--engine)."""
+    from index.ray_engine import build_embedder
+
+    return build_embedder(local or _embedder(args), _engine_settings(args), args.model)
+
+
 def run_ingest(args: argparse.Namespace) -> int:
     if args.watch:
         from assistant.web.watch import watch_and_rebuild
 
-        watch_and_rebuild(args.corpus, args.index, _embedder(args), full_first=args.full)
+        watch_and_rebuild(args.corpus, args.index, _build_embedder(args), full_first=args.full)
         return 0
     summary = ingest_once(
         args.corpus,
         args.index,
-        _embedder(args),
+        _build_embedder(args),
         full=args.full,
         wait=args.wait,
         quiet=args.json,
@@ -364,6 +430,40 @@ def run_docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def check_port_free(host: str, port: int) -> None:
+    """Refuse, in one line naming the fix, a port something already listens on: found
+    before the model and Gradio load, where Gradio would fail later with its own error."""
+    import socket
+
+    if not 0 < port < 65536:
+        raise CitedError(f"--port must be between 1 and 65535, got {port}")
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.bind((host.strip("[]"), port))  # no SO_REUSEADDR: as strict as Gradio's bind
+    except OSError as error:
+        if error.errno != errno.EADDRINUSE:
+            raise CitedError(f"cannot serve on {host}:{port}: {error.strerror}") from None
+        free = _next_free_port(host, port)
+        raise CitedError(
+            f"port {port} is in use on {host} (another cited serve?); run `make run "
+            f"PORT={free}` or `cited serve --port {free}`"
+        ) from None
+
+
+def _next_free_port(host: str, port: int) -> int:
+    import socket
+
+    for candidate in range(port + 1, min(port + 100, 65535)):
+        with socket.socket() as probe:
+            try:
+                probe.bind((host.strip("[]") if ":" not in host else "127.0.0.1", candidate))
+            except OSError:
+                continue
+            return candidate
+    return port + 1
+
+
 def run_serve(args: argparse.Namespace) -> int:
     from assistant.web.credentials import command_line_warning, read_credentials
 
@@ -372,6 +472,8 @@ def run_serve(args: argparse.Namespace) -> int:
     if warning:
         print(warning, file=sys.stderr)
     from assistant.web.serve import serve
+
+    check_port_free(args.host, args.port)
 
     serve(
         corpus_dir=args.corpus,
@@ -383,6 +485,7 @@ def run_serve(args: argparse.Namespace) -> int:
         watch=args.watch,
         allowed_hosts=tuple(args.allowed_hosts),
         embed_backend=args.settings.embed_backend,
+        engine=_engine_settings(args),
     )
     return 0
 

@@ -19,6 +19,8 @@ class Source:
     start: int
     end: int
     page: int | None = None
+    sha256: str = ""  # of the file when it was indexed: the quote's receipt (`cited verify`)
+    version: str = ""  # the index version the quote was read from
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,8 @@ class Answer:
     #: Titles of the quoted documents that state no caveat of their own: the caveat panel
     #: says so for them instead of showing other documents' caveats.
     without_caveats: tuple[str, ...] = ()
+    #: The index version the answer was made from (its quotes' receipts say the same).
+    index_version: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The Answer JSON object of DESIGN.md, plus `abstention` (null when answered) and
@@ -93,6 +97,7 @@ class Answer:
             "caveats": [{"text": c.text, "source": asdict(c.source)} for c in self.caveats],
             "abstention": self.abstention.to_dict() if self.abstention else None,
             "without_caveats": list(self.without_caveats),
+            "index_version": self.index_version,
         }
 
 
@@ -106,7 +111,7 @@ def _quote_dict(quote: Quote) -> dict[str, Any]:
     }
 
 
-def source_of(item: Passage | Caveat, document: Document | None) -> Source:
+def source_of(item: Passage | Caveat, document: Document | None, version: str = "") -> Source:
     return Source(
         doc_id=item.doc_id,
         title=document.title if document else item.doc_id,
@@ -115,4 +120,6 @@ def source_of(item: Passage | Caveat, document: Document | None) -> Source:
         start=item.start,
         end=item.end,
         page=item.page,
+        sha256=document.sha256 if document else "",
+        version=version,
     )

@@ -29,12 +29,14 @@ class Settings:
     debug: bool = False
     embed_backend: str | None = None
     allowed_hosts: tuple[str, ...] = ()
+    engine: str = "local"  # who embeds a build's new text: "local" or "ray"
+    ray_address: str | None = None
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Settings from CITED_CORPUS, CITED_INDEX, CITED_MODEL, CITED_AUTH,
-        CITED_ALLOWED_HOSTS (comma-separated), CITED_DEBUG and CITED_EMBED_BACKEND (unset or
-        empty: the default)."""
+        CITED_ALLOWED_HOSTS (comma-separated), CITED_DEBUG, CITED_EMBED_BACKEND, CITED_ENGINE
+        and CITED_RAY_ADDRESS (unset or empty: the default)."""
         env = os.environ if environ is None else environ
 
         def value(name: str) -> str | None:
@@ -52,4 +54,6 @@ class Settings:
             ),
             debug=bool(value("CITED_DEBUG")),
             embed_backend=value("CITED_EMBED_BACKEND"),
+            engine=value("CITED_ENGINE") or "local",
+            ray_address=value("CITED_RAY_ADDRESS"),
         )

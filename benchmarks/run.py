@@ -36,7 +36,7 @@ from typing import Any
 from benchmarks import measure
 
 HERE = Path(__file__).resolve().parent
-SECTIONS = ("throughput", "latency", "cold", "serve", "rebuild", "scale", "pdf", "webpages")
+SECTIONS = ("throughput", "latency", "cold", "serve", "rebuild", "scale", "pdf", "webpages", "ray")
 DEFAULT_ARTICLES = 200
 FULL_SCALE = 100_000
 REBUILD_TARGET_ARTICLES = 10_000
@@ -344,6 +344,10 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str]]:
                 f"{w['passages_per_cpu_second']:,.0f} passages per CPU-second",
             )
         )
+    if results.get("ray"):
+        from benchmarks.ray_bench import rows as ray_rows
+
+        out += ray_rows(results["ray"])
     return out
 
 
@@ -397,7 +401,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "target; its starting index is built from stand-in vectors, see benchmarks/rebuild.py)",
     )
     parser.add_argument(
-        "--only", default="throughput,latency,cold,serve,pdf,webpages", help="sections to run"
+        "--only", default="throughput,latency,cold,serve,pdf,webpages,ray", help="sections to run"
     )
     parser.add_argument("--questions", type=Path, default=measure.QUESTIONS)
     parser.add_argument("--repeats", type=int, default=3, help="passes over the questions")
@@ -536,6 +540,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
         _say(f"webpages: cited inspect over {BENCHMARK}")
         results["webpages"] = run_webpages() if BENCHMARK.is_dir() else None
+    if "ray" in args.sections:
+        from benchmarks import ray_bench
+        from benchmarks.generate import generate_passages
+
+        _say("ray: embedding in-process vs Ray Data with 1 and 2 workers")
+        texts = generate_passages(ray_bench.TEXTS, args.seed + 11)
+        results["ray"] = ray_bench.run(embedder, texts, report=_say)
     results["seconds"] = round(time.perf_counter() - started, 1)
     results["load_average_end"] = load_average()
     if args.keep:

@@ -267,12 +267,23 @@ def _embed_in_chunks(
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     if progress:
         progress("embed", 0, len(texts))
-    for start in range(0, len(texts), EMBED_CHUNK):
-        rows = order[start : start + EMBED_CHUNK]
-        chunk = [texts[i] for i in rows]
-        vectors = np.asarray(embedder.encode(chunk), dtype=np.float32)
+    rows = [order[start : start + EMBED_CHUNK] for start in range(0, len(texts), EMBED_CHUNK)]
+    chunks = [[texts[i] for i in part] for part in rows]
+    done = 0
+    for part, chunk, vectors in zip(rows, chunks, _encoded(embedder, chunks), strict=True):
+        vectors = np.asarray(vectors, dtype=np.float32)
         cache.put_many(chunk, vectors)
-        out[rows] = vectors
+        out[part] = vectors
+        done += len(chunk)
         if progress:
-            progress("embed", start + len(chunk), len(texts))
+            progress("embed", done, len(texts))
     return out
+
+
+def _encoded(embedder: TextEncoder, chunks: list[list[str]]) -> Iterator[np.ndarray]:
+    """Each chunk's vectors, in order. An engine with `encode_chunks` (index/ray_engine.py)
+    gets all the chunks at once, so it starts its workers once per call, not per chunk."""
+    encode_chunks = getattr(embedder, "encode_chunks", None)
+    if encode_chunks is not None:
+        return iter(encode_chunks(chunks))
+    return (embedder.encode(chunk) for chunk in chunks)

@@ -43,6 +43,11 @@ class Api:
     times: dict[str, tuple[str, str]] = field(default_factory=dict)  # file -> (sha256, when)
     _paragraphs: dict[tuple[str, str], list] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    builder: Any = None  # the embedder Rebuild and the watcher build with (--engine)
+
+    @property
+    def build_embedder(self) -> Any:
+        return self.builder or self.assistant.embedder
 
     # --- the endpoints -------------------------------------------------------------------
 
@@ -95,7 +100,7 @@ class Api:
         summary = build_index(
             self.corpus_dir,
             self.index_dir,
-            self.assistant.embedder,
+            self.build_embedder,
             wait=True,  # a watcher's build may be running: queue behind it
             progress=progress,
         )

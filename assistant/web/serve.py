@@ -25,9 +25,11 @@ def serve(
     watch: bool = False,
     embed_backend: str | None = None,
     allowed_hosts: tuple[str, ...] = (),
+    engine: Any = None,
 ) -> None:
     """Load the model and index once, then serve until interrupted (behind the guard;
-    `auth` is checked by assistant.web.credentials before the model loads)."""
+    `auth` is checked by assistant.web.credentials before the model loads). `engine` is
+    the `EngineSettings` (--engine) that Rebuild and the watcher build with."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # Gradio's switch, set early
     from assistant.web.api import Api
     from assistant.web.app import build_app
@@ -39,13 +41,22 @@ def serve(
     assistant.index()  # fail now, with a clear message, if there is no usable index
     embedder.encode_query("warm up")
     api = Api(assistant, Path(corpus_dir), Path(index_dir))
+    if engine is not None:
+        from index.ray_engine import build_embedder
+
+        api.builder = build_embedder(embedder, engine, model_path)
     if watch:
         _start_watcher(api)
     app = build_app(api)
     app.queue(default_concurrency_limit=4, max_size=64)
-    print(f"cited: serving {index_dir} on http://{host}:{port}", flush=True)
     options = launch_options(host, port, auth, corpus_dir, index_dir)
-    app.launch(**options, _app=guarded_app(host, allowed_hosts, [plain_http_defaults()]))
+    app.launch(
+        **options,
+        _app=guarded_app(host, allowed_hosts, [plain_http_defaults()]),
+        prevent_thread_lock=True,  # returns once it answers, so the address printed is true
+    )
+    print(f"cited: serving {index_dir} on http://{host}:{port}", flush=True)
+    app.block_thread()
 
 
 def launch_options(
@@ -103,4 +114,4 @@ def _start_watcher(api: Any) -> None:
         if summary is not None:
             api.remember_build(summary)
 
-    watch_corpus(api.corpus_dir, api.index_dir, api.assistant.embedder, on_result=built)
+    watch_corpus(api.corpus_dir, api.index_dir, api.build_embedder, on_result=built)

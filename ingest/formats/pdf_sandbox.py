@@ -1,8 +1,8 @@
 """Read PDFs in a child process with a time limit and a memory limit.
 
 A PDF from the web can loop, decompress to gigabytes or crash its parser. The extractors
-run in one child process (`python ingest/formats/pdf_sandbox.py`, the file alone), reused from file to
-file: the child caps its own address space (RLIMIT_AS) and, per request, its CPU time
+run in one child process (this file run alone, importing nothing of cited), reused from
+file to file: the child caps its own address space (RLIMIT_AS) and, per request, its CPU time
 (RLIMIT_CPU); the parent waits at most `limits.seconds` for each reply and kills the child
 when it runs over, when it dies, or when it ran out of memory, then starts a fresh one for
 the next file. Whatever happens, the caller gets an `Extraction` or an

@@ -220,10 +220,14 @@ def test_answer_json_has_the_design_shape(assistant):
         "caveats",
         "abstention",
         "without_caveats",
+        "index_version",
     }
     quote = data["quotes"][0]
     assert set(quote) == {"rank", "text", "score", "highlight", "source"}
-    assert set(quote["source"]) == {"doc_id", "title", "file", "section", "start", "end", "page"}
+    assert set(quote["source"]) == {
+        *("doc_id", "title", "file", "section", "start", "end", "page"),
+        *("sha256", "version"),  # the quote's receipt (cited verify)
+    }
     assert set(data["caveats"][0]) == {"text", "source"}
 
 

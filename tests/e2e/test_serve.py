@@ -23,11 +23,14 @@ def test_ask_endpoint_returns_the_answer_object(client):
         "caveats",
         "abstention",
         "without_caveats",
+        "index_version",
     }
     assert answer["abstained"] is False
     assert any("peak" in q["text"].lower() for q in answer["quotes"])
     source = answer["quotes"][0]["source"]
-    assert set(source) == {"doc_id", "title", "file", "section", "start", "end", "page"}
+    assert set(source) == {
+        *("doc_id", "title", "file", "section", "start", "end", "page", "sha256", "version")
+    }
     assert answer["caveats"]
 
 

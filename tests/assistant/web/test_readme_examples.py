@@ -33,6 +33,8 @@ def readme_example(answer: dict) -> str:
     quote["score"] = round(quote["score"], 2)
     caveat = _steady(answer["caveats"][0])
     example = answer | {"quotes": [quote], "caveats": [caveat]}
+    if "index_version" in example:
+        example["index_version"] = "<index version>"
     return json.dumps(example, indent=2, ensure_ascii=False)
 
 
