@@ -314,7 +314,6 @@ def ingest_once(
     retry_failed: bool = False,
 ) -> Any:
     """One build, with a progress bar when stderr is a terminal."""
-    from ingest.calibrate import calibrate_published
     from ingest.pipeline import build_index
 
     with _ProgressBars(enabled=not quiet and sys.stderr.isatty()) as progress:
@@ -327,7 +326,6 @@ def ingest_once(
             progress=progress,
             retry_failed=retry_failed,
         )
-    calibrate_published(index, embedder)  # the abstention threshold of this version
     return summary
 
 

@@ -28,6 +28,7 @@ from index.lock import build_lock
 from index.records import BuildFailure, ChunkSettings, StoredDocument
 from index.writer import BuildNotes, IndexWriter, Published
 from ingest.analyze import analyze, read_file
+from ingest.calibrate import calibrate_published
 from ingest.changes import corpus_files, file_sha256, walk
 from ingest.chunk import CountSpan
 from ingest.formats import kinds_phrase
@@ -92,7 +93,11 @@ def build_index(
         writer = IndexWriter(index_dir, embedder.model_name, embedder.dimension, settings.to_dict())
         build = _Build(Path(corpus_dir), index_dir, embedder, settings, progress, writer)
         summary = build.run(full, retry_failed, started)
-    return dataclasses.replace(summary, seconds=time.perf_counter() - started)
+        seconds = time.perf_counter() - started
+        # Still under the lock: the Library's Rebuild, --watch and the CLI all get the
+        # abstention threshold of the version they published (cheap when already kept).
+        calibrate_published(index_dir, embedder)
+    return dataclasses.replace(summary, seconds=seconds)
 
 
 @dataclass

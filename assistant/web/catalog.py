@@ -1,9 +1,8 @@
 """The catalog: what the index holds and what the corpus folder holds, as plain dicts.
 
 `cited docs --json`, the Library rows (with status and the last build's errors) and the Read
-view's article (text, blocks with ¶ numbers and pages, caveats). Two facts come from one
-function each so their source can change in one line: `stored_blocks` (a document's blocks)
-and `build_errors` (the files the last build skipped).
+view's article (text, blocks with ¶ numbers and pages, caveats). A document's blocks and the
+files the last build skipped are read from the index, as that build stored them.
 """
 
 from __future__ import annotations
@@ -19,11 +18,8 @@ from index.errors import CitedError
 from index.loaded import LoadedIndex
 from index.records import Block, Caveat, Document, Passage
 from ingest import changes
+from ingest.analyze import paragraph_numbers
 from ingest.health import read_health
-from ingest.structure import blocks
-
-#: A block of one of these kinds gets a paragraph number (¶n); headings do not.
-NUMBERED_KINDS = ("paragraph", "item", "label")
 
 
 class LibraryError(CitedError):
@@ -139,12 +135,7 @@ def _title_from_name(name: str) -> str:
 
 def build_errors(loaded: LoadedIndex) -> dict[str, str]:
     """file -> why the build that made `loaded` skipped it, as its manifest records it."""
-    errors = loaded.manifest.to_dict().get("errors") or []
-    return {
-        str(e["file"]): str(e.get("error", ""))
-        for e in errors
-        if isinstance(e, dict) and "file" in e
-    }
+    return {failure.file: failure.error for failure in loaded.failures}
 
 
 def index_facts(loaded: LoadedIndex) -> dict[str, Any]:
@@ -207,25 +198,9 @@ def read_document(loaded: LoadedIndex, doc_id: str) -> dict[str, Any]:
 
 
 def stored_blocks(loaded: LoadedIndex, doc: Document) -> list[Block]:
-    """The blocks of `doc` as the build that made `loaded` read them.
-
-    Today they are read again from the stored text (ingest.structure.blocks is the function
-    the build uses); once the index stores them this becomes `loaded.blocks(doc.doc_id)`."""
-    del loaded  # the source of the blocks once the index stores them
-    return blocks(doc)
-
-
-def paragraph_numbers(doc_blocks: Sequence[Block]) -> list[tuple[Block, int | None]]:
-    """Each block with its ¶ number (paragraphs, items, labels count; headings do not)."""
-    numbered: list[tuple[Block, int | None]] = []
-    count = 0
-    for block in doc_blocks:
-        if block.kind in NUMBERED_KINDS:
-            count += 1
-            numbered.append((block, count))
-        else:
-            numbered.append((block, None))
-    return numbered
+    """The blocks of `doc` as the build that made `loaded` read them (stored in the index,
+    so Read's ¶ numbers are those of the build that made the quotes)."""
+    return loaded.blocks(doc.doc_id)
 
 
 def paragraph_at(numbered: Sequence[tuple[Block, int | None]], offset: int) -> int | None:

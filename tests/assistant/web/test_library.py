@@ -252,7 +252,19 @@ class TestBareBlob:
 
 
 class TestBuildErrors:
-    def test_errors_the_manifest_records_are_read_back(self, loaded, monkeypatch):
-        recorded = {**loaded.manifest.to_dict(), "errors": [{"file": "x.pdf", "error": "bad"}]}
-        monkeypatch.setattr(type(loaded.manifest), "to_dict", lambda self: recorded)
-        assert catalog.build_errors(loaded) == {"x.pdf": "bad"}
+    def test_a_skipped_file_is_still_listed_after_a_restart(
+        self, tmp_path, shipped_corpus, embedder
+    ):
+        from ingest.pipeline import build_index
+
+        corpus = tmp_path / "corpus"
+        first = sorted(shipped_corpus.glob("*.txt"))[0]
+        corpus.mkdir()
+        shutil.copy(first, corpus / first.name)
+        (corpus / "blank.txt").write_bytes(b"   \n")
+        build_index(corpus, tmp_path / "index", embedder)
+        reopened = LoadedIndex.load(tmp_path / "index")  # as a restarted server does
+        try:
+            assert catalog.build_errors(reopened) == {"blank.txt": "empty file"}
+        finally:
+            reopened.close()
