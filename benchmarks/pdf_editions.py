@@ -124,7 +124,7 @@ def chunk(doc: Document) -> list[Passage]:
     from tokenizers import Tokenizer
 
     from index.embed import default_model_path
-    from index.encoder import SpanCounter
+    from index.tokens import SpanCounter
     from ingest.chunk import chunk_document
 
     tokenizer = Tokenizer.from_file(str(default_model_path() / "tokenizer.json"))

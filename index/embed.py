@@ -3,12 +3,12 @@
 The model loads on first use, so importing this module (and `cited --help`) stays fast.
 Vectors are float32 and unit length, so inner product is cosine similarity.
 
-Two backends give the same vectors (within 1e-6): `numpy` (index/encoder.py) runs BERT
-models with mean pooling, such as the packaged all-MiniLM-L6-v2, without importing torch,
-which makes a fresh `cited ask` several times faster to answer; `sentence-transformers`
-runs any other model folder. "auto" picks numpy whenever the folder allows it; the
-environment variable CITED_EMBED_BACKEND overrides it (the benchmark uses it to time
-both).
+Two backends give the same vectors (within 1e-6): `onnx` (index/onnx_encoder.py) runs BERT
+models with mean pooling, such as the packaged all-MiniLM-L6-v2, on onnxruntime from an
+ONNX export cached per user, without importing torch, which makes a fresh `cited ask`
+several times faster to answer; `sentence-transformers` runs any other model folder.
+"auto" picks onnx whenever the folder allows it; the environment variable
+CITED_EMBED_BACKEND overrides it (the benchmark uses it to time both).
 """
 
 from __future__ import annotations
@@ -27,11 +27,11 @@ from index.errors import ModelLoadError
 
 log = logging.getLogger(__name__)
 
-#: Texts per batch. On 2 cores the numpy backend encoded 8-16 texts per batch 10-15% faster
-#: than 32 or 64 (per CPU second; benchmarks/run.py --batch-sizes): a small batch's
-#: activations stay in cache, and texts batched by length pad little.
+#: Texts per batch. On 2 cores the numpy encoder (onnx's predecessor) encoded 8-16 texts
+#: per batch 10-15% faster than 32 or 64 (per CPU second; benchmarks/run.py --batch-sizes):
+#: a small batch's activations stay in cache, and texts batched by length pad little.
 DEFAULT_BATCH_SIZE = 16
-BACKENDS = ("auto", "numpy", "sentence-transformers")
+BACKENDS = ("auto", "onnx", "sentence-transformers")
 #: Vectors of this many recent texts are kept, so text met again (a question asked twice,
 #: the caveat prototypes compared with every document) is not encoded again.
 MEMO_SIZE = 4096
@@ -105,7 +105,7 @@ class SentenceTransformerBackend:
         import torch
         from sentence_transformers import SentenceTransformer
 
-        from index.encoder import cpu_count
+        from index.tokens import cpu_count
 
         torch.set_num_threads(cpu_count())
         _quiet_transformers()
@@ -134,22 +134,22 @@ class SentenceTransformerBackend:
         return len(tokenizer.encode(text, add_special_tokens=False, verbose=False))
 
     def span_counters(self, texts: Sequence[str]) -> list[Callable[[int, int], int]]:
-        from index.encoder import slice_counters
+        from index.tokens import slice_counters
 
         return slice_counters(self.count_tokens, texts)
 
 
 def _load_backend(path: Path, backend: str) -> Backend:
-    from index.encoder import NumpyEncoder, unsupported_reason
+    from index.onnx_encoder import OnnxEncoder, unsupported_reason
 
     if backend == "auto":
         reason = unsupported_reason(path)
         if reason is None:
-            return NumpyEncoder(path)
-        log.info("using sentence-transformers for %s (numpy encoder: %s)", path, reason)
+            return OnnxEncoder(path)
+        log.info("using sentence-transformers for %s (onnx encoder: %s)", path, reason)
         return SentenceTransformerBackend(path)
-    if backend == "numpy":
-        return NumpyEncoder(path)
+    if backend == "onnx":
+        return OnnxEncoder(path)
     return SentenceTransformerBackend(path)
 
 

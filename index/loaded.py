@@ -21,7 +21,6 @@ from typing import Any, Self
 
 import numpy as np
 
-from index.encoder import cpu_count
 from index.errors import IndexCorruptError
 from index.lexical import SegmentedLexical
 from index.manifest import (
@@ -35,6 +34,7 @@ from index.manifest import (
 from index.plan import segment_of
 from index.records import Block, BuildFailure, Caveat, Document, Passage
 from index.segment import SEGMENTS_DIR, Segment
+from index.tokens import cpu_count
 from index.versions import current_version, resolve_version
 
 log = logging.getLogger(__name__)

@@ -43,7 +43,7 @@ class TokenCounter:
 
     def span_counter(self, text: str) -> CountSpan:
         """`count(text[start:end])` from one tokenization of `text`."""
-        from index.encoder import SpanCounter
+        from index.tokens import SpanCounter
 
         encoding = self._tokenizer.encode(text, add_special_tokens=False)
         return SpanCounter(text, encoding, self.count)

@@ -154,7 +154,7 @@ class TestMeasurements:
         assert run.main([*argv, "--work", str(tmp_path), "--out", str(out)]) == 0
         results = json.loads(out.read_text())
         assert results["latency"]["questions"] == 3 and results["latency"]["p50_vs_floor"] > 0
-        assert results["machine"]["embed_backend"] == "NumpyEncoder"
+        assert results["machine"]["embed_backend"] == "OnnxEncoder"
         printed = capsys.readouterr().out
         assert "warm answer p50 / floor p50" in printed and "cores (" in printed
 

@@ -11,11 +11,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import index.encoder as encoder_module
+import index.tokens as tokens_module
 from index.cache import EmbeddingCache, embed_with_cache
 from index.embed import Embedder, SentenceTransformerBackend, default_model_path
-from index.encoder import NumpyEncoder, SpanCounter, tokenizes_words_alone, unsupported_reason
 from index.errors import ModelLoadError
+from index.onnx_encoder import OnnxEncoder, cache_root, cached_export, unsupported_reason
+from index.tokens import SpanCounter, tokenizes_words_alone
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -70,8 +71,8 @@ class TestEmbedder:
 
     def test_texts_are_tokenized_in_batches_of_bounded_size(self) -> None:
         texts = ["a" * 5, "b" * 5, "c" * 20, "d" * 3, "e" * 9]
-        assert encoder_module._batches_by_size(texts, longest=10, budget=10) == [[0, 1], [3], [4]]
-        assert encoder_module._batches_by_size(texts, longest=50, budget=1) == [
+        assert tokens_module._batches_by_size(texts, longest=10, budget=10) == [[0, 1], [3], [4]]
+        assert tokens_module._batches_by_size(texts, longest=50, budget=1) == [
             [i] for i in range(5)
         ]
 
@@ -95,7 +96,7 @@ class TestEmbedder:
         self, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         text = "Giving someone space is an act of respect, not a tactic."
-        monkeypatch.setattr(encoder_module, "SPAN_COUNTER_MAX_CHARS", len(text) - 1)
+        monkeypatch.setattr(tokens_module, "SPAN_COUNTER_MAX_CHARS", len(text) - 1)
         long, short = embedder.span_counters([text, text[:-1]])
         assert not isinstance(long, SpanCounter) and isinstance(short, SpanCounter)
         assert long(0, len(text)) == short(0, len(text) - 1) + 1 == 13
@@ -119,8 +120,8 @@ class TestEmbedder:
             broken.encode(["x"])
 
     def test_unknown_backend_is_refused(self) -> None:
-        with pytest.raises(ValueError, match="must be one of auto, numpy, sentence-transformers"):
-            Embedder(backend="onnx")
+        with pytest.raises(ValueError, match="must be one of auto, onnx, sentence-transformers"):
+            Embedder(backend="numpy")  # the hand-written encoder onnx replaced
 
 
 #: Texts that exercise padding, truncation past 256 tokens, accents, emoji and empty input.
@@ -130,6 +131,13 @@ MIXED_TEXTS = [
     "  leading and trailing spaces  ",
     "Ünïcödé — “curly quotes”, an emoji 😀 and a café.",
     "word " * 400,
+    "x",
+    "?!",
+    "\n\n\t",
+    "中文的句子，还有日本語の文。",
+    "def f(x):\n    return x ** 2  # a line of code",
+    "Productive distance means time apart that both people use to reflect. " * 30,
+    "Supercalifragilisticexpialidocious antidisestablishmentarianism pneumonoultramicroscopic",
     *[
         f"Sentence number {i} about missing someone after a breakup, " * (1 + i % 7)
         for i in range(70)
@@ -137,16 +145,16 @@ MIXED_TEXTS = [
 ]
 
 
-class TestNumpyEncoder:
-    """The packaged model runs on numpy; it must give sentence-transformers' own vectors."""
+class TestOnnxEncoder:
+    """The packaged model runs on onnxruntime; it must give sentence-transformers' own vectors."""
 
     @pytest.fixture(scope="class")
     def reference(self) -> SentenceTransformerBackend:
         """The same model through sentence-transformers and torch (the only second copy)."""
         return SentenceTransformerBackend(default_model_path())
 
-    def test_packaged_model_uses_numpy(self, embedder: Embedder) -> None:
-        assert isinstance(embedder.model, NumpyEncoder)
+    def test_packaged_model_uses_onnx(self, embedder: Embedder) -> None:
+        assert isinstance(embedder.model, OnnxEncoder)
         assert unsupported_reason(embedder.model_path) is None
 
     def test_same_vectors_as_sentence_transformers(
@@ -155,7 +163,7 @@ class TestNumpyEncoder:
         ours = embedder.encode(MIXED_TEXTS)
         theirs = reference.encode(MIXED_TEXTS, batch_size=16)
         assert ours.shape == theirs.shape == (len(MIXED_TEXTS), 384)
-        assert np.abs(ours - theirs).max() < 1e-5
+        assert np.abs(ours - theirs).max() < 1e-6
 
     def test_same_token_counts_as_sentence_transformers(
         self, embedder: Embedder, reference: SentenceTransformerBackend
@@ -182,10 +190,11 @@ class TestNumpyEncoder:
         }
         pooling.write_text(json.dumps(config))
         assert "pooling" in unsupported_reason(tmp_path / "m")
-        with pytest.raises(ValueError, match="cannot run on the numpy encoder"):
-            NumpyEncoder(tmp_path / "m")
+        with pytest.raises(ValueError, match="cannot run on the onnx encoder"):
+            OnnxEncoder(tmp_path / "m")
 
-    def test_answering_a_query_never_imports_torch(self) -> None:
+    def test_answering_a_query_never_imports_torch(self, embedder: Embedder) -> None:
+        # the export exists (the embedder fixture made it): loading it needs no torch
         probe = (
             "import sys; from index.embed import Embedder; "
             "v = Embedder().encode_query('how long should no contact last'); "
@@ -245,3 +254,74 @@ class TestEmbeddingCache:
         with EmbeddingCache(tmp_path / "e.sqlite", embedder.model_name, 384) as cache:
             embed_with_cache(embedder, cache, ["a", "b", "a"], progress=lambda *c: calls.append(c))
         assert calls[-1] == ("embed", 2, 2)
+
+
+class TestOnnxExportCache:
+    """The ONNX file is exported once per model into the user's cache, and re-exported when
+    it is missing, partial or damaged."""
+
+    @pytest.fixture
+    def exports(self, embedder: Embedder) -> tuple[list[Path], object]:
+        """An exporter that copies the real export (made once by the embedder fixture) and
+        records each call: the cache's checks are the subject, not torch's exporter."""
+        real = cached_export(embedder.model_path)
+        calls: list[Path] = []
+
+        def export(model_path: Path, target: Path) -> None:
+            calls.append(target)
+            shutil.copyfile(real, target)
+
+        return calls, export
+
+    def test_cache_folder_follows_xdg_cache_home(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+        assert cache_root() == tmp_path / "cited" / "onnx"
+        monkeypatch.delenv("XDG_CACHE_HOME")
+        assert cache_root() == Path.home() / ".cache" / "cited" / "onnx"
+
+    def test_exported_once_then_reused(self, exports, tmp_path: Path) -> None:
+        calls, export = exports
+        first = cached_export(default_model_path(), tmp_path, export)
+        again = cached_export(default_model_path(), tmp_path, export)
+        assert first == again and first.name == "model.onnx" and len(calls) == 1
+        assert sorted(p.name for p in first.parent.iterdir()) == ["model.onnx", "model.onnx.sha256"]
+
+    @pytest.mark.parametrize("damage", ["truncate", "flip", "no-checksum"])
+    def test_damaged_export_is_redone(self, exports, tmp_path: Path, damage: str) -> None:
+        calls, export = exports
+        onnx_file = cached_export(default_model_path(), tmp_path, export)
+        good = onnx_file.read_bytes()
+        if damage == "truncate":
+            onnx_file.write_bytes(good[: len(good) // 2])
+        elif damage == "flip":
+            onnx_file.write_bytes(good[:1000] + bytes([good[1000] ^ 1]) + good[1001:])
+        else:
+            (onnx_file.parent / "model.onnx.sha256").unlink()
+        assert cached_export(default_model_path(), tmp_path, export) == onnx_file
+        assert len(calls) == 2 and onnx_file.read_bytes() == good
+
+    def test_an_interrupted_export_leaves_nothing_trusted(self, exports, tmp_path: Path) -> None:
+        calls, export = exports
+
+        def dies_halfway(model_path: Path, target: Path) -> None:
+            target.write_bytes(b"partial")
+            raise KeyboardInterrupt
+
+        with pytest.raises(KeyboardInterrupt):
+            cached_export(default_model_path(), tmp_path, dies_halfway)
+        folder = next((tmp_path).iterdir())
+        assert list(folder.iterdir()) == []
+        onnx_file = cached_export(default_model_path(), tmp_path, export)
+        assert len(calls) == 1 and onnx_file.stat().st_size > 1_000_000
+
+    def test_a_fresh_cache_is_exported_from_the_weights(
+        self, embedder: Embedder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # what a fresh clone (CI) does on first use: torch exports the packaged weights
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+        fresh = OnnxEncoder(default_model_path())
+        assert next((tmp_path / "cited" / "onnx").iterdir()).joinpath("model.onnx").is_file()
+        texts = MIXED_TEXTS[:8]
+        assert np.abs(fresh.encode(texts) - embedder.encode(texts)).max() < 1e-6
