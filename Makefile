@@ -20,7 +20,7 @@ run: install index
 test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy index
+	$(BIN)/mypy ingest index assistant
 	$(BIN)/python -m pytest
 
 install: $(STAMP)

@@ -87,7 +87,7 @@ def _list_field(data: dict[str, Any], name: str) -> tuple[str, ...]:
 def _choice_field(data: dict[str, Any], name: str, choices: Sequence[str]) -> str:
     """A required string field that must be one of `choices`."""
     value = data.get(name)
-    if value not in choices:
+    if not isinstance(value, str) or value not in choices:
         raise ValueError(f"field {name!r} must be one of {', '.join(choices)}, got {value!r}")
     return value
 
@@ -424,6 +424,7 @@ def boilerplate_checker(loaded: LoadedIndex) -> BoilerplateCheck:
     def is_boilerplate(quote: dict[str, Any]) -> bool:
         source = quote.get("source") or {}
         start, end = int(source.get("start", 0)), int(source.get("end", 0))
-        return any(s < end and start < e for s, e in spans.get(source.get("doc_id"), ()))
+        doc_spans = spans.get(str(source.get("doc_id", "")), ())
+        return any(s < end and start < e for s, e in doc_spans)
 
     return is_boilerplate

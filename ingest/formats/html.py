@@ -114,12 +114,22 @@ def _parts(body) -> Iterator[Part]:
 
 
 def _items(list_element, depth: int) -> Iterator[Part]:
-    """One "- " line per list item, nested lists indented under their item."""
+    """One "- " line per list item, nested lists indented under their item. An item made
+    of several paragraphs (a Sphinx definition with its "Warning" box) is its first
+    paragraph, then the others as paragraphs of their own, never run together."""
     for item in list_element.iterchildren("item"):
         nested = [child for child in item.iterchildren("list")]
         for child in nested:
             item.remove(child)
+        paragraphs = [child for child in item.iterchildren("p")]
+        rest = paragraphs[1:] if paragraphs and not (item.text or "").strip() else []
+        for child in rest:
+            item.remove(child)
         yield "item", "  " * depth + "- " + squash(_all_text(item))
+        for child in rest:
+            text = squash(_all_text(child))
+            if text:
+                yield "paragraph", text
         for child in nested:
             yield from _items(child, depth + 1)
 

@@ -136,6 +136,7 @@ class PdfWorker:
         """Send one PDF, wait for the reply; a dead idle child is replaced once."""
         for attempt in (1, 2):
             process = self._ready_process()
+            assert process.stdin is not None  # started with stdin=PIPE
             try:
                 process.stdin.write(_REQUEST.pack(len(raw), int(seconds) + _CPU_MARGIN) + raw)
                 process.stdin.flush()
@@ -178,7 +179,8 @@ class PdfWorker:
             log.warning("PDF reader process %d did not exit after kill", process.pid)
         for stream in (process.stdin, process.stdout):
             with contextlib.suppress(OSError):
-                stream.close()
+                if stream is not None:
+                    stream.close()
 
 
 def _extraction(reply: dict) -> Extraction:
@@ -214,6 +216,7 @@ def _read_exactly(
     process: subprocess.Popen, size: int, deadline: float, seconds: float, limits: Limits
 ) -> bytes:
     """`size` bytes from the child's stdout before `deadline`, or _WorkerStopped."""
+    assert process.stdout is not None  # started with stdout=PIPE
     fd = process.stdout.fileno()
     chunks: list[bytes] = []
     remaining = size

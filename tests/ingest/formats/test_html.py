@@ -103,3 +103,17 @@ def test_blocks_come_from_the_markup(counter):
     kinds = {b.kind for b in analysis.blocks}
     assert {"title", "heading", "paragraph", "item", "code"} <= kinds
     assert analysis.document.title == "Library and Extension FAQ"
+
+
+def test_a_definitions_warning_box_is_a_block_of_its_own():
+    """Python's hmac page (python3.11-doc, copied under tests/data/caveats/pydoc/): each
+    method's "Warning" box follows its first paragraph inside one list item; run together
+    it read "WarningWhen comparing" and its caution was never found."""
+    pydoc = DATA.parent / "caveats" / "pydoc"
+    loaded = read_file(pydoc / "hmac.html", pydoc)
+    text = loaded.document.text
+    pieces = [text[b.start : b.end] for b in loaded.blocks or ()]
+    assert "WarningWhen" not in text
+    assert "Warning" in pieces
+    assert any(p.startswith("When comparing the output of digest()") for p in pieces)
+    assert any(p.startswith("If a and b are of different lengths") for p in pieces)
