@@ -139,9 +139,16 @@ def cached_export(
         if checksum.read_text(encoding="ascii").strip() == _sha256(onnx_file):
             return onnx_file
         log.warning("the cached ONNX export %s is damaged; exporting it again", onnx_file)
-    folder.mkdir(parents=True, exist_ok=True)
     log.info("exporting %s to ONNX (once) into %s", model_path, folder)
-    with tempfile.TemporaryDirectory(dir=folder, prefix=".export-") as scratch:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        scratch_dir = tempfile.TemporaryDirectory(dir=folder, prefix=".export-")
+    except OSError as e:
+        raise OSError(
+            f"cannot write the ONNX export to {folder} ({e.strerror or e}); "
+            "set XDG_CACHE_HOME to a writable folder"
+        ) from e
+    with scratch_dir as scratch:
         fresh = Path(scratch) / "model.onnx"
         export(Path(model_path), fresh)
         sha = _sha256(fresh)

@@ -316,6 +316,14 @@ class TestOnnxExportCache:
         onnx_file = cached_export(default_model_path(), tmp_path, export)
         assert len(calls) == 1 and onnx_file.stat().st_size > 1_000_000
 
+    def test_an_unwritable_cache_says_what_to_do(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        (tmp_path / "file").write_text("not a folder")
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "file"))
+        with pytest.raises(ModelLoadError, match=r"cannot write the ONNX export .*XDG_CACHE_HOME"):
+            Embedder().encode(["x"])
+
     def test_a_fresh_cache_is_exported_from_the_weights(
         self, embedder: Embedder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
