@@ -26,22 +26,6 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_UPLOAD_FILES = 20
 MAX_NAME_CHARS = 100
 
-_MAGIC = (
-    (b"%PDF-", "a PDF"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"PK\x03\x04", "a ZIP archive (or a .docx/.epub)"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"\x7fELF", "a program"),
-    (b"MZ", "a Windows program"),
-    (b"\xd0\xcf\x11\xe0", "an old Office document"),
-    (b"{\\rtf", "an RTF document"),
-)
-_HTML_START = re.compile(rb"^\s*(<!doctype\s+html|<html[\s>])", re.IGNORECASE)
-_HTML_TAG = re.compile(
-    rb"<(html|head|body|p|div|article|main|h[1-6]|ul|ol|li|br|span|title)\b", re.IGNORECASE
-)
 _UNSAFE_NAME = re.compile(r"[^\w.]+|_+")
 
 # --- changing the corpus -----------------------------------------------------------------
@@ -97,19 +81,8 @@ def named_by_content(original: str, path: Path) -> str:
 
 
 def sniff_suffix(head: bytes) -> str | None:
-    """The extension the first bytes of a file show: .pdf, .html or .txt; None otherwise."""
-    if b"%PDF-" in head[:1024]:
-        return ".pdf"
-    if any(head.startswith(magic) for magic, _ in _MAGIC) or b"\x00" in head:
-        return None
-    if _HTML_START.match(head[:512]) or _HTML_TAG.search(head):
-        return ".html"
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as error:
-        if error.start < len(head) - 4:  # not merely a character cut at the end of the sample
-            return None
-    return ".txt"
+    """The extension the first bytes of a file show (the format registry's sniffing)."""
+    return formats.suffix_for_content(head)
 
 
 def safe_name(original: str) -> str:

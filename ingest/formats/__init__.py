@@ -68,6 +68,17 @@ def content_problem(data: bytes, suffix: str) -> str | None:
     return claimed.mismatch or f"the content is not {_a(claimed.name)}"
 
 
+def suffix_for_content(head: bytes) -> str | None:
+    """The suffix the first bytes of a nameless file show (".pdf", ".html", ".txt"), or
+    None when no format reads them: formats that recognise their own bytes come first,
+    text (which accepts any text) last."""
+    other = next((f for f in FORMATS if f not in _TEXT_FORMATS and f.sniff(head)), None)
+    if other is not None:
+        return other.suffixes[0]
+    text = next((f for f in _TEXT_FORMATS if f.sniff(head)), None)
+    return text.suffixes[0] if text is not None else None
+
+
 def _a(name: str) -> str:
     """The name with its article: "a PDF", "an HTML page", "a text file"."""
     acronym = name[:2].isupper()
