@@ -1,4 +1,4 @@
-"""The `cited` command: ingest, ask, docs, serve, eval.
+"""The `cited` command: ingest, ask, docs, serve, eval, inspect, verify.
 
 Heavy libraries are imported inside the commands that need them, so `cited --help`
 and `cited docs` start without loading torch. Every `CitedError` becomes one line on
@@ -13,10 +13,11 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from assistant.building import ingest_once
 from assistant.settings import Settings
 from assistant.terminal import TerminalSafeFormatter, for_terminal, safe_copy
 from index.errors import CitedError
@@ -301,63 +302,6 @@ def run_ingest(args: argparse.Namespace) -> int:
 
         print(for_terminal(summary_as_text(summary)))
     return 0
-
-
-def ingest_once(
-    corpus: Path,
-    index: Path,
-    embedder: Any,
-    *,
-    full: bool,
-    wait: bool = False,
-    quiet: bool,
-    retry_failed: bool = False,
-) -> Any:
-    """One build, with a progress bar when stderr is a terminal."""
-    from ingest.pipeline import build_index
-
-    with _ProgressBars(enabled=not quiet and sys.stderr.isatty()) as progress:
-        summary = build_index(
-            corpus,
-            index,
-            embedder,
-            full=full,
-            wait=wait,
-            progress=progress,
-            retry_failed=retry_failed,
-        )
-    return summary
-
-
-class _ProgressBars:
-    """tqdm bars for the build's stages, only on a terminal."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.bars: dict[str, Any] = {}
-
-    def __enter__(self) -> Callable[[str, int, int], None] | None:
-        return self.update if self.enabled else None
-
-    def update(self, stage: str, done: int, total: int) -> None:
-        from tqdm import tqdm
-
-        label = {
-            "read": "reading files",
-            "embed": "embedding passages",
-            "caveats": "finding caveats",
-            "embed sentences": "embedding sentences",
-        }.get(stage, stage)
-        bar = self.bars.get(stage)
-        if bar is None:
-            bar = self.bars[stage] = tqdm(total=total, desc=label, unit="", leave=False)
-        bar.total = total
-        bar.n = done
-        bar.refresh()
-
-    def __exit__(self, *exc: object) -> None:
-        for bar in self.bars.values():
-            bar.close()
 
 
 def run_ask(args: argparse.Namespace) -> int:
