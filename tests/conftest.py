@@ -14,6 +14,19 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"
+#: Fixtures that bring in the real model (and so real FAISS indexes built with it).
+_MODEL_FIXTURES = {"embedder", "shipped_index"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test is one of three kinds, so `pytest -m unit` is the quick loop: e2e (a
+    real server, browser or cluster: marked in its file), integration (uses the real
+    model), unit (neither)."""
+    for item in items:
+        if item.get_closest_marker("e2e"):
+            continue
+        uses_model = _MODEL_FIXTURES & set(getattr(item, "fixturenames", ()))
+        item.add_marker(pytest.mark.integration if uses_model else pytest.mark.unit)
 
 
 @pytest.fixture(scope="session")
