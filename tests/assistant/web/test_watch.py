@@ -13,7 +13,7 @@ from pathlib import Path
 
 from assistant.web.watch import CorpusWatcher
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 class Rebuilds:
