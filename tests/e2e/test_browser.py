@@ -276,7 +276,9 @@ def test_markup_in_an_article_is_shown_as_text_and_runs_nothing(page, tmp_path):
     upload(page, article)
     rebuild(page)
     title = "Sourdough <img src=x onerror=\"window.__citedPwned='title'\"> Basics"
-    assert page.locator("#cited-library").get_by_text(title).is_visible()
+    listed = page.locator("#cited-library").get_by_text(title)
+    listed.wait_for(state="visible", timeout=30_000)  # the list refreshes after the status
+    assert listed.is_visible()
     open_tab(page, "Ask")
     ask(page, "How often should I feed a sourdough starter?")
     answer = page.locator("#cited-answer").inner_text()
