@@ -8,16 +8,20 @@ from index.loaded import LoadedIndex
 from index.search import Hits
 
 #: Maximal marginal relevance trades this share of relevance against the likeness to
-#: quotes already chosen, and one document gives at most PER_DOCUMENT quotes.
+#: quotes already chosen, and one document gives at most PER_DOCUMENT quotes while
+#: another document still has a passage to offer.
 MMR_LAMBDA = 0.9
 PER_DOCUMENT = 3
 
 
 def diverse_top(hits: Hits, loaded: LoadedIndex, k: int) -> Hits:
-    """`k` hits chosen by maximal marginal relevance, at most PER_DOCUMENT from a document.
+    """`k` hits chosen by maximal marginal relevance, at most PER_DOCUMENT from a document
+    while other documents have hits left.
 
     Relevance is the fused score scaled to the best hit; redundancy is the cosine to the
-    closest passage already chosen, so when several articles speak, several are quoted."""
+    closest passage already chosen, so when several articles speak, several are quoted.
+    When only capped documents are left, they fill the answer: the cap spreads quotes
+    over articles and never cuts a one-article answer short of `k`."""
     doc_of = [p.doc_id for p in loaded.passages([int(i) for i in hits.ids])]
     vectors = loaded.passage_vectors(hits.ids.tolist())
     top = float(hits.scores.max())
@@ -28,8 +32,7 @@ def diverse_top(hits: Hits, loaded: LoadedIndex, k: int) -> Hits:
     open_rows = set(range(len(hits)))
     while open_rows and len(keep) < k:
         allowed = [r for r in open_rows if per_doc.get(doc_of[r], 0) < PER_DOCUMENT]
-        if not allowed:
-            break
+        allowed = allowed or sorted(open_rows)
         gain = MMR_LAMBDA * relevance[allowed] - (1 - MMR_LAMBDA) * np.maximum(likeness[allowed], 0)
         row = allowed[int(np.argmax(gain))]
         keep.append(row)
