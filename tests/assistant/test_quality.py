@@ -33,6 +33,10 @@ def _misses(report: EvalReport, reason: str | tuple[str, ...]) -> list[str]:
 def test_nine_in_ten_answers_quote_the_answering_passage(report: EvalReport) -> None:
     metrics = report.splits["all"]
     assert metrics.hit_at_5 >= 0.9, _misses(report, "no gold phrase in the top")
+    # Held-out apart (issue 14's target is on it): 33 of 37 hits, MRR 0.767 measured.
+    heldout = report.splits["heldout"]
+    assert heldout.hit_at_5 >= 0.89, _misses(report, ("no gold phrase in the top", "abstained"))
+    assert heldout.mrr_at_5 >= 0.76
 
 
 def test_nine_in_ten_abstentions_are_right(report: EvalReport) -> None:
@@ -74,7 +78,7 @@ def test_near_miss_questions_abstain(shipped_reports: dict[str, EvalReport]) -> 
 
 def test_answerable_questions_are_rarely_abstained_on(report: EvalReport) -> None:
     assert report.splits["all"].wrongly_abstained_rate <= 0.03
-    assert report.splits["all"].mrr_at_5 >= 0.75
+    assert report.splits["all"].mrr_at_5 >= 0.76
 
 
 def test_the_notice_is_for_harm_aimed_at_a_person(shipped_reports: dict[str, EvalReport]) -> None:
@@ -117,5 +121,7 @@ def test_second_corpus_abstains_on_off_topic_and_answers_its_own(python_docs_ass
     result = evaluate(questions, lambda q: python_docs_assistant.answer(q, k=5).to_dict())
     assert result.splits["heldout"].off_topic_abstention >= 0.95, _misses(result, "answered")
     assert result.splits["all"].off_topic_abstention >= 0.95
-    assert result.splits["all"].hit_at_5 >= 0.85
+    # 37 of 39 (0.949) and MRR 0.885 measured; an article that speaks alone fills its answer.
+    assert result.splits["all"].hit_at_5 >= 0.94, _misses(result, "no gold phrase in the top")
+    assert result.splits["all"].mrr_at_5 >= 0.88
     assert result.splits["all"].wrongly_abstained_rate <= 0.06
