@@ -28,6 +28,12 @@ log = logging.getLogger(__name__)
 SETTINGS_NAME = "cited.lexical.json"
 STOPWORDS = "en"
 STEMMER_LANGUAGE = "english"
+#: BM25 term saturation (bm25s's default) and length normalisation. Passages are cut to a
+#: similar size, so most of their length difference is a short tail or a long heading:
+#: bm25s's b = 0.75 over-rewarded those short passages. b in 0.4-0.6 ties or beats 0.75 on
+#: the tune splits of both corpora (docs/quality.md); 0.5 is the middle of that range.
+K1 = 1.5
+B = 0.5
 
 
 def _bm25s() -> Any:
@@ -93,6 +99,11 @@ class LexicalIndex:
         """How texts are tokenized (stopword list, stemmer language); saved with the index."""
         return {"stopwords": self._stopwords, "stemmer": self._stemmer_language}
 
+    @property
+    def parameters(self) -> tuple[float, float]:
+        """The (k1, b) this index was scored with; bm25s saves them beside its arrays."""
+        return float(self._retriever.k1), float(self._retriever.b)
+
     def _tokenize(self, texts: Sequence[str]) -> list[list[str]]:
         bm25s = _bm25s()
         with self._lock:
@@ -113,7 +124,8 @@ class LexicalIndex:
     @classmethod
     def _new(cls) -> Self:
         stemmer = _make_stemmer(STEMMER_LANGUAGE)
-        return cls(_bm25s().BM25(), STEMMER_LANGUAGE if stemmer is not None else None)
+        retriever = _bm25s().BM25(k1=K1, b=B)
+        return cls(retriever, STEMMER_LANGUAGE if stemmer is not None else None)
 
     @classmethod
     def from_tokens(cls, tokens: Sequence[list[str]]) -> Self:
@@ -236,8 +248,8 @@ class SegmentedLexical:
         """idf_global / idf_local for each (segment, query token), 0 where the segment lacks it.
 
         A stored score is idf_local x tfc, so this factor swaps in the corpus IDF exactly.
-        The tfc part keeps its segment's own average length (bm25s bakes it in), which is
-        close to, but not exactly, the corpus average.
+        The tfc part keeps its segment's own average length and (k1, b) (bm25s bakes them
+        in): a segment written before K1 or B changed scores the old way until `--full`.
         """
         df = np.array([[rows.size for rows, _ in segment] for segment in columns])
         idf_global = _lucene_idf(df.sum(axis=0), self.size)
