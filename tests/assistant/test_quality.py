@@ -33,10 +33,10 @@ def _misses(report: EvalReport, reason: str | tuple[str, ...]) -> list[str]:
 def test_nine_in_ten_answers_quote_the_answering_passage(report: EvalReport) -> None:
     metrics = report.splits["all"]
     assert metrics.hit_at_5 >= 0.9, _misses(report, "no gold phrase in the top")
-    # Held-out apart (issue 14's target is on it): 33 of 37 hits, MRR 0.767 measured.
+    # Held-out apart (issue 14's target is on it): 33 of 37 hits, MRR 0.798 measured.
     heldout = report.splits["heldout"]
     assert heldout.hit_at_5 >= 0.89, _misses(report, ("no gold phrase in the top", "abstained"))
-    assert heldout.mrr_at_5 >= 0.76
+    assert heldout.mrr_at_5 >= 0.79
 
 
 def test_nine_in_ten_abstentions_are_right(report: EvalReport) -> None:
@@ -78,7 +78,7 @@ def test_near_miss_questions_abstain(shipped_reports: dict[str, EvalReport]) -> 
 
 def test_answerable_questions_are_rarely_abstained_on(report: EvalReport) -> None:
     assert report.splits["all"].wrongly_abstained_rate <= 0.03
-    assert report.splits["all"].mrr_at_5 >= 0.76
+    assert report.splits["all"].mrr_at_5 >= 0.775  # 0.782 measured
 
 
 def test_the_notice_is_for_harm_aimed_at_a_person(shipped_reports: dict[str, EvalReport]) -> None:
