@@ -119,7 +119,7 @@ def _bonus(question: str, sentence: str, weights: dict[str, float]) -> float:
     share = sum(w for t, w in weights.items() if t in held) / total if total else 0.0
     bonus = TERMS_WEIGHT * share
     term = _asked_term(question)
-    if term and re.search(rf"\b{re.escape(term)}\b{_DEFINES}", sentence, re.IGNORECASE):
+    if term and _defines(term, sentence):
         bonus += DEFINITION_WEIGHT
     if _is_heading(sentence):
         bonus -= HEADING_PENALTY
@@ -138,6 +138,19 @@ def _asked_term(question: str) -> str | None:
         return None
     term = (match.group("term") or match.group("term2") or "").strip()
     return term if 0 < len(term.split()) <= 5 else None
+
+
+def _defines(term: str, sentence: str) -> bool:
+    """Whether `sentence` says what `term` is ("X is...", "X means..."), not merely asks
+    it as the question did ("people wonder what X is")."""
+    for match in re.finditer(rf"\b{re.escape(term)}\b{_DEFINES}", sentence, re.IGNORECASE):
+        before = sentence[: match.start()].lower().split()[-2:]
+        if not _ASKING.intersection(word.strip(",;:") for word in before):
+            return True
+    return False
+
+
+_ASKING = frozenset({"what", "whether", "how", "why", "wonder", "ask", "asks", "asked"})
 
 
 def _is_heading(sentence: str) -> bool:
