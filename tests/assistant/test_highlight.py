@@ -17,7 +17,7 @@ CATS = """\
 # Why cats knead
 
 Many owners wonder why cats knead soft blankets with their front paws.
-They knead because as kittens they pressed their mother's belly to make the milk flow, and the habit stays with them for life.
+They knead because as kittens they pressed their mother's belly for milk, a habit kept for life.
 Some cats also drool a little while they do it.
 
 # Cleaning the cache of the cachetool program
@@ -125,11 +125,11 @@ def test_on_the_shipped_articles_the_answer_after_the_echo_is_highlighted(assist
 
 def test_the_highlight_maps_into_the_document_for_the_read_view(assistant) -> None:
     """The Read view marks source.start + highlight in the article: it must be the same text."""
-    for quote in assistant.answer("What do psychologists recommend to make someone miss you?").quotes:
+    answer = assistant.answer("What do psychologists recommend to make someone miss you?")
+    for quote in answer.quotes:
         document = assistant.index().document(quote.source.doc_id)
         assert document is not None
         start, end = quote.highlight
         offset = quote.source.start
         assert document.text[offset + start : offset + end] == quote.text[start:end]
         assert quote.text[start:end].strip() == quote.text[start:end]
-
