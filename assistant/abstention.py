@@ -76,6 +76,8 @@ _GENERIC = frozenset(
         "would",
         "could",
         "does",
+        "did",
+        "doing",
         "mean",
         "means",
         "think",
