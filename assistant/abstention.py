@@ -21,7 +21,7 @@ import numpy as np
 
 from index.lexical import LexicalIndex
 from index.loaded import LoadedIndex
-from index.search import HybridSearcher
+from index.search import Hits, HybridSearcher
 
 #: A quote is shown only within this distance of the best quote's meaning score.
 QUOTE_GAP = 0.25
@@ -113,6 +113,19 @@ def shown(semantic: np.ndarray, threshold: float) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     floor = max(threshold - QUOTE_FLOOR_BELOW, float(semantic.max()) - QUOTE_GAP)
     return np.flatnonzero(semantic >= floor)
+
+
+def unaddressed(
+    question: str, hits: Hits, threshold: float, loaded: LoadedIndex, embedder: Any
+) -> list[str]:
+    """The words of a weakly answered question that its quotes (the best QUOTES_CHECKED
+    of those shown) do not address; empty when it is not weakly answered."""
+    checked = hits.take(shown(hits.semantic, threshold))
+    checked = checked.take(np.argsort(-checked.semantic)[:QUOTES_CHECKED])
+    if not weak(checked.sentence, threshold):
+        return []
+    quotes = [p.text for p in loaded.passages([int(i) for i in checked.ids])]
+    return not_addressed(question, quotes, embedder)
 
 
 def weak(sentence_scores: np.ndarray, threshold: float) -> bool:

@@ -193,12 +193,7 @@ class Assistant:
         weight = abstention.importance(text, unknown, query, self.embedder) if unknown else 0.0
         unaddressed: list[str] = []
         if best >= threshold and weight < abstention.IMPORTANCE:
-            checked = hits.take(abstention.shown(hits.semantic, threshold))
-            checked = checked.take(np.argsort(-checked.semantic)[: abstention.QUOTES_CHECKED])
-            if not abstention.weak(checked.sentence, threshold):
-                return None
-            quotes = [p.text for p in loaded.passages([int(i) for i in checked.ids])]
-            unaddressed = abstention.not_addressed(text, quotes, self.embedder)
+            unaddressed = abstention.unaddressed(text, hits, threshold, loaded, self.embedder)
             if not unaddressed:
                 return None
             never, sources_only = [], []  # they did not decide it
