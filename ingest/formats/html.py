@@ -20,6 +20,7 @@ from index.records import Block
 from ingest.formats.base import Format, Limits, MarkedSpan, Reading
 from ingest.formats.html_chrome import Part, chrome_parts
 from ingest.formats.html_fallback import fallback_parts
+from ingest.formats.html_recall import with_missed_prose
 from ingest.structure import is_label_line
 
 log = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ def _main_parts(raw: bytes, limits: Limits) -> tuple[list[Part], str | None]:
     parts, title = _extract(raw, limits, SHORT_PAGE_CHARS)
     if sum(len(part.text) for part in parts) < SHORT_PAGE_CHARS:
         parts, title = _extract(raw, limits, 1)
-    return parts, title
+    return with_missed_prose(parts, raw, title), title
 
 
 def _extract(raw: bytes, limits: Limits, min_size: int) -> tuple[list[Part], str | None]:

@@ -26,6 +26,8 @@ LINK_ONLY_SHARE = 0.8
 #: Longer blocks are prose, whatever words they use.
 MAX_CHROME_CHARS = 200
 MAX_HEADLINE_CHARS = 150
+#: A disclosure of affiliate links or advertisers runs to two or three sentences.
+MAX_DISCLOSURE_CHARS = 400
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ _TEASER = re.compile(
 )
 _CREDIT = re.compile(
     r"(?:©|\(c\)\s|copyright\b|(?:photo|foto|bild|image|picture)s?\s*(?:credits?)?\s*:"
-    r"|crédits?\s+photos?\s*:|(?:titel)?bild(?:er)?quelle\s*:|fotos?\s*:)"
+    r"|crédits?\s+photos?\s*:|(?:titel)?bild(?:er)?quelle\s*:|fotos?\s*:).*"
     r"|.*\b(?:all\s+rights\s+reserved|alle\s+rechte\s+vorbehalten|tous\s+droits\s+réservés"
     r"|todos\s+los\s+derechos\s+reservados)\b",
     re.IGNORECASE,
@@ -138,6 +140,8 @@ def _is_headline(part: Part) -> bool:
 def _line_reason(part: Part) -> str | None:
     """Why one short block is chrome, or None."""
     text = part.text.lstrip("- ").strip()
+    if len(text) <= MAX_DISCLOSURE_CHARS and _DISCLOSURE.fullmatch(text):
+        return "advertising disclosure"
     if len(text) > MAX_CHROME_CHARS:
         return None
     teaser = _TEASER.fullmatch(text)
@@ -147,7 +151,6 @@ def _line_reason(part: Part) -> str | None:
         (_CREDIT, "credit line"),
         (_DATE_ONLY, "date stamp"),
         (_FOLLOW_US, "call to follow"),
-        (_DISCLOSURE, "advertising disclosure"),
         (_COMMENTS, "comment-form residue"),
     )
     return next((reason for pattern, reason in checks if pattern.fullmatch(text)), None)
