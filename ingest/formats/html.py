@@ -41,9 +41,9 @@ def read(raw: bytes, file: str, limits: Limits) -> Reading:
     """The page's main text and its blocks, or UnreadableFileError."""
     try:
         parts, title = _main_parts(raw, limits)
-        if not parts:
-            found, title = fallback_parts(raw)
-            parts = [Part(kind, text) for kind, text in found]
+        if _is_page_dump(parts):
+            found, title = fallback_parts(raw, landmark_only=bool(parts))
+            parts = [Part(kind, _unmarked(kind, text)) for kind, text in found] or parts
     except UnreadableFileError:
         raise
     except Exception as e:  # the parsers raise many kinds on malformed input
@@ -54,6 +54,17 @@ def read(raw: bytes, file: str, limits: Limits) -> Reading:
     text, blocks = _layout(parts, title)
     chrome = [MarkedSpan(blocks[i].start, blocks[i].end, why) for i, why in chrome_parts(parts)]
     return Reading(text=text, title=title, blocks=blocks, boilerplate=tuple(chrome))
+
+
+def _unmarked(kind: str, text: str) -> str:
+    """A heading without the permalink mark a documentation generator appends."""
+    return _PERMALINK.sub("", text) if kind == "heading" else text
+
+
+def _is_page_dump(parts: list[Part]) -> bool:
+    """Nothing, or one run-on paragraph: trafilatura found no article and kept the whole
+    page's text (navigation and all), so the page's main landmark is read instead."""
+    return not parts or (len(parts) == 1 and parts[0].kind == "paragraph")
 
 
 def _once(parts: Iterable[Part]) -> list[Part]:

@@ -102,6 +102,21 @@ _COMMENTS = re.compile(
     re.IGNORECASE,
 )
 
+_CONSENT = re.compile(
+    r"(?=.*\b(?:akzeptier|accept|agree|zustimm|einverstanden|consent|acepto|acepta|j'accepte))"
+    r"(?=.*\b(?:datenschutz|privacy|cookie|nutzungsbedingungen|terms\s+of|privacidad|confidentialité))"
+    r".*",
+    re.IGNORECASE,
+)
+_BROWSER_NOTICE = re.compile(
+    r".*\b(?:browser\s+version|(?:enable|aktivieren\s+sie|activa|activez)\s+(?:javascript|cookies)"
+    r"|javascript\s+(?:is\s+disabled|aktivieren|must\s+be\s+enabled)|limited\s+support\s+for\s+css"
+    r"|(?:outdated|veralteten?)\s+browser)\b.*",
+    re.IGNORECASE,
+)
+#: "Report 2021 (PDF, 38 KB)": a link to a file, with its size.
+_FILE_LINK = re.compile(r".*\b\d+(?:[.,]\d+)?\s?(?:KB|MB|kB)\b\)?\s*\S{0,40}", re.IGNORECASE)
+
 
 def chrome_parts(parts: Sequence[Part]) -> list[tuple[int, str]]:
     """(index, reason) of each part that is page chrome, in order."""
@@ -120,11 +135,12 @@ def _related_lists(parts: Sequence[Part]) -> list[tuple[int, str]]:
     for i, part in enumerate(parts):
         if len(part.text) > MAX_HEADLINE_CHARS or not _RELATED_HEADING.fullmatch(part.text):
             continue
-        found.append((i, "related-links list"))
-        for j in range(i + 1, len(parts)):
-            if not _is_headline(parts[j]):
-                break
-            found.append((j, "related-links list"))
+        after = i + 1
+        while after < len(parts) and _is_headline(parts[after]):
+            after += 1
+        # a "See also" box followed by prose is part of the article
+        if after > i + 1 or after == len(parts):
+            found += [(j, "related-links list") for j in range(i, after)]
     return found
 
 
@@ -140,8 +156,14 @@ def _is_headline(part: Part) -> bool:
 def _line_reason(part: Part) -> str | None:
     """Why one short block is chrome, or None."""
     text = part.text.lstrip("- ").strip()
-    if len(text) <= MAX_DISCLOSURE_CHARS and _DISCLOSURE.fullmatch(text):
-        return "advertising disclosure"
+    if len(text) <= MAX_DISCLOSURE_CHARS:
+        for pattern, reason in (
+            (_DISCLOSURE, "advertising disclosure"),
+            (_CONSENT, "consent notice"),
+            (_BROWSER_NOTICE, "browser notice"),
+        ):
+            if pattern.fullmatch(text):
+                return reason
     if len(text) > MAX_CHROME_CHARS:
         return None
     teaser = _TEASER.fullmatch(text)
@@ -152,5 +174,6 @@ def _line_reason(part: Part) -> str | None:
         (_DATE_ONLY, "date stamp"),
         (_FOLLOW_US, "call to follow"),
         (_COMMENTS, "comment-form residue"),
+        (_FILE_LINK, "file download link"),
     )
     return next((reason for pattern, reason in checks if pattern.fullmatch(text)), None)
