@@ -37,6 +37,7 @@ SHORT_PAGE_CHARS = 250
 #: A paragraph this long seen again is the same text shown twice, kept once.
 MIN_REPEATED_PARAGRAPH_CHARS = 80
 
+
 def read(raw: bytes, file: str, limits: Limits) -> Reading:
     """The page's main text and its blocks, or UnreadableFileError."""
     try:
