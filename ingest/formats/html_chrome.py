@@ -71,8 +71,9 @@ _TEASER = re.compile(
 _CREDIT = re.compile(
     r"(?:©|\(c\)\s|copyright\b|(?:photo|foto|bild|image|picture)s?\s*(?:credits?)?\s*:"
     r"|crédits?\s+photos?\s*:|(?:titel)?bild(?:er)?quelle\s*:|fotos?\s*:).*"
+    r"|(?:quellen?|sources?|fuentes?)\s*:.*"
     r"|.*\b(?:all\s+rights\s+reserved|alle\s+rechte\s+vorbehalten|tous\s+droits\s+réservés"
-    r"|todos\s+los\s+derechos\s+reservados)\b",
+    r"|todos\s+los\s+derechos\s+reservados|cc[-\s]by(?:-(?:sa|nc|nd))*|creative\s+commons)\b.*",
     re.IGNORECASE,
 )
 _DATE_ONLY = re.compile(
@@ -112,6 +113,16 @@ _BROWSER_NOTICE = re.compile(
     r".*\b(?:browser\s+version|(?:enable|aktivieren\s+sie|activa|activez)\s+(?:javascript|cookies)"
     r"|javascript\s+(?:is\s+disabled|aktivieren|must\s+be\s+enabled)|limited\s+support\s+for\s+css"
     r"|(?:outdated|veralteten?)\s+browser)\b.*",
+    re.IGNORECASE,
+)
+#: "Back to the list", "... weiter zu ...": a link to the page around this one.
+_NAVIGATION = re.compile(
+    r"[.…»«<>\s]*(?:zurück\s+zu|back\s+to|weiter\s+zu|volver\s+a|retour\s+à|voltar\s+para)\b.{0,60}",
+    re.IGNORECASE,
+)
+_SUPPORT_US = re.compile(
+    r".*\b(?:(?:support|unterstützen\s+sie|unterstütze)\s+(?:our|unsere|unseren)\s+"
+    r"(?:work|journalism|arbeit|journalismus)|consider\s+supporting|apoya\s+(?:nuestro|el)\s+periodismo)\b.*",
     re.IGNORECASE,
 )
 #: "Report 2021 (PDF, 38 KB)": a link to a file, with its size.
@@ -175,5 +186,7 @@ def _line_reason(part: Part) -> str | None:
         (_FOLLOW_US, "call to follow"),
         (_COMMENTS, "comment-form residue"),
         (_FILE_LINK, "file download link"),
+        (_NAVIGATION, "navigation link"),
+        (_SUPPORT_US, "call to follow"),
     )
     return next((reason for pattern, reason in checks if pattern.fullmatch(text)), None)
