@@ -149,10 +149,20 @@ def _related_lists(parts: Sequence[Part]) -> list[tuple[int, str]]:
         after = i + 1
         while after < len(parts) and _is_headline(parts[after]):
             after += 1
-        # a "See also" box followed by prose is part of the article
-        if after > i + 1 or after == len(parts):
+        # a "See also" box of one link and a sentence about it is part of the article
+        if after > i + 2 or (after == i + 2 and not _is_sentence(parts, after)):
             found += [(j, "related-links list") for j in range(i, after)]
     return found
+
+
+def _is_sentence(parts: Sequence[Part], i: int) -> bool:
+    """Whether part `i` exists and is prose ending as a sentence does."""
+    part = parts[i] if i < len(parts) else None
+    return part is not None and part.kind in ("paragraph", "item") and _ends_sentence(part.text)
+
+
+def _ends_sentence(text: str) -> bool:
+    return text.rstrip().endswith((".", "!", "?"))
 
 
 def _is_headline(part: Part) -> bool:
