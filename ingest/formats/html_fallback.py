@@ -27,7 +27,7 @@ def fallback_parts(
         tag.decompose()
     for br in soup("br"):
         br.replace_with(" ")
-    landmark = soup.find("main") or soup.find(attrs={"role": "main"}) or soup.find("article")
+    landmark = soup.find("main") or soup.find(True, role="main") or soup.find("article")
     if landmark is None and landmark_only:
         return [], title
     root = landmark or soup.body or soup
