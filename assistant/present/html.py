@@ -19,6 +19,8 @@ from urllib.parse import urlencode
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from assistant.abstention import never_mentioned_notice
+
 HERE = Path(__file__).parent
 #: (doc_id, start) of a quote -> its ¶ number in the article, when the caller knows it.
 Paragraphs = Mapping[tuple[str, int], int]
@@ -138,14 +140,10 @@ def score_against_threshold(score: float, threshold: float, words_missing: bool)
 
 
 def _missing_words(why: Mapping[str, Any]) -> list[str]:
-    """The lines naming the question's words the articles never mention (or only cite)."""
-    lines = []
-    if why.get("never_mentioned"):
-        lines.append("These articles never mention: " + ", ".join(why["never_mentioned"]) + ".")
-    if why.get("only_in_sources"):
-        names = ", ".join(str(w).capitalize() for w in why["only_in_sources"])
-        lines.append(f"These articles name {names} only in a list of sources.")
-    return lines
+    """The line naming the question's words the articles never mention (or only cite), in
+    the notice's own words."""
+    line = never_mentioned_notice(why.get("never_mentioned", ()), why.get("only_in_sources", ()))
+    return [line] if line else []
 
 
 def _paragraph(source: Mapping[str, Any], paragraphs: Paragraphs) -> int | None:

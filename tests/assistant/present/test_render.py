@@ -310,6 +310,8 @@ def test_the_nearest_passage_names_the_words_the_articles_never_mention():
 
 def test_nothing_to_show_without_a_nearest_passage_or_an_abstention():
     assert nearest_html(_abstained(0.3, nearest=False)) == ""
+    manipulative = {**_abstained(0.3), "abstained": False, "notice": "reads as manipulation"}
+    assert nearest_html(manipulative) == ""  # its caveats lead; nothing was declined
     assert nearest_html(_answer().to_dict()) == ""
     assert "cited-nearest" not in answer_html(_abstained(0.3, nearest=False))
 
