@@ -133,16 +133,18 @@ def score_against_threshold(score: float, threshold: float, words_missing: bool)
         return f"{numbers}below {limit}."
     if words_missing:
         return (
-            f"{numbers}above {limit}, but the question's key words are missing from what "
-            "these articles say."
+            f"{numbers}above {limit}, but the question's key words are not answered in "
+            "these articles."
         )
     return f"{numbers}against {limit}."
 
 
 def _missing_words(why: Mapping[str, Any]) -> list[str]:
-    """The line naming the question's words the articles never mention (or only cite), in
-    the notice's own words."""
-    line = never_mentioned_notice(why.get("never_mentioned", ()), why.get("only_in_sources", ()))
+    """The line naming the question's words the articles never mention, only cite, or whose
+    nearest passages do not address, in the notice's own words."""
+    line = never_mentioned_notice(
+        why.get("never_mentioned", ()), why.get("only_in_sources", ()), why.get("not_addressed", ())
+    )
     return [line] if line else []
 
 

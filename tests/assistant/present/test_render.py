@@ -282,10 +282,12 @@ from assistant.answer import Abstention, Nearest  # noqa: E402
 from assistant.present.html import nearest_html, score_against_threshold  # noqa: E402
 
 
-def _abstained(score: float, never: tuple[str, ...] = (), nearest: bool = True) -> dict:
+def _abstained(
+    score: float, never: tuple[str, ...] = (), nearest: bool = True, unaddressed: tuple = ()
+) -> dict:
     source = Source("doc", "Title <b>", "doc.txt", "Section & co", 40, 40 + len(HOSTILE))
     near = Nearest(HOSTILE, score, 0.42, source) if nearest else None
-    why = Abstention(0.42, near, never)
+    why = Abstention(0.42, near, never, not_addressed=unaddressed)
     return Answer("q?", (), (), abstained=True, notice="No.", abstention=why).to_dict()
 
 
@@ -303,9 +305,14 @@ def test_an_abstention_folds_its_nearest_passage_with_score_source_and_read_link
 
 def test_the_nearest_passage_names_the_words_the_articles_never_mention():
     html = nearest_html(_abstained(0.55, never=("dog",)))
-    assert "above this folder&#39;s threshold 0.42, but the question&#39;s key words" in html
+    assert (
+        "above this folder&#39;s threshold 0.42, but the question&#39;s key words are not" in html
+    )
     assert "These articles never mention: dog." in html
     assert "never mention" not in nearest_html(_abstained(0.31))
+    weak = nearest_html(_abstained(0.47, unaddressed=("manager",)))
+    assert "above this folder&#39;s threshold 0.42" in weak
+    assert "The nearest passages do not address: manager." in weak
 
 
 def test_nothing_to_show_without_a_nearest_passage_or_an_abstention():
