@@ -64,7 +64,8 @@ _HER = (
     r"her(?=\s*$|\s*[.?!,;]|\s+(?:into|from|to|so|until|till|by|with|about|and|or|in|on|at|"
     r"for|that|the|a|an|because|while|when|like|feel|feels|think|believe|be|go|get|out|off|"
     r"up|down|back|away|along|against|again|more|less|too|very|really|even|enough|badly|"
-    r"every|all|after|before|over|if|just|any|{affect}|{suffer})\b)"
+    r"every|all|after|before|over|if|just|any|knowing|finding|noticing|realising|realizing|"
+    r"seeing|suspecting|hearing|{affect}|{suffer})\b)"
 )
 _SELF_WORDS = {"me", "myself", "i", "us", "ourselves", "my", "mine"}
 
@@ -132,13 +133,13 @@ _AUX = (
     r"seems?|likes?|wants?|used|uses|using|does|did|do|be)"
 )
 _MEANS = (
-    rf"(?:{_HARM_VERB}|ignor(?:e|ing)|withhold\w*|silen(?:t|ce)|ghost\w*|sulk\w*|refus\w*|"
+    rf"\b(?:{_HARM_VERB}|ignor(?:e|ing)|withhold\w*|silen(?:t|ce)|ghost\w*|sulk\w*|refus\w*|"
     r"threat\w*|fake|faking|pretend\w*|lie|lies|lying|stage|post|set up|time my|flirt\w*|"
-    r"jealous|hard to get|not (?:speak|speaking|talk|talking|reply|replying|answer|"
-    r"answering|text|texting|call|calling))\b"
+    r"jealous|hard to get|(?:not|stop|stopping|quit) (?:speak|speaking|talk|talking|reply|"
+    r"replying|answer|answering|text|texting|call|calling))\b"
 )
 _STAGING = (
-    r"(?:fake|faking|pretend\w*|lie|lies|lying|stage|post|posting|set up|flirt\w*|"
+    r"\b(?:fake|faking|pretend\w*|lie|lies|lying|stage|post|posting|set up|flirt\w*|"
     rf"mind games|hard to get|{_TACTICS} (?:can|should|do) i (?:use|try|play))\b"
 )
 _COMPLIANCE = (
