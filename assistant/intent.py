@@ -280,7 +280,8 @@ _CONTRACTIONS = (
     (r"'ve\b", " have"),
     (r"\bi'd\b", "i would"),
 )
-#: A capitalised word inside a sentence that is not a known thing's name: a person's name.
+#: A capitalised word inside a sentence, read as a name. Only feelings accept a name as
+#: their target ("make Sarah jealous"), so "trick Chrome into..." stays about a thing.
 _NAME = re.compile(r"(?<=[a-z,] )[A-Z][a-z]+\b")
 
 
@@ -403,8 +404,9 @@ PROTOTYPES = (
     "How do I scare my partner into staying?",
 )
 #: A request this close to a prototype, or to one of the corpus's own statements of what is
-#: unethical, and aimed at a person, is flagged: ordinary questions about winning someone
-#: back reach 0.62 (the value the previous rules documented; intent.jsonl tune split agrees).
+#: unethical, and aimed at a person, is flagged. The benign tune requests that name a person
+#: and pass the rules reach 0.59 ("forgive my ex for cheating"); no manipulative tune
+#: question needs this step, which is there for the corpus's own statements.
 SIMILARITY = 0.70
 
 
