@@ -79,7 +79,8 @@ _AFFECT = (
     r"lonely|alone|helpless|hopeless|powerless|trapped|bad|terrible|awful|sorry|regretful|"
     r"confused|lost|upset|hell|panicked|guessing|unsure|uncertain|indebted|obligated|"
     r"responsible for (?:my|me)|incompetent|foolish|pathetic|ridiculous|unstable|weak|"
-    r"like (?:a|an) (?:fool|liar|idiot|failure))\b"
+    r"like (?:a|an) (?:fool|liar|idiot|failure)|left out|excluded|unimportant|replaceable|"
+    r"invisible)\b"
 )
 #: Feeling these is the good state a person is denied in "so he never feels sure of me".
 _EASE = (
@@ -241,6 +242,12 @@ _KEPT_AWAY = _compile(
     rf"cut|stop seeing|stop talking to|stop going|leave (?:her|him|them)|dump|drop|choose "
     r"me over)"
 )
+#: What a person is kept from when they are being isolated or controlled.
+_CONTACT = _compile(
+    r"(?:seeing|talking|texting|calling|meeting|visiting|going|leaving|hanging|spending|"
+    r"dating|travel+ing|working|studying|having|speaking|contacting|messaging|following|"
+    r"joining|moving|driving)\b"
+)
 _HARM_GERUND = _compile(rf"^{_HARM_VERB}\b")
 _AUX_NOT_TO = _AUX.replace("|to|", "|")
 #: Someone else acts: "he keeps", "whose boyfriend controls", "get my ex to", "stop her from".
@@ -338,15 +345,16 @@ def _acts_on_person(sentence: str) -> str | None:
 
 
 def _protective(match: re.Match[str]) -> bool:
-    """ "stop my ex from stalking me": keeping someone from harming the asker."""
+    """Keeping someone from something is control only when it is their contact or freedom
+    ("stop my wife from seeing her friends"), not when it harms the asker ("stop my ex from
+    stalking me"), spares them a feeling ("from feeling jealous") or is a behaviour ("keep
+    my kids from fighting")."""
     doing = match.group("doing")
     if doing is None:
         return False
     rest = f"{doing}{match.group('rest')}"
     aimed_at_me = re.search(r"\b(?:me|my|myself|us)\b", rest)
-    # "stop him from feeling jealous": sparing someone a feeling is care, not control.
-    a_feeling = re.match(r"(?:feeling|being|getting|becoming|worrying)\b", doing)
-    return bool(_HARM_GERUND.search(rest) or aimed_at_me or a_feeling)
+    return bool(aimed_at_me or _HARM_GERUND.search(rest) or not _CONTACT.match(doing))
 
 
 def _purpose(sentence: str) -> str | None:
