@@ -1,15 +1,23 @@
-"""Highlight: the sentence of a quoted passage that best answers the question.
+"""Highlight: the sentence of a quoted passage that answers the question, readable alone.
 
-Meaning alone (the sentence vector closest to the question) lands on the answering
-sentence about half the time: a sentence on the same topic often reads closer than the
-one that answers. So each stored sentence unit of the passage is scored by its cosine to
-the question, plus the share of the question's key words it holds, plus, for a "What is
-X?" question, whether it defines X ("X is...", "X means..."); a bare heading never wins.
+Each stored sentence unit of the passage is scored by its cosine to the question, plus
+the share of the question's key words it holds, plus, for a "What is X?" question,
+whether it defines X ("X is...", "X means..."); a bare heading never wins.
+
+A sentence is often not readable alone, and the one that echoes the question often only
+introduces the answer: "The most magnetic people I know aren't trying to make anyone miss
+them." is answered by the next sentence, "They're too busy pursuing their passions...".
+So sentences are grouped into answer units before choosing: a sentence that opens by
+pointing back ("They", "This", "But", "Instead"...) joins the one it continues, and a
+setup ending with ":" joins what completes it (its list item, its example). A unit holds
+at most two sentences and scores as its best sentence; the highlight is the whole unit
+(docs/quality.md, "Highlight").
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -26,32 +34,63 @@ Span = tuple[int, int]
 TERMS_WEIGHT = 0.3
 DEFINITION_WEIGHT = 0.15
 HEADING_PENALTY = 0.5
+#: Sentences in one answer unit at most: a sentence and the one it cannot be read without.
+MAX_UNIT_SENTENCES = 2
 _DEFINITION_QUESTION = re.compile(
     r"^\s*(?:what|who)\s+(?:is|are|was|were)\s+(?:an?\s+|the\s+)?(?P<term>[^?]+?)\s*"
     r"(?:\?|$)|^\s*what\s+does\s+(?:an?\s+|the\s+)?(?P<term2>[^?]+?)\s+mean\b",
     re.IGNORECASE,
 )
 _DEFINES = r"\s*(?:[,(—–-][^.]{0,60})?\s*(?:is|are|means?|refers?\s+to|describes?|happens)\b"
+#: An opening that points back to the sentence before: a pronoun or demonstrative whose
+#: referent is there, or a connective that continues it.
+_POINTS_BACK = re.compile(
+    r"^\W*(?:this|that|these|those|such|it|its|they|them|their|he|she|his|her"
+    r"|but|and|so|yet|then|instead)\b",
+    re.IGNORECASE,
+)
 
 
 def best_sentence(
     loaded: LoadedIndex, passage_id: int, passage: Passage, question: str, query: np.ndarray
 ) -> Span:
-    """The span, inside `passage.text`, of the sentence that best answers `question`."""
-    rows, _ = loaded.sentence_rows([passage_id])
-    if rows.size:
-        spans = [loaded.sentence_span(int(r)) for r in rows]
-        cosines = loaded.sentence_vectors(rows.tolist()) @ np.asarray(query, dtype=np.float32)
-    else:
-        spans = [s for s in sentence_spans(passage.text) if s[1] - s[0] > 1]
-        cosines = np.zeros(len(spans), dtype=np.float32)
+    """The span, inside `passage.text`, of the answer unit that best answers `question`:
+    its answering sentence, with the sentence it continues or that completes it."""
+    spans, cosines = _sentences(loaded, passage_id, passage, query)
     if not spans:
         return (0, len(passage.text))
     texts = [passage.text[s:e] for s, e in spans]
     weights = _term_weights(loaded, question)
-    bonus = [_bonus(question, t, weights) for t in texts]
-    scores = cosines + np.asarray(bonus, dtype=np.float32)
-    return spans[int(np.argmax(scores))]
+    scores = cosines + np.asarray([_bonus(question, t, weights) for t in texts], np.float32)
+    unit = max(answer_units(texts), key=lambda members: float(scores[list(members)].max()))
+    return (spans[unit[0]][0], spans[unit[-1]][1])
+
+
+def answer_units(texts: Sequence[str]) -> list[tuple[int, ...]]:
+    """Consecutive sentence indices grouped so each group reads alone: a sentence that
+    points back joins the one before it, a setup ending with ":" the one after it."""
+    units: list[list[int]] = []
+    for i, text in enumerate(texts):
+        joins = i > 0 and (texts[i - 1].rstrip().endswith(":") or bool(_POINTS_BACK.match(text)))
+        if joins and len(units[-1]) < MAX_UNIT_SENTENCES:
+            units[-1].append(i)
+        else:
+            units.append([i])
+    return [tuple(unit) for unit in units]
+
+
+def _sentences(
+    loaded: LoadedIndex, passage_id: int, passage: Passage, query: np.ndarray
+) -> tuple[list[Span], np.ndarray]:
+    """The passage's stored sentence units and their cosines to the question; an index
+    without sentence units falls back to splitting the text (cosines 0: words decide)."""
+    rows, _ = loaded.sentence_rows([passage_id])
+    if rows.size:
+        spans = [loaded.sentence_span(int(r)) for r in rows]
+        vectors = loaded.sentence_vectors(rows.tolist())
+        return spans, vectors @ np.asarray(query, dtype=np.float32)
+    spans = [s for s in sentence_spans(passage.text) if s[1] - s[0] > 1]
+    return spans, np.zeros(len(spans), dtype=np.float32)
 
 
 def _term_weights(loaded: LoadedIndex, question: str) -> dict[str, float]:
@@ -80,7 +119,7 @@ def _bonus(question: str, sentence: str, weights: dict[str, float]) -> float:
     share = sum(w for t, w in weights.items() if t in held) / total if total else 0.0
     bonus = TERMS_WEIGHT * share
     term = _asked_term(question)
-    if term and re.search(rf"\b{re.escape(term)}\b{_DEFINES}", sentence, re.IGNORECASE):
+    if term and _defines(term, sentence):
         bonus += DEFINITION_WEIGHT
     if _is_heading(sentence):
         bonus -= HEADING_PENALTY
@@ -99,6 +138,19 @@ def _asked_term(question: str) -> str | None:
         return None
     term = (match.group("term") or match.group("term2") or "").strip()
     return term if 0 < len(term.split()) <= 5 else None
+
+
+def _defines(term: str, sentence: str) -> bool:
+    """Whether `sentence` says what `term` is ("X is...", "X means..."), not merely asks
+    it as the question did ("people wonder what X is")."""
+    for match in re.finditer(rf"\b{re.escape(term)}\b{_DEFINES}", sentence, re.IGNORECASE):
+        before = sentence[: match.start()].lower().split()[-2:]
+        if not _ASKING.intersection(word.strip(",;:") for word in before):
+            return True
+    return False
+
+
+_ASKING = frozenset({"what", "whether", "how", "why", "wonder", "ask", "asks", "asked"})
 
 
 def _is_heading(sentence: str) -> bool:

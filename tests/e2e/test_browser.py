@@ -419,8 +419,8 @@ def test_read_shows_the_passage_below_its_header_with_the_sentence_marked(any_pa
     head = page.locator("#cited-read .cited-doc-head").bounding_box()
     assert head["y"] + head["height"] <= top < page.viewport_size["height"] - 40
     marked = page.locator("#cited-read .cited-doc > :not(header) mark.cited-sentence")
-    marked = marked.all_inner_texts()
-    assert "".join(marked).strip() == sentence  # the sentence, not the whole passage
+    marked = marked.all_inner_texts()  # one mark a block: a highlight may span two lines
+    assert " ".join(marked).split() == sentence.split()  # the sentence, not the whole passage
     snap(page, f"read-{size_name(page)}")
 
 

@@ -1,0 +1,135 @@
+"""The highlight: the answering sentence, with the sentence it cannot be read without.
+
+Unit tests pin how sentences group into answer units; the integration tests index real
+articles with the real model and check that the highlight hands over from the sentence
+that echoes the question to the one that answers it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant.answer import Assistant
+from assistant.highlight import answer_units, best_sentence
+
+CATS = """\
+# Why cats knead
+
+Many owners wonder why cats knead soft blankets with their front paws.
+They knead because as kittens they pressed their mother's belly for milk, a habit kept for life.
+Some cats also drool a little while they do it.
+
+# Cleaning the cache of the cachetool program
+
+The cache grows with every build and is never trimmed by itself.
+To remove every cached file at once, run the following command:
+
+    cachetool purge --all --older-than 0 --yes --quiet
+
+A purge takes a few seconds on a large cache.
+
+# Gloaming walks
+
+Readers ask us what a gloaming walk is almost every week.
+A gloaming walk is a slow stroll taken at dusk, while the light fades and the birds go quiet.
+We recommend one after a long day indoors.
+"""
+
+
+class TestAnswerUnits:
+    def test_a_sentence_that_points_back_joins_the_one_it_continues(self) -> None:
+        texts = ["The best hosts never chase their guests.", "They are too busy cooking."]
+        assert answer_units(texts) == [(0, 1)]
+
+    @pytest.mark.parametrize("opening", ["This", "These", "It", "But", "Instead,", "“They"])
+    def test_each_backward_opening_joins(self, opening: str) -> None:
+        assert answer_units(["A plain statement here.", f"{opening} goes on."]) == [(0, 1)]
+
+    def test_a_setup_ending_in_a_colon_joins_its_completion(self) -> None:
+        texts = ["Run the following command:", "tool purge --all", "A purge is quick."]
+        assert answer_units(texts) == [(0, 1), (2,)]
+
+    def test_independent_sentences_stay_alone_and_a_unit_holds_two_at_most(self) -> None:
+        texts = ["Cats knead.", "Thistles grow in June.", "They flower.", "It rains.", "So?"]
+        assert answer_units(texts) == [(0,), (1, 2), (3, 4)]
+        assert answer_units([]) == []
+
+
+@pytest.fixture(scope="module")
+def article_assistant(tmp_path_factory: pytest.TempPathFactory, embedder) -> Assistant:
+    from ingest.pipeline import build_index
+
+    corpus = tmp_path_factory.mktemp("highlight-corpus")
+    (corpus / "household-notes.md").write_text(CATS, encoding="utf-8")
+    index_dir = tmp_path_factory.mktemp("highlight-index")
+    build_index(corpus, index_dir, embedder)
+    return Assistant(index_dir, embedder=embedder)
+
+
+def _highlighted(assistant: Assistant, question: str, marker: str) -> str:
+    """The highlight `best_sentence` picks in the passage holding `marker`."""
+    loaded = assistant.index()
+    ids = loaded.passage_ids_for_docs([d.doc_id for d in loaded.documents()])
+    pid, passage = next(
+        (int(i), p) for i, p in zip(ids, loaded.passages(ids), strict=True) if marker in p.text
+    )
+    query = assistant.embedder.encode_query(question)
+    start, end = best_sentence(loaded, pid, passage, question, query)
+    return passage.text[start:end]
+
+
+def _closest_sentence(assistant: Assistant, question: str, marker: str) -> str:
+    """The single sentence unit of that passage whose vector is closest to the question."""
+    loaded = assistant.index()
+    ids = loaded.passage_ids_for_docs([d.doc_id for d in loaded.documents()])
+    pid, passage = next(
+        (int(i), p) for i, p in zip(ids, loaded.passages(ids), strict=True) if marker in p.text
+    )
+    rows, _ = loaded.sentence_rows([pid])
+    cosines = loaded.sentence_vectors(rows.tolist()) @ assistant.embedder.encode_query(question)
+    start, end = loaded.sentence_span(int(rows[int(np.argmax(cosines))]))
+    return passage.text[start:end]
+
+
+class TestOnARealArticle:
+    def test_the_echo_of_a_why_question_hands_over_to_its_cause(self, article_assistant) -> None:
+        question = "Why do cats knead blankets?"
+        # The sentence closest in meaning only restates the question...
+        assert "wonder why" in _closest_sentence(article_assistant, question, "knead")
+        # ...so the highlight carries on to the sentence that answers it.
+        highlight = _highlighted(article_assistant, question, "knead")
+        assert "because as kittens they pressed" in highlight
+        assert "drool" not in highlight
+
+    def test_a_setup_ending_in_a_colon_brings_the_command_it_introduces(
+        self, article_assistant
+    ) -> None:
+        highlight = _highlighted(article_assistant, "How do I remove every cached file?", "purge")
+        assert "run the following command:" in highlight
+        assert "cachetool purge --all --older-than 0" in highlight
+        assert "takes a few seconds" not in highlight
+
+    def test_a_what_is_question_picks_the_defining_sentence(self, article_assistant) -> None:
+        highlight = _highlighted(article_assistant, "What is a gloaming walk?", "gloaming")
+        assert highlight.startswith("A gloaming walk is a slow stroll taken at dusk")
+        assert "Readers ask" not in highlight
+
+
+def test_on_the_shipped_articles_the_answer_after_the_echo_is_highlighted(assistant) -> None:
+    answer = assistant.answer("Do the most magnetic people try hard to be missed?")
+    top = answer.quotes[0]
+    start, end = top.highlight
+    assert "too busy pursuing their passions" in top.text[start:end]
+
+
+def test_the_highlight_maps_into_the_document_for_the_read_view(assistant) -> None:
+    """The Read view marks source.start + highlight in the article: it must be the same text."""
+    answer = assistant.answer("What do psychologists recommend to make someone miss you?")
+    for quote in answer.quotes:
+        document = assistant.index().document(quote.source.doc_id)
+        assert document is not None
+        start, end = quote.highlight
+        offset = quote.source.start
+        assert document.text[offset + start : offset + end] == quote.text[start:end]
+        assert quote.text[start:end].strip() == quote.text[start:end]
