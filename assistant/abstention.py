@@ -1,10 +1,13 @@
 """Abstention: whether anything in this corpus answers the question closely enough to quote.
 
-Three checks, all against the corpus at hand: the best meaning score against the
+Four checks, all against the corpus at hand: the best meaning score against the
 threshold calibrated for this index version (`ingest.calibrate`); the question's key
 words, since a question about a dog is not answered by passages about a husband however
-close their meaning ("These articles never mention: dog"); and the quotes themselves:
-a quote far below the best one, or below the threshold, is not shown.
+close their meaning ("These articles never mention: dog"); the quotes' own words, since
+a weakly matched question about a manager is not answered by quotes about partners
+even though the corpus names a manager somewhere ("The nearest passages do not address:
+manager"); and the quotes themselves: a quote far below the best one, or below the
+threshold, is not shown.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import numpy as np
 
 from index.lexical import LexicalIndex
 from index.loaded import LoadedIndex
-from index.search import HybridSearcher
+from index.search import Hits, HybridSearcher
 
 #: A quote is shown only within this distance of the best quote's meaning score.
 QUOTE_GAP = 0.25
@@ -34,6 +37,17 @@ IMPORTANCE = 0.22
 #: A missing word this close in meaning (cosine of the word to its nearest passage) to
 #: something the corpus says is covered by a synonym, not unknown.
 COVERED = 0.34
+#: A question whose best sentence among the quotes clears the threshold by less than this
+#: is weakly answered: it is answered only if the quotes address each of its content words
+#: (near-miss questions, on subjects beside the corpus's, sit in this band). Tuned on the
+#: tune splits (docs/quality.md).
+WEAK_BAND = 0.14
+#: A content word the quotes lack is addressed by a synonym when some word of the quotes
+#: is this close in meaning: "spouse" by "husband" (0.87), "chat" by "conversation"
+#: (0.70); "manager" is not by "training" (0.44).
+ADDRESSED = 0.5
+#: The quotes checked: those an answer shows by default.
+QUOTES_CHECKED = 5
 #: Words of a question that name no subject: a corpus lacking them says nothing about it.
 _GENERIC = frozenset(
     [
@@ -62,6 +76,8 @@ _GENERIC = frozenset(
         "would",
         "could",
         "does",
+        "did",
+        "doing",
         "mean",
         "means",
         "think",
@@ -97,6 +113,56 @@ def shown(semantic: np.ndarray, threshold: float) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     floor = max(threshold - QUOTE_FLOOR_BELOW, float(semantic.max()) - QUOTE_GAP)
     return np.flatnonzero(semantic >= floor)
+
+
+def unaddressed(
+    question: str, hits: Hits, threshold: float, loaded: LoadedIndex, embedder: Any
+) -> list[str]:
+    """The words of a weakly answered question that its quotes (the best QUOTES_CHECKED
+    of those shown) do not address; empty when it is not weakly answered."""
+    checked = hits.take(shown(hits.semantic, threshold))
+    checked = checked.take(np.argsort(-checked.semantic)[:QUOTES_CHECKED])
+    if not weak(checked.sentence, threshold):
+        return []
+    quotes = [p.text for p in loaded.passages([int(i) for i in checked.ids])]
+    return not_addressed(question, quotes, embedder)
+
+
+def weak(sentence_scores: np.ndarray, threshold: float) -> bool:
+    """Whether the best sentence of the quotes only just clears the threshold."""
+    best = float(sentence_scores.max()) if len(sentence_scores) else 0.0
+    return best < threshold + WEAK_BAND
+
+
+def not_addressed(question: str, quotes: Sequence[str], embedder: Any) -> list[str]:
+    """The content words of `question` that none of `quotes` contains (as BM25 stems
+    them) and no word of the quotes comes near in meaning (below ADDRESSED)."""
+    quoted = set().union(*LexicalIndex.tokenize(list(quotes))) if quotes else set()
+    absent = [
+        word
+        for word in content_terms(question)
+        if not quoted.intersection(LexicalIndex.tokenize([word])[0])
+    ]
+    if not absent:
+        return []
+    words = sorted({w.lower() for text in quotes for w in _WORD.findall(text)})
+    if not words:
+        return absent
+    vectors = np.asarray(embedder.encode([*absent, *words]), dtype=np.float32)
+    closest = (vectors[: len(absent)] @ vectors[len(absent) :].T).max(axis=1)
+    return [w for w, c in zip(absent, closest, strict=True) if c < ADDRESSED]
+
+
+def content_terms(question: str) -> list[str]:
+    """The key terms of `question` that are not function words ("how", "my", "when")."""
+    return [w for w in key_terms(question) if w not in _function_words()]
+
+
+@lru_cache(maxsize=1)
+def _function_words() -> frozenset[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS)
 
 
 def key_terms(question: str) -> list[str]:
@@ -167,7 +233,9 @@ def _only_in_citations(word: str, loaded: LoadedIndex, rows: np.ndarray) -> bool
     return bool(lines) and all(_CITATION.match(line) for line in lines)
 
 
-def never_mentioned_notice(never: Sequence[str], sources_only: Sequence[str]) -> str:
+def never_mentioned_notice(
+    never: Sequence[str], sources_only: Sequence[str], unaddressed: Sequence[str] = ()
+) -> str:
     """The sentence that tells the user which of their words the articles lack."""
     parts = []
     if never:
@@ -178,4 +246,6 @@ def never_mentioned_notice(never: Sequence[str], sources_only: Sequence[str]) ->
             f"These articles name {names} only in a list of sources, and quote nothing of "
             "what that source says."
         )
+    if unaddressed:
+        parts.append("The nearest passages do not address: " + ", ".join(unaddressed) + ".")
     return " ".join(parts)

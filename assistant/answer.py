@@ -180,8 +180,9 @@ class Assistant:
         self, text: str, query: np.ndarray, searcher: HybridSearcher, hits: Hits, threshold: float
     ) -> Abstention | None:
         """Why the answer must abstain, or None when it may quote: nothing reaches the
-        threshold, or the question's subject is a word the articles never mention (or name
-        only among their sources) and the rest of it is not strongly answered."""
+        threshold; the question's subject is a word the articles never mention (or name
+        only among their sources) and the rest of it is not strongly answered; or it is
+        weakly answered and the quotes do not address one of its content words."""
         best = float(hits.semantic.max()) if len(hits) else 0.0
         loaded = searcher.loaded
         never, sources_only = abstention.unknown_terms(text, loaded)
@@ -190,15 +191,19 @@ class Assistant:
             never = []
         unknown = [*never, *sources_only]
         weight = abstention.importance(text, unknown, query, self.embedder) if unknown else 0.0
+        unaddressed: list[str] = []
         if best >= threshold and weight < abstention.IMPORTANCE:
-            return None
+            unaddressed = abstention.unaddressed(text, hits, threshold, loaded, self.embedder)
+            if not unaddressed:
+                return None
+            never, sources_only = [], []  # they did not decide it
         nearest = None
         if len(hits):
             row = int(np.argmax(hits.semantic))
             [passage] = loaded.passages([int(hits.ids[row])])
             source = source_of(passage, loaded.document(passage.doc_id), loaded.version)
             nearest = Nearest(passage.text, round(best, 3), threshold, source)
-        return Abstention(threshold, nearest, tuple(never), tuple(sources_only))
+        return Abstention(threshold, nearest, tuple(never), tuple(sources_only), tuple(unaddressed))
 
     def _abstained(
         self,
@@ -213,7 +218,9 @@ class Assistant:
         if manipulative:
             leading = judges.caveats.leading(query, doc_ids)
             return Answer(text, (), leading, False, MANIPULATION_NOTICE, why)
-        words = abstention.never_mentioned_notice(why.never_mentioned, why.only_in_sources)
+        words = abstention.never_mentioned_notice(
+            why.never_mentioned, why.only_in_sources, why.not_addressed
+        )
         notice = f"{words} {ABSTAIN_NOTICE}" if words else ABSTAIN_NOTICE
         return Answer(text, (), (), True, notice, why)
 

@@ -52,12 +52,14 @@ class Nearest:
 @dataclass(frozen=True)
 class Abstention:
     """Why an answer abstained: the threshold, the nearest passage, the key words of the
-    question the articles never mention, and those they mention only in their sources."""
+    question the articles never mention, those they mention only in their sources, and
+    those the nearest passages do not address (a weakly answered question)."""
 
     threshold: float
     nearest: Nearest | None = None
     never_mentioned: tuple[str, ...] = ()
     only_in_sources: tuple[str, ...] = ()
+    not_addressed: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         nearest = None
@@ -68,6 +70,7 @@ class Abstention:
             "nearest": nearest,
             "never_mentioned": list(self.never_mentioned),
             "only_in_sources": list(self.only_in_sources),
+            "not_addressed": list(self.not_addressed),
         }
 
 

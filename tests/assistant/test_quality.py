@@ -68,8 +68,10 @@ def shipped_reports(assistant) -> dict[str, EvalReport]:
 
 def test_near_miss_questions_abstain(shipped_reports: dict[str, EvalReport]) -> None:
     splits = shipped_reports["near_miss"].splits
-    assert splits["heldout"].off_topic_abstention >= 0.75
-    assert splits["all"].off_topic_abstention >= 0.78
+    assert splits["heldout"].off_topic_abstention >= 0.85, _misses(
+        shipped_reports["near_miss"], "answered"
+    )
+    assert splits["all"].off_topic_abstention >= 0.88
 
 
 def test_answerable_questions_are_rarely_abstained_on(report: EvalReport) -> None:
@@ -126,8 +128,14 @@ def test_second_corpus_abstains_on_off_topic_and_answers_its_own(python_docs_ass
     result = evaluate(questions, lambda q: python_docs_assistant.answer(q, k=5).to_dict())
     assert result.splits["heldout"].off_topic_abstention >= 0.95, _misses(result, "answered")
     assert result.splits["all"].off_topic_abstention >= 0.95
+    assert result.splits["all"].wrongly_abstained_rate <= 0.03, _misses(result, "abstained")
     assert result.splits["all"].hit_at_5 >= 0.85
-    assert result.splits["all"].wrongly_abstained_rate <= 0.06
+
+
+def test_second_corpus_abstains_on_near_misses_in_its_own_vocabulary(python_docs_assistant) -> None:
+    questions = load_questions(DATA / "python_docs_near_miss.jsonl")
+    result = evaluate(questions, lambda q: python_docs_assistant.answer(q, k=5).to_dict())
+    assert result.splits["all"].off_topic_abstention >= 0.9, _misses(result, "answered")
 
 
 def test_the_notice_needs_no_romance_ethics_in_the_corpus(python_docs_assistant) -> None:

@@ -1,0 +1,75 @@
+"""Abstention on weakly answered questions: the quotes must address the question's words.
+
+A near-miss question (a subject beside the corpus's, in its vocabulary) reaches the
+calibrated threshold on topically near quotes; it abstains when its best sentence only
+just clears the threshold and some content word of it is neither in the quotes nor near
+any word of theirs. Paraphrased answerable questions, whose words differ from their
+passage's, are still answered. Real model, real index of the shipped corpus.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant.abstention import WEAK_BAND, content_terms, not_addressed, weak
+
+
+def test_function_words_are_not_content_words() -> None:
+    assert content_terms("How do I make my manager notice my work without bragging?") == [
+        "manager",
+        "notice",
+        "work",
+        "bragging",
+    ]
+    assert content_terms("What did she say?") == []
+
+
+def test_only_a_just_cleared_threshold_is_weak() -> None:
+    assert weak(np.array([0.30, 0.20]), threshold=0.25)
+    assert not weak(np.array([0.25 + WEAK_BAND + 0.01]), threshold=0.25)
+    assert weak(np.zeros(0), threshold=0.25)
+
+
+def test_a_word_the_quotes_lack_is_addressed_by_a_synonym_and_not_by_a_neighbour(
+    embedder,
+) -> None:
+    quotes = ["Your partner values the time you spend together and notices your effort."]
+    assert not_addressed("How do I make my manager notice my work?", quotes, embedder) == [
+        "manager",
+        "work",
+    ]
+    spouse = not_addressed(
+        "How can I talk to my spouse about money?",
+        ["Talk with your husband openly about money."],
+        embedder,
+    )
+    assert spouse == []
+    assert not_addressed("What does sorted return?", [], embedder) == ["sorted", "return"]
+
+
+def test_a_near_miss_in_the_corpus_vocabulary_abstains_and_names_the_missing_words(
+    assistant,
+) -> None:
+    answer = assistant.answer("How do I make my manager notice my work without bragging?")
+    assert answer.abstained and answer.quotes == ()
+    why = answer.to_dict()["abstention"]
+    assert "manager" in why["not_addressed"]
+    assert why["never_mentioned"] == []  # the corpus does name a manager, once
+    assert "The nearest passages do not address: manager" in answer.notice
+    nearest = why["nearest"]
+    assert nearest["text"] and nearest["score"] >= nearest["threshold"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Why does routine kill the spark?",
+        "Why does he seem thrown when I no longer fight with him?",
+        "Do we appreciate things more when they take some effort to get?",
+        "Are these timelines guaranteed for everyone?",
+    ],
+)
+def test_paraphrased_answerable_questions_are_still_answered(assistant, question: str) -> None:
+    answer = assistant.answer(question)
+    assert not answer.abstained and answer.quotes, answer.notice
