@@ -90,7 +90,7 @@ _EASE = (
 _SUFFER = (
     r"(?:suffers?|suffering|begs?|begging|panics?|panicking|regrets?|regretting|cry|cries|"
     r"crying|crawls?|crawling|grovels?|grovelling|groveling|obsess(?:es)?|doubts?|"
-    r"doubting|fears?|squirms?|pays?|cannot (?:sleep|eat|function|stop thinking|cope)|"
+    r"doubting|fears?|squirms?|cannot (?:sleep|eat|function|stop thinking|cope)|"
     r"turns? against)\b"
 )
 _HARM_VERB = (
@@ -202,6 +202,11 @@ _MADE_TO_BELIEVE = _compile(
 _FEEL_NEGATIVE = _compile(
     rf"\b(?:make|makes|making)\s+{_PERSON}\s+feel\s+(?:\w+\s+){{0,5}}?(?:nothing|no one|"
     rf"nobody|never|cannot|no choice|no way out|owes?|burden|failure|{_GASLIGHT})\b"
+)
+#: "make him pay" is revenge; "get my students to pay attention" is not.
+_MADE_TO_PAY = _compile(
+    rf"\bmake\s+{_PERSON}\s+pay\b(?!\s+(?:attention|rent|bills?|back|me back|(?:his|her|"
+    r"their) share|taxes|up|a visit|a compliment))"
 )
 _GASLIGHTING = _compile(rf"\bconvince\s+{_PERSON}\s+(?:that\s+)?\w+\s+(?:is|are)\s+{_GASLIGHT}")
 _GOT_PUNISHED = _compile(
@@ -329,6 +334,7 @@ def _acts_on_person(sentence: str) -> str | None:
         ("made to feel worthless", _FEEL_NEGATIVE),
         ("gaslighting", _GASLIGHTING),
         ("got punished", _GOT_PUNISHED),
+        ("revenge", _MADE_TO_PAY),
         ("covert", _COVERT),
         ("purpose: their distress", _LASTING_HARM),
         ("snooping", _SNOOPING),
