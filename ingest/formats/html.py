@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from index.errors import UnreadableFileError
 from index.records import Block
-from ingest.formats.base import Format, Limits, Reading
+from ingest.formats.base import Format, Limits, MarkedSpan, Reading
+from ingest.formats.html_chrome import Part, chrome_parts
 from ingest.formats.html_fallback import fallback_parts
+from ingest.formats.html_recall import with_missed_prose
 from ingest.structure import is_label_line
 
 log = logging.getLogger(__name__)
@@ -32,25 +34,52 @@ _SPACES = re.compile(r"\s+")
 #: Below this many characters trafilatura falls back to keeping every text of the page;
 #: such a short page is read again with no minimum, so its main algorithm decides.
 SHORT_PAGE_CHARS = 250
-
-Part = tuple[str, str]  # (kind, text)
+#: A paragraph this long seen again is the same text shown twice, kept once.
+MIN_REPEATED_PARAGRAPH_CHARS = 80
 
 
 def read(raw: bytes, file: str, limits: Limits) -> Reading:
     """The page's main text and its blocks, or UnreadableFileError."""
     try:
         parts, title = _main_parts(raw, limits)
-        if not parts:
-            parts, title = fallback_parts(raw)
+        if _is_page_dump(parts):
+            found, title = fallback_parts(raw, landmark_only=bool(parts))
+            parts = [Part(kind, _unmarked(kind, text)) for kind, text in found] or parts
     except UnreadableFileError:
         raise
     except Exception as e:  # the parsers raise many kinds on malformed input
         raise UnreadableFileError(file, f"not readable HTML: {e}") from e
-    parts = [(kind, text) for kind, text in parts if text.strip()]
+    parts = _once(part for part in parts if part.text.strip())
     if not parts:
         raise UnreadableFileError(file, "no article text found in the HTML page")
     text, blocks = _layout(parts, title)
-    return Reading(text=text, title=title, blocks=blocks)
+    chrome = [MarkedSpan(blocks[i].start, blocks[i].end, why) for i, why in chrome_parts(parts)]
+    return Reading(text=text, title=title, blocks=blocks, boilerplate=tuple(chrome))
+
+
+def _unmarked(kind: str, text: str) -> str:
+    """A heading without the permalink mark a documentation generator appends."""
+    return _PERMALINK.sub("", text) if kind == "heading" else text
+
+
+def _is_page_dump(parts: list[Part]) -> bool:
+    """Nothing, or one run-on paragraph: trafilatura found no article and kept the whole
+    page's text (navigation and all), so the page's main landmark is read instead."""
+    return not parts or (len(parts) == 1 and parts[0].kind == "paragraph")
+
+
+def _once(parts: Iterable[Part]) -> list[Part]:
+    """The parts without repeats of an earlier paragraph: a page shows a pull quote or a
+    teaser's text again, and a repeat would mark both copies as boilerplate."""
+    seen: set[str] = set()
+    kept = []
+    for part in parts:
+        if len(part.text) >= MIN_REPEATED_PARAGRAPH_CHARS and part.kind != "code":
+            if part.text in seen:
+                continue
+            seen.add(part.text)
+        kept.append(part)
+    return kept
 
 
 def _config(limits: Limits, min_size: int):
@@ -65,11 +94,11 @@ def _config(limits: Limits, min_size: int):
 
 
 def _main_parts(raw: bytes, limits: Limits) -> tuple[list[Part], str | None]:
-    """(kind, text) of each block trafilatura keeps, and the page's title."""
+    """Each block trafilatura keeps, and the page's title."""
     parts, title = _extract(raw, limits, SHORT_PAGE_CHARS)
-    if sum(len(text) for _, text in parts) < SHORT_PAGE_CHARS:
+    if sum(len(part.text) for part in parts) < SHORT_PAGE_CHARS:
         parts, title = _extract(raw, limits, 1)
-    return parts, title
+    return with_missed_prose(parts, raw, title), title
 
 
 def _extract(raw: bytes, limits: Limits, min_size: int) -> tuple[list[Part], str | None]:
@@ -80,7 +109,7 @@ def _extract(raw: bytes, limits: Limits, min_size: int) -> tuple[list[Part], str
         include_tables=True,
         include_comments=False,
         include_formatting=False,
-        include_links=False,
+        include_links=True,
         include_images=False,
         with_metadata=True,
         deduplicate=False,
@@ -89,9 +118,9 @@ def _extract(raw: bytes, limits: Limits, min_size: int) -> tuple[list[Part], str
     if found is None or isinstance(found, dict) or found.body is None:
         return [], None
     parts = list(_parts(found.body))
-    first_h1 = next((t for k, t in parts if k == "h1"), None)
+    first_h1 = next((part.text for part in parts if part.kind == "h1"), None)
     title = first_h1 or (squash(found.title) if found.title else None)
-    return [("heading" if k == "h1" else k, t) for k, t in parts], title
+    return [Part("heading", p.text, p.linked) if p.kind == "h1" else p for p in parts], title
 
 
 def _parts(body) -> Iterator[Part]:
@@ -100,17 +129,23 @@ def _parts(body) -> Iterator[Part]:
         tag = element.tag
         if tag == "head":
             heading = _PERMALINK.sub("", squash(_all_text(element)))
-            yield ("h1" if element.get("rend") == "h1" else "heading"), heading
+            yield _part("h1" if element.get("rend") == "h1" else "heading", heading, element)
         elif tag == "list":
             yield from _items(element, 0)
         elif tag == "table":
-            yield "table", _table(element)
+            yield Part("table", _table(element))
         elif tag == "code":
-            yield "code", _code(element)
+            yield Part("code", _code(element))
         elif tag == "quote" and element.find(".//code") is not None:
             yield from _parts(element)
         else:
-            yield "paragraph", squash(_all_text(element))
+            yield _part("paragraph", squash(_all_text(element)), element)
+
+
+def _part(kind: str, text: str, element) -> Part:
+    """A block with the share of its text that sits inside links (<ref> in trafilatura)."""
+    linked = sum(len(squash(_all_text(ref))) for ref in element.iter("ref"))
+    return Part(kind, text, min(1.0, linked / len(text)) if text else 0.0)
 
 
 def _items(list_element, depth: int) -> Iterator[Part]:
@@ -125,11 +160,12 @@ def _items(list_element, depth: int) -> Iterator[Part]:
         rest = paragraphs[1:] if paragraphs and not (item.text or "").strip() else []
         for child in rest:
             item.remove(child)
-        yield "item", "  " * depth + "- " + squash(_all_text(item))
+        line = _part("item", squash(_all_text(item)), item)
+        yield Part("item", "  " * depth + "- " + line.text, line.linked)
         for child in rest:
             text = squash(_all_text(child))
             if text:
-                yield "paragraph", text
+                yield _part("paragraph", text, child)
         for child in nested:
             yield from _items(child, depth + 1)
 
@@ -169,7 +205,7 @@ def _layout(parts: list[Part], title: str | None) -> tuple[str, tuple[Block, ...
     blocks: list[Block] = []
     offset = 0
     section = title or ""
-    for kind, text in parts:
+    for kind, text in ((part.kind, part.text) for part in parts):
         if kind == "heading" and not blocks and text == title:
             kind = "title"
         elif kind == "paragraph" and is_label_line(text):

@@ -13,8 +13,12 @@ _BLOCK_TAGS = (
 )
 
 
-def fallback_parts(raw: bytes) -> tuple[list[tuple[str, str]], str | None]:
-    """(kind, text) of each innermost block of <main>, <article> or <body>; the title."""
+def fallback_parts(
+    raw: bytes, landmark_only: bool = False
+) -> tuple[list[tuple[str, str]], str | None]:
+    """(kind, text) of each innermost block of the page's main landmark (<main>, an element
+    with role="main", <article>) or else its <body>; the title. With `landmark_only`, a
+    page without a landmark gives no parts."""
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(raw, "html.parser")
@@ -23,7 +27,10 @@ def fallback_parts(raw: bytes) -> tuple[list[tuple[str, str]], str | None]:
         tag.decompose()
     for br in soup("br"):
         br.replace_with(" ")
-    root = soup.find("main") or soup.find("article") or soup.body or soup
+    landmark = soup.find("main") or soup.find(True, role="main") or soup.find("article")
+    if landmark is None and landmark_only:
+        return [], title
+    root = landmark or soup.body or soup
     parts: list[tuple[str, str]] = []
     for element in root.find_all(_BLOCK_TAGS):
         if element.find(_BLOCK_TAGS) is not None and element.name not in ("p", *_HEADING_TAGS):
@@ -46,7 +53,7 @@ def _title(soup) -> str | None:
     """The first <h1>'s text, else the <title>."""
     for tag in (soup.find("h1"), soup.find("title")):
         if tag is not None and tag.get_text(strip=True):
-            return _squash(tag.get_text())
+            return _squash(tag.get_text()).rstrip("¶§ ")  # a documentation permalink mark
     return None
 
 

@@ -1,0 +1,202 @@
+"""Web-page chrome that trafilatura keeps: blocks of the main text that are not the article.
+
+Found by what a block is on any web page, never by a list of known sites:
+
+- a "related articles" heading (in the languages of the web-page benchmark) and the
+  link-only blocks or headline-like headings after it, up to the next prose;
+- teaser lines: a "see also / read also" label and one linked headline;
+- credit and copyright lines (©, "All rights reserved", "Photo: ...");
+- a block that is only a date (the page's publication stamp);
+- calls to follow the site (join our Telegram channel, get our newsletter, download our
+  app) and affiliate or advertising disclosures;
+- comment-form residue ("no comments", "log in to comment").
+
+The blocks stay in `Reading.text` (quotes stay verbatim); they are marked as boilerplate
+with their reason, so they are in no passage and `cited inspect` names them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+#: A block at least this share of whose text is link text is a link, not prose.
+LINK_ONLY_SHARE = 0.8
+#: Longer blocks are prose, whatever words they use.
+MAX_CHROME_CHARS = 200
+MAX_HEADLINE_CHARS = 150
+#: A disclosure of affiliate links or advertisers runs to two or three sentences.
+MAX_DISCLOSURE_CHARS = 400
+
+
+@dataclass(frozen=True)
+class Part:
+    """One block of a page's main text: its kind, its text, the share of it inside links."""
+
+    kind: str
+    text: str
+    linked: float = 0.0
+
+
+_RELATED_HEADING = re.compile(
+    r"(?:(?:related|similar|recommended|popular|more|other|latest)\s+"
+    r"(?:posts?|articles?|stories|news|reads?|reading|content|topics?)"
+    r"|you\s+(?:may|might)\s+also\s+(?:like|enjoy)|read\s+(?:more|next|also)|further\s+reading"
+    r"|see\s+also|also\s+read|more\s+on\s+this(?:\s+topic)?"
+    r"|(?:empfohlene|ähnliche|verwandte|weitere|neueste)\s+(?:beiträge|artikel|themen|nachrichten|news)"
+    r"|mehr\s+zum\s+thema.*|zum\s+weiterlesen|lesen\s+sie\s+(?:auch|mehr)|auch\s+interessant"
+    r"|(?:das|dies)\s+könnte\s+(?:sie|dich)\s+(?:auch|ebenfalls)\s+interessieren"
+    r"|diese\s+artikel\s+könnten\s+(?:sie|dich)\s+(?:auch|ebenfalls)\s+interessieren"
+    r"|beiträge\s+aus\s+dem\s+forum"
+    r"|(?:notas|noticias|artículos|articulos)\s+relacionad[oa]s|(?:también\s+)?te\s+puede\s+interesar"
+    r"|lea\s+(?:también|más)|más\s+noticias"
+    r"|articles?\s+(?:similaires|liés|connexes)|(?:à\s+)?lire\s+aussi|sur\s+le\s+même\s+sujet"
+    r"|(?:notícias|artigos)\s+relacionad[oa]s|leia\s+também"
+    r"|articoli\s+correlati|leggi\s+anche"
+    r"|(?:zobacz|czytaj)\s+(?:też|także|również)|powiązane(?:\s+artykuły)?)"
+    r"\s*[:.!?]?",
+    re.IGNORECASE,
+)
+#: "<label>: <headline>" where the label sends the reader to another article.
+_TEASER = re.compile(
+    r"(?:read\s+(?:more|also|next)|see\s+also|also\s+read|related|"
+    r"lesen\s+sie\s+(?:auch|mehr|hier)|auch\s+lesen|mehr\s+dazu|auch\s+interessant"
+    r"|lea\s+(?:también|más)|puedes\s+ver|mira|te\s+puede\s+interesar|vea\s+también|relacionad[oa]"
+    r"|(?:à\s+)?lire\s+aussi|voir\s+aussi|leia\s+também|leggi\s+anche"
+    r"|czytaj\s+(?:też|także|również)|zobacz\s+(?:też|także))"
+    r"\s*:\s*(?P<headline>\S.*)",
+    re.IGNORECASE,
+)
+_CREDIT = re.compile(
+    r"(?:©|\(c\)\s|copyright\b|(?:photo|foto|bild|image|picture)s?\s*(?:credits?)?\s*:"
+    r"|crédits?\s+photos?\s*:|(?:titel)?bild(?:er)?quelle\s*:|fotos?\s*:).*"
+    r"|(?:quellen?|sources?|fuentes?)\s*:.*"
+    r"|.*\b(?:all\s+rights\s+reserved|alle\s+rechte\s+vorbehalten|tous\s+droits\s+réservés"
+    r"|todos\s+los\s+derechos\s+reservados|cc[-\s]by(?:-(?:sa|nc|nd))*|creative\s+commons)\b.*",
+    re.IGNORECASE,
+)
+_DATE_ONLY = re.compile(
+    r"(?:\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2})"
+    r"(?:[,\s|-]*\d{1,2}[:.]\d{2}(?:\s*(?:uhr|h|am|pm))?)?",
+    re.IGNORECASE,
+)
+_FOLLOW_US = re.compile(
+    r".*\b(?:(?:canal|channel|kanal)\s+(?:de\s+|on\s+|auf\s+)?(?:telegram|youtube|whatsapp)"
+    r"|(?:telegram|youtube|whatsapp)[-\s](?:kanal|channel)"
+    r"|newsletter|posteingang|inbox|download\s+(?:the|our)\s+\S+\s+apps?|(?:unsere|our)\s+apps?\b"
+    r"|folgen\s+sie\s+uns|follow\s+us|síguenos|suivez-nous"
+    r"|(?:abonnieren|subscribe|suscríbete|abonnez-vous))\b.*",
+    re.IGNORECASE,
+)
+_DISCLOSURE = re.compile(
+    r".*\b(?:affiliate|advertis(?:er|ers|ing)\s+(?:partners?|do\s+not|may)|our\s+advertisers"
+    r"|enthält\s+(?:werbung|affiliate)|anzeige\s*,|werbung\s*,|sponsored\s+(?:post|content)"
+    r"|we\s+may\s+(?:receive|earn)\s+(?:a\s+)?(?:compensation|commission))\b.*",
+    re.IGNORECASE,
+)
+_COMMENTS = re.compile(
+    r"(?:\d+|keine|no|sin|aucun)\s+(?:kommentare?|comments?|comentarios?|commentaires?)\b.*"
+    r"|.*\b(?:(?:eingeloggt|angemeldet)\s+sein,?\s+um\s+(?:einen\s+)?kommentar"
+    r"|(?:log\s*in|sign\s+in)\s+to\s+(?:post\s+a\s+)?comment"
+    r"|leave\s+a\s+(?:comment|reply))\b.*",
+    re.IGNORECASE,
+)
+
+_CONSENT = re.compile(
+    r"(?=.*\b(?:akzeptier|accept|agree|zustimm|einverstanden|consent|acepto|acepta|j'accepte))"
+    r"(?=.*\b(?:datenschutz|privacy|cookie|nutzungsbedingungen|terms\s+of|privacidad|confidentialité))"
+    r".*",
+    re.IGNORECASE,
+)
+_BROWSER_NOTICE = re.compile(
+    r".*\b(?:browser\s+version|(?:enable|aktivieren\s+sie|activa|activez)\s+(?:javascript|cookies)"
+    r"|javascript\s+(?:is\s+disabled|aktivieren|must\s+be\s+enabled)|limited\s+support\s+for\s+css"
+    r"|(?:outdated|veralteten?)\s+browser)\b.*",
+    re.IGNORECASE,
+)
+#: "Back to the list", "... weiter zu ...": a link to the page around this one.
+_NAVIGATION = re.compile(
+    r"[.…»«<>\s]*(?:zurück\s+zu|back\s+to|weiter\s+zu|volver\s+a|retour\s+à|voltar\s+para)\b.{0,60}",
+    re.IGNORECASE,
+)
+_SUPPORT_US = re.compile(
+    r".*\b(?:(?:support|unterstützen\s+sie|unterstütze)\s+(?:our|unsere|unseren)\s+"
+    r"(?:work|journalism|arbeit|journalismus)|consider\s+supporting|apoya\s+(?:nuestro|el)\s+periodismo)\b.*",
+    re.IGNORECASE,
+)
+#: "Report 2021 (PDF, 38 KB)": a link to a file, with its size.
+_FILE_LINK = re.compile(r".*\b\d+(?:[.,]\d+)?\s?(?:KB|MB|kB)\b\)?\s*\S{0,40}", re.IGNORECASE)
+
+
+def chrome_parts(parts: Sequence[Part]) -> list[tuple[int, str]]:
+    """(index, reason) of each part that is page chrome, in order."""
+    found = dict(_related_lists(parts))
+    for i, part in enumerate(parts):
+        if i not in found and part.kind != "code":
+            reason = _line_reason(part)
+            if reason:
+                found[i] = reason
+    return sorted(found.items())
+
+
+def _related_lists(parts: Sequence[Part]) -> list[tuple[int, str]]:
+    """A related-articles heading and the linked headlines after it, up to the next prose."""
+    found: list[tuple[int, str]] = []
+    for i, part in enumerate(parts):
+        if len(part.text) > MAX_HEADLINE_CHARS or not _RELATED_HEADING.fullmatch(part.text):
+            continue
+        after = i + 1
+        while after < len(parts) and _is_headline(parts[after]):
+            after += 1
+        # a "See also" box of one link and a sentence about it is part of the article
+        if after > i + 2 or (after == i + 2 and not _is_sentence(parts, after)):
+            found += [(j, "related-links list") for j in range(i, after)]
+    return found
+
+
+def _is_sentence(parts: Sequence[Part], i: int) -> bool:
+    """Whether part `i` exists and is prose ending as a sentence does."""
+    part = parts[i] if i < len(parts) else None
+    return part is not None and part.kind in ("paragraph", "item") and _ends_sentence(part.text)
+
+
+def _ends_sentence(text: str) -> bool:
+    return text.rstrip().endswith((".", "!", "?"))
+
+
+def _is_headline(part: Part) -> bool:
+    """The title of another page: a link, or a heading that does not read as prose."""
+    if part.kind == "code" or len(part.text) > MAX_HEADLINE_CHARS * 2:
+        return False
+    return part.linked >= LINK_ONLY_SHARE or (
+        part.kind == "heading" and len(part.text) <= MAX_HEADLINE_CHARS
+    )
+
+
+def _line_reason(part: Part) -> str | None:
+    """Why one short block is chrome, or None."""
+    text = part.text.lstrip("- ").strip()
+    if len(text) <= MAX_DISCLOSURE_CHARS:
+        for pattern, reason in (
+            (_DISCLOSURE, "advertising disclosure"),
+            (_CONSENT, "consent notice"),
+            (_BROWSER_NOTICE, "browser notice"),
+        ):
+            if pattern.fullmatch(text):
+                return reason
+    if len(text) > MAX_CHROME_CHARS:
+        return None
+    teaser = _TEASER.fullmatch(text)
+    if teaser and len(teaser["headline"]) <= MAX_HEADLINE_CHARS and not text.endswith(":"):
+        return "read-also link"
+    checks = (
+        (_CREDIT, "credit line"),
+        (_DATE_ONLY, "date stamp"),
+        (_FOLLOW_US, "call to follow"),
+        (_COMMENTS, "comment-form residue"),
+        (_FILE_LINK, "file download link"),
+        (_NAVIGATION, "navigation link"),
+        (_SUPPORT_US, "call to follow"),
+    )
+    return next((reason for pattern, reason in checks if pattern.fullmatch(text)), None)

@@ -1,0 +1,141 @@
+"""Prose trafilatura missed inside its own article: a second opinion from jusText.
+
+trafilatura sometimes drops whole paragraphs of the article it found (a paragraph in an
+unusual wrapper, a block after an embedded video). jusText, which trafilatura ships as a
+fallback, judges each paragraph of the page on its own (length, stopword density, link
+density). A paragraph jusText calls good is added when it lies between the first and the
+last paragraph both extractors kept (inside the article, never in a sidebar or footer
+around it), is long enough to be prose, is not mostly links, and is not already there.
+Each goes in after the kept block that precedes it on the page, so reading order holds.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ingest.formats.html_chrome import Part
+
+log = logging.getLogger(__name__)
+
+#: A missed paragraph shorter than this is a caption or a label, not prose worth the risk.
+MIN_PROSE_CHARS = 100
+#: Paragraphs shorter than this are not used to find where the article is.
+MIN_ANCHOR_CHARS = 30
+MAX_LINK_DENSITY = 0.2
+#: A candidate whose opening or ending is already in the text overlaps a kept block.
+OVERLAP_CHARS = 60
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One paragraph of the page as jusText sees it."""
+
+    text: str
+    good: bool
+    link_density: float
+
+
+def with_missed_prose(parts: list[Part], raw: bytes, title: str | None) -> list[Part]:
+    """`parts` with jusText's good paragraphs that lie inside the article and are missing;
+    the page's title, where jusText finds it, opens the article."""
+    paragraphs = justext_paragraphs(raw)
+    if not paragraphs or not parts:
+        return parts
+    joined, starts = _joined(parts)
+    anchors = _anchors(paragraphs, joined, starts)
+    if title:
+        heading = next((i for i, p in enumerate(paragraphs) if p.text == squash(title)), None)
+        if heading is not None and heading not in anchors:
+            anchors[heading] = -1  # before the first part
+    if len(anchors) < 2:
+        return parts
+    inserts: dict[int, list[Part]] = {}
+    first, last = min(anchors), max(anchors)
+    for i in range(first + 1, last):
+        paragraph = paragraphs[i]
+        if i not in anchors and _is_missed_prose(paragraph, joined):
+            after = anchors[max(a for a in anchors if a < i)]
+            inserts.setdefault(after, []).append(
+                Part("paragraph", paragraph.text, paragraph.link_density)
+            )
+    if inserts:
+        log.debug("added %d paragraphs jusText kept", sum(map(len, inserts.values())))
+    ordered = [*inserts.get(-1, ())]
+    return ordered + [p for j, part in enumerate(parts) for p in (part, *inserts.get(j, ()))]
+
+
+def _joined(parts: Sequence[Part]) -> tuple[str, list[int]]:
+    """The parts' squashed texts joined by spaces (a paragraph may span two), and where
+    each starts."""
+    starts, pieces, offset = [], [], 0
+    for part in parts:
+        text = squash(part.text)
+        starts.append(offset)
+        pieces.append(text)
+        offset += len(text) + 1
+    return " ".join(pieces), starts
+
+
+def _anchors(paragraphs: Sequence[Paragraph], joined: str, starts: list[int]) -> dict[int, int]:
+    """jusText paragraph index -> index of the part that holds it, for paragraphs both kept."""
+    found: dict[int, int] = {}
+    for i, paragraph in enumerate(paragraphs):
+        if len(paragraph.text) < MIN_ANCHOR_CHARS:
+            continue
+        at = joined.find(paragraph.text)
+        if at >= 0:
+            found[i] = bisect.bisect_right(starts, at) - 1
+    return found
+
+
+def _is_missed_prose(paragraph: Paragraph, joined: str) -> bool:
+    text = paragraph.text
+    return (
+        paragraph.good
+        and len(text) >= MIN_PROSE_CHARS
+        and paragraph.link_density <= MAX_LINK_DENSITY
+        and text[:OVERLAP_CHARS] not in joined
+        and text[-OVERLAP_CHARS:] not in joined
+    )
+
+
+def justext_paragraphs(raw: bytes) -> list[Paragraph]:
+    """Every paragraph of the page with jusText's verdict, as trafilatura's fallback runs it
+    (its cleaning, all its languages' stopwords); [] when the page cannot be parsed."""
+    from justext.core import ParagraphMaker, classify_paragraphs, revise_paragraph_classification
+    from trafilatura.external import basic_cleaning
+    from trafilatura.utils import load_html
+
+    tree = load_html(raw)
+    if tree is None:
+        return []
+    stoplist = _stoplist()
+    paragraphs = ParagraphMaker.make_paragraphs(basic_cleaning(tree))
+    # trafilatura's own settings for its jusText fallback (external.try_justext)
+    classify_paragraphs(paragraphs, stoplist, 50, 150, 0.1, 0.2, 0.25, True)
+    revise_paragraph_classification(paragraphs, 150)
+    return [
+        Paragraph(squash(p.text), p.class_type == "good", p.links_density()) for p in paragraphs
+    ]
+
+
+_STOPLIST: frozenset[str] | None = None
+
+
+def _stoplist() -> frozenset[str]:
+    """The stopwords of every language jusText knows, loaded once."""
+    global _STOPLIST
+    if _STOPLIST is None:
+        from justext import get_stoplist, get_stoplists
+
+        _STOPLIST = frozenset(w for lang in get_stoplists() for w in get_stoplist(lang))
+    return _STOPLIST
+
+
+def squash(text: str) -> str:
+    return _SPACES.sub(" ", text).strip()
