@@ -188,11 +188,14 @@ def format_caveat_report(report: CaveatReport) -> str:
 
 def production_finder(embed: Callable[[list[str]], Any]) -> CaveatFinder:
     """The finder a build uses: read the file as ingest does, then find its caveats."""
-    from ingest.caveats import find_caveats
-    from ingest.load import load_document
+    from ingest.analyze import document_blocks
+    from ingest.caveats import apply_rules, find_caveats
+    from ingest.load import load_file
 
     def find(path: Path) -> tuple[str, list[Span]]:
-        doc = load_document(path, path.parent)
-        return doc.text, [(c.start, c.end) for c in find_caveats(doc, embed)]
+        loaded = load_file(path, path.parent)
+        doc = loaded.document  # judged with its format's blocks, as a build judges it
+        ruled = apply_rules(doc, document_blocks(loaded))
+        return doc.text, [(c.start, c.end) for c in find_caveats(doc, embed, ruled)]
 
     return find

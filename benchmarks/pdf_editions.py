@@ -28,8 +28,12 @@ import unicodedata
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from index.records import Document, Passage
+from index.records import Passage
+
+if TYPE_CHECKING:
+    from ingest.analyze import Analysis
 
 R_MANUALS = Path("/usr/share/R/doc/manual")
 DEBIAN_FAQ = Path("/usr/share/doc/debian/FAQ")
@@ -108,33 +112,29 @@ def opening(paragraph: str) -> str:
     return squash(" ".join(paragraph.split()[:OPENING_WORDS]))
 
 
-def load(edition: Edition, tmp: Path) -> Document:
-    """The PDF read, cleaned as cited ingests it (a .gz edition is unpacked first)."""
-    from ingest.clean import mark_boilerplate
-    from ingest.load import load_document
-
-    name = edition.pdf.name.removesuffix(".gz")
-    target = tmp / name
-    target.write_bytes(_read(edition.pdf))
-    return mark_boilerplate(load_document(target, tmp))
-
-
-def chunk(doc: Document) -> list[Passage]:
-    """cited's passages, tokens counted with the packaged model's tokenizer."""
+def read(edition: Edition, tmp: Path) -> Analysis:
+    """The PDF read, cleaned and cut into passages as a build does (`ingest.analyze`: the
+    format's own blocks, then passages), tokens counted with the packaged model's tokenizer;
+    a .gz edition is unpacked first."""
     from tokenizers import Tokenizer
 
     from index.embed import default_model_path
     from index.tokens import SpanCounter
-    from ingest.chunk import chunk_document
+    from ingest.analyze import analyze, read_file
 
+    name = edition.pdf.name.removesuffix(".gz")
+    target = tmp / name
+    target.write_bytes(_read(edition.pdf))
+    loaded = read_file(target, tmp)
     tokenizer = Tokenizer.from_file(str(default_model_path() / "tokenizer.json"))
     tokenizer.no_truncation()
 
     def count(text: str) -> int:
         return len(tokenizer.encode(text, add_special_tokens=False).ids)
 
-    encoding = tokenizer.encode(doc.text, add_special_tokens=False)
-    return chunk_document(doc, SpanCounter(doc.text, encoding, count))
+    text = loaded.document.text
+    encoding = tokenizer.encode(text, add_special_tokens=False)
+    return analyze(loaded, SpanCounter(text, encoding, count))
 
 
 _DOT_LEADER = re.compile(r"(?:\.\s?){4,}\s*[\divxlc]+\s*$", re.IGNORECASE)
@@ -194,8 +194,8 @@ def starts_mid_sentence(text: str) -> bool:
 
 
 def score(edition: Edition, tmp: Path) -> Score:
-    doc = load(edition, tmp)
-    passages = chunk(doc)
+    analysis = read(edition, tmp)
+    doc, passages = analysis.document, list(analysis.passages)
     text = squash(doc.text)
     joined = "|".join(squash(p.text) for p in passages)
     openings = {opening(p) for p in paragraphs(edition)}
@@ -213,7 +213,7 @@ def score(edition: Edition, tmp: Path) -> Score:
         mid_sentence=round(mid / max(1, len(passages)), 3),
         furniture=len(furniture),
         furniture_examples=tuple(furniture[:5]),
-        notes=tuple(getattr(doc, "notes", ()) or ()),
+        notes=analysis.notes,
     )
 
 

@@ -255,7 +255,8 @@ def run_scale(
     from benchmarks.measure import folder_bytes, percentiles, serve_memory
     from index.loaded import LoadedIndex
     from index.search import HybridSearcher
-    from index.segment import HNSW_EF_SEARCH, HNSW_M, build_faiss
+    from index.segment import HNSW_EF_SEARCH, HNSW_M
+    from index.segment_write import build_faiss
 
     report(f"  vectors of {count:,} generated passages (cached in {OUT.name}/) ...")
     texts = generate_passages(count, seed)

@@ -8,7 +8,7 @@ and every span is a half-open character range into `Document.text`.
 from __future__ import annotations
 
 import bisect
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields
 from typing import Any, Self
 
 import numpy as np
@@ -36,9 +36,9 @@ class Document:
     `text` is what quotes are cut from: for .txt/.md the decoded file unchanged, for
     .html the extracted main text, for .pdf the pages' text joined by blank lines with
     `page_starts[i]` the offset where page i+1 begins. `boilerplate` holds the spans the
-    cleaner marked as never to be indexed or quoted. `blocks` is the structure the file's
-    format gave (a PDF's outline headings and rebuilt paragraphs); empty when the text's
-    own shape is to be read instead.
+    cleaner marked as never to be indexed or quoted. (The structure a file's format gives
+    travels beside it, in `ingest.load.LoadedFile.blocks`, and is stored per document as
+    blocks; a Document carries only its text.)
     """
 
     doc_id: str
@@ -48,7 +48,6 @@ class Document:
     sha256: str
     page_starts: tuple[int, ...] = ()
     boilerplate: tuple[Span, ...] = ()
-    blocks: tuple[Block, ...] = ()
 
     def page_at(self, offset: int) -> int | None:
         """The 1-based page holding `offset`, or None for documents without pages."""
@@ -61,8 +60,7 @@ class Document:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
-        blocks = tuple(Block.from_dict(b) for b in data.get("blocks") or ())
-        return replace(_from_dict(cls, {**data, "blocks": ()}), blocks=blocks)
+        return _from_dict(cls, data)  # an older dict's "blocks" key is left out
 
 
 @dataclass(frozen=True)

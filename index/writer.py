@@ -42,7 +42,8 @@ from index.manifest import (
 )
 from index.plan import faiss_kind_for, in_file_order, merged_or_split, plan_segments, split_segments
 from index.records import BuildFailure, StoredDocument
-from index.segment import SEGMENTS_DIR, SegmentInfo, write_segment
+from index.segment import SEGMENTS_DIR, SegmentInfo
+from index.segment_write import write_segment
 from index.versions import (
     cleanup_leftovers,
     current_version,

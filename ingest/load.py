@@ -69,7 +69,6 @@ def load_file(path: Path, corpus_dir: Path, limits: Limits = DEFAULT_LIMITS) -> 
         sha256=hashlib.sha256(raw).hexdigest(),
         page_starts=reading.page_starts,
         boilerplate=tuple((m.start, m.end) for m in reading.boilerplate),
-        blocks=reading.blocks or (),
     )
     return LoadedFile(document, reading.blocks, reading.boilerplate, reading.notes)
 

@@ -25,9 +25,9 @@ Span = tuple[int, int]
 
 
 def blocks(doc: Document) -> list[Block]:
-    """The document's blocks in order, leaving out blank lines and boilerplate."""
-    if doc.blocks:  # the structure its format gave (a PDF's outline and paragraphs)
-        return without_boilerplate(doc, doc.blocks)
+    """The document's blocks read from its text's shape, in order, leaving out blank lines
+    and boilerplate. A format that knows its structure (HTML, Markdown, PDF) gives its own
+    blocks in `LoadedFile.blocks`; `ingest.analyze.document_blocks` picks between them."""
     lines = _content_lines(doc)
     markdown = doc.file.lower().endswith(".md")
     kinds = [

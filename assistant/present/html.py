@@ -19,6 +19,8 @@ from urllib.parse import urlencode
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from assistant.abstention import never_mentioned_notice
+
 HERE = Path(__file__).parent
 #: (doc_id, start) of a quote -> its ¶ number in the article, when the caller knows it.
 Paragraphs = Mapping[tuple[str, int], int]
@@ -95,6 +97,61 @@ def caveats_html(caveats: Sequence[Mapping[str, Any]], leading: bool = False) ->
     return _render("caveats.jinja", groups=groups, leading=leading)
 
 
+def nearest_html(answer: Mapping[str, Any], paragraphs: Paragraphs | None = None) -> str:
+    """On an abstention, "Show nearest passage": the closest passage greyed, its source and
+    Read link, its score against the folder's threshold, and the question's words the
+    articles lack. Empty when the answer quotes or nothing came near at all."""
+    why = answer.get("abstention") or {}
+    near = why.get("nearest")
+    if not answer.get("abstained") or not near:
+        return ""
+    src = near["source"]
+    paragraph = _paragraph(src, paragraphs or {})
+    facts = [f"¶{int(paragraph)}"] if paragraph else []
+    if src.get("page"):
+        facts.append(f"p. {int(src['page'])}")
+    score, missing = float(near["score"]), _missing_words(why)
+    facts.append(f"score {score:.2f}")
+    return _render(
+        "nearest.jinja",
+        near=near,
+        src=src,
+        section=src["section"] if src["section"] and src["section"] != src["title"] else "",
+        facts=facts,
+        verdict=score_against_threshold(score, float(near["threshold"]), bool(missing)),
+        missing=missing,
+    )
+
+
+def score_against_threshold(score: float, threshold: float, words_missing: bool) -> str:
+    """ "Not quoted: score 0.31 — below this folder's threshold 0.42." (three decimals when
+    two would show the same number on both sides)."""
+    places = 2 if f"{score:.2f}" != f"{threshold:.2f}" else 3
+    numbers = f"Not quoted: score {score:.{places}f} — "
+    limit = f"this folder's threshold {threshold:.{places}f}"
+    if score < threshold:
+        return f"{numbers}below {limit}."
+    if words_missing:
+        return (
+            f"{numbers}above {limit}, but the question's key words are not answered in "
+            "these articles."
+        )
+    return f"{numbers}against {limit}."
+
+
+def _missing_words(why: Mapping[str, Any]) -> list[str]:
+    """The line naming the question's words the articles never mention, only cite, or whose
+    nearest passages do not address, in the notice's own words."""
+    line = never_mentioned_notice(
+        why.get("never_mentioned", ()), why.get("only_in_sources", ()), why.get("not_addressed", ())
+    )
+    return [line] if line else []
+
+
+def _paragraph(source: Mapping[str, Any], paragraphs: Paragraphs) -> int | None:
+    return paragraphs.get((source["doc_id"], int(source["start"])))
+
+
 def answer_version(answer: Mapping[str, Any]) -> str | None:
     """The index version an answer was made from, when its sources carry it."""
     for item in [*answer.get("quotes", []), *answer.get("caveats", [])]:
@@ -109,12 +166,12 @@ def answer_html(answer: Mapping[str, Any], paragraphs: Paragraphs | None = None)
     paragraphs = paragraphs or {}
     leading = bool(answer.get("notice")) and not answer["abstained"]
     cards = "".join(
-        quote_card_html(q, paragraphs.get((q["source"]["doc_id"], int(q["source"]["start"]))))
-        for q in answer["quotes"]
+        quote_card_html(q, _paragraph(q["source"], paragraphs)) for q in answer["quotes"]
     )
     return _render(
         "answer.jinja",
         answer=answer,
+        nearest=Markup(nearest_html(answer, paragraphs)),
         leading=leading,
         count=len(answer["quotes"]),
         cautions=len(answer["caveats"]),

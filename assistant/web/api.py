@@ -139,10 +139,13 @@ class Api:
             return []
 
     def paragraphs(self, answer: dict) -> dict[tuple[str, int], int]:
-        """The ¶ number of each quote in its article, for the quote cards."""
+        """The ¶ number of each quote in its article (and of an abstention's nearest
+        passage), for the quote cards."""
         loaded = self.loaded()
         found = {}
-        for quote in answer.get("quotes", []):
+        nearest = (answer.get("abstention") or {}).get("nearest")
+        quoted = [*answer.get("quotes", []), *([nearest] if nearest else [])]
+        for quote in quoted:
             doc_id, start = quote["source"]["doc_id"], int(quote["source"]["start"])
             key = (loaded.version, doc_id)
             if key not in self._paragraphs:

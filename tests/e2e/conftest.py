@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -83,6 +84,29 @@ def start_server(
         process.kill()
         raise
     return Server(url, corpus, index, process, log)
+
+
+def plain_call(url: str, name: str, data: list) -> tuple[int, str]:
+    """POST /gradio_api/call/NAME as curl would, then read its result stream."""
+    request = urllib.request.Request(
+        f"{url}/gradio_api/call/{name}",
+        data=json.dumps({"data": data}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            event = json.load(response)["event_id"]
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+    with urllib.request.urlopen(f"{url}/gradio_api/call/{name}/{event}", timeout=120) as result:
+        return 200, result.read().decode()
+
+
+def plain_answer(url: str, question: str) -> dict:
+    """The Answer object of `/ask` over plain HTTP, with only the question."""
+    status, stream = plain_call(url, "ask", [question])
+    assert status == 200 and "event: complete" in stream, stream
+    return json.loads(stream.split("data: ", 1)[1])[0]
 
 
 def stop_server(server: Server) -> None:

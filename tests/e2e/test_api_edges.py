@@ -4,13 +4,12 @@ arguments refused in one log line, one `k` limit, ids that follow the library, b
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 
 import pytest
 from gradio_client import Client, handle_file
 
 from assistant.answer import MAX_K
+from tests.e2e.conftest import plain_answer, plain_call
 
 pytestmark = pytest.mark.e2e
 
@@ -25,31 +24,24 @@ def client(served):
     return Client(served.url, verbose=False)
 
 
-def _call(url: str, name: str, data: list) -> tuple[int, str]:
-    """POST /gradio_api/call/NAME as curl would, then read its result stream."""
-    request = urllib.request.Request(
-        f"{url}/gradio_api/call/{name}",
-        data=json.dumps({"data": data}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            event = json.load(response)["event_id"]
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
-    with urllib.request.urlopen(f"{url}/gradio_api/call/{name}/{event}", timeout=120) as result:
-        return 200, result.read().decode()
-
-
 def test_plain_http_ask_needs_only_the_question(served):
-    status, stream = _call(served.url, "ask", ["What is the peak-end rule?"])
-    assert status == 200 and "event: complete" in stream
-    answer = json.loads(stream.split("data: ", 1)[1])[0]
+    answer = plain_answer(served.url, "What is the peak-end rule?")
     assert len(answer["quotes"]) == 5  # the default k
 
 
+def test_plain_http_abstention_carries_the_nearest_passage_and_threshold(served):
+    answer = plain_answer(served.url, "What is the capital of Australia?")
+    assert answer["abstained"] and answer["quotes"] == []
+    near = answer["abstention"]["nearest"]
+    assert near["text"] and near["score"] < near["threshold"] == answer["abstention"]["threshold"]
+    assert (
+        near["source"]["file"].endswith(".txt") and near["source"]["end"] > near["source"]["start"]
+    )
+    assert "capital" in answer["abstention"]["never_mentioned"]
+
+
 def test_a_call_without_a_required_argument_is_refused_by_name(served):
-    status, body = _call(served.url, "read", [])
+    status, body = plain_call(served.url, "read", [])
     assert status == 422 and "doc_id" in json.loads(body)["error"]
 
 

@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import plain_answer
+
 pytestmark = pytest.mark.e2e
 expect.set_options(timeout=60_000)
 
@@ -33,6 +35,8 @@ CHROMIUM_ARGS = [
 TIMEOUT_MS = 60_000
 REPO = Path(__file__).resolve().parents[2]
 TIMING_FILE = REPO / "var" / "test-output" / "ask_latency.json"
+#: A question the shipped articles do not answer (they never mention either word).
+OFF_TOPIC = "What is the capital of Australia?"
 
 BEES = (
     "Keeping Bees in a Small Garden\n\n"
@@ -223,6 +227,52 @@ def test_manipulative_and_unrelated_questions_get_a_visible_notice(page):
     assert view.locator(".cited-notice.cited-warning").is_visible()
 
 
+def _luminance(css_color: str) -> float:
+    r, g, b = (int(x) for x in re.findall(r"\d+", css_color)[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_an_abstention_shows_its_nearest_passage_greyed_on_request(any_page, server):
+    page = any_page
+    expected = plain_answer(server.url, OFF_TOPIC)["abstention"]
+    near = expected["nearest"]
+    ask(page, OFF_TOPIC)
+    view = page.locator("#cited-answer .cited-answer-view")
+    control = view.locator("details.cited-nearest > summary")
+    expect(control).to_have_text("Show nearest passage")
+    passage = view.locator(".cited-nearest-passage")
+    expect(passage).to_be_hidden()  # only on request
+    control.focus()
+    page.keyboard.press("Enter")  # a keyboard opens it, as a click does
+    expect(passage).to_be_visible()
+    score, threshold = f"{near['score']:.2f}", f"{near['threshold']:.2f}"
+    assert score != threshold  # else the page shows three decimals
+    expect(view.locator(".cited-nearest-score")).to_have_text(
+        f"Not quoted: score {score} — below this folder's threshold {threshold}."
+    )
+    expect(view.locator(".cited-nearest-missing")).to_contain_text(
+        "These articles never mention: " + ", ".join(expected["never_mentioned"])
+    )
+    body = passage.locator("blockquote")
+    assert " ".join(body.inner_text().split()) == " ".join(near["text"].split())
+    header = passage.locator("header").inner_text()
+    assert near["source"]["title"] in header and f"score {score}" in header and "¶" in header
+    grey = body.evaluate("el => getComputedStyle(el).color")
+    text = page.locator("#cited-question textarea").evaluate("el => getComputedStyle(el).color")
+    assert _luminance(grey) > _luminance(text) + 40, (grey, text)  # greyed, not quoted
+    passage.get_by_text("Read in context").click()
+    target = page.locator("#cited-read #cited-target")
+    target.wait_for()
+    assert near["text"].strip().startswith(target.inner_text().strip()[:40])
+    nothing_off_to_the_side(page)
+
+
+def test_an_answer_that_quotes_has_no_nearest_control(page):
+    ask(page, "What is the peak-end rule?")
+    assert page.locator("#cited-answer .cited-quote").count() >= 1
+    assert page.locator("#cited-answer details.cited-nearest").count() == 0
+
+
 def test_a_citation_opens_the_article_at_the_quoted_passage(page):
     ask(page, "What is the peak-end rule?")
     card = page.locator("#cited-answer .cited-quote").first
@@ -368,6 +418,14 @@ def test_every_control_of_every_view_is_reachable(any_page):
     else:
         reachable(page, page.locator("#cited-answer .cited-caveats a.cited-open").first)
     nothing_off_to_the_side(page)
+    ask(page, OFF_TOPIC)
+    nearest = page.locator("#cited-answer details.cited-nearest > summary")
+    reachable(page, nearest)
+    nearest.click()
+    nearest.evaluate("el => el.closest('.cited-answer-view').scrollIntoView({block: 'start'})")
+    snap(page, f"ask-nearest-{size_name(page)}")
+    reachable(page, page.locator("#cited-answer .cited-nearest-passage a.cited-open"))
+    nothing_off_to_the_side(page)
 
     open_tab(page, "Library")
     page.locator("#cited-library tr[data-file]").first.wait_for()
@@ -425,7 +483,8 @@ def test_read_shows_the_passage_below_its_header_with_the_sentence_marked(any_pa
 
 
 def test_earlier_answers_stay_on_the_page_folded_newest_first(page):
-    assert page.locator("#cited-alone").get_by_text("searched on its own").is_visible()
+    # waits for it: under load Gradio may draw the Markdown a moment after the question box
+    expect(page.locator("#cited-alone").get_by_text("searched on its own")).to_be_visible()
     questions = [
         "What is the peak-end rule?",
         "How long should no contact last?",

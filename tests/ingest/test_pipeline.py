@@ -22,6 +22,7 @@ from assistant.present.text import summary_as_text
 from index.cache import EmbeddingCache, cache_path
 from index.loaded import LoadedIndex
 from index.versions import current_version, list_versions
+from ingest.analyze import document_blocks, read_file
 from ingest.pipeline import BuildSummary, build_index
 from ingest.structure import blocks
 
@@ -366,7 +367,8 @@ class TestBlocks:
         build_index(corpus, index, embedder)  # rewrites the segment: others are copied
         with load(index) as loaded:
             for document in loaded.documents():
-                assert loaded.blocks(document.doc_id) == blocks(document), document.file
+                read = read_file(corpus / document.file, corpus)  # as the build read it
+                assert loaded.blocks(document.doc_id) == list(document_blocks(read)), document.file
             kinds = [b.kind for b in loaded.blocks("lighthouse")]
         assert kinds[0] == "title" and kinds.count("heading") == 2
         assert loaded.blocks("no-such-doc") == []

@@ -274,3 +274,56 @@ def test_copy_as_markdown_carries_each_quotes_receipt():
     data["quotes"][0]["source"]["sha256"] = "ab" * 32
     md = answer_as_markdown(data)
     assert "`doc.txt` · chars 10–19 · sha256 `abababababab`" in md
+
+
+# --- an abstention's "Show nearest passage" ------------------------------------------------
+
+from assistant.answer import Abstention, Nearest  # noqa: E402
+from assistant.present.html import nearest_html, score_against_threshold  # noqa: E402
+
+
+def _abstained(
+    score: float, never: tuple[str, ...] = (), nearest: bool = True, unaddressed: tuple = ()
+) -> dict:
+    source = Source("doc", "Title <b>", "doc.txt", "Section & co", 40, 40 + len(HOSTILE))
+    near = Nearest(HOSTILE, score, 0.42, source) if nearest else None
+    why = Abstention(0.42, near, never, not_addressed=unaddressed)
+    return Answer("q?", (), (), abstained=True, notice="No.", abstention=why).to_dict()
+
+
+def test_an_abstention_folds_its_nearest_passage_with_score_source_and_read_link():
+    html = nearest_html(_abstained(0.31), {("doc", 40): 7})
+    assert html.startswith('<details class="cited-nearest"><summary>Show nearest passage')
+    assert "score 0.31 — below this folder&#39;s threshold 0.42." in html
+    assert "¶7 · score 0.31" in html and "Section &amp; co" in html
+    assert 'href="?doc=doc&amp;start=40&amp;end=' in html  # Read opens it in context
+    assert 'class="cited-nearest-passage"' in html and "cited-quote" not in html
+    _no_markup_from(html)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert html in answer_html(_abstained(0.31), {("doc", 40): 7})
+
+
+def test_the_nearest_passage_names_the_words_the_articles_never_mention():
+    html = nearest_html(_abstained(0.55, never=("dog",)))
+    assert (
+        "above this folder&#39;s threshold 0.42, but the question&#39;s key words are not" in html
+    )
+    assert "These articles never mention: dog." in html
+    assert "never mention" not in nearest_html(_abstained(0.31))
+    weak = nearest_html(_abstained(0.47, unaddressed=("manager",)))
+    assert "above this folder&#39;s threshold 0.42" in weak
+    assert "The nearest passages do not address: manager." in weak
+
+
+def test_nothing_to_show_without_a_nearest_passage_or_an_abstention():
+    assert nearest_html(_abstained(0.3, nearest=False)) == ""
+    manipulative = {**_abstained(0.3), "abstained": False, "notice": "reads as manipulation"}
+    assert nearest_html(manipulative) == ""  # its caveats lead; nothing was declined
+    assert nearest_html(_answer().to_dict()) == ""
+    assert "cited-nearest" not in answer_html(_abstained(0.3, nearest=False))
+
+
+def test_score_and_threshold_never_look_equal():
+    assert score_against_threshold(0.418, 0.42, False).endswith(
+        "0.418 — below this folder's threshold 0.420."
+    )

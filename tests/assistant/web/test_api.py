@@ -48,3 +48,15 @@ def test_read_and_documents_agree_on_the_articles(api):
     assert doc["title"] == rows[0]["title"] and doc["blocks"]
     with pytest.raises(ApiError, match="doc_id must be"):
         api.read("")
+
+
+def test_an_abstention_carries_its_nearest_passage_and_its_paragraph(api):
+    answer = api.ask("What is the capital of Australia?")
+    assert answer["abstained"] and not answer["quotes"]
+    why = answer["abstention"]
+    near = why["nearest"]
+    assert near["score"] < near["threshold"] == why["threshold"]
+    assert {"doc_id", "title", "file", "section", "start", "end"} <= set(near["source"])
+    doc = api.read(near["source"]["doc_id"])
+    assert doc["text"][near["source"]["start"] : near["source"]["end"]] == near["text"]
+    assert api.paragraphs(answer)[(near["source"]["doc_id"], near["source"]["start"])] >= 1

@@ -17,11 +17,10 @@ from pypdf import PdfReader, PdfWriter
 from index.errors import UnreadableFileError
 from index.lexical import LexicalIndex
 from index.records import Document, Passage
-from ingest.clean import mark_boilerplate
+from ingest.analyze import analyze, read_file
 from ingest.formats.base import Limits
 from ingest.formats.pdf import FORMAT, limits_from_env, read_pdf
 from ingest.formats.pdf_sandbox import run_together_share
-from ingest.load import load_document
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "pdf"
 R_FAQ = DATA / "r-faq-pages-1-10.pdf"
@@ -29,15 +28,22 @@ DEBIAN_FAQ = DATA / "debian-faq-pages-13-15.pdf"
 FONTCONFIG = DATA / "fontconfig-user-pages-1-2.pdf"
 
 
+def analyzed(path: Path, embedder) -> tuple[Document, list[Passage]]:
+    """(document, passages) of a PDF as a build reads it: loader, cleaner, the format's own
+    blocks, chunker (`ingest.analyze`)."""
+    loaded = read_file(path, path.parent)
+    analysis = analyze(loaded, embedder.span_counter(loaded.document.text))
+    return analysis.document, list(analysis.passages)
+
+
 @pytest.fixture(scope="module")
-def read(chunk):
-    """(document, passages) of a test PDF, through cited's loader, cleaner and chunker."""
+def read(embedder):
+    """`analyzed`, once a file for the module."""
     cache: dict[Path, tuple[Document, list[Passage]]] = {}
 
     def read(path: Path) -> tuple[Document, list[Passage]]:
         if path not in cache:
-            doc = mark_boilerplate(load_document(path, path.parent))
-            cache[path] = doc, chunk(doc)
+            cache[path] = analyzed(path, embedder)
         return cache[path]
 
     return read
@@ -224,14 +230,16 @@ class TestEncryptionAndLimits:
 
 
 class TestManualLinesAreContent:
-    def test_repeated_example_and_subscribe_lines_stay_in_passages(self, tmp_path, make_pdf, chunk):
+    def test_repeated_example_and_subscribe_lines_stay_in_passages(
+        self, tmp_path, make_pdf, embedder
+    ):
         """Rules made for web pages (repeated calls to action, "subscribe") must not drop a
         manual's repeated code line or its instructions for joining a mailing list."""
         example = "R> x <- c(1, 2, 3); mean(x) # prints the mean of x, which is 2"
         subscribe = "Subscribe to debian-user by sending mail with the word subscribe."
         path = tmp_path / "manual.pdf"
         path.write_bytes(make_pdf(["A Small Manual", example, subscribe, example]))
-        passages = chunk(mark_boilerplate(load_document(path, tmp_path)))
+        _, passages = analyzed(path, embedder)
         joined = "\n".join(p.text for p in passages)
         assert joined.count(example) == 2
         assert subscribe in joined
