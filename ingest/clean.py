@@ -74,20 +74,21 @@ _PROMOTION = re.compile(
 def mark_boilerplate(doc: Document, keep: Sequence[Span] = ()) -> Document:
     """Return `doc` with `boilerplate` set to the sorted, merged boilerplate spans; lines
     inside `keep` (code blocks, whose lines repeat by nature) are never marked."""
-    paged = bool(doc.page_starts)
-    found = [(start, end) for start, end, _ in find_boilerplate(doc.text, keep, paged)]
+    found = [(start, end) for start, end, _ in find_boilerplate(doc, keep)]
     merged = _merge(doc.text, [*doc.boilerplate, *found])
     log.debug("%s: %d boilerplate spans", doc.file, len(merged))
     return replace(doc, boilerplate=tuple(merged))
 
 
-def find_boilerplate(text: str, keep: Sequence[Span] = (), paged: bool = False) -> list[Marked]:
-    """Every boilerplate span of `text` with its reason, in text order (may overlap).
+def find_boilerplate(doc: Document, keep: Sequence[Span] = ()) -> list[Marked]:
+    """Every boilerplate span of `doc`'s text with its reason, in text order (may overlap).
 
     A paged document (PDF) is a manual, not a web page: its repeats are page furniture,
     which its reader marks; its other repeated lines (code) and its lines about
-    subscribing (to a mailing list) are content.
+    subscribing (to a mailing list) are content. Taking the document, not its text, keeps
+    `cited inspect` and the build to one answer.
     """
+    text, paged = doc.text, bool(doc.page_starts)
     lines = _outside(_lines(text), keep)
     found = [
         *((s, e, "related-links tail") for s, e in _related_tail(text, lines)),

@@ -123,7 +123,7 @@ def inspect_file(path: Path, counter: TokenCounter, limits: Limits = DEFAULT_LIM
 def _boilerplate(loaded: LoadedFile) -> tuple[tuple[int, int, str], ...]:
     """The format's marked spans and the cleaner's, each with its reason, in text order."""
     marked = [(m.start, m.end, m.reason) for m in loaded.marked]
-    found = find_boilerplate(loaded.document.text, code_spans(loaded))
+    found = find_boilerplate(loaded.document, code_spans(loaded))
     return tuple(sorted({*marked, *found}))
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from index.records import Document
-from ingest.clean import mark_boilerplate
+from ingest.clean import find_boilerplate, mark_boilerplate
 from ingest.structure import blocks
 
 CTA = (
@@ -101,3 +103,33 @@ class TestByNature:
         doc = _doc("Written by\n\nText.")
         assert mark_boilerplate(doc).boilerplate == ((0, 10),)
         assert doc.boilerplate == ()
+
+
+class TestManuals:
+    """A paged document's repeated lines (code) and its lines about subscribing (to a
+    mailing list) are content, for the build and for `cited inspect` alike."""
+
+    CODE = "con <- round(exp(lgamma(n + 1) - lgamma(r) - lgamma(n - r + 1)))"
+    SUBSCRIBE = "To subscribe to R-help, send 'subscribe' to the list address."
+
+    def _manual(self, paged: bool) -> Document:
+        text = (
+            f"Intro.\n\n{self.CODE}\n\nMore text.\n\n{self.CODE}\n\n{self.SUBSCRIBE}"
+            f"\n\nEnd text.\n\n{self.CODE}\n"
+        )
+        return replace(_doc(text), page_starts=(0, 40) if paged else ())
+
+    def test_a_manuals_repeats_and_subscribe_line_are_content(self):
+        manual = self._manual(paged=True)
+        assert find_boilerplate(manual) == []
+        assert mark_boilerplate(manual).boilerplate == ()
+
+    def test_inspect_reports_no_boilerplate_in_a_manual_the_build_keeps(self):
+        from ingest.inspect import _boilerplate
+        from ingest.load import LoadedFile
+
+        assert _boilerplate(LoadedFile(self._manual(paged=True))) == ()
+
+    def test_the_same_lines_on_a_web_page_are_boilerplate(self):
+        reasons = {reason for _, _, reason in find_boilerplate(self._manual(paged=False))}
+        assert reasons == {"repeated block", "call to action"}

@@ -64,3 +64,24 @@ def test_health_warns_when_words_run_together():
         w.startswith("words run together: 12% of tokens are over 25 letters")
         for w in health.warnings
     )
+
+
+def test_the_boilerplate_inspect_reports_is_what_a_build_marks():
+    """`cited inspect` shows the spans the build keeps out of passages, no more, no less
+    (it once listed a manual's code and mailing-list lines the build rightly kept)."""
+    from ingest.analyze import code_spans, read_file
+    from ingest.clean import mark_boilerplate
+    from ingest.inspect import _boilerplate
+
+    for path in (REPO / "tests" / "data" / "pdf").glob("*.pdf"):
+        loaded = read_file(path, path.parent)
+        reported = sorted((s, e) for s, e, _ in _boilerplate(loaded))
+        built = mark_boilerplate(loaded.document, code_spans(loaded)).boilerplate
+        text = loaded.document.text
+        assert reported, path.name
+        assert _ink(text, reported) == _ink(text, built), path.name
+
+
+def _ink(text: str, spans) -> set[int]:
+    """The non-blank characters of `spans` (merging joins spans across blank lines)."""
+    return {i for s, e in spans for i in range(s, e) if not text[i].isspace()}
