@@ -183,7 +183,7 @@ def unknown_terms(question: str, loaded: LoadedIndex) -> tuple[list[str], list[s
     lexical = loaded.lexical
     never, sources_only = [], []
     for word in key_terms(question):
-        rows = np.flatnonzero(lexical.scores(word) > 0)
+        rows = lexical.rows_with(word)
         if rows.size == 0:
             never.append(word)
         elif _only_in_citations(word, loaded, rows):

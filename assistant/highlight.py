@@ -103,7 +103,7 @@ def _term_weights(loaded: LoadedIndex, question: str) -> dict[str, float]:
         total = max(loaded.passage_count, 1)
         weights = {}
         for token in _tokens(question):
-            df = int((loaded.lexical.scores(token) > 0).sum())
+            df = loaded.lexical.rows_with(token).size
             weights[token] = float(np.log(1 + (total - df + 0.5) / (df + 0.5)))
         _WEIGHTS[key] = weights
     return _WEIGHTS[key]

@@ -244,6 +244,17 @@ class SegmentedLexical:
         weights = np.concatenate([v for _, v in postings]) * np.repeat(factors.ravel(), lengths)
         return np.bincount(rows, weights, minlength=self.size).astype(np.float32)
 
+    def rows_with(self, text: str) -> np.ndarray:
+        """Global rows holding any word of `text`, ascending: the rows `scores` makes
+        positive, read from the postings alone (a document frequency is its size)."""
+        tokens = self._segments[0].query_tokens(text) if self._segments else []
+        found = [
+            segment.column(token)[0] + offset
+            for segment, offset in zip(self._segments, self._offsets, strict=True)
+            for token in tokens
+        ]
+        return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+
     def _idf_factors(self, columns: list[list[tuple[np.ndarray, np.ndarray]]]) -> np.ndarray:
         """idf_global / idf_local for each (segment, query token), 0 where the segment lacks it.
 

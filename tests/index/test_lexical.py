@@ -32,6 +32,13 @@ class TestLexicalIndex:
         ids, _ = LexicalIndex.build(TEXTS).search("tomato sleeping", k=3)
         assert set(ids.tolist()) == {0, 1}
 
+    def test_rows_with_a_word_are_the_rows_it_scores(self) -> None:
+        parts = _equal_length_segments()
+        segmented = SegmentedLexical([LexicalIndex.build(part) for part in parts])
+        for query in [*QUERIES, "zebra", "the of and to", ""]:
+            expected = np.flatnonzero(segmented.scores(query) > 0)
+            assert segmented.rows_with(query).tolist() == expected.tolist(), query
+
     def test_stopword_only_and_empty_queries_find_nothing(self) -> None:
         index = LexicalIndex.build(TEXTS)
         for query in ["the of and to", "", "   ", "?!"]:
