@@ -61,7 +61,8 @@ def best_sentence(
         return (0, len(passage.text))
     texts = [passage.text[s:e] for s, e in spans]
     weights = _term_weights(loaded, question)
-    scores = cosines + np.asarray([_bonus(question, t, weights) for t in texts], np.float32)
+    term = _asked_term(question)
+    scores = cosines + np.asarray([_bonus(term, t, weights) for t in texts], np.float32)
     unit = max(answer_units(texts), key=lambda members: float(scores[list(members)].max()))
     return (spans[unit[0]][0], spans[unit[-1]][1])
 
@@ -112,13 +113,13 @@ def _term_weights(loaded: LoadedIndex, question: str) -> dict[str, float]:
 _WEIGHTS: dict[tuple[str, str], dict[str, float]] = {}
 
 
-def _bonus(question: str, sentence: str, weights: dict[str, float]) -> float:
-    """Key-word share (by rarity) and definition bonus, less the heading penalty."""
+def _bonus(term: str | None, sentence: str, weights: dict[str, float]) -> float:
+    """Key-word share (by rarity) and the bonus for defining the asked `term`, less the
+    heading penalty."""
     held = _tokens(sentence)
     total = sum(weights.values())
     share = sum(w for t, w in weights.items() if t in held) / total if total else 0.0
     bonus = TERMS_WEIGHT * share
-    term = _asked_term(question)
     if term and _defines(term, sentence):
         bonus += DEFINITION_WEIGHT
     if _is_heading(sentence):
