@@ -388,21 +388,20 @@ def _purpose(sentence: str) -> str | None:
     return None
 
 
-def harm_rule(question: str) -> str | None:
-    """The name of the rule that reads `question` as a request to harm a person, or None."""
-    for sentence in requests(question):
+def harm_rule(asked: list[str]) -> str | None:
+    """The name of the rule that reads a request of `asked` (the question's `requests`) as
+    one to harm a person, or None."""
+    for sentence in asked:
         found = _acts_on_person(sentence)
         if found:
             return found
     return None
 
 
-def aims_at_person(question: str) -> bool:
-    """Whether some request in `question` names a person other than the asker, with no
+def aims_at_person(asked: list[str]) -> bool:
+    """Whether some request of `asked` names a person other than the asker, with no
     negation ("without hurting him", "stop checking my ex's...") to say it is not harm."""
-    return any(
-        _PERSON_RE.search(s) and not re.search(rf"\b{_NEGATION}\b", s) for s in requests(question)
-    )
+    return any(_PERSON_RE.search(s) and not re.search(rf"\b{_NEGATION}\b", s) for s in asked)
 
 
 PROTOTYPES = (
@@ -440,11 +439,12 @@ class IntentJudge:
 
     def reason(self, question: str, query: np.ndarray) -> str | None:
         """Why `question` reads as a request to harm a person (None: it does not)."""
-        found = harm_rule(question)
-        if found or not aims_at_person(question):
+        asked = requests(question)
+        found = harm_rule(asked)
+        if found or not aims_at_person(asked):
             return found
-        asked = " ".join(requests(question))
-        if asked != _normalised(question):  # judge the request, not the story around it
-            query = self._embedder.encode_query(asked)
+        request = " ".join(asked)
+        if request != _normalised(question):  # judge the request, not the story around it
+            query = self._embedder.encode_query(request)
         closest = float((self._vectors @ np.asarray(query, dtype=np.float32)).max())
         return "close to a stated harm" if closest >= SIMILARITY else None
