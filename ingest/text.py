@@ -1,4 +1,4 @@
-"""Plain-text helpers shared by ingest and the assistant: sentence spans and slugs.
+"""Plain-text helpers shared by ingest and the assistant: sentence spans, slugs, spaces.
 
 Dependency-free on purpose: the assistant uses `sentence_spans` to highlight the best
 sentence of a quote, and must not pull in anything heavy for it.
@@ -45,6 +45,14 @@ def sentence_spans(text: str) -> list[Span]:
     for start, end in _line_groups(text):
         spans.extend(_split_segment(text, start, end))
     return spans
+
+
+def squash(text: str) -> str:
+    """Collapse runs of whitespace to one space, without leading or trailing space."""
+    return _SPACES.sub(" ", text).strip()
+
+
+_SPACES = re.compile(r"\s+")
 
 
 def slugify(text: str) -> str:

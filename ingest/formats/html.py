@@ -22,6 +22,7 @@ from ingest.formats.html_chrome import Part, chrome_parts
 from ingest.formats.html_fallback import fallback_parts
 from ingest.formats.html_recall import with_missed_prose
 from ingest.structure import is_label_line
+from ingest.text import squash
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,6 @@ _HTML_TAG = re.compile(
 )
 #: Permalink marks that documentation generators append to headings ("Title¶").
 _PERMALINK = re.compile(r"[\s¶§]+$")
-_SPACES = re.compile(r"\s+")
 #: Below this many characters trafilatura falls back to keeping every text of the page;
 #: such a short page is read again with no minimum, so its main algorithm decides.
 SHORT_PAGE_CHARS = 250
@@ -192,11 +192,6 @@ def _code(element) -> str:
 
 def _all_text(element) -> str:
     return "".join(element.itertext())
-
-
-def squash(text: str) -> str:
-    """Collapse runs of whitespace to one space."""
-    return _SPACES.sub(" ", text).strip()
 
 
 def _layout(parts: list[Part], title: str | None) -> tuple[str, tuple[Block, ...]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from ingest.text import squash
 
 _DROPPED_TAGS = ("script", "style", "nav", "header", "footer", "aside", "form", "noscript")
 _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -35,7 +35,7 @@ def fallback_parts(
     for element in root.find_all(_BLOCK_TAGS):
         if element.find(_BLOCK_TAGS) is not None and element.name not in ("p", *_HEADING_TAGS):
             continue
-        line = _squash(element.get_text())
+        line = squash(element.get_text())
         if not line:
             continue
         if element.name == "pre":
@@ -44,8 +44,8 @@ def fallback_parts(
             parts.append(("item", f"- {line}"))
         else:
             parts.append(("heading" if element.name in _HEADING_TAGS else "paragraph", line))
-    if not parts and _squash(root.get_text(" ")):
-        parts = [("paragraph", _squash(root.get_text(" ")))]
+    if not parts and squash(root.get_text(" ")):
+        parts = [("paragraph", squash(root.get_text(" ")))]
     return parts, title
 
 
@@ -53,9 +53,5 @@ def _title(soup) -> str | None:
     """The first <h1>'s text, else the <title>."""
     for tag in (soup.find("h1"), soup.find("title")):
         if tag is not None and tag.get_text(strip=True):
-            return _squash(tag.get_text()).rstrip("¶§ ")  # a documentation permalink mark
+            return squash(tag.get_text()).rstrip("¶§ ")  # a documentation permalink mark
     return None
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()

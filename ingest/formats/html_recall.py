@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import bisect
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ingest.formats.html_chrome import Part
+from ingest.text import squash
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,6 @@ MIN_ANCHOR_CHARS = 30
 MAX_LINK_DENSITY = 0.2
 #: A candidate whose opening or ending is already in the text overlaps a kept block.
 OVERLAP_CHARS = 60
-_SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -135,7 +134,3 @@ def _stoplist() -> frozenset[str]:
 
         _STOPLIST = frozenset(w for lang in get_stoplists() for w in get_stoplist(lang))
     return _STOPLIST
-
-
-def squash(text: str) -> str:
-    return _SPACES.sub(" ", text).strip()
