@@ -147,15 +147,16 @@ def wire(api: Api, v: dict[str, Any]) -> None:
         return "", "", gr.Button(visible=False)
 
     show_inputs = [v["answer_json"], v["recent_store"], v["shown"], v["earlier"]]
-    asked = gr.on(
-        [v["ask"].click, v["question"].submit],
-        ask,
-        [v["question"], v["k"], v["doc_filter"]],
-        v["answer_json"],
-        api_visibility="private",
-        concurrency_id="ask",
-        show_progress_on=[v["answer"]],
-    )
+    # Asking from the box and asking again from the recent list run the same event.
+    asking = {
+        "fn": ask,
+        "inputs": [v["question"], v["k"], v["doc_filter"]],
+        "outputs": v["answer_json"],
+        "api_visibility": "private",
+        "concurrency_id": "ask",
+        "show_progress_on": [v["answer"]],
+    }
+    asked = gr.on([v["ask"].click, v["question"].submit], **asking)
     asked.success(show, show_inputs, shown, api_visibility="private")
     asked.failure(failed, None, shown[:3], api_visibility="private")
 
@@ -166,14 +167,7 @@ def wire(api: Api, v: dict[str, Any]) -> None:
 
     for source in (v["recent"], v["stale"]):
         again = source.click(pick, None, v["question"], api_visibility="private")
-        again.success(
-            ask,
-            [v["question"], v["k"], v["doc_filter"]],
-            v["answer_json"],
-            api_visibility="private",
-            concurrency_id="ask",
-            show_progress_on=[v["answer"]],
-        ).success(show, show_inputs, shown, api_visibility="private")
+        again.success(**asking).success(show, show_inputs, shown, api_visibility="private")
     v["copy"].click(
         _copied, v["markdown"], None, js=html.static("copy.js"), api_visibility="private"
     )
