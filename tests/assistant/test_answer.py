@@ -8,6 +8,7 @@ import pytest
 
 from assistant.answer import Assistant, clean_question
 from index.errors import QuestionError
+from tests.contract import ANSWER_KEYS
 
 HIM = "how-to-make-him-miss-you-the-psychology-of-creating-genuine-connection-through-absence.txt"
 PSY = "how-to-make-someone-miss-you-according-to-a-psychologist.txt"
@@ -212,16 +213,7 @@ def test_several_articles_are_quoted_when_several_speak(assistant):
 
 def test_answer_json_has_the_design_shape(assistant):
     data = assistant.answer("What is reactance?").to_dict()
-    assert set(data) == {
-        "question",
-        "abstained",
-        "notice",
-        "quotes",
-        "caveats",
-        "abstention",
-        "without_caveats",
-        "index_version",
-    }
+    assert set(data) == ANSWER_KEYS
     quote = data["quotes"][0]
     assert set(quote) == {"rank", "text", "score", "highlight", "source"}
     assert set(quote["source"]) == {

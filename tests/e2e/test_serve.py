@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from gradio_client import Client
 
+from tests.contract import ANSWER_KEYS
+
 pytestmark = pytest.mark.e2e
 
 
@@ -15,16 +17,7 @@ def client(server):
 
 def test_ask_endpoint_returns_the_answer_object(client):
     answer = client.predict("What is the peak-end rule?", 3, [], api_name="/ask")
-    assert set(answer) == {
-        "question",
-        "abstained",
-        "notice",
-        "quotes",
-        "caveats",
-        "abstention",
-        "without_caveats",
-        "index_version",
-    }
+    assert set(answer) == ANSWER_KEYS
     assert answer["abstained"] is False
     assert any("peak" in q["text"].lower() for q in answer["quotes"])
     source = answer["quotes"][0]["source"]

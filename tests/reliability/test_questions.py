@@ -13,6 +13,8 @@ import pytest
 from gradio_client import Client
 from reliability_kit import rss_kb
 
+from tests.contract import ANSWER_KEYS
+
 pytestmark = pytest.mark.e2e
 
 NORMAL = "What is the peak-end rule?"
@@ -25,16 +27,7 @@ def client(live_server):
 
 def _assert_normal_answer(answer: dict, corpus) -> None:
     """An Answer object whose quotes are the articles' own words, found in their files."""
-    assert set(answer) == {
-        "question",
-        "abstained",
-        "notice",
-        "quotes",
-        "caveats",
-        "abstention",
-        "without_caveats",
-        "index_version",
-    }
+    assert set(answer) == ANSWER_KEYS
     for item in [*answer["quotes"], *answer["caveats"]]:
         text = (corpus / item["source"]["file"]).read_text(encoding="utf-8")
         assert item["text"] in text
