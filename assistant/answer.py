@@ -22,7 +22,7 @@ import numpy as np
 from assistant import abstention
 from assistant.caveat_rank import CaveatIndex, merge
 from assistant.diversity import diverse_top
-from assistant.highlight import best_sentence
+from assistant.highlight import highlights
 from assistant.intent import IntentJudge
 from assistant.question import MAX_QUESTION_CHARS, clean_question
 from assistant.records import (
@@ -257,16 +257,18 @@ class Assistant:
         question: str,
         query: np.ndarray,
     ) -> tuple[Quote, ...]:
+        quoted = [(int(pid), passage) for pid, passage in zip(hits.ids, passages, strict=True)]
+        marked = highlights(loaded, self.embedder, quoted, question, query)
         quotes = []
-        for rank, (passage, pid, score) in enumerate(
-            zip(passages, hits.ids, hits.semantic, strict=True), start=1
+        for rank, (passage, score, highlight) in enumerate(
+            zip(passages, hits.semantic, marked, strict=True), start=1
         ):
             quotes.append(
                 Quote(
                     rank=rank,
                     text=passage.text,
                     score=round(float(score), 3),
-                    highlight=best_sentence(loaded, int(pid), passage, question, query),
+                    highlight=highlight,
                     source=source_of(passage, documents[passage.doc_id], loaded.version),
                 )
             )

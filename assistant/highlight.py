@@ -19,9 +19,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
+from assistant.highlight_context import contextual_scores
 from index.lexical import LexicalIndex
 from index.loaded import LoadedIndex
 from index.records import Passage
@@ -51,18 +53,41 @@ _POINTS_BACK = re.compile(
 )
 
 
-def best_sentence(
-    loaded: LoadedIndex, passage_id: int, passage: Passage, question: str, query: np.ndarray
-) -> Span:
-    """The span, inside `passage.text`, of the answer unit that best answers `question`:
-    its answering sentence, with the sentence it continues or that completes it."""
-    spans, cosines = _sentences(loaded, passage_id, passage, query)
-    if not spans:
-        return (0, len(passage.text))
-    texts = [passage.text[s:e] for s, e in spans]
+def highlights(
+    loaded: LoadedIndex,
+    embedder: Any,
+    quoted: Sequence[tuple[int, Passage]],
+    question: str,
+    query: np.ndarray,
+) -> list[Span]:
+    """For each (passage id, passage) quoted, the span inside its text of the answer unit
+    that best answers `question`: its answering sentence, with the sentence it continues
+    or that completes it. One model call reads all the quotes in context."""
+    passages = [passage for _, passage in quoted]
+    sentences = [_sentences(loaded, pid, passage, query) for pid, passage in quoted]
+    spans = [found for found, _ in sentences]
+    read = [(p.text, s) for p, s in zip(passages, spans, strict=True)]
+    context = contextual_scores(embedder, question, query, read)
     weights = _term_weights(loaded, question)
     term = _asked_term(question)
-    scores = cosines + np.asarray([_bonus(term, t, weights) for t in texts], np.float32)
+    return [
+        _best_unit(passage.text, found, cosines + in_context, term, weights)
+        for passage, (found, cosines), in_context in zip(passages, sentences, context, strict=True)
+    ]
+
+
+def _best_unit(
+    text: str,
+    spans: Sequence[Span],
+    scores: np.ndarray,
+    term: str | None,
+    weights: dict[str, float],
+) -> Span:
+    """The span of the answer unit holding the best sentence by `scores` + key words."""
+    if not spans:
+        return (0, len(text))
+    texts = [text[s:e] for s, e in spans]
+    scores = scores + np.asarray([_bonus(term, t, weights) for t in texts], np.float32)
     unit = max(answer_units(texts), key=lambda members: float(scores[list(members)].max()))
     return (spans[unit[0]][0], spans[unit[-1]][1])
 

@@ -23,6 +23,7 @@ from typing import Protocol
 
 import numpy as np
 
+from index.embed_tokens import TokenStates, token_states_of
 from index.errors import ModelLoadError
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,9 @@ BACKENDS = ("auto", "onnx", "sentence-transformers")
 #: Vectors of this many recent texts are kept, so text met again (a question asked twice,
 #: the caveat prototypes compared with every document) is not encoded again.
 MEMO_SIZE = 4096
+#: Token states of this many recent texts are kept (about 0.4 MB a passage): a passage
+#: quoted again, for the next question on its subject, is not read again.
+TOKEN_MEMO_SIZE = 64
 
 
 def default_model_path() -> Path:
@@ -97,6 +101,8 @@ class Backend(Protocol):
 
     def span_counters(self, texts: Sequence[str]) -> list[Callable[[int, int], int]]: ...
 
+    def token_states(self, texts: Sequence[str], batch_size: int) -> list[TokenStates]: ...
+
 
 class SentenceTransformerBackend:
     """Any sentence-transformers folder, through torch; imported only when chosen."""
@@ -138,6 +144,26 @@ class SentenceTransformerBackend:
 
         return slice_counters(self.count_tokens, texts)
 
+    def token_states(self, texts: Sequence[str], batch_size: int) -> list[TokenStates]:
+        """Each text's token states (the transformer's output before pooling)."""
+        hidden = self.model.encode(
+            list(texts),
+            batch_size=batch_size,
+            output_value="token_embeddings",
+            convert_to_numpy=False,
+            show_progress_bar=False,
+        )
+        offsets = self.model.tokenizer(
+            list(texts),
+            return_offsets_mapping=True,
+            truncation=True,
+            max_length=self.max_tokens,
+        )["offset_mapping"]
+        return [
+            token_states_of(spans, states.float().cpu().numpy())
+            for spans, states in zip(offsets, hidden, strict=True)
+        ]
+
 
 def _load_backend(path: Path, backend: str) -> Backend:
     from index.onnx_encoder import OnnxEncoder, unsupported_reason
@@ -177,6 +203,7 @@ class Embedder:
         self._lock = threading.Lock()
         self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
         self._memo_lock = threading.Lock()
+        self._token_memo: OrderedDict[str, TokenStates] = OrderedDict()
 
     @property
     def model_path(self) -> Path:
@@ -248,10 +275,29 @@ class Embedder:
             out[i] = known[i] if known[i] is not None else vectors[row[text]]
         return out
 
+    def token_states(self, texts: Sequence[str]) -> list[TokenStates]:
+        """The contextual state of every token of each text, in input order: one forward
+        pass over the texts not read recently (index/embed_tokens.py)."""
+        texts = list(texts)
+        with self._memo_lock:
+            known = {t: self._token_memo[t] for t in texts if t in self._token_memo}
+            for text in known:
+                self._token_memo.move_to_end(text)
+        unique = [t for t in dict.fromkeys(texts) if t not in known]
+        if unique:
+            fresh = dict(zip(unique, self.model.token_states(unique, self.batch_size), strict=True))
+            with self._memo_lock:
+                self._token_memo.update(fresh)
+                while len(self._token_memo) > TOKEN_MEMO_SIZE:
+                    self._token_memo.popitem(last=False)
+            known.update(fresh)
+        return [known[t] for t in texts]
+
     def forget(self) -> None:
         """Drop the remembered vectors (benchmarks time the model, not the memo)."""
         with self._memo_lock:
             self._memo.clear()
+            self._token_memo.clear()
 
     def _recall(self, texts: list[str]) -> list[np.ndarray | None]:
         with self._memo_lock:

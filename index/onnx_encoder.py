@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from index import tokens
+from index.embed_tokens import TokenStates, token_states_of
 
 log = logging.getLogger(__name__)
 
@@ -201,24 +202,50 @@ class OnnxEncoder:
 
     def encode(self, texts: Sequence[str], batch_size: int = 16) -> np.ndarray:
         """Unit vectors of `texts`, (n, dimension) float32, in input order."""
-        encodings = self._tokenizer.encode_batch(list(texts))
-        lengths = np.fromiter((len(e.ids) for e in encodings), dtype=np.int64, count=len(texts))
-        order = np.argsort(lengths, kind="stable")
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
-        # A few texts are still spread over every core; the longest batches go first.
+
+        def pooled(rows: np.ndarray, ids: np.ndarray, mask: np.ndarray) -> None:
+            out[rows] = self.forward(ids, mask)
+
+        self._run_batches(self._tokenizer.encode_batch(list(texts)), batch_size, pooled)
+        return out
+
+    def token_states(self, texts: Sequence[str], batch_size: int = 16) -> list[TokenStates]:
+        """The last hidden state of every token of each text (special tokens dropped), with
+        the character span of each token, in input order."""
+        encodings = self._tokenizer.encode_batch(list(texts))
+        out: list[TokenStates | None] = [None] * len(texts)
+
+        def states(rows: np.ndarray, ids: np.ndarray, mask: np.ndarray) -> None:
+            (hidden,) = self._session.run(None, {"input_ids": ids, "attention_mask": mask})
+            for row, state in zip(rows, hidden, strict=True):
+                out[row] = token_states_of(encodings[row].offsets, state)
+
+        self._run_batches(encodings, batch_size, states)
+        return [states for states in out if states is not None]
+
+    def _run_batches(
+        self,
+        encodings: Sequence[Any],
+        batch_size: int,
+        run: Callable[[np.ndarray, np.ndarray, np.ndarray], None],
+    ) -> None:
+        """`run(rows, ids, mask)` over padded batches of similar length; a few texts are
+        still spread over every core, the longest batches first."""
+        lengths = np.fromiter((len(e.ids) for e in encodings), dtype=np.int64, count=len(encodings))
+        order = np.argsort(lengths, kind="stable")
         size = max(1, min(batch_size, -(-len(order) // self.threads)))
         batches = [order[i : i + size] for i in range(0, len(order), size)][::-1]
 
-        def run(rows: np.ndarray) -> None:
+        def padded(rows: np.ndarray) -> None:
             ids, mask = _pad([encodings[i].ids for i in rows], int(lengths[rows].max()))
-            out[rows] = self.forward(ids, mask)
+            run(rows, ids, mask)
 
         if len(batches) <= 1 or self.threads == 1:
             for rows in batches:
-                run(rows)
+                padded(rows)
         else:
-            list(self._pool.map(run, batches))
-        return out
+            list(self._pool.map(padded, batches))
 
     def forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """Mean-pooled, unit-length vectors of a padded batch of token ids."""

@@ -1,0 +1,114 @@
+"""Highlight evidence read in context: the shown quotes passed through the model once, whole.
+
+A stored sentence vector was embedded alone, so "They're too busy pursuing their
+passions" does not know who "they" are. Reading each quote whole gives every token a state
+in its passage's context (index/embed_tokens.py), and from one forward pass over the quotes
+and the question each sentence gets two scores:
+
+- its contextual vector (the mean of its tokens' states, as the model pools a sentence)
+  against the question's vector;
+- its token precision, as BERTScore computes it: the mean, over the sentence's content
+  tokens, of each one's best cosine to a content token of the question. States are
+  centred on the mean token of the shown quotes first, since all BERT states share one
+  direction that makes any two tokens look alike. A sentence whose words are about what
+  was asked scores high; one that only shares the topic scores low.
+
+Both are added to the stored-vector score (`highlight.py`); docs/quality.md, "Highlight",
+has the measurements and the cost (one model call per answer).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from index.embed_tokens import TokenStates
+from index.lexical import LexicalIndex
+
+Span = tuple[int, int]
+_WORD = re.compile(r"\w+")
+
+
+def contextual_scores(
+    embedder: Any,
+    question: str,
+    query: np.ndarray,
+    quotes: Sequence[tuple[str, Sequence[Span]]],
+) -> list[np.ndarray]:
+    """For each (text, sentence spans) quote, each sentence's contextual cosine to the
+    question plus its token precision; one forward pass over the question and the quotes."""
+    if not quotes:
+        return []
+    asked, *read = embedder.token_states([question, *(text for text, _ in quotes)])
+    centre = np.concatenate([states.states for states in read]).mean(axis=0)
+    wanted = _unit(asked.states[_content_rows(question, asked)] - centre)
+    query = np.asarray(query, dtype=np.float32)
+    return [
+        _sentence_scores(text, spans, states, wanted, centre, query)
+        for (text, spans), states in zip(quotes, read, strict=True)
+    ]
+
+
+def _sentence_scores(
+    text: str,
+    spans: Sequence[Span],
+    states: TokenStates,
+    wanted: np.ndarray,
+    centre: np.ndarray,
+    query: np.ndarray,
+) -> np.ndarray:
+    """Contextual cosine + token precision of each sentence of one quote (0 for a sentence
+    the model did not read: past its token limit)."""
+    content = set(_content_rows(text, states).tolist())
+    scores = np.zeros(len(spans), dtype=np.float32)
+    for i, (start, end) in enumerate(spans):
+        rows = states.rows_in(start, end)
+        if not rows.size:
+            continue
+        pooled = _unit(states.states[rows].mean(axis=0))
+        scores[i] = float(pooled @ query)
+        words = [r for r in rows.tolist() if r in content] or rows.tolist()
+        if wanted.size:
+            near = _unit(states.states[words] - centre) @ wanted.T
+            scores[i] += float(near.max(axis=1).mean())
+    return scores
+
+
+def _content_rows(text: str, states: TokenStates) -> np.ndarray:
+    """Rows of the tokens that lie in a content word of `text` (BM25 keeps it: not a
+    stopword, not punctuation)."""
+    found = list(_WORD.finditer(text))
+    content = _content_words([m.group() for m in found])
+    words = [(m.start(), m.end()) for m in found if m.group() in content]
+    if not words:
+        return np.zeros(0, dtype=np.int64)
+    starts = np.asarray([s for s, _ in words])
+    ends = np.asarray([e for _, e in words])
+    begins = states.spans[:, 0]
+    at = np.searchsorted(starts, begins, side="right") - 1
+    inside = (at >= 0) & (begins < ends[np.maximum(at, 0)])
+    return np.flatnonzero(inside)
+
+
+def _content_words(words: Sequence[str]) -> set[str]:
+    """Which of `words` BM25 keeps, remembered per word (one tokenizer call per text)."""
+    known = {w: _CONTENT.get(w) for w in dict.fromkeys(words)}
+    new = [w for w, kept in known.items() if kept is None]
+    if new:
+        fresh = dict(zip(new, (bool(t) for t in LexicalIndex.tokenize(new)), strict=True))
+        known.update(fresh)
+        if len(_CONTENT) > 65536:
+            _CONTENT.clear()
+        _CONTENT.update(fresh)
+    return {w for w, kept in known.items() if kept}
+
+
+_CONTENT: dict[str, bool] = {}
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(x, axis=-1, keepdims=True)
+    return (x / np.maximum(norms, 1e-12)).astype(np.float32)
