@@ -13,8 +13,8 @@ and the question each sentence gets two scores:
   direction that makes any two tokens look alike. A sentence whose words are about what
   was asked scores high; one that only shares the topic scores low.
 
-Both are added to the stored-vector score (`highlight.py`); docs/quality.md, "Highlight",
-has the measurements and the cost (one model call per answer).
+Both are added, weighted, to the stored-vector score (`highlight.py`); docs/quality.md,
+"Highlight", has the measurements and the cost (one model call per answer).
 """
 
 from __future__ import annotations
@@ -29,6 +29,11 @@ from index.embed_tokens import TokenStates
 from index.lexical import LexicalIndex
 
 Span = tuple[int, int]
+#: Weights of the contextual cosine and the token precision beside the stored vector's
+#: cosine (weight 1). The two vectors mostly agree (mean cosine 0.68), so the contextual
+#: one counts half; chosen on the tune splits of both corpora (docs/quality.md).
+CONTEXT_WEIGHT = 0.5
+PRECISION_WEIGHT = 1.0
 _WORD = re.compile(r"\w+")
 
 
@@ -69,11 +74,11 @@ def _sentence_scores(
         if not rows.size:
             continue
         pooled = _unit(states.states[rows].mean(axis=0))
-        scores[i] = float(pooled @ query)
+        scores[i] = CONTEXT_WEIGHT * float(pooled @ query)
         words = [r for r in rows.tolist() if r in content] or rows.tolist()
         if wanted.size:
             near = _unit(states.states[words] - centre) @ wanted.T
-            scores[i] += float(near.max(axis=1).mean())
+            scores[i] += PRECISION_WEIGHT * float(near.max(axis=1).mean())
     return scores
 
 

@@ -112,12 +112,14 @@ def test_the_top_quote_highlights_the_answering_sentence(assistant, question, wo
 
 
 class _CountingEncoder:
-    """The real embedder, counting how many texts it is asked to encode besides questions."""
+    """The real embedder, counting the texts it encodes besides questions and its passes
+    for token states."""
 
     def __init__(self, embedder):
         self._embedder = embedder
         self.model_name, self.dimension = embedder.model_name, embedder.dimension
         self.texts = 0
+        self.token_reads: list[int] = []
 
     def encode_query(self, text):
         return self._embedder.encode_query(text)
@@ -126,15 +128,20 @@ class _CountingEncoder:
         self.texts += len(texts)
         return self._embedder.encode(texts)
 
+    def token_states(self, texts):
+        self.token_reads.append(len(texts))
+        return self._embedder.token_states(texts)
 
-def test_answering_encodes_only_the_question(shipped_index, embedder):
+
+def test_answering_encodes_the_question_and_reads_the_quotes_once(shipped_index, embedder):
     spy = _CountingEncoder(embedder)
     assistant = Assistant(shipped_index, embedder=spy)
     assistant.answer("warm up")
-    spy.texts = 0
+    spy.texts, spy.token_reads = 0, []
     answer = assistant.answer("Why does absence make the heart grow fonder?")
     assert answer.quotes and all(q.highlight != (0, len(q.text)) for q in answer.quotes)
-    assert spy.texts == 0, "highlights come from stored sentence vectors"
+    assert spy.texts == 0, "sentences are scored by stored vectors, not encoded again"
+    assert spy.token_reads == [1 + len(answer.quotes)], "one pass: the question and the quotes"
 
 
 def test_quotes_carry_title_section_and_rank(assistant):

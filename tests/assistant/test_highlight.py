@@ -2,7 +2,8 @@
 
 Unit tests pin how sentences group into answer units; the integration tests index real
 articles with the real model and check that the highlight hands over from the sentence
-that echoes the question to the one that answers it.
+that echoes the question to the one that answers it, and that reading the quotes in
+context (`highlight_context`) finds the answer the stored sentence vectors miss.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import numpy as np
 import pytest
 
 from assistant.answer import Assistant
-from assistant.highlight import answer_units, best_sentence
+from assistant import highlight_context
+from assistant.highlight import answer_units, highlights
 
 CATS = """\
 # Why cats knead
@@ -68,14 +70,14 @@ def article_assistant(tmp_path_factory: pytest.TempPathFactory, embedder) -> Ass
 
 
 def _highlighted(assistant: Assistant, question: str, marker: str) -> str:
-    """The highlight `best_sentence` picks in the passage holding `marker`."""
+    """The highlight `highlights` picks in the passage holding `marker`."""
     loaded = assistant.index()
     ids = loaded.passage_ids_for_docs([d.doc_id for d in loaded.documents()])
     pid, passage = next(
         (int(i), p) for i, p in zip(ids, loaded.passages(ids), strict=True) if marker in p.text
     )
     query = assistant.embedder.encode_query(question)
-    start, end = best_sentence(loaded, pid, passage, question, query)
+    [(start, end)] = highlights(loaded, assistant.embedder, [(pid, passage)], question, query)
     return passage.text[start:end]
 
 
@@ -133,3 +135,47 @@ def test_the_highlight_maps_into_the_document_for_the_read_view(assistant) -> No
         offset = quote.source.start
         assert document.text[offset + start : offset + end] == quote.text[start:end]
         assert quote.text[start:end].strip() == quote.text[start:end]
+
+
+def test_read_in_context_the_cause_beats_the_echo_of_a_why_question(assistant) -> None:
+    question = "Why do people care less about someone who is always available?"
+    # By stored vectors alone the echo of the question wins ("being available 24/7")...
+    echo = _closest_sentence(assistant, question, "Over-availability can reduce excitement")
+    assert "available 24/7" in echo
+    # ...read in its passage, the sentence that gives the cause does.
+    top = assistant.answer(question).quotes[0]
+    start, end = top.highlight
+    assert "because it removes the sense of anticipation" in top.text[start:end]
+    assert "available 24/7" not in top.text[start:end]
+
+
+def test_contextual_scores_rank_the_answer_first_and_skip_what_the_model_cannot_read(
+    embedder,
+) -> None:
+    text = (
+        "Many owners wonder why cats knead soft blankets. "
+        "They do it because as kittens they pressed their mother's belly for milk. "
+        "The weather was mild that spring. " + "More words follow here. " * 80
+    )
+    spans = [(0, 48), (49, 122), (123, 156), (len(text) - 24, len(text))]
+    question = "Why do cats knead?"
+    [scores] = highlight_context.contextual_scores(
+        embedder, question, embedder.encode_query(question), [(text, spans)]
+    )
+    assert scores.shape == (4,)
+    assert scores[1] > scores[2] and scores[0] > scores[2]
+    assert scores[3] == 0.0  # past the token limit: no evidence, not a guess
+
+
+def test_one_model_call_reads_the_question_and_every_shown_quote(assistant, monkeypatch) -> None:
+    calls: list[list[str]] = []
+    real = assistant.embedder.token_states
+
+    def counting(texts):
+        calls.append(list(texts))
+        return real(texts)
+
+    monkeypatch.setattr(assistant.embedder, "token_states", counting)
+    question = "What do psychologists recommend to make someone miss you?"
+    answer = assistant.answer(question)
+    assert calls == [[question, *(q.text for q in answer.quotes)]]

@@ -179,6 +179,16 @@ class TestOnnxEncoder:
         assert encoder.threads >= 1
         assert np.abs(whole - split).max() < 1e-5
 
+    def test_same_token_states_as_sentence_transformers(
+        self, embedder: Embedder, reference: SentenceTransformerBackend
+    ) -> None:
+        texts = MIXED_TEXTS[:8]
+        ours = embedder.model.token_states(texts, batch_size=3)
+        theirs = reference.token_states(texts, batch_size=16)
+        for mine, other, text in zip(ours, theirs, texts, strict=True):
+            assert np.array_equal(mine.spans, other.spans), text
+            assert np.allclose(mine.states, other.states, atol=1e-5), text
+
     def test_other_pooling_is_left_to_sentence_transformers(self, tmp_path: Path) -> None:
         source = default_model_path()
         shutil.copytree(source, tmp_path / "m", ignore=shutil.ignore_patterns("*.safetensors"))
