@@ -87,6 +87,9 @@ class AnswerSettings:
     sentence_weight: float = SENTENCE_WEIGHT
     diversity: bool = True
     abstain_below: float | None = None
+    #: Highlights also read the shown quotes in context: one model call per answer, about
+    #: 0.17 s on 2 cores (docs/quality.md, "Highlight"); False keeps stored vectors only.
+    read_quotes: bool = True
 
 
 @dataclass(frozen=True)
@@ -258,7 +261,8 @@ class Assistant:
         query: np.ndarray,
     ) -> tuple[Quote, ...]:
         quoted = [(int(pid), passage) for pid, passage in zip(hits.ids, passages, strict=True)]
-        marked = highlights(loaded, self.embedder, quoted, question, query)
+        reader = self.embedder if self.settings.read_quotes else None
+        marked = highlights(loaded, reader, quoted, question, query)
         quotes = []
         for rank, (passage, score, highlight) in enumerate(
             zip(passages, hits.semantic, marked, strict=True), start=1

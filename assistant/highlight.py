@@ -1,8 +1,10 @@
 """Highlight: the sentence of a quoted passage that answers the question, readable alone.
 
 Each stored sentence unit of the passage is scored by its cosine to the question, plus
-the share of the question's key words it holds, plus, for a "What is X?" question,
-whether it defines X ("X is...", "X means..."); a bare heading never wins.
+what the sentence says read in its passage (`highlight_context`: its contextual vector
+and how much of it is about the question's words, from one model pass over the shown
+quotes), plus the share of the question's key words it holds, plus, for a "What is X?"
+question, whether it defines X ("X is...", "X means..."); a bare heading never wins.
 
 A sentence is often not readable alone, and the one that echoes the question often only
 introduces the answer: "The most magnetic people I know aren't trying to make anyone miss
@@ -55,19 +57,23 @@ _POINTS_BACK = re.compile(
 
 def highlights(
     loaded: LoadedIndex,
-    embedder: Any,
+    embedder: Any | None,
     quoted: Sequence[tuple[int, Passage]],
     question: str,
     query: np.ndarray,
 ) -> list[Span]:
     """For each (passage id, passage) quoted, the span inside its text of the answer unit
     that best answers `question`: its answering sentence, with the sentence it continues
-    or that completes it. One model call reads all the quotes in context."""
+    or that completes it. One call of `embedder` reads all the quotes in context (None:
+    stored sentence vectors and words only)."""
     passages = [passage for _, passage in quoted]
     sentences = [_sentences(loaded, pid, passage, query) for pid, passage in quoted]
     spans = [found for found, _ in sentences]
     read = [(p.text, s) for p, s in zip(passages, spans, strict=True)]
-    context = contextual_scores(embedder, question, query, read)
+    if embedder is None:
+        context = [np.zeros(len(s), dtype=np.float32) for s in spans]
+    else:
+        context = contextual_scores(embedder, question, query, read)
     weights = _term_weights(loaded, question)
     term = _asked_term(question)
     return [

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.answer import Assistant
 from assistant import highlight_context
+from assistant.answer import Assistant
 from assistant.highlight import answer_units, highlights
 
 CATS = """\
