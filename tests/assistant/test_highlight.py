@@ -179,3 +179,21 @@ def test_one_model_call_reads_the_question_and_every_shown_quote(assistant, monk
     question = "What do psychologists recommend to make someone miss you?"
     answer = assistant.answer(question)
     assert calls == [[question, *(q.text for q in answer.quotes)]]
+
+
+def test_with_read_quotes_off_no_model_call_is_made_and_highlights_stay_sentences(
+    shipped_index, embedder, monkeypatch
+) -> None:
+    from assistant.answer import AnswerSettings
+
+    def refuse(texts):  # pragma: no cover - reached only if the setting is ignored
+        raise AssertionError("read_quotes=False must not read the quotes")
+
+    monkeypatch.setattr(embedder, "token_states", refuse)
+    plain = Assistant(shipped_index, embedder=embedder, settings=AnswerSettings(read_quotes=False))
+    answer = plain.answer("Do the most magnetic people try hard to be missed?")
+    assert answer.quotes
+    for quote in answer.quotes:
+        start, end = quote.highlight
+        assert 0 <= start < end <= len(quote.text)
+        assert end - start < len(quote.text)
