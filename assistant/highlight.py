@@ -40,6 +40,10 @@ DEFINITION_WEIGHT = 0.15
 HEADING_PENALTY = 0.5
 #: Sentences in one answer unit at most: a sentence and the one it cannot be read without.
 MAX_UNIT_SENTENCES = 2
+#: Quotes read in context (`highlight_context`), from the first: on the tune splits reading
+#: the first alone gained as much as reading all five, at a fifth of the model time (the
+#: best passage is also where a reader looks first).
+READ_IN_CONTEXT = 1
 _DEFINITION_QUESTION = re.compile(
     r"^\s*(?:what|who)\s+(?:is|are|was|were)\s+(?:an?\s+|the\s+)?(?P<term>[^?]+?)\s*"
     r"(?:\?|$)|^\s*what\s+does\s+(?:an?\s+|the\s+)?(?P<term2>[^?]+?)\s+mean\b",
@@ -64,16 +68,16 @@ def highlights(
 ) -> list[Span]:
     """For each (passage id, passage) quoted, the span inside its text of the answer unit
     that best answers `question`: its answering sentence, with the sentence it continues
-    or that completes it. One call of `embedder` reads all the quotes in context (None:
-    stored sentence vectors and words only)."""
+    or that completes it. One call of `embedder` reads the first quote(s) in context
+    (None: stored sentence vectors and words only)."""
     passages = [passage for _, passage in quoted]
     sentences = [_sentences(loaded, pid, passage, query) for pid, passage in quoted]
-    spans = [found for found, _ in sentences]
-    read = [(p.text, s) for p, s in zip(passages, spans, strict=True)]
-    if embedder is None:
-        context = [np.zeros(len(s), dtype=np.float32) for s in spans]
-    else:
-        context = contextual_scores(embedder, question, query, read)
+    context = [np.zeros(len(spans), dtype=np.float32) for spans, _ in sentences]
+    if embedder is not None:
+        read = [(p.text, spans) for p, (spans, _) in zip(passages, sentences, strict=True)]
+        shown = loaded.passage_vectors([pid for pid, _ in quoted])
+        read = read[:READ_IN_CONTEXT]
+        context[: len(read)] = contextual_scores(embedder, question, query, read, shown)
     weights = _term_weights(loaded, question)
     term = _asked_term(question)
     return [

@@ -8,10 +8,13 @@ and the question each sentence gets two scores:
 - its contextual vector (the mean of its tokens' states, as the model pools a sentence)
   against the question's vector;
 - its token precision, as BERTScore computes it: the mean, over the sentence's content
-  tokens, of each one's best cosine to a content token of the question. States are
-  centred on the mean token of the shown quotes first, since all BERT states share one
-  direction that makes any two tokens look alike. A sentence whose words are about what
-  was asked scores high; one that only shares the topic scores low.
+  tokens (words BM25 keeps), of each one's best cosine to a content token of the
+  question. States are first centred on the mean token of all the shown quotes, what
+  their words share (their topic, and the one direction all BERT states lean to), so
+  what is left is what each word adds. A sentence whose words are about what was asked
+  scores high; one that only shares the topic scores low. That mean comes from the
+  quotes' stored vectors (each is the unit-length mean of its passage's tokens), taken
+  at the read tokens' length, so the quotes not read cost nothing.
 
 Both are added, weighted, to the stored-vector score (`highlight.py`); docs/quality.md,
 "Highlight", has the measurements and the cost (one model call per answer).
@@ -41,19 +44,24 @@ def contextual_scores(
     embedder: Any,
     question: str,
     query: np.ndarray,
-    quotes: Sequence[tuple[str, Sequence[Span]]],
+    read: Sequence[tuple[str, Sequence[Span]]],
+    shown: np.ndarray,
 ) -> list[np.ndarray]:
-    """For each (text, sentence spans) quote, each sentence's contextual cosine to the
-    question plus its token precision; one forward pass over the question and the quotes."""
-    if not quotes:
+    """For each (text, sentence spans) quote `read`, each sentence's contextual cosine to
+    the question plus its token precision; one forward pass over the question and the
+    quotes read. `shown` holds the stored vectors of every quote shown (the centre)."""
+    if not read:
         return []
-    asked, *read = embedder.token_states([question, *(text for text, _ in quotes)])
-    centre = np.concatenate([states.states for states in read]).mean(axis=0)
+    asked, *states = embedder.token_states([question, *(text for text, _ in read)])
+    tokens = np.concatenate([s.states for s in states])
+    # Each shown quote's mean token is its stored vector times that mean's length; the
+    # read tokens' length stands in for the lengths of the quotes not read.
+    centre = np.asarray(shown, dtype=np.float32).mean(axis=0) * np.linalg.norm(tokens.mean(axis=0))
     wanted = _unit(asked.states[_content_rows(question, asked)] - centre)
     query = np.asarray(query, dtype=np.float32)
     return [
-        _sentence_scores(text, spans, states, wanted, centre, query)
-        for (text, spans), states in zip(quotes, read, strict=True)
+        _sentence_scores(text, spans, token_states, wanted, centre, query)
+        for (text, spans), token_states in zip(read, states, strict=True)
     ]
 
 

@@ -93,15 +93,17 @@ def test_the_notice_is_for_harm_aimed_at_a_person(shipped_reports: dict[str, Eva
 
 
 def test_highlight_floor(report: EvalReport) -> None:
-    assert report.splits["heldout"].highlight_at_5 >= 0.43
-    assert report.splits["all"].highlight_at_5 >= 0.52
+    # 0.514 / 0.595 with the first quote read in context; 0.459 / 0.532 without it
+    assert report.splits["heldout"].highlight_at_5 >= 0.48
+    assert report.splits["all"].highlight_at_5 >= 0.57
 
 
 def test_highlight_floor_on_the_second_corpus(python_docs_assistant) -> None:
     questions = load_questions(DATA / "python_docs_questions.jsonl")
     result = evaluate(questions, lambda q: python_docs_assistant.answer(q, k=5).to_dict())
-    assert result.splits["heldout"].highlight_at_5 >= 0.46
-    assert result.splits["all"].highlight_at_5 >= 0.53
+    # 0.692 / 0.744 with the first quote read in context; 0.615 / 0.641 without it
+    assert result.splits["heldout"].highlight_at_5 >= 0.6
+    assert result.splits["all"].highlight_at_5 >= 0.7
 
 
 def test_caveats_over_four_genres(embedder) -> None:
