@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -40,6 +41,19 @@ PRECISION_WEIGHT = 1.0
 _WORD = re.compile(r"\w+")
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """What reading one quote in context says of each of its sentences (0 for a sentence
+    the model did not read: past its token limit)."""
+
+    cosine: np.ndarray  # of the sentence's contextual vector to the question's
+    precision: np.ndarray  # of its content tokens against the question's
+
+    def score(self) -> np.ndarray:
+        """What is added to each sentence's stored-vector score."""
+        return CONTEXT_WEIGHT * self.cosine + PRECISION_WEIGHT * self.precision
+
+
 def contextual_scores(
     embedder: Any,
     question: str,
@@ -47,9 +61,21 @@ def contextual_scores(
     read: Sequence[tuple[str, Sequence[Span]]],
     shown: np.ndarray,
 ) -> list[np.ndarray]:
-    """For each (text, sentence spans) quote `read`, each sentence's contextual cosine to
-    the question plus its token precision; one forward pass over the question and the
-    quotes read. `shown` holds the stored vectors of every quote shown (the centre)."""
+    """For each (text, sentence spans) quote `read`, what reading it in context adds to
+    each sentence's score (`Evidence.score`)."""
+    return [found.score() for found in read_in_context(embedder, question, query, read, shown)]
+
+
+def read_in_context(
+    embedder: Any,
+    question: str,
+    query: np.ndarray,
+    read: Sequence[tuple[str, Sequence[Span]]],
+    shown: np.ndarray,
+) -> list[Evidence]:
+    """The Evidence of each (text, sentence spans) quote `read`, from one forward pass over
+    the question and those quotes; `shown` holds the stored vectors of every quote shown
+    (their mean is the centre)."""
     if not read:
         return []
     asked, *states = embedder.token_states([question, *(text for text, _ in read)])
@@ -60,34 +86,33 @@ def contextual_scores(
     wanted = _unit(asked.states[_content_rows(question, asked)] - centre)
     query = np.asarray(query, dtype=np.float32)
     return [
-        _sentence_scores(text, spans, token_states, wanted, centre, query)
+        _evidence(text, spans, token_states, wanted, centre, query)
         for (text, spans), token_states in zip(read, states, strict=True)
     ]
 
 
-def _sentence_scores(
+def _evidence(
     text: str,
     spans: Sequence[Span],
     states: TokenStates,
     wanted: np.ndarray,
     centre: np.ndarray,
     query: np.ndarray,
-) -> np.ndarray:
-    """Contextual cosine + token precision of each sentence of one quote (0 for a sentence
-    the model did not read: past its token limit)."""
+) -> Evidence:
+    """The contextual cosine and token precision of each sentence of one quote."""
     content = set(_content_rows(text, states).tolist())
-    scores = np.zeros(len(spans), dtype=np.float32)
+    cosine = np.zeros(len(spans), dtype=np.float32)
+    precision = np.zeros(len(spans), dtype=np.float32)
     for i, (start, end) in enumerate(spans):
         rows = states.rows_in(start, end)
         if not rows.size:
             continue
-        pooled = _unit(states.states[rows].mean(axis=0))
-        scores[i] = CONTEXT_WEIGHT * float(pooled @ query)
+        cosine[i] = float(_unit(states.states[rows].mean(axis=0)) @ query)
         words = [r for r in rows.tolist() if r in content] or rows.tolist()
         if wanted.size:
             near = _unit(states.states[words] - centre) @ wanted.T
-            scores[i] += PRECISION_WEIGHT * float(near.max(axis=1).mean())
-    return scores
+            precision[i] = float(near.max(axis=1).mean())
+    return Evidence(cosine, precision)
 
 
 def _content_rows(text: str, states: TokenStates) -> np.ndarray:

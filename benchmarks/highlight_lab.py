@@ -1,0 +1,125 @@
+"""Highlight lab: highlight@5 of sentence scorers over the shown quotes, without re-asking.
+
+Asks every answerable question once, keeps each shown quote's sentences with what each
+scorer needs (stored cosine, key-word bonus, and the quote read in context on its own:
+contextual cosine and token precision, `assistant/highlight_context.py`), then scores
+weightings of them over the same quotes in a second. It is how the settings in
+docs/quality.md, "Highlight", were chosen (on the tune splits; heldout read after):
+
+    python -m benchmarks.highlight_lab --index /tmp/q --questions tests/data/questions.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from assistant import highlight, highlight_context
+from assistant.answer import Assistant
+from assistant.evaluate import EvalQuestion, highlight_hits, load_questions
+from index.embed import Embedder
+from index.loaded import LoadedIndex
+from index.records import Passage
+
+
+@dataclass(frozen=True)
+class ShownQuote:
+    """One shown quote's sentences and what each scorer needs of them."""
+
+    text: str
+    spans: list[tuple[int, int]]
+    stored: np.ndarray  # stored-vector cosine + key-word bonus (the score without context)
+    evidence: highlight_context.Evidence  # the quote read in context on its own
+
+
+@dataclass(frozen=True)
+class Asked:
+    question: EvalQuestion
+    quotes: list[ShownQuote]
+
+
+def collect(assistant: Assistant, questions: Sequence[EvalQuestion]) -> list[Asked]:
+    """Every answerable question asked once, its shown quotes read one by one."""
+    loaded = assistant.index()
+    return [Asked(q, _shown(assistant, loaded, q.q)) for q in questions if q.kind == "answerable"]
+
+
+def _shown(assistant: Assistant, loaded: LoadedIndex, question: str) -> list[ShownQuote]:
+    answer = assistant.answer(question)
+    if answer.abstained:
+        return []
+    query = assistant.embedder.encode_query(question)
+    quoted = [_passage(loaded, q.source.doc_id, q.source.start) for q in answer.quotes]
+    shown = loaded.passage_vectors([pid for pid, _ in quoted])
+    weights = highlight._term_weights(loaded, question)
+    term = highlight._asked_term(question)
+    out = []
+    for pid, passage in quoted:
+        spans, cosines = highlight._sentences(loaded, pid, passage, query)
+        bonus = [highlight._bonus(term, passage.text[s:e], weights) for s, e in spans]
+        [evidence] = highlight_context.read_in_context(
+            assistant.embedder, question, query, [(passage.text, spans)], shown
+        )
+        out.append(ShownQuote(passage.text, spans, cosines + np.asarray(bonus), evidence))
+    return out
+
+
+def _passage(loaded: LoadedIndex, doc_id: str, start: int) -> tuple[int, Passage]:
+    ids = loaded.passage_ids_for_docs([doc_id])
+    for pid, passage in zip(ids, loaded.passages(ids), strict=True):
+        if passage.start == start:
+            return int(pid), passage
+    raise LookupError(f"no passage of {doc_id} starts at {start}")
+
+
+def highlight_at_5(
+    asked: Sequence[Asked], split: str, context: float, precision: float, read: int
+) -> float:
+    """highlight@5 of one split when the first `read` quotes add the weighted evidence."""
+    rows = [a for a in asked if a.question.split == split]
+    hits = 0
+    for item in rows:
+        hits += any(
+            highlight_hits(
+                {"text": q.text, "highlight": _chosen(q, context, precision, j < read)},
+                item.question.phrases,
+            )
+            for j, q in enumerate(item.quotes)
+        )
+    return hits / len(rows) if rows else 0.0
+
+
+def _chosen(quote: ShownQuote, context: float, precision: float, read: bool) -> tuple[int, int]:
+    scores = quote.stored.copy()
+    if read:
+        scores += context * quote.evidence.cosine + precision * quote.evidence.precision
+    if not quote.spans:
+        return (0, len(quote.text))
+    texts = [quote.text[s:e] for s, e in quote.spans]
+    unit = max(highlight.answer_units(texts), key=lambda m: float(scores[list(m)].max()))
+    return (quote.spans[unit[0]][0], quote.spans[unit[-1]][1])
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--index", type=Path, required=True)
+    parser.add_argument("--questions", type=Path, required=True)
+    parser.add_argument("--splits", default="tune", help="comma-separated: tune,heldout")
+    args = parser.parse_args(argv)
+    assistant = Assistant(args.index, embedder=Embedder(), check_interval=3600)
+    asked = collect(assistant, load_questions(args.questions))
+    splits = args.splits.split(",")
+    print("context precision read | " + " | ".join(splits))
+    rows = [(0.0, 0.0, 0), *itertools.product((0.5, 1.0), (0.5, 1.0, 1.5), (1, 5))]
+    for context, precision, read in rows:
+        cells = [f"{highlight_at_5(asked, s, context, precision, read):.3f}" for s in splits]
+        print(f"{context:7.2f} {precision:9.2f} {read:4d} | " + " | ".join(cells))
+
+
+if __name__ == "__main__":
+    main()
