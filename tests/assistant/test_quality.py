@@ -79,7 +79,9 @@ def test_near_miss_questions_abstain(shipped_reports: dict[str, EvalReport]) -> 
 
 
 def test_answerable_questions_are_rarely_abstained_on(report: EvalReport) -> None:
-    assert report.splits["all"].wrongly_abstained_rate <= 0.03
+    # 2 of 111 measured (q040 tune, q090 heldout: docs/quality.md); a third fails this
+    assert report.splits["all"].wrongly_abstained_rate <= 0.02, _misses(report, "abstained")
+    assert report.splits["heldout"].wrongly_abstained_rate <= 0.03  # 1 of 37 measured
     assert report.splits["all"].mrr_at_5 >= 0.775  # 0.782 measured
 
 
