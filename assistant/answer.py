@@ -87,8 +87,8 @@ class AnswerSettings:
     sentence_weight: float = SENTENCE_WEIGHT
     diversity: bool = True
     abstain_below: float | None = None
-    #: Highlights also read the shown quotes in context: one model call per answer, about
-    #: 0.17 s on 2 cores (docs/quality.md, "Highlight"); False keeps stored vectors only.
+    #: Highlights also read the first quote in context: one model call per answer, about
+    #: 60 ms on 2 busy cores (docs/quality.md, "Read in context"); False: stored vectors only.
     read_quotes: bool = True
 
 

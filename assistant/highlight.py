@@ -2,8 +2,8 @@
 
 Each stored sentence unit of the passage is scored by its cosine to the question, plus
 what the sentence says read in its passage (`highlight_context`: its contextual vector
-and how much of it is about the question's words, from one model pass over the shown
-quotes), plus the share of the question's key words it holds, plus, for a "What is X?"
+and how much of it is about the question's words, from one model pass over the first
+quote), plus the share of the question's key words it holds, plus, for a "What is X?"
 question, whether it defines X ("X is...", "X means..."); a bare heading never wins.
 
 A sentence is often not readable alone, and the one that echoes the question often only

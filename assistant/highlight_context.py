@@ -1,9 +1,9 @@
-"""Highlight evidence read in context: the shown quotes passed through the model once, whole.
+"""Highlight evidence read in context: a quote passed through the model whole, once.
 
 A stored sentence vector was embedded alone, so "They're too busy pursuing their
-passions" does not know who "they" are. Reading each quote whole gives every token a state
-in its passage's context (index/embed_tokens.py), and from one forward pass over the quotes
-and the question each sentence gets two scores:
+passions" does not know who "they" are. Reading a quote whole gives every token a state
+in its passage's context (index/embed_tokens.py), and from one forward pass over the quote
+and the question each of its sentences gets two scores:
 
 - its contextual vector (the mean of its tokens' states, as the model pools a sentence)
   against the question's vector;
@@ -16,8 +16,9 @@ and the question each sentence gets two scores:
   quotes' stored vectors (each is the unit-length mean of its passage's tokens), taken
   at the read tokens' length, so the quotes not read cost nothing.
 
-Both are added, weighted, to the stored-vector score (`highlight.py`); docs/quality.md,
-"Highlight", has the measurements and the cost (one model call per answer).
+Both are added, weighted, to the stored-vector score (`highlight.py`, which reads the
+first quote only); docs/quality.md, "Read in context", has the measurements and the cost
+(one model call per answer).
 """
 
 from __future__ import annotations
@@ -82,7 +83,8 @@ def read_in_context(
     tokens = np.concatenate([s.states for s in states])
     # Each shown quote's mean token is its stored vector times that mean's length; the
     # read tokens' length stands in for the lengths of the quotes not read.
-    centre = np.asarray(shown, dtype=np.float32).mean(axis=0) * np.linalg.norm(tokens.mean(axis=0))
+    length = float(np.linalg.norm(tokens.mean(axis=0))) if len(tokens) else 0.0
+    centre = np.asarray(shown, dtype=np.float32).mean(axis=0) * length
     wanted = _unit(asked.states[_content_rows(question, asked)] - centre)
     query = np.asarray(query, dtype=np.float32)
     return [
