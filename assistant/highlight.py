@@ -44,6 +44,10 @@ MAX_UNIT_SENTENCES = 2
 #: the first alone gained as much as reading all five, at a fifth of the model time (the
 #: best passage is also where a reader looks first).
 READ_IN_CONTEXT = 1
+#: The first quote is read in context only when its best two answer units score within
+#: this margin by the cheap score (or the best is a heading): most answers are clear and
+#: skip the model pass (chosen on the tune splits of both corpora; docs/quality.md).
+READ_MARGIN = 0.05
 _DEFINITION_QUESTION = re.compile(
     r"^\s*(?:what|who)\s+(?:is|are|was|were)\s+(?:an?\s+|the\s+)?(?P<term>[^?]+?)\s*"
     r"(?:\?|$)|^\s*what\s+does\s+(?:an?\s+|the\s+)?(?P<term2>[^?]+?)\s+mean\b",
@@ -68,38 +72,63 @@ def highlights(
 ) -> list[Span]:
     """For each (passage id, passage) quoted, the span inside its text of the answer unit
     that best answers `question`: its answering sentence, with the sentence it continues
-    or that completes it. One call of `embedder` reads the first quote(s) in context
-    (None: stored sentence vectors and words only)."""
+    or that completes it. The first quote is read in context (one call of `embedder`)
+    only when its stored-vector score cannot tell (`uncertain`); None: never."""
     passages = [passage for _, passage in quoted]
     sentences = [_sentences(loaded, pid, passage, query) for pid, passage in quoted]
-    context = [np.zeros(len(spans), dtype=np.float32) for spans, _ in sentences]
-    if embedder is not None:
-        read = [(p.text, spans) for p, (spans, _) in zip(passages, sentences, strict=True)]
-        shown = loaded.passage_vectors([pid for pid, _ in quoted])
-        read = read[:READ_IN_CONTEXT]
-        context[: len(read)] = contextual_scores(embedder, question, query, read, shown)
     weights = _term_weights(loaded, question)
     term = _asked_term(question)
+    scores = [
+        cosines + _bonuses(term, [passage.text[s:e] for s, e in spans], weights)
+        for passage, (spans, cosines) in zip(passages, sentences, strict=True)
+    ]
+    if embedder is not None:
+        read = [
+            i
+            for i in range(min(READ_IN_CONTEXT, len(quoted)))
+            if uncertain([passages[i].text[s:e] for s, e in sentences[i][0]], scores[i])
+        ]
+        if read:
+            shown = loaded.passage_vectors([pid for pid, _ in quoted])
+            texts = [(passages[i].text, sentences[i][0]) for i in read]
+            added = contextual_scores(embedder, question, query, texts, shown)
+            for i, evidence in zip(read, added, strict=True):
+                scores[i] = scores[i] + evidence
     return [
-        _best_unit(passage.text, found, cosines + in_context, term, weights)
-        for passage, (found, cosines), in_context in zip(passages, sentences, context, strict=True)
+        _best_unit(passage.text, spans, score)
+        for passage, (spans, _), score in zip(passages, sentences, scores, strict=True)
     ]
 
 
-def _best_unit(
-    text: str,
-    spans: Sequence[Span],
-    scores: np.ndarray,
-    term: str | None,
-    weights: dict[str, float],
-) -> Span:
-    """The span of the answer unit holding the best sentence by `scores` + key words."""
+def uncertain(texts: Sequence[str], scores: np.ndarray, margin: float | None = None) -> bool:
+    """Whether the cheap score (stored cosine + key words) cannot tell the best answer unit
+    of these sentences: the best two within `margin` (READ_MARGIN), or the best a heading.
+    Only then is the quote worth a model pass."""
+    units = answer_units(texts)
+    if len(units) < 2:
+        return False
+    ranked = sorted((_unit_score(scores, u), u) for u in units)
+    (second, _), (best, unit) = ranked[-2], ranked[-1]
+    margin = READ_MARGIN if margin is None else margin
+    return best - second < margin or all(_is_heading(texts[i]) for i in unit)
+
+
+def _best_unit(text: str, spans: Sequence[Span], scores: np.ndarray) -> Span:
+    """The span of the answer unit holding the best sentence by `scores`."""
     if not spans:
         return (0, len(text))
     texts = [text[s:e] for s, e in spans]
-    scores = scores + np.asarray([_bonus(term, t, weights) for t in texts], np.float32)
-    unit = max(answer_units(texts), key=lambda members: float(scores[list(members)].max()))
+    unit = max(answer_units(texts), key=lambda members: _unit_score(scores, members))
     return (spans[unit[0]][0], spans[unit[-1]][1])
+
+
+def _unit_score(scores: np.ndarray, unit: Sequence[int]) -> float:
+    """A unit scores as its best sentence."""
+    return float(scores[list(unit)].max())
+
+
+def _bonuses(term: str | None, texts: Sequence[str], weights: dict[str, float]) -> np.ndarray:
+    return np.asarray([_bonus(term, t, weights) for t in texts], dtype=np.float32)
 
 
 def answer_units(texts: Sequence[str]) -> list[tuple[int, ...]]:

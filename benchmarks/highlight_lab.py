@@ -94,6 +94,31 @@ def highlight_at_5(
     return hits / len(rows) if rows else 0.0
 
 
+def gated_at_5(asked: Sequence[Asked], split: str, margin: float) -> tuple[float, float]:
+    """highlight@5 of one split with the shipped weights when the first quote is read only
+    if `highlight.uncertain` at `margin`, and the share of its answers that read it."""
+    rows = [a for a in asked if a.question.split == split]
+    hits = reads = 0
+    for item in rows:
+        read = bool(item.quotes) and _uncertain(item.quotes[0], margin)
+        reads += read
+        hits += any(
+            highlight_hits(
+                {"text": q.text, "highlight": _chosen(q, *_WEIGHTS, read and j == 0)},
+                item.question.phrases,
+            )
+            for j, q in enumerate(item.quotes)
+        )
+    return (hits / len(rows), reads / len(rows)) if rows else (0.0, 0.0)
+
+
+_WEIGHTS = (highlight_context.CONTEXT_WEIGHT, highlight_context.PRECISION_WEIGHT)
+
+
+def _uncertain(quote: ShownQuote, margin: float) -> bool:
+    return highlight.uncertain([quote.text[s:e] for s, e in quote.spans], quote.stored, margin)
+
+
 def _chosen(quote: ShownQuote, context: float, precision: float, read: bool) -> tuple[int, int]:
     scores = quote.stored.copy()
     if read:
@@ -119,6 +144,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     for context, precision, read in rows:
         cells = [f"{highlight_at_5(asked, s, context, precision, read):.3f}" for s in splits]
         print(f"{context:7.2f} {precision:9.2f} {read:4d} | " + " | ".join(cells))
+    print("\nread the first quote only if uncertain: margin | highlight@5 (share read) per split")
+    for margin in MARGINS:
+        cells = ["{:.3f} ({:.0%})".format(*gated_at_5(asked, split, margin)) for split in splits]
+        print(f"{margin:6.3f} | " + " | ".join(cells))
+
+
+#: Margins of `highlight.uncertain` the lab tries (0: never read; large: always).
+MARGINS = (0.0, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 10.0)
 
 
 if __name__ == "__main__":
