@@ -103,6 +103,10 @@ class Backend(Protocol):
 
     def token_states(self, texts: Sequence[str], batch_size: int) -> list[TokenStates]: ...
 
+    def encode_with_states(
+        self, texts: Sequence[str], batch_size: int
+    ) -> tuple[np.ndarray, list[TokenStates]]: ...
+
 
 class SentenceTransformerBackend:
     """Any sentence-transformers folder, through torch; imported only when chosen."""
@@ -146,23 +150,34 @@ class SentenceTransformerBackend:
 
     def token_states(self, texts: Sequence[str], batch_size: int) -> list[TokenStates]:
         """Each text's token states (the transformer's output before pooling)."""
-        hidden = self.model.encode(
+        return self.encode_with_states(texts, batch_size)[1]
+
+    def encode_with_states(
+        self, texts: Sequence[str], batch_size: int
+    ) -> tuple[np.ndarray, list[TokenStates]]:
+        """`encode` and `token_states` of `texts` from one forward pass."""
+        import torch
+
+        outputs = self.model.encode(
             list(texts),
             batch_size=batch_size,
-            output_value="token_embeddings",
+            output_value=None,
             convert_to_numpy=False,
             show_progress_bar=False,
         )
+        pooled = torch.stack([o["sentence_embedding"] for o in outputs])
+        vectors = torch.nn.functional.normalize(pooled, p=2, dim=1).float().cpu().numpy()
         offsets = self.model.tokenizer(
             list(texts),
             return_offsets_mapping=True,
             truncation=True,
             max_length=self.max_tokens,
         )["offset_mapping"]
-        return [
-            token_states_of(spans, states.float().cpu().numpy())
-            for spans, states in zip(offsets, hidden, strict=True)
+        states = [
+            token_states_of(spans, o["token_embeddings"][: len(spans)].float().cpu().numpy())
+            for spans, o in zip(offsets, outputs, strict=True)
         ]
+        return vectors.astype(np.float32), states
 
 
 def _load_backend(path: Path, backend: str) -> Backend:
@@ -286,12 +301,15 @@ class Embedder:
         unique = [t for t in dict.fromkeys(texts) if t not in known]
         if unique:
             fresh = dict(zip(unique, self.model.token_states(unique, self.batch_size), strict=True))
-            with self._memo_lock:
-                self._token_memo.update(fresh)
-                while len(self._token_memo) > TOKEN_MEMO_SIZE:
-                    self._token_memo.popitem(last=False)
+            self._remember_states(fresh)
             known.update(fresh)
         return [known[t] for t in texts]
+
+    def _remember_states(self, fresh: dict[str, TokenStates]) -> None:
+        with self._memo_lock:
+            self._token_memo.update(fresh)
+            while len(self._token_memo) > TOKEN_MEMO_SIZE:
+                self._token_memo.popitem(last=False)
 
     def forget(self) -> None:
         """Drop the remembered vectors (benchmarks time the model, not the memo)."""
@@ -315,8 +333,16 @@ class Embedder:
                 self._memo.popitem(last=False)
 
     def encode_query(self, text: str) -> np.ndarray:
-        """Embed one question as a (dimension,) unit vector."""
-        return self.encode([text])[0]
+        """Embed one question as a (dimension,) unit vector. Its token states come from the
+        same pass and are kept, so reading a quote against the question (`token_states`,
+        the highlight) does not encode it again."""
+        [known] = self._recall([text])
+        if known is not None:
+            return known
+        vectors, states = self.model.encode_with_states([text], self.batch_size)
+        self._remember([text], vectors)
+        self._remember_states(dict(zip([text], states, strict=True)))
+        return vectors[0]
 
     def count_tokens(self, text: str) -> int:
         """Number of model tokens in `text`, without special tokens, ignoring truncation."""

@@ -213,16 +213,25 @@ class OnnxEncoder:
     def token_states(self, texts: Sequence[str], batch_size: int = 16) -> list[TokenStates]:
         """The last hidden state of every token of each text (special tokens dropped), with
         the character span of each token, in input order."""
+        return self.encode_with_states(texts, batch_size)[1]
+
+    def encode_with_states(
+        self, texts: Sequence[str], batch_size: int = 16
+    ) -> tuple[np.ndarray, list[TokenStates]]:
+        """`encode` and `token_states` of `texts` from one forward pass (a question is
+        embedded to search and later read against a quote: one pass serves both)."""
         encodings = self._tokenizer.encode_batch(list(texts))
+        vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
         out: list[TokenStates | None] = [None] * len(texts)
 
-        def states(rows: np.ndarray, ids: np.ndarray, mask: np.ndarray) -> None:
+        def both(rows: np.ndarray, ids: np.ndarray, mask: np.ndarray) -> None:
             (hidden,) = self._session.run(None, {"input_ids": ids, "attention_mask": mask})
+            vectors[rows] = _mean_pool(hidden, mask)
             for row, state in zip(rows, hidden, strict=True):
                 out[row] = token_states_of(encodings[row].offsets, state)
 
-        self._run_batches(encodings, batch_size, states)
-        return [states for states in out if states is not None]
+        self._run_batches(encodings, batch_size, both)
+        return vectors, [states for states in out if states is not None]
 
     def _run_batches(
         self,

@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant import highlight_context
+from assistant import highlight, highlight_context
 from assistant.answer import Assistant
-from assistant.highlight import answer_units, highlights
+from assistant.highlight import answer_units, highlights, uncertain
 
 CATS = """\
 # Why cats knead
@@ -56,6 +56,26 @@ class TestAnswerUnits:
         texts = ["Cats knead.", "Thistles grow in June.", "They flower.", "It rains.", "So?"]
         assert answer_units(texts) == [(0,), (1, 2), (3, 4)]
         assert answer_units([]) == []
+
+
+class TestWhenToReadInContext:
+    """The model pass is paid only when the cheap score cannot tell the best unit."""
+
+    TEXTS = ("Cats knead.", "Thistles grow in June.", "Rain falls often.")
+
+    def test_a_clear_best_unit_is_not_read(self) -> None:
+        assert not uncertain(self.TEXTS, np.asarray([0.9, 0.5, 0.2]), margin=0.05)
+
+    def test_two_units_within_the_margin_are_read(self) -> None:
+        assert uncertain(self.TEXTS, np.asarray([0.62, 0.6, 0.2]), margin=0.05)
+
+    def test_a_sentence_and_the_one_it_continues_are_one_unit_not_two_rivals(self) -> None:
+        texts = ["The best hosts never chase their guests.", "They are too busy cooking."]
+        assert not uncertain(texts, np.asarray([0.6, 0.6]), margin=0.05)
+
+    def test_a_heading_that_wins_is_read(self) -> None:
+        texts = ["Why cats knead", "Cats knead.", "Thistles grow in June."]
+        assert uncertain(texts, np.asarray([0.9, 0.3, 0.1]), margin=0.05)
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +157,9 @@ def test_the_highlight_maps_into_the_document_for_the_read_view(assistant) -> No
         assert quote.text[start:end].strip() == quote.text[start:end]
 
 
-def test_read_in_context_the_cause_beats_the_echo_of_a_why_question(assistant) -> None:
+def test_read_in_context_the_cause_beats_the_echo_of_a_why_question(assistant, monkeypatch) -> None:
+    # What reading in context finds, whatever the gate would decide for this question.
+    monkeypatch.setattr(highlight, "READ_MARGIN", 10.0)
     question = "Why do people care less about someone who is always available?"
     # By stored vectors alone the echo of the question wins ("being available 24/7")...
     echo = _closest_sentence(assistant, question, "Over-availability can reduce excitement")
@@ -168,19 +190,43 @@ def test_contextual_scores_rank_the_answer_first_and_skip_what_the_model_cannot_
     assert scores[3] == 0.0  # past the token limit: no evidence, not a guess
 
 
-def test_one_model_call_reads_the_question_and_the_first_quote(assistant, monkeypatch) -> None:
+def _counting_token_states(embedder, monkeypatch) -> list[list[str]]:
     calls: list[list[str]] = []
-    real = assistant.embedder.token_states
+    real = embedder.token_states
 
     def counting(texts):
         calls.append(list(texts))
         return real(texts)
 
-    monkeypatch.setattr(assistant.embedder, "token_states", counting)
-    question = "What do psychologists recommend to make someone miss you?"
+    monkeypatch.setattr(embedder, "token_states", counting)
+    return calls
+
+
+def test_an_uncertain_answer_makes_one_model_call_over_the_question_and_first_quote(
+    assistant, monkeypatch
+) -> None:
+    calls = _counting_token_states(assistant.embedder, monkeypatch)
+    # The first quote's best two units are within the margin by stored vectors alone...
+    question = "What goes wrong with too much togetherness, or too much distance?"
     answer = assistant.answer(question)
     assert len(answer.quotes) > 1
     assert calls == [[question, answer.quotes[0].text]]
+    # ...and read in context, the sentence that says what goes wrong wins over the setup.
+    start, end = answer.quotes[0].highlight
+    assert "emotional suffocation" in answer.quotes[0].text[start:end]
+
+
+def test_a_confident_answer_makes_no_model_call(assistant, monkeypatch) -> None:
+    calls = _counting_token_states(assistant.embedder, monkeypatch)
+    for question in (
+        "What do psychologists recommend to make someone miss you?",
+        "Do the most magnetic people try hard to be missed?",
+    ):
+        answer = assistant.answer(question)
+        assert answer.quotes and not answer.abstained
+    assert calls == []
+    start, end = answer.quotes[0].highlight
+    assert "too busy pursuing their passions" in answer.quotes[0].text[start:end]
 
 
 def test_with_read_quotes_off_no_model_call_is_made_and_highlights_stay_sentences(

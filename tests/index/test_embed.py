@@ -189,6 +189,18 @@ class TestOnnxEncoder:
             assert np.array_equal(mine.spans, other.spans), text
             assert np.allclose(mine.states, other.states, atol=1e-5), text
 
+    @pytest.mark.parametrize("backend", ["onnx", "sentence-transformers"])
+    def test_one_pass_gives_the_vectors_and_the_token_states(
+        self, embedder: Embedder, reference: SentenceTransformerBackend, backend: str
+    ) -> None:
+        model = embedder.model if backend == "onnx" else reference
+        texts = MIXED_TEXTS[:8]
+        vectors, states = model.encode_with_states(texts, 3)
+        assert np.abs(vectors - model.encode(texts, 16)).max() < 1e-6
+        for mine, alone, text in zip(states, model.token_states(texts, 16), texts, strict=True):
+            assert np.array_equal(mine.spans, alone.spans), text
+            assert np.allclose(mine.states, alone.states, atol=1e-5), text
+
     def test_other_pooling_is_left_to_sentence_transformers(self, tmp_path: Path) -> None:
         source = default_model_path()
         shutil.copytree(source, tmp_path / "m", ignore=shutil.ignore_patterns("*.safetensors"))

@@ -55,3 +55,26 @@ def test_a_text_read_recently_is_not_read_again(
     again = embedder.token_states(["A new question?", *texts])
     assert read == [["A new question?"]]
     assert all(kept is old for kept, old in zip(again[1:], first, strict=True))
+
+
+def test_a_question_encoded_to_search_is_not_encoded_again_to_read_a_quote(
+    embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    question = "Why do cats knead soft blankets, asked only here?"
+    embedder.forget()
+    vector = embedder.encode_query(question)
+    asked_once = embedder.model.token_states([question], 16)[0]
+    read: list[list[str]] = []
+    real = embedder.model.token_states
+
+    def counting(batch, batch_size):
+        read.append(list(batch))
+        return real(batch, batch_size)
+
+    monkeypatch.setattr(embedder.model, "token_states", counting)
+    states, _ = embedder.token_states([question, "A quote read against it."])
+    assert read == [["A quote read against it."]]  # the question's states came with its vector
+    assert np.array_equal(states.spans, asked_once.spans)
+    assert np.allclose(states.states, asked_once.states, atol=1e-6)
+    embedder.forget()
+    assert np.array_equal(vector, embedder.encode([question])[0])  # the same search vector
