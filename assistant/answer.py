@@ -87,9 +87,10 @@ class AnswerSettings:
     sentence_weight: float = SENTENCE_WEIGHT
     diversity: bool = True
     abstain_below: float | None = None
-    #: Highlights also read the first quote in context: one model call per answer, about
-    #: 60 ms on 2 busy cores (docs/quality.md, "Read in context"); False: stored vectors only.
-    read_quotes: bool = True
+    #: Highlights also read the first quote in context when its stored vectors cannot tell
+    #: (a fifth of answers: one model call, ~25 ms). Off by default: it lifts highlight@5
+    #: but moves answer p50 past its latency target (docs/quality.md, "Read in context").
+    read_quotes: bool = False
 
 
 @dataclass(frozen=True)

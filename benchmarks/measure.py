@@ -242,16 +242,21 @@ def build_shipped(embedder: Any, work: Path) -> Path:
 
 
 def warm_latency(
-    embedder: Any, index_dir: Path, questions: Sequence[str], repeats: int = 3
+    embedder: Any,
+    index_dir: Path,
+    questions: Sequence[str],
+    repeats: int = 3,
+    read_quotes: bool = False,
 ) -> dict[str, Any]:
     """Assistant.answer per question in one warm process, next to the floor: the query
     encode plus an exact FAISS search of the same passages, timed in the same loop."""
     import faiss
 
-    from assistant.answer import Assistant
+    from assistant.answer import AnswerSettings, Assistant
     from index.loaded import LoadedIndex
 
-    assistant = Assistant(index_dir, embedder=embedder, check_interval=3600)
+    settings = AnswerSettings(read_quotes=read_quotes)
+    assistant = Assistant(index_dir, embedder=embedder, check_interval=3600, settings=settings)
     with LoadedIndex.load(index_dir, verify=False) as loaded:
         flat = faiss.IndexFlatIP(loaded.dimension)
         flat.add(np.ascontiguousarray(loaded.vectors, dtype=np.float32))
@@ -281,6 +286,7 @@ def warm_latency(
         "answer_first_pass": percentiles(answer_ms[: len(questions)]),
         "floor": floor,
         "p50_vs_floor": round(answer["p50_ms"] / floor["p50_ms"], 3),
+        "read_quotes": read_quotes,
     }
 
 

@@ -420,6 +420,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "torch backend (0: skip)",
     )
     parser.add_argument(
+        "--read-quotes",
+        action="store_true",
+        help="latency with AnswerSettings(read_quotes=True) (off by default; docs/quality.md)",
+    )
+    parser.add_argument(
         "--batch-sizes", default="", help="comma-separated batch sizes to compare (e.g. 8,16,32,64)"
     )
     parser.add_argument(
@@ -489,7 +494,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         shipped = measure.build_shipped(embedder, args.work)
     if "latency" in args.sections:
         _say(f"latency: {len(questions)} questions x {args.repeats}")
-        results["latency"] = measure.warm_latency(embedder, shipped, questions, args.repeats)
+        results["latency"] = measure.warm_latency(
+            embedder, shipped, questions, args.repeats, read_quotes=args.read_quotes
+        )
     if "cold" in args.sections:
         _say(f"cold start: {args.cold_runs} fresh processes")
         question = questions[0]

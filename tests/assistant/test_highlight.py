@@ -157,15 +157,15 @@ def test_the_highlight_maps_into_the_document_for_the_read_view(assistant) -> No
         assert quote.text[start:end].strip() == quote.text[start:end]
 
 
-def test_read_in_context_the_cause_beats_the_echo_of_a_why_question(assistant, monkeypatch) -> None:
+def test_read_in_context_the_cause_beats_the_echo_of_a_why_question(reading, monkeypatch) -> None:
     # What reading in context finds, whatever the gate would decide for this question.
     monkeypatch.setattr(highlight, "READ_MARGIN", 10.0)
     question = "Why do people care less about someone who is always available?"
     # By stored vectors alone the echo of the question wins ("being available 24/7")...
-    echo = _closest_sentence(assistant, question, "Over-availability can reduce excitement")
+    echo = _closest_sentence(reading, question, "Over-availability can reduce excitement")
     assert "available 24/7" in echo
     # ...read in its passage, the sentence that gives the cause does.
-    top = assistant.answer(question).quotes[0]
+    top = reading.answer(question).quotes[0]
     start, end = top.highlight
     assert "because it removes the sense of anticipation" in top.text[start:end]
     assert "available 24/7" not in top.text[start:end]
@@ -190,6 +190,14 @@ def test_contextual_scores_rank_the_answer_first_and_skip_what_the_model_cannot_
     assert scores[3] == 0.0  # past the token limit: no evidence, not a guess
 
 
+@pytest.fixture(scope="module")
+def reading(shipped_index, embedder) -> Assistant:
+    """The shipped index answered with read_quotes on (off by default: docs/quality.md)."""
+    from assistant.answer import AnswerSettings
+
+    return Assistant(shipped_index, embedder=embedder, settings=AnswerSettings(read_quotes=True))
+
+
 def _counting_token_states(embedder, monkeypatch) -> list[list[str]]:
     calls: list[list[str]] = []
     real = embedder.token_states
@@ -203,12 +211,12 @@ def _counting_token_states(embedder, monkeypatch) -> list[list[str]]:
 
 
 def test_an_uncertain_answer_makes_one_model_call_over_the_question_and_first_quote(
-    assistant, monkeypatch
+    reading, monkeypatch
 ) -> None:
-    calls = _counting_token_states(assistant.embedder, monkeypatch)
+    calls = _counting_token_states(reading.embedder, monkeypatch)
     # The first quote's best two units are within the margin by stored vectors alone...
     question = "What goes wrong with too much togetherness, or too much distance?"
-    answer = assistant.answer(question)
+    answer = reading.answer(question)
     assert len(answer.quotes) > 1
     assert calls == [[question, answer.quotes[0].text]]
     # ...and read in context, the sentence that says what goes wrong wins over the setup.
@@ -216,30 +224,29 @@ def test_an_uncertain_answer_makes_one_model_call_over_the_question_and_first_qu
     assert "emotional suffocation" in answer.quotes[0].text[start:end]
 
 
-def test_a_confident_answer_makes_no_model_call(assistant, monkeypatch) -> None:
-    calls = _counting_token_states(assistant.embedder, monkeypatch)
+def test_a_confident_answer_makes_no_model_call(reading, monkeypatch) -> None:
+    calls = _counting_token_states(reading.embedder, monkeypatch)
     for question in (
         "What do psychologists recommend to make someone miss you?",
         "Do the most magnetic people try hard to be missed?",
     ):
-        answer = assistant.answer(question)
+        answer = reading.answer(question)
         assert answer.quotes and not answer.abstained
     assert calls == []
     start, end = answer.quotes[0].highlight
     assert "too busy pursuing their passions" in answer.quotes[0].text[start:end]
 
 
-def test_with_read_quotes_off_no_model_call_is_made_and_highlights_stay_sentences(
-    shipped_index, embedder, monkeypatch
+def test_by_default_no_model_call_is_made_even_when_uncertain_and_highlights_stay_sentences(
+    assistant, monkeypatch
 ) -> None:
-    from assistant.answer import AnswerSettings
-
     def refuse(texts):  # pragma: no cover - reached only if the setting is ignored
-        raise AssertionError("read_quotes=False must not read the quotes")
+        raise AssertionError("read_quotes is off by default: the quotes must not be read")
 
-    monkeypatch.setattr(embedder, "token_states", refuse)
-    plain = Assistant(shipped_index, embedder=embedder, settings=AnswerSettings(read_quotes=False))
-    answer = plain.answer("Do the most magnetic people try hard to be missed?")
+    monkeypatch.setattr(assistant.embedder, "token_states", refuse)
+    answer = assistant.answer("What goes wrong with too much togetherness, or too much distance?")
+    assert len(answer.quotes) > 1
+    assert all(0 <= q.highlight[0] < q.highlight[1] <= len(q.text) for q in answer.quotes)
+    answer = assistant.answer("Do the most magnetic people try hard to be missed?")
     start, end = answer.quotes[0].highlight
     assert "too busy pursuing their passions" in answer.quotes[0].text[start:end]
-    assert all(0 <= q.highlight[0] < q.highlight[1] <= len(q.text) for q in answer.quotes)

@@ -111,17 +111,33 @@ def test_the_notice_is_for_harm_aimed_at_a_person(shipped_reports: dict[str, Eva
 
 
 def test_highlight_floor(report: EvalReport) -> None:
-    # 0.514 / 0.595 with the first quote read in context; 0.459 / 0.532 without it
-    assert report.splits["heldout"].highlight_at_5 >= 0.48
-    assert report.splits["all"].highlight_at_5 >= 0.57
+    # as shipped (read_quotes off) 0.459 / 0.532; 0.514 / 0.577 with it on
+    assert report.splits["heldout"].highlight_at_5 >= 0.43
+    assert report.splits["all"].highlight_at_5 >= 0.52
 
 
 def test_highlight_floor_on_the_second_corpus(python_docs_assistant) -> None:
     questions = load_questions(DATA / "python_docs_questions.jsonl")
     result = evaluate(questions, lambda q: python_docs_assistant.answer(q, k=5).to_dict())
-    # 0.692 / 0.744 with the first quote read in context; 0.615 / 0.641 without it
-    assert result.splits["heldout"].highlight_at_5 >= 0.6
-    assert result.splits["all"].highlight_at_5 >= 0.7
+    # as shipped (read_quotes off) 0.615 / 0.641; 0.692 / 0.744 with it on
+    assert result.splits["heldout"].highlight_at_5 >= 0.53
+    assert result.splits["all"].highlight_at_5 >= 0.6
+
+
+def test_reading_the_first_quote_in_context_lifts_the_second_corpus_highlights(
+    python_docs_assistant,
+) -> None:
+    """The off-by-default read_quotes (docs/quality.md, "Read in context") keeps its gain."""
+    from assistant.answer import AnswerSettings, Assistant
+
+    reading = Assistant(
+        python_docs_assistant.handle.index_dir,
+        embedder=python_docs_assistant.embedder,
+        settings=AnswerSettings(read_quotes=True),
+    )
+    questions = load_questions(DATA / "python_docs_questions.jsonl")
+    result = evaluate(questions, lambda q: reading.answer(q, k=5).to_dict())
+    assert result.splits["all"].highlight_at_5 >= 0.7  # 0.641 without it
 
 
 def test_caveats_over_four_genres(embedder) -> None:
