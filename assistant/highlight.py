@@ -1,10 +1,12 @@
 """Highlight: the sentence of a quoted passage that answers the question, readable alone.
 
 Each stored sentence unit of the passage is scored by its cosine to the question, plus
-what the sentence says read in its passage (`highlight_context`: its contextual vector
-and how much of it is about the question's words, from one model pass over the first
-quote), plus the share of the question's key words it holds, plus, for a "What is X?"
-question, whether it defines X ("X is...", "X means..."); a bare heading never wins.
+the share of the question's key words it holds, plus, for a "What is X?" question,
+whether it defines X ("X is...", "X means..."); a bare heading never wins. Given a reader
+(`AnswerSettings.read_quotes`, off by default), a first quote whose best two answer units
+that score cannot tell apart is also read in its passage (`highlight_context`: each
+sentence's contextual vector and how much of it is about the question's words, from one
+model pass), which settles it.
 
 A sentence is often not readable alone, and the one that echoes the question often only
 introduces the answer: "The most magnetic people I know aren't trying to make anyone miss
