@@ -14,8 +14,8 @@ from __future__ import annotations
 import bisect
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+from ingest.formats.html_blocks import Paragraph, page_paragraphs
 from ingest.formats.html_chrome import Part
 from ingest.text import squash
 
@@ -30,19 +30,10 @@ MAX_LINK_DENSITY = 0.2
 OVERLAP_CHARS = 60
 
 
-@dataclass(frozen=True)
-class Paragraph:
-    """One paragraph of the page as jusText sees it."""
-
-    text: str
-    good: bool
-    link_density: float
-
-
-def with_missed_prose(parts: list[Part], raw: bytes, title: str | None) -> list[Part]:
-    """`parts` with jusText's good paragraphs that lie inside the article and are missing;
-    the page's title, where jusText finds it, opens the article."""
-    paragraphs = justext_paragraphs(raw)
+def with_missed_prose(parts: list[Part], tree, title: str | None) -> list[Part]:
+    """`parts` with jusText's good paragraphs of the parsed page `tree` that lie inside the
+    article and are missing; the page's title, where jusText finds it, opens the article."""
+    paragraphs = page_paragraphs(tree, _stoplist()) if tree is not None else []
     if not paragraphs or not parts:
         return parts
     joined, starts = _joined(parts)
@@ -101,26 +92,6 @@ def _is_missed_prose(paragraph: Paragraph, joined: str) -> bool:
         and text[:OVERLAP_CHARS] not in joined
         and text[-OVERLAP_CHARS:] not in joined
     )
-
-
-def justext_paragraphs(raw: bytes) -> list[Paragraph]:
-    """Every paragraph of the page with jusText's verdict, as trafilatura's fallback runs it
-    (its cleaning, all its languages' stopwords); [] when the page cannot be parsed."""
-    from justext.core import ParagraphMaker, classify_paragraphs, revise_paragraph_classification
-    from trafilatura.external import basic_cleaning
-    from trafilatura.utils import load_html
-
-    tree = load_html(raw)
-    if tree is None:
-        return []
-    stoplist = _stoplist()
-    paragraphs = ParagraphMaker.make_paragraphs(basic_cleaning(tree))
-    # trafilatura's own settings for its jusText fallback (external.try_justext)
-    classify_paragraphs(paragraphs, stoplist, 50, 150, 0.1, 0.2, 0.25, True)
-    revise_paragraph_classification(paragraphs, 150)
-    return [
-        Paragraph(squash(p.text), p.class_type == "good", p.links_density()) for p in paragraphs
-    ]
 
 
 _STOPLIST: frozenset[str] | None = None
