@@ -11,8 +11,6 @@ keeps the class and id words of the elements around it, for the block classifier
 
 from __future__ import annotations
 
-import bisect
-import math
 import re
 from dataclasses import dataclass
 
@@ -30,7 +28,6 @@ _COOKIE_CONSENT = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[a-z]+")
-_HEADING_TAG = re.compile(r"h[1-6]")
 #: trafilatura's own settings for its jusText fallback (external.try_justext).
 _JUSTEXT_SETTINGS = (50, 150, 0.1, 0.2, 0.25, True)
 _MAX_HEADING_DISTANCE = 150
@@ -202,138 +199,3 @@ def _markup_words(element) -> frozenset[str]:
         return _NO_WORDS
     found = f"{attrs.get('class', '')} {attrs.get('id', '')}".lower()
     return frozenset(_WORD.findall(found)) if found.strip() else _NO_WORDS
-
-
-#: Class/id words that mark a block apart from the article around it (matched inside the
-#: block's own words: "ad" also finds "advert", "comment" finds "comments-area").
-_APART_WORDS = (
-    "ad", "author", "bio", "byline", "caption", "card", "carousel", "comment", "embed",
-    "figure", "footer", "gallery", "header", "hidden", "menu", "meta", "nav", "newsletter",
-    "promo", "related", "share", "sidebar", "slider", "social", "subscribe", "tags", "teaser",
-    "widget",
-)  # fmt: skip
-#: Tags looked for among the four innermost elements around a paragraph ("h": a heading).
-_NEAR_TAGS = (
-    "a",
-    "blockquote",
-    "figcaption",
-    "figure",
-    "form",
-    "h",
-    "header",
-    "li",
-    "nav",
-    "section",
-    "table",
-)
-_VERDICTS = ("good", "neargood", "short", "bad")
-_NEIGHBOUR_FEATURES = ("loglen", "link", "kept")
-#: A paragraph's features, in the order of the vector (the block classifier's inputs).
-PARAGRAPH_FEATURES = (
-    "stop", "link", "good", *(f"alone_{v}" for v in _VERDICTS), "depth_rel", "n_apart",
-    "n_missing", *(f"apart_{w}" for w in _APART_WORDS), *(f"near_{t}" for t in _NEAR_TAGS),
-    "inside", "before", "after", "at",
-    *(f"{side}_{f}" for side in ("prev", "next") for f in _NEIGHBOUR_FEATURES),
-)  # fmt: skip
-#: A part's layout: the mean of the paragraphs it holds (by length), whether it holds any,
-#: whether jusText's second opinion added it.
-LAYOUT_FEATURES = (*PARAGRAPH_FEATURES, "matched", "added")
-#: Paragraphs shorter than this are not matched to the parts that hold them.
-MIN_MATCHED_CHARS = 15
-#: Class/id words of at least this share of the kept text are the article's own.
-ARTICLE_WORDS_SHARE = 0.5
-
-
-def paragraph_vectors(paragraphs: list[Paragraph], kept: list[bool]) -> list[list[float]]:
-    """Each paragraph's features (PARAGRAPH_FEATURES), `kept`: whether the parts hold it.
-    The markup is read relative to the article's: its class/id words and its depth."""
-    kept_chars = sum(len(p.text) for p, k in zip(paragraphs, kept, strict=True) if k) or 1
-    weight: dict[str, int] = {}
-    for paragraph, k in zip(paragraphs, kept, strict=True):
-        for word in paragraph.markup_words if k else ():
-            weight[word] = weight.get(word, 0) + len(paragraph.text)
-    own = {w for w, n in weight.items() if n >= ARTICLE_WORDS_SHARE * kept_chars}
-    anchors = [i for i, k in enumerate(kept) if k and len(paragraphs[i].text) >= 30]
-    first, last = (anchors[0], anchors[-1]) if anchors else (0, len(paragraphs) - 1)
-    depths = sorted(paragraphs[i].dom_path.count(".") + 1 for i in anchors)
-    depth = depths[len(depths) // 2] if depths else 0
-    count = len(paragraphs)
-    rows = []
-    for i, p in enumerate(paragraphs):
-        apart = p.markup_words - own
-        tags = p.dom_path.split(".")[-4:]
-        rows.append(
-            [
-                p.stopword_density,
-                p.link_density,
-                float(p.good),
-                *(float(p.alone == v) for v in _VERDICTS),
-                p.dom_path.count(".") + 1 - depth,
-                math.log1p(len(apart)),
-                math.log1p(len(own - p.markup_words)),
-                *(float(any(w in a for a in apart)) for w in _APART_WORDS),
-                *(
-                    float(any(_HEADING_TAG.fullmatch(t) for t in tags))
-                    if n == "h"
-                    else float(n in tags)
-                    for n in _NEAR_TAGS
-                ),
-                float(first <= i <= last),
-                max(0, first - i) / count,
-                max(0, i - last) / count,
-                i / count,
-            ]
-        )
-    for i, row in enumerate(rows):
-        for j in (i - 1, i + 1):
-            if 0 <= j < count:
-                row += [
-                    math.log1p(len(paragraphs[j].text)),
-                    paragraphs[j].link_density,
-                    float(kept[j]),
-                ]
-            else:
-                row += [-1.0, -1.0, -1.0]
-    return rows
-
-
-def part_layouts(
-    texts: list[str], paragraphs: list[Paragraph], added: set[int]
-) -> list[tuple[float, ...]]:
-    """The layout (LAYOUT_FEATURES) of each part, from its squashed `texts` and the page's
-    `paragraphs`; `added`: the parts jusText's second opinion put in."""
-    joined, starts = " ".join(texts), []
-    offset = 0
-    for text in texts:
-        starts.append(offset)
-        offset += len(text) + 1
-    held: list[list[int]] = [[] for _ in texts]
-    kept = []
-    for i, paragraph in enumerate(paragraphs):
-        at = joined.find(paragraph.text)
-        kept.append(at >= 0)
-        if at >= 0 and len(paragraph.text) >= MIN_MATCHED_CHARS:
-            held[bisect.bisect_right(starts, at) - 1].append(i)
-    vectors = paragraph_vectors(paragraphs, kept)
-    unmatched = (-1.0,) * len(PARAGRAPH_FEATURES)
-    layouts = []
-    for k, text in enumerate(texts):
-        ids = (
-            held[k]
-            or [
-                i
-                for i, p in enumerate(paragraphs)
-                if len(text) >= MIN_MATCHED_CHARS and text in p.text
-            ][:1]
-        )
-        if ids:
-            weights = [len(paragraphs[i].text) for i in ids]
-            total = sum(weights)
-            mean = [
-                sum(w * vectors[i][f] for i, w in zip(ids, weights, strict=True)) / total
-                for f in range(len(unmatched))
-            ]
-            layouts.append((*mean, 1.0, float(k in added)))
-        else:
-            layouts.append((*unmatched, 0.0, float(k in added)))
-    return layouts

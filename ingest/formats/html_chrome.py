@@ -21,8 +21,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ingest.formats.html_blocks_model import classified_chrome
-
 #: A block at least this share of whose text is link text is a link, not prose.
 LINK_ONLY_SHARE = 0.8
 #: Longer blocks are prose, whatever words they use.
@@ -34,14 +32,11 @@ MAX_DISCLOSURE_CHARS = 400
 
 @dataclass(frozen=True)
 class Part:
-    """One block of a page's main text: its kind, its text, the share of it inside links,
-    and where it sits in the page's markup (`html_blocks.LAYOUT_FEATURES`; empty when the
-    page's paragraphs were not read)."""
+    """One block of a page's main text: its kind, its text, the share of it inside links."""
 
     kind: str
     text: str
     linked: float = 0.0
-    layout: tuple[float, ...] = ()
 
 
 _RELATED_HEADING = re.compile(
@@ -142,8 +137,6 @@ def chrome_parts(parts: Sequence[Part]) -> list[tuple[int, str]]:
             reason = _line_reason(part)
             if reason:
                 found[i] = reason
-    for i in classified_chrome(parts, set(found)):
-        found[i] = "page chrome (block classifier)"
     return sorted(found.items())
 
 

@@ -14,9 +14,8 @@ from __future__ import annotations
 import bisect
 import logging
 from collections.abc import Sequence
-from dataclasses import replace
 
-from ingest.formats.html_blocks import Paragraph, page_paragraphs, part_layouts
+from ingest.formats.html_blocks import Paragraph, page_paragraphs
 from ingest.formats.html_chrome import Part
 from ingest.text import squash
 
@@ -33,20 +32,10 @@ OVERLAP_CHARS = 60
 
 def with_missed_prose(parts: list[Part], tree, title: str | None) -> list[Part]:
     """`parts` with jusText's good paragraphs of the parsed page `tree` that lie inside the
-    article and are missing (the page's title, where jusText finds it, opens the article);
-    each part carries its layout in the page's markup, for the block classifier."""
+    article and are missing; the page's title, where jusText finds it, opens the article."""
     paragraphs = page_paragraphs(tree, _stoplist()) if tree is not None else []
     if not paragraphs or not parts:
         return parts
-    found, added = _with_inserts(parts, paragraphs, title)
-    layouts = part_layouts([squash(part.text) for part in found], paragraphs, added)
-    return [replace(part, layout=layout) for part, layout in zip(found, layouts, strict=True)]
-
-
-def _with_inserts(
-    parts: list[Part], paragraphs: list[Paragraph], title: str | None
-) -> tuple[list[Part], set[int]]:
-    """The parts with the missed prose put in, and the indexes of those put in."""
     joined, starts = _joined(parts)
     anchors = _anchors(paragraphs, joined, starts)
     if title:
@@ -54,7 +43,7 @@ def _with_inserts(
         if heading is not None and heading not in anchors:
             anchors[heading] = -1  # before the first part
     if len(anchors) < 2:
-        return parts, set()
+        return parts
     inserts: dict[int, list[Part]] = {}
     first, last = min(anchors), max(anchors)
     for i in range(first + 1, last):
@@ -66,14 +55,8 @@ def _with_inserts(
             )
     if inserts:
         log.debug("added %d paragraphs jusText kept", sum(map(len, inserts.values())))
-    found = [*inserts.get(-1, ())]
-    added = set(range(len(found)))
-    for j, part in enumerate(parts):
-        found.append(part)
-        for insert in inserts.get(j, ()):
-            added.add(len(found))
-            found.append(insert)
-    return found, added
+    ordered = [*inserts.get(-1, ())]
+    return ordered + [p for j, part in enumerate(parts) for p in (part, *inserts.get(j, ()))]
 
 
 def _joined(parts: Sequence[Part]) -> tuple[str, list[int]]:
