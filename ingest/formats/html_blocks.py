@@ -5,8 +5,7 @@ judges each on its own (length, stopword density, link density) and by its neigh
 Its own cutter replays the tree as SAX events after trafilatura's `basic_cleaning` has
 deleted asides, footers, scripts and cookie banners from it; this walk produces the same
 paragraphs from the tree as parsed, skipping those elements instead of deleting them, so
-the tree trafilatura reads needs no second parse and is never changed. Each paragraph also
-keeps the class and id words of the elements around it, for the block classifier.
+the tree trafilatura reads needs no second parse and is never changed.
 """
 
 from __future__ import annotations
@@ -27,7 +26,6 @@ _COOKIE_CONSENT = re.compile(
     r"|consent[-_]?(?:banner|manager|sdk)|borlabs|cookiebot|cmplz|onetrust|moove[-_]?gdpr",
     re.IGNORECASE,
 )
-_WORD = re.compile(r"[a-z]+")
 #: trafilatura's own settings for its jusText fallback (external.try_justext).
 _JUSTEXT_SETTINGS = (50, 150, 0.1, 0.2, 0.25, True)
 _MAX_HEADING_DISTANCE = 150
@@ -35,43 +33,24 @@ _MAX_HEADING_DISTANCE = 150
 
 @dataclass(frozen=True)
 class Paragraph:
-    """One paragraph of the page as jusText sees it, with where it sits in the markup."""
+    """One paragraph of the page as jusText sees it."""
 
     text: str
     good: bool
     link_density: float
-    #: jusText's verdict on the paragraph alone: good, neargood, short or bad.
-    alone: str
-    #: Tag names from <html> down to the element the paragraph starts in, dot-joined.
-    dom_path: str
-    #: Lower-case words of the class and id attributes of those elements.
-    markup_words: frozenset[str]
-    stopword_density: float
 
 
 def page_paragraphs(tree, stoplist: frozenset[str]) -> list[Paragraph]:
     """Every paragraph of the parsed page `tree`, judged as trafilatura's jusText fallback
     judges it (`stoplist`: the stopwords of every language)."""
     maker = _Maker()
-    body = tree if tree.tag == "html" else tree.getroottree().getroot()
-    maker.walk(body)
-    maker.characters(body.tail)
+    maker.walk(tree)
+    maker.characters(tree.tail)
     maker.close()
     found = maker.paragraphs
     classify_paragraphs(found, stoplist, *_JUSTEXT_SETTINGS)
     revise_paragraph_classification(found, _MAX_HEADING_DISTANCE)
-    return [
-        Paragraph(
-            text=squash(p.text),
-            good=p.class_type == "good",
-            link_density=p.links_density(),
-            alone=p.cf_class,
-            dom_path=p.dom_path,
-            markup_words=p.markup_words,
-            stopword_density=p.stopwords_density(stoplist),
-        )
-        for p in found
-    ]
+    return [Paragraph(squash(p.text), p.class_type == "good", p.links_density()) for p in found]
 
 
 class _Cut(JustextParagraph):
@@ -80,14 +59,13 @@ class _Cut(JustextParagraph):
 
     text = ""
 
-    def __init__(self, dom_path: str, markup_words: frozenset[str]):
+    def __init__(self, dom_path: str):
         self.dom_path = dom_path
         self.xpath = ""
         self.text_nodes = []
         self.chars_count_in_links = 0
         self.tags_count = 0
         self.class_type = ""
-        self.markup_words = markup_words
 
     def close(self) -> None:
         self.text = normalize_whitespace("".join(self.text_nodes).strip())
@@ -105,14 +83,13 @@ class _Maker:
 
     def __init__(self) -> None:
         self.tags: list[str] = []
-        self.words: list[frozenset[str]] = [frozenset()]
         self.paragraphs: list[_Cut] = []
         self.paragraph = self._new()
         self.link = False
         self.br = False
 
     def _new(self) -> _Cut:
-        return _Cut(".".join(self.tags), self.words[-1])
+        return _Cut(".".join(self.tags))
 
     def _cut(self) -> None:
         if self.paragraph.text_nodes:
@@ -123,7 +100,7 @@ class _Maker:
 
     def walk(self, element) -> None:
         """The events of `element` and all inside it (its tail is the caller's)."""
-        self.start(element.tag, element)
+        self.start(element.tag)
         pending = element.text
         for child in element:
             if not isinstance(child.tag, str):  # a comment: only its tail is text
@@ -139,9 +116,8 @@ class _Maker:
         self.characters(pending)
         self.end(element.tag)
 
-    def start(self, tag: str, element) -> None:
+    def start(self, tag: str) -> None:
         self.tags.append(tag)
-        self.words.append(self.words[-1] | _markup_words(element))
         if tag in PARAGRAPH_TAGS or (tag == "br" and self.br):
             if tag == "br":
                 self.paragraph.tags_count -= 1  # <br><br> separates, it is not a tag within
@@ -156,7 +132,6 @@ class _Maker:
 
     def end(self, tag: str) -> None:
         self.tags.pop()
-        self.words.pop()
         if tag in PARAGRAPH_TAGS:
             self._cut()
         if tag == "a":
@@ -178,24 +153,15 @@ def _is_skipped(element, tag: str) -> bool:
     """Whether trafilatura's basic_cleaning deletes this element (and all inside it)."""
     if tag in _SKIPPED_TAGS:
         return True
-    attrs = element.attrib
-    if not attrs:
+    name, ident = element.get("class"), element.get("id")
+    if name is None and ident is None:
         return False
-    names = attrs.get("class"), attrs.get("id")
     if tag == "div":
         # XPath contains(@class|@id, 'footer') tests the first of the two in the markup
-        first = next((v for k, v in attrs.items() if k in ("class", "id")), None)
-        if first is not None and "footer" in first:
+        first = ident if name is None else name
+        if name is not None and ident is not None:
+            keys = element.keys()
+            first = ident if keys.index("id") < keys.index("class") else name
+        if "footer" in first:
             return True
-    return any(v is not None and _COOKIE_CONSENT.search(v) for v in names)
-
-
-_NO_WORDS: frozenset[str] = frozenset()
-
-
-def _markup_words(element) -> frozenset[str]:
-    attrs = element.attrib
-    if not attrs:
-        return _NO_WORDS
-    found = f"{attrs.get('class', '')} {attrs.get('id', '')}".lower()
-    return frozenset(_WORD.findall(found)) if found.strip() else _NO_WORDS
+    return any(v is not None and _COOKIE_CONSENT.search(v) for v in (name, ident))
