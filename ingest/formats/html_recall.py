@@ -4,8 +4,9 @@ trafilatura sometimes drops whole paragraphs of the article it found (a paragrap
 unusual wrapper, a block after an embedded video). jusText, which trafilatura ships as a
 fallback, judges each paragraph of the page on its own (length, stopword density, link
 density). A paragraph jusText calls good is added when it lies between the first and the
-last paragraph both extractors kept (inside the article, never in a sidebar or footer
-around it), is long enough to be prose, is not mostly links, and is not already there.
+last paragraph both extractors kept, or right next to them (inside the article, never in
+a sidebar or footer around it), is long enough to be prose, is not mostly links, and is
+not already there.
 Each goes in after the kept block that precedes it on the page, so reading order holds.
 """
 
@@ -26,6 +27,9 @@ MIN_PROSE_CHARS = 100
 #: Paragraphs shorter than this are not used to find where the article is.
 MIN_ANCHOR_CHARS = 30
 MAX_LINK_DENSITY = 0.2
+#: How many paragraphs beyond the first and the last kept one may come in (at 2, half A
+#: gains nothing more).
+EDGE_PARAGRAPHS = 1
 #: A candidate whose opening or ending is already in the text overlaps a kept block.
 OVERLAP_CHARS = 60
 
@@ -46,10 +50,13 @@ def with_missed_prose(parts: list[Part], tree, title: str | None) -> list[Part]:
         return parts
     inserts: dict[int, list[Part]] = {}
     first, last = min(anchors), max(anchors)
-    for i in range(first + 1, last):
+    # also the paragraph just before the first kept one (an article's lead, unless the title
+    # opens the article) and the one just after the last
+    lead = first - EDGE_PARAGRAPHS if anchors[first] >= 0 else first
+    for i in range(max(0, lead), min(len(paragraphs), last + 1 + EDGE_PARAGRAPHS)):
         paragraph = paragraphs[i]
         if i not in anchors and _is_missed_prose(paragraph, joined):
-            after = anchors[max(a for a in anchors if a < i)]
+            after = anchors[max(a for a in anchors if a < i)] if i > first else anchors[first] - 1
             inserts.setdefault(after, []).append(
                 Part("paragraph", paragraph.text, paragraph.link_density)
             )

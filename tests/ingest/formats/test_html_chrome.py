@@ -108,6 +108,17 @@ def test_prose_trafilatura_misses_inside_the_article_is_read(counter):
 
 
 @needs_benchmark
+def test_the_good_paragraph_right_after_the_article_is_read(counter):
+    """trafilatura stops one paragraph short of this post's end; jusText's good paragraph
+    right after the last one both kept (a gold snippet) comes in, last, in page order."""
+    loaded = read_file(PAGES / "cfa8f1cf5fce4906.html", PAGES)
+    text = loaded.document.text
+    last_kept = text.find("Teddy Kissen & Kissen:")
+    closing = text.find("All diese schönen Produkte und viele weitere findet ihr bei WestwingNow!")
+    assert 0 <= last_kept < closing
+
+
+@needs_benchmark
 def test_a_paragraph_shown_twice_is_indexed_once(counter):
     """A quote the page shows twice was marked as a repeated block in both places."""
     text, _ = _indexed("1faf097b2ccb3e43.html", counter)
