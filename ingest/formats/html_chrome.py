@@ -6,10 +6,12 @@ Found by what a block is on any web page, never by a list of known sites:
   link-only blocks or headline-like headings after it, up to the next prose;
 - teaser lines: a "see also / read also" label and one linked headline;
 - credit and copyright lines (©, "All rights reserved", "Photo: ...");
-- a block that is only a date (the page's publication stamp);
-- calls to follow the site (join our Telegram channel, get our newsletter, download our
-  app) and affiliate or advertising disclosures;
-- comment-form residue ("no comments", "log in to comment").
+- a block that is only a date (the page's publication stamp), with or without its label;
+- calls to follow the site (join our Telegram channel, get our newsletter, sign up here,
+  download our app), share buttons, and affiliate or advertising disclosures;
+- comment-form and rating-widget residue ("no comments", "log in to comment", "Rate this").
+
+A block naming an API call or carrying a "¶" permalink is a documentation entry, never chrome.
 
 The blocks stay in `Reading.text` (quotes stay verbatim); they are marked as boilerplate
 with their reason, so they are in no passage and `cited inspect` names them.
