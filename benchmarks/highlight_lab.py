@@ -3,8 +3,10 @@
 Asks every answerable question once, keeps each shown quote's sentences with what each
 scorer needs (stored cosine, key-word bonus, and the quote read in context on its own:
 contextual cosine and token precision, `assistant/highlight_context.py`), then scores
-weightings of them over the same quotes in a second. It is how the settings in
-docs/quality.md, "Highlight", were chosen (on the tune splits; heldout read after):
+weightings of them over the same quotes in a second, then the margin below which the
+highlight reads the first quote at all (`highlight.uncertain`), with the share of answers
+that would. It is how the settings in docs/quality.md, "Highlight", were chosen (on the
+tune splits; heldout read after):
 
     python -m benchmarks.highlight_lab --index /tmp/q --questions tests/data/questions.jsonl
 """

@@ -1,0 +1,29 @@
+"""The highlight lab's gate: it scores the margin the way the highlight decides it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from assistant.evaluate import EvalQuestion
+from assistant.highlight_context import Evidence
+from benchmarks.highlight_lab import Asked, ShownQuote, gated_at_5
+
+TEXT = "Cats knead blankets. Thistles grow in June. Kittens press for milk."
+SPANS = [(0, 20), (21, 43), (44, 67)]
+
+
+def _asked(stored: list[float], qid: str) -> Asked:
+    question = EvalQuestion(qid, "Why do cats knead?", ("press for milk",), "answerable", "tune")
+    # read in context, the third sentence (the answer) wins by far
+    evidence = Evidence(np.zeros(3, np.float32), np.asarray([0.0, 0.0, 1.0], np.float32))
+    quote = ShownQuote(TEXT, SPANS, np.asarray(stored, np.float32), evidence)
+    return Asked(question, [quote])
+
+
+def test_only_an_uncertain_first_quote_is_read_and_only_then_does_it_gain() -> None:
+    close = _asked([0.60, 0.10, 0.58], "close")  # best two within 0.05: read, answer wins
+    clear = _asked([0.90, 0.10, 0.20], "clear")  # clear winner: not read, stays wrong
+    assert gated_at_5([close, clear], "tune", margin=0.05) == (0.5, 0.5)
+    assert gated_at_5([close, clear], "tune", margin=0.0) == (0.0, 0.0)
+    assert gated_at_5([close, clear], "tune", margin=10.0) == (1.0, 1.0)
+    assert gated_at_5([close, clear], "heldout", margin=0.05) == (0.0, 0.0)
