@@ -27,7 +27,6 @@ from ingest.formats import (
     MarkedSpan,
     Reading,
     format_for,
-    inner_name,
     suffix_list,
     type_suffix,
 )
@@ -87,17 +86,23 @@ def load_file(path: Path, corpus_dir: Path, limits: Limits = DEFAULT_LIMITS) -> 
 def doc_id_for(file: str) -> str:
     """A corpus file's doc_id: "guides/No Contact.md" -> "guides-no-contact" (and
     "NEWS.md.gz" -> "news": a compression suffix is not part of the name)."""
-    folder, _, name = inner_name(file).rpartition("/")
-    dot = name.rfind(".")
-    stem = name[:dot] if dot > 0 else name  # as Path.with_suffix(""): ".hidden" keeps its dot
+    folder, _, name = file.rpartition("/")
+    stem = _stem(name)
     return slugify(f"{folder}-{stem}" if folder else stem)
 
 
 def title_from_name(file: str) -> str:
     """'notes/the-psychology-of-how-to.txt' -> 'The psychology of how to' (and
     'NEWS.md.gz' -> 'NEWS')."""
-    words = re.sub(r"[-_\s]+", " ", Path(inner_name(file)).stem).strip()
+    words = re.sub(r"[-_\s]+", " ", _stem(file.rpartition("/")[2])).strip()
     return words[:1].upper() + words[1:]
+
+
+def _stem(name: str) -> str:
+    """The name without the suffixes that say how it is read ("NEWS.md.gz" -> "NEWS",
+    "changelog.Debian.gz" -> "changelog.Debian"); ".hidden" keeps its dot."""
+    suffix = type_suffix(name)
+    return name[: len(name) - len(suffix)] if 0 < len(suffix) < len(name) else name
 
 
 def _inside(path: Path, corpus_dir: Path) -> bool:
