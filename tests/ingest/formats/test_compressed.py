@@ -147,7 +147,7 @@ class TestDamagedAndHostileFiles:
 
     def test_plain_text_named_gz_is_refused_with_the_fix(self, tmp_path):
         path = _write(tmp_path, "notes.txt.gz", b"Just words, not compressed.\n")
-        with pytest.raises(UnreadableFileError, match="not gzip data; remove .gz from the name"):
+        with pytest.raises(UnreadableFileError, match=r"not gzip data; remove \.gz from the name"):
             load_file(path, tmp_path)
 
     def test_archives_and_binary_content_are_refused_by_what_they_are(self, tmp_path):
