@@ -11,7 +11,6 @@ import gzip
 import hashlib
 import io
 import lzma
-import shutil
 import tarfile
 import tracemalloc
 from pathlib import Path
@@ -206,8 +205,9 @@ def test_the_compressed_test_data_is_what_its_readme_names():
     assert all(f"| {name} |" in listed for name in files)
 
 
-@pytest.fixture
-def compressed_corpus(tmp_path: Path) -> Path:
-    corpus = tmp_path / "corpus"
-    shutil.copytree(COMPRESSED, corpus, ignore=shutil.ignore_patterns("README.md"))
-    return corpus
+def test_the_watcher_rebuilds_for_a_compressed_file(tmp_path):
+    from assistant.web.watch import CorpusWatcher
+
+    watcher = CorpusWatcher(tmp_path, rebuild=lambda: None)
+    assert watcher.relevant(str(tmp_path / "man-db" / "NEWS.md.gz"))
+    assert not watcher.relevant(str(tmp_path / ".NEWS.md.gz.swp"))
