@@ -9,8 +9,10 @@ those, and `format_for` names a format that unwraps, then reads as the inner one
 
 from __future__ import annotations
 
+import functools
 import importlib
 
+from index.errors import UnreadableFileError
 from ingest.formats import compressed
 from ingest.formats.base import Format, Limits, MarkedSpan, Reading
 from ingest.formats.compressed import COMPRESSIONS, compression_for, inner_name
@@ -55,7 +57,7 @@ def format_for(name: str) -> Format | None:
     packing = compression_for(name)
     if packing is None:
         return _plain_format(name)
-    return _WRAPPED[packing.suffix, _plain_format(inner_name(name))]
+    return _wrapped(packing, _plain_format(inner_name(name)))
 
 
 def _plain_format(name: str) -> Format | None:
@@ -117,8 +119,6 @@ def content_problem(data: bytes, suffix: str) -> str | None:
 
 def _compressed_problem(data: bytes, suffix: str, packing: compressed.Compression) -> str | None:
     """Why compressed `data` is not a `suffix` file: damaged, too big, or the wrong inside."""
-    from index.errors import UnreadableFileError
-
     try:
         head = compressed.decompressed_head(data, "", packing, Limits().max_bytes, SNIFF_BYTES)
     except UnreadableFileError as error:
@@ -149,12 +149,10 @@ def format_of_content(head: bytes) -> Format | None:
     return next((f for f in _TEXT_FORMATS if f.sniff(head)), None)
 
 
-#: Each compression over each format, and over none (the content decides).
-_WRAPPED: dict[tuple[str, Format | None], Format] = {
-    (packing.suffix, inner): compressed.wrap(packing, inner, format_of_content)
-    for packing in COMPRESSIONS
-    for inner in (*FORMATS, None)
-}
+@functools.cache
+def _wrapped(packing: compressed.Compression, inner: Format | None) -> Format:
+    """The format of `inner` compressed with `packing` (no inner format: the content decides)."""
+    return compressed.wrap(packing, inner, format_of_content)
 
 
 def _a(name: str) -> str:
