@@ -144,3 +144,14 @@ class TestWhatIsNotANote:
         later = _page("It needs a third3 mark here and runs", "on.", "3 the third note.")
         again = _page("A new chapter marks1 its first note", "again.", "1 chapter note.")
         assert _marked([first, later, again])[1:] == [["3 the third note."], ["1 chapter note."]]
+
+
+def test_the_type_agrees_with_what_the_reader_found(tmp_path):
+    """benchmarks.pdf_footnotes's truth (the small type) on the same four pages."""
+    from benchmarks.pdf_footnotes import score, typeset_notes
+
+    typeset = typeset_notes(R_ADMIN.read_bytes())
+    assert [n for _, n in typeset] == list(range(1, 15))
+    assert {page + 1 for page, _ in typeset} == set(NOTES_BY_PAGE)
+    result = score(R_ADMIN, tmp_path)
+    assert (result.notes, result.found, result.inside, result.reported) == (14, 14, 0, 14)
