@@ -95,17 +95,22 @@ def _config(limits: Limits, min_size: int):
 
 def _main_parts(raw: bytes, limits: Limits) -> tuple[list[Part], str | None]:
     """Each block trafilatura keeps, and the page's title."""
-    parts, title = _extract(raw, limits, SHORT_PAGE_CHARS)
+    from trafilatura.utils import load_html
+
+    # parsed once: trafilatura works on a copy, jusText's paragraphs are read from it as is
+    tree = load_html(raw, limits.max_bytes)
+    page = raw if tree is None else tree
+    parts, title = _extract(page, limits, SHORT_PAGE_CHARS)
     if sum(len(part.text) for part in parts) < SHORT_PAGE_CHARS:
-        parts, title = _extract(raw, limits, 1)
-    return with_missed_prose(parts, raw, title), title
+        parts, title = _extract(page, limits, 1)
+    return with_missed_prose(parts, tree, title), title
 
 
-def _extract(raw: bytes, limits: Limits, min_size: int) -> tuple[list[Part], str | None]:
+def _extract(page, limits: Limits, min_size: int) -> tuple[list[Part], str | None]:
     import trafilatura
 
     found = trafilatura.bare_extraction(
-        raw,
+        page,  # the raw bytes or their parsed tree
         include_tables=True,
         include_comments=False,
         include_formatting=False,
