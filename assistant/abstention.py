@@ -48,23 +48,30 @@ WEAK_BAND = 0.14
 ADDRESSED = 0.5
 #: The quotes checked: those an answer shows by default.
 QUOTES_CHECKED = 5
-#: Words of a question that name no subject: a corpus lacking them says nothing about it.
-_GENERIC = frozenset(
+#: Verbs of a question that name no subject, each with its irregular forms; their regular
+#: inflections ("making", "turned", "getting") are generic too. Besides say/tell/know and
+#: the like, the verbs that link a subject to what it becomes or seems: "has turned into
+#: something unhealthy" asks what "has become unhealthy" asks.
+_GENERIC_VERBS = {
+    "say": ("said",),
+    "tell": ("told",),
+    "know": ("knew", "known"),
+    "make": ("made",),
+    "get": ("got", "gotten"),
+    "want": (),
+    "need": (),
+    "do": ("does", "did", "done"),
+    "mean": ("meant",),
+    "think": ("thought",),
+    "feel": ("felt",),
+    "like": (),
+    "become": ("became",),
+    "turn": (),
+    "seem": (),
+}
+#: Other words of a question that name no subject.
+_GENERIC_WORDS = frozenset(
     [
-        "say",
-        "says",
-        "said",
-        "tell",
-        "told",
-        "know",
-        "make",
-        "makes",
-        "get",
-        "gets",
-        "want",
-        "wants",
-        "need",
-        "needs",
         "way",
         "ways",
         "thing",
@@ -75,14 +82,6 @@ _GENERIC = frozenset(
         "should",
         "would",
         "could",
-        "does",
-        "did",
-        "doing",
-        "mean",
-        "means",
-        "think",
-        "feel",
-        "like",
         "really",
         "also",
         "much",
@@ -168,13 +167,34 @@ def _function_words() -> frozenset[str]:
 def key_terms(question: str) -> list[str]:
     """The words of `question` that name its subject (no stopwords, no generic verbs)."""
     words = dict.fromkeys(w.lower().strip("'’") for w in _WORD.findall(question))
-    return [w for w in words if w not in _GENERIC and _indexed(w)]
+    return [w for w in words if _indexed(w) and not _generic(w)]
 
 
 @lru_cache(maxsize=8192)
 def _indexed(word: str) -> bool:
     """Whether BM25 keeps `word` (it drops stopwords)."""
     return bool(LexicalIndex.tokenize([word])[0])
+
+
+def _generic(word: str) -> bool:
+    """Whether `word` names no subject: a generic word, or a form of a generic verb."""
+    return word in _GENERIC_WORDS or word in _generic_verb_forms()
+
+
+@lru_cache(maxsize=1)
+def _generic_verb_forms() -> frozenset[str]:
+    """Every form of the generic verbs: "make", "makes", "making", "made"; "get",
+    "getting"; "turn", "turned". (Stemming would reach too far: Snowball stems
+    "personal" to "person".)"""
+    forms: set[str] = set()
+    for verb, irregular in _GENERIC_VERBS.items():
+        stem = verb[:-1] if verb.endswith("e") else verb
+        if re.fullmatch(r"[^aeiou]*[aeiou][^aeiouwy]", verb):  # get -> getting
+            stem = verb + verb[-1]
+        third = verb + "es" if verb.endswith(("o", "s", "sh", "ch")) else verb + "s"
+        past = () if irregular else (stem + "ed",)
+        forms.update([verb, third, stem + "ing", *past, *irregular])
+    return frozenset(forms)
 
 
 def unknown_terms(question: str, loaded: LoadedIndex) -> tuple[list[str], list[str]]:

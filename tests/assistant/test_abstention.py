@@ -73,3 +73,27 @@ def test_a_near_miss_in_the_corpus_vocabulary_abstains_and_names_the_missing_wor
 def test_paraphrased_answerable_questions_are_still_answered(assistant, question: str) -> None:
     answer = assistant.answer(question)
     assert not answer.abstained and answer.quotes, answer.notice
+
+
+def test_generic_verbs_are_generic_in_every_form() -> None:
+    # "has turned into something unhealthy" asks what "has become unhealthy" asks
+    assert content_terms("How can I tell that giving him room has turned into something bad?") == [
+        "giving",
+        "room",
+        "bad",
+    ]
+    assert content_terms("Why is making him wait, getting nothing, not what he wanted?") == ["wait"]
+    # inflections only: "personal" is not a form of "person", nor "thoughtful" of "thought"
+    assert content_terms("Is a personal, thoughtful gift better?") == [
+        "personal",
+        "thoughtful",
+        "gift",
+    ]
+
+
+def test_a_question_worded_with_a_linking_verb_is_answered(assistant) -> None:
+    # q018 of the held-out split: it abstained with "do not address: turned" before
+    answer = assistant.answer(
+        "How can I tell that giving him room has turned into something unhealthy?"
+    )
+    assert not answer.abstained and answer.quotes, answer.notice

@@ -61,12 +61,20 @@ def test_manipulative_questions_get_the_notice_and_ordinary_ones_do_not(
 DATA = QUESTIONS.parent
 
 
+#: Near-miss questions from this number on (n075-) were written in round 5, after the
+#: rules, and measured blind; they have their own floor (docs/quality.md).
+FRESH_NEAR_MISS = 75
+
+
 @pytest.fixture(scope="module")
 def shipped_reports(assistant) -> dict[str, EvalReport]:
     answer = lambda q: assistant.answer(q, k=5).to_dict()  # noqa: E731
+    near = load_questions(DATA / "near_miss.jsonl")
+    fresh = [q for q in near if int(q.id[1:]) >= FRESH_NEAR_MISS]
     return {
-        name: evaluate(load_questions(DATA / f"{name}.jsonl"), answer)
-        for name in ("near_miss", "intent")
+        "near_miss": evaluate([q for q in near if q not in fresh], answer),
+        "near_miss_fresh": evaluate(fresh, answer),
+        "intent": evaluate(load_questions(DATA / "intent.jsonl"), answer),
     }
 
 
@@ -78,8 +86,18 @@ def test_near_miss_questions_abstain(shipped_reports: dict[str, EvalReport]) -> 
     assert splits["all"].off_topic_abstention >= 0.88
 
 
+def test_near_miss_questions_written_after_the_rules_mostly_abstain(
+    shipped_reports: dict[str, EvalReport],
+) -> None:
+    fresh = shipped_reports["near_miss_fresh"]
+    assert fresh.splits["all"].out_of_domain == 15
+    assert fresh.splits["all"].off_topic_abstention >= 0.7, _misses(fresh, "answered")  # 11/15
+
+
 def test_answerable_questions_are_rarely_abstained_on(report: EvalReport) -> None:
-    assert report.splits["all"].wrongly_abstained_rate <= 0.03
+    # 2 of 111 measured (q040 tune, q090 heldout: docs/quality.md); a third fails this
+    assert report.splits["all"].wrongly_abstained_rate <= 0.02, _misses(report, "abstained")
+    assert report.splits["heldout"].wrongly_abstained_rate <= 0.03  # 1 of 37 measured
     assert report.splits["all"].mrr_at_5 >= 0.775  # 0.782 measured
 
 
