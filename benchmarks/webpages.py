@@ -5,7 +5,7 @@
 Each page goes through `cited inspect` (read, clean, chunk; nothing embedded) in this
 process; `../shared/benchmarks/webpages/score.py` scores the title, section titles and
 passages against the gold snippets (precision, recall, F1; for all pages and for each
-half, A and B, split by a hash of the file name), and the passages per CPU-second are
+half, A and B, split by a hash of the file name), and the pages and passages per CPU-second are
 recorded beside them.
 """
 
@@ -101,6 +101,7 @@ def run_webpages(
         "pages": len(rows),
         "errors": sum(r["error"] is not None for r in rows),
         "cpu_seconds": round(cpu, 2),
+        "pages_per_cpu_second": round(len(rows) / cpu, 1) if cpu else None,
         "passages_per_cpu_second": round(passages / cpu, 1) if cpu else None,
     }
 

@@ -99,11 +99,13 @@ def _config(limits: Limits, min_size: int):
 
 def _main_parts(raw: bytes, limits: Limits) -> tuple[list[Part], str | None]:
     """Each block trafilatura keeps, and the page's title."""
-    tree = _parsed(raw, limits)  # once, for both extractions and the title
+    # parsed once: trafilatura works on a copy; the title and jusText's paragraphs are read
+    # from it as is
+    tree = _parsed(raw, limits)
     parts, title = _extract(tree, limits, SHORT_PAGE_CHARS)
     if sum(len(part.text) for part in parts) < SHORT_PAGE_CHARS:
         parts, title = _extract(tree, limits, 1)
-    return with_missed_prose(parts, raw, title), title
+    return with_missed_prose(parts, tree, title), title
 
 
 def _parsed(raw: bytes, limits: Limits):

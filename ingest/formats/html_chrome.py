@@ -6,10 +6,12 @@ Found by what a block is on any web page, never by a list of known sites:
   link-only blocks or headline-like headings after it, up to the next prose;
 - teaser lines: a "see also / read also" label and one linked headline;
 - credit and copyright lines (©, "All rights reserved", "Photo: ...");
-- a block that is only a date (the page's publication stamp);
-- calls to follow the site (join our Telegram channel, get our newsletter, download our
-  app) and affiliate or advertising disclosures;
-- comment-form residue ("no comments", "log in to comment").
+- a block that is only a date (the page's publication stamp), with or without its label;
+- calls to follow the site (join our Telegram channel, get our newsletter, sign up here,
+  download our app), share buttons, and affiliate or advertising disclosures;
+- comment-form and rating-widget residue ("no comments", "log in to comment", "Rate this").
+
+A block naming an API call or carrying a "¶" permalink is a documentation entry, never chrome.
 
 The blocks stay in `Reading.text` (quotes stay verbatim); they are marked as boilerplate
 with their reason, so they are in no passage and `cited inspect` names them.
@@ -76,17 +78,36 @@ _CREDIT = re.compile(
     r"|todos\s+los\s+derechos\s+reservados|cc[-\s]by(?:-(?:sa|nc|nd))*|creative\s+commons)\b.*",
     re.IGNORECASE,
 )
+_MONTH = (
+    r"(?:jan|feb|mär|mar|apr|ma[iy]|jun|jul|aug|sep|o[ck]t|nov|de[cz]|janvier|février|avril|juin"
+    r"|juillet|août|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre"
+    r"|noviembre|diciembre)[a-zéû]*\.?"
+)
+#: "Veröffentlicht am", "Published:", "Release Date:": the label of a publication stamp.
+_DATE_LABEL = (
+    r"(?:(?:veröffentlicht|aktualisiert|erschienen)(?:\s+am)?|veröffentlichung|stand|datum"
+    r"|(?:published|posted|updated)(?:\s+on)?|(?:release|publication)\s+date|date"
+    r"|publié\s+le|mis\s+à\s+jour\s+le|publicado(?:\s+el)?|actualizado(?:\s+el)?)"
+)
+#: A date alone (the page's publication stamp), or with its label, or a label alone that
+#: names a publication (never "date:" alone, a documentation page's field name).
 _DATE_ONLY = re.compile(
-    r"(?:\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2})"
-    r"(?:[,\s|-]*\d{1,2}[:.]\d{2}(?:\s*(?:uhr|h|am|pm))?)?",
+    rf"(?:{_DATE_LABEL}\s*:?\s*)?"
+    rf"(?:\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}}"
+    rf"|\d{{1,2}}\.?\s+(?:de\s+)?{_MONTH}\s+(?:de\s+)?\d{{4}}|{_MONTH}\s+\d{{1,2}},?\s+\d{{4}})"
+    r"(?:[,\s|-]*\d{1,2}[:.]\d{2}(?:\s*(?:uhr|h|am|pm))?)?"
+    r"|(?:(?:veröffentlicht|aktualisiert|erschienen)(?:\s+am)?|veröffentlichung"
+    r"|(?:published|posted)(?:\s+on)?|(?:release|publication)\s+date)\s*:",
     re.IGNORECASE,
 )
 _FOLLOW_US = re.compile(
     r".*\b(?:(?:canal|channel|kanal)\s+(?:de\s+|on\s+|auf\s+)?(?:telegram|youtube|whatsapp)"
     r"|(?:telegram|youtube|whatsapp)[-\s](?:kanal|channel)"
-    r"|newsletter|posteingang|inbox|download\s+(?:the|our)\s+\S+\s+apps?|(?:unsere|our)\s+apps?\b"
+    r"|newsletter|posteingang|(?:your|in\s+the)\s+inbox|download\s+(?:the|our)\s+\S+\s+apps?|(?:unsere|our)\s+apps?\b"
     r"|folgen\s+sie\s+uns|follow\s+us|síguenos|suivez-nous"
-    r"|(?:abonnieren|subscribe|suscríbete|abonnez-vous))\b.*",
+    r"|abonnieren|suscríbete|abonnez-vous|subscribe\s*[.!]?$"
+    r"|subscribe\s+(?:now|here|today|to\s+(?:our|my|this)\b|for\s+(?:free|only))"
+    r"|sign\s+up\s+(?:here|now|today|to\s+(?:get|receive)))\b.*",
     re.IGNORECASE,
 )
 _DISCLOSURE = re.compile(
@@ -97,15 +118,19 @@ _DISCLOSURE = re.compile(
 )
 _COMMENTS = re.compile(
     r"(?:\d+|keine|no|sin|aucun)\s+(?:kommentare?|comments?|comentarios?|commentaires?)\b.*"
-    r"|.*\b(?:(?:eingeloggt|angemeldet)\s+sein,?\s+um\s+(?:einen\s+)?kommentar"
+    r"|.*\b(?:(?:eingeloggt|angemeldet)\s*sein,?\s+um\s+(?:einen\s+)?kommentare?"
     r"|(?:log\s*in|sign\s+in)\s+to\s+(?:post\s+a\s+)?comment"
     r"|leave\s+a\s+(?:comment|reply))\b.*",
     re.IGNORECASE,
 )
 
+#: A documentation page's entry: a permalink mark, or a call such as "IMAP4.subscribe(mailbox)".
+_API_ENTRY = re.compile(r"¶|\b[A-Za-z_][\w.]*\([\w\s,=*'\"./-]*\)")
 _CONSENT = re.compile(
     r"(?=.*\b(?:akzeptier|accept|agree|zustimm|einverstanden|consent|acepto|acepta|j'accepte))"
     r"(?=.*\b(?:datenschutz|privacy|cookie|nutzungsbedingungen|terms\s+of|privacidad|confidentialité))"
+    r"(?=.*\b(?:website|site|seite|webseite|experience|nutzung|sitio|navegación|navigation|dienst"
+    r"|service|datenschutz|privacy|richtlinie|policy|política|politique))"
     r".*",
     re.IGNORECASE,
 )
@@ -117,7 +142,7 @@ _BROWSER_NOTICE = re.compile(
 )
 #: "Back to the list", "... weiter zu ...": a link to the page around this one.
 _NAVIGATION = re.compile(
-    r"[.…»«<>\s]*(?:zurück\s+zu|back\s+to|weiter\s+zu|volver\s+a|retour\s+à|voltar\s+para)\b.{0,60}",
+    r"[.…»«<>\s]*(?:zurück\s+zu[rm]?|back\s+to|weiter\s+zu|volver\s+a|retour\s+à|voltar\s+para)\b.{0,60}",
     re.IGNORECASE,
 )
 _SUPPORT_US = re.compile(
@@ -125,8 +150,29 @@ _SUPPORT_US = re.compile(
     r"(?:work|journalism|arbeit|journalismus)|consider\s+supporting|apoya\s+(?:nuestro|el)\s+periodismo)\b.*",
     re.IGNORECASE,
 )
-#: "Report 2021 (PDF, 38 KB)": a link to a file, with its size.
-_FILE_LINK = re.compile(r".*\b\d+(?:[.,]\d+)?\s?(?:KB|MB|kB)\b\)?\s*\S{0,40}", re.IGNORECASE)
+#: "Report 2021 (PDF, 38 KB)", "Letter of 14 October 2021 PDF | 38 KB | not accessible":
+#: a link to a file, with its size.
+_FILE_LINK = re.compile(
+    r".*\b\d+(?:[.,]\d+)?\s?(?:KB|MB|kB)\b\)?\s*\S{0,40}"
+    r"|.*(?:PDF|DOCX?|XLSX?|PPTX?|ZIP)\W{0,4}\d+(?:[.,]\d+)?\s?(?:KB|MB|kB)\b.{0,60}",
+    re.IGNORECASE,
+)
+#: "Share this:", "Teilen Sie dies mit:", "Partager sur Facebook", or one network's button.
+#: (Words a documentation page lists alone, "print", "email", "threads", are left out.)
+_SHARE = re.compile(
+    r"(?:(?:share|teilen|partager|compartir|condividi|udostępnij)"
+    r"(?:\s+(?:this|sie\s+dies|diesen\s+(?:artikel|beitrag)|(?:on|auf|sur|en|via)\s+\w+))?(?:\s+mit)?"
+    r"|(?:auf|via)\s+\w+\s+teilen"
+    r"|twitter|facebook|linkedin|pinterest|drucken|telegram|whatsapp|reddit|xing|instagram"
+    r"|tumblr|flipboard)\s*[:!.]?",
+    re.IGNORECASE,
+)
+#: "Bewerten:", "Rate this article": what is left of a rating widget.
+_RATING = re.compile(
+    r"(?:(?:(?:artikel|beitrag)\s+)?bewerten|bewertung|rate\s+this(?:\s+(?:article|post|story))?"
+    r"|noter\s+cet\s+article|valora\s+(?:este|esta)\s+\w+)\s*[:!.]?",
+    re.IGNORECASE,
+)
 
 
 def chrome_parts(parts: Sequence[Part]) -> list[tuple[int, str]]:
@@ -177,6 +223,8 @@ def _is_headline(part: Part) -> bool:
 def _line_reason(part: Part) -> str | None:
     """Why one short block is chrome, or None."""
     text = part.text.lstrip("- ").strip()
+    if _API_ENTRY.search(text):
+        return None
     if len(text) <= MAX_DISCLOSURE_CHARS:
         for pattern, reason in (
             (_DISCLOSURE, "advertising disclosure"),
@@ -198,5 +246,7 @@ def _line_reason(part: Part) -> str | None:
         (_FILE_LINK, "file download link"),
         (_NAVIGATION, "navigation link"),
         (_SUPPORT_US, "call to follow"),
+        (_RATING, "rating widget"),
+        (_SHARE, "share buttons"),
     )
     return next((reason for pattern, reason in checks if pattern.fullmatch(text)), None)

@@ -4,8 +4,9 @@ trafilatura sometimes drops whole paragraphs of the article it found (a paragrap
 unusual wrapper, a block after an embedded video). jusText, which trafilatura ships as a
 fallback, judges each paragraph of the page on its own (length, stopword density, link
 density). A paragraph jusText calls good is added when it lies between the first and the
-last paragraph both extractors kept (inside the article, never in a sidebar or footer
-around it), is long enough to be prose, is not mostly links, and is not already there.
+last paragraph both extractors kept, or right next to them (inside the article, never in
+a sidebar or footer around it), is long enough to be prose, is not mostly links, and is
+not already there.
 Each goes in after the kept block that precedes it on the page, so reading order holds.
 """
 
@@ -14,8 +15,8 @@ from __future__ import annotations
 import bisect
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+from ingest.formats.html_blocks import Paragraph, page_paragraphs
 from ingest.formats.html_chrome import Part
 from ingest.text import squash
 
@@ -26,23 +27,17 @@ MIN_PROSE_CHARS = 100
 #: Paragraphs shorter than this are not used to find where the article is.
 MIN_ANCHOR_CHARS = 30
 MAX_LINK_DENSITY = 0.2
+#: How many paragraphs beyond the first and the last kept one may come in (at 2, half A
+#: gains nothing more).
+EDGE_PARAGRAPHS = 1
 #: A candidate whose opening or ending is already in the text overlaps a kept block.
 OVERLAP_CHARS = 60
 
 
-@dataclass(frozen=True)
-class Paragraph:
-    """One paragraph of the page as jusText sees it."""
-
-    text: str
-    good: bool
-    link_density: float
-
-
-def with_missed_prose(parts: list[Part], raw: bytes, title: str | None) -> list[Part]:
-    """`parts` with jusText's good paragraphs that lie inside the article and are missing;
-    the page's title, where jusText finds it, opens the article."""
-    paragraphs = justext_paragraphs(raw)
+def with_missed_prose(parts: list[Part], tree, title: str | None) -> list[Part]:
+    """`parts` with jusText's good paragraphs of the parsed page `tree` that lie inside the
+    article and are missing; the page's title, where jusText finds it, opens the article."""
+    paragraphs = page_paragraphs(tree, _stoplist()) if tree is not None else []
     if not paragraphs or not parts:
         return parts
     joined, starts = _joined(parts)
@@ -55,10 +50,13 @@ def with_missed_prose(parts: list[Part], raw: bytes, title: str | None) -> list[
         return parts
     inserts: dict[int, list[Part]] = {}
     first, last = min(anchors), max(anchors)
-    for i in range(first + 1, last):
+    # also the paragraph just before the first kept one (an article's lead, unless the title
+    # opens the article) and the one just after the last
+    lead = first - EDGE_PARAGRAPHS if anchors[first] >= 0 else first
+    for i in range(max(0, lead), min(len(paragraphs), last + 1 + EDGE_PARAGRAPHS)):
         paragraph = paragraphs[i]
         if i not in anchors and _is_missed_prose(paragraph, joined):
-            after = anchors[max(a for a in anchors if a < i)]
+            after = anchors[max(a for a in anchors if a < i)] if i > first else anchors[first] - 1
             inserts.setdefault(after, []).append(
                 Part("paragraph", paragraph.text, paragraph.link_density)
             )
@@ -101,26 +99,6 @@ def _is_missed_prose(paragraph: Paragraph, joined: str) -> bool:
         and text[:OVERLAP_CHARS] not in joined
         and text[-OVERLAP_CHARS:] not in joined
     )
-
-
-def justext_paragraphs(raw: bytes) -> list[Paragraph]:
-    """Every paragraph of the page with jusText's verdict, as trafilatura's fallback runs it
-    (its cleaning, all its languages' stopwords); [] when the page cannot be parsed."""
-    from justext.core import ParagraphMaker, classify_paragraphs, revise_paragraph_classification
-    from trafilatura.external import basic_cleaning
-    from trafilatura.utils import load_html
-
-    tree = load_html(raw)
-    if tree is None:
-        return []
-    stoplist = _stoplist()
-    paragraphs = ParagraphMaker.make_paragraphs(basic_cleaning(tree))
-    # trafilatura's own settings for its jusText fallback (external.try_justext)
-    classify_paragraphs(paragraphs, stoplist, 50, 150, 0.1, 0.2, 0.25, True)
-    revise_paragraph_classification(paragraphs, 150)
-    return [
-        Paragraph(squash(p.text), p.class_type == "good", p.links_density()) for p in paragraphs
-    ]
 
 
 _STOPLIST: frozenset[str] | None = None

@@ -61,6 +61,30 @@ def _indexed(name: str, counter: TokenCounter) -> tuple[str, list[str]]:
             "credit line",
             None,
         ),
+        (  # a publication stamp with its label and the month written out
+            "028622dd071cfb92.html",
+            "Veröffentlichung: 2. Februar 2022",
+            "date stamp",
+            None,
+        ),
+        (  # "zurück zur Listenansicht": a link back to the list of news
+            "62e5e037a4f2ab52.html",
+            "zurück zur Listenansicht",
+            "navigation link",
+            None,
+        ),
+        (  # a newsletter box inside a games article
+            "d0e9372bdc15b746.html",
+            "Sign up to get the best content of the week",
+            "call to follow",
+            None,
+        ),
+        (  # what is left of a rating widget under a blog post
+            "4fb4b2021addbbdf.html",
+            "Bewerten:",
+            "rating widget",
+            None,
+        ),
     ],
 )
 def test_chrome_is_marked_and_the_article_stays(name, chrome, reason, article, counter):
@@ -81,6 +105,17 @@ def test_prose_trafilatura_misses_inside_the_article_is_read(counter):
     middle = text.find("Aufgrund seiner schadstoffarmen Verbrennung")
     assert 0 <= opening < middle
     assert "Beitrag teilen" not in text  # a share button between them, short, stays out
+
+
+@needs_benchmark
+def test_the_good_paragraph_right_after_the_article_is_read(counter):
+    """trafilatura stops one paragraph short of this post's end; jusText's good paragraph
+    right after the last one both kept (a gold snippet) comes in, last, in page order."""
+    loaded = read_file(PAGES / "cfa8f1cf5fce4906.html", PAGES)
+    text = loaded.document.text
+    last_kept = text.find("Teddy Kissen & Kissen:")
+    closing = text.find("All diese schönen Produkte und viele weitere findet ihr bei WestwingNow!")
+    assert 0 <= last_kept < closing
 
 
 @needs_benchmark
@@ -116,3 +151,33 @@ def test_code_and_prose_are_never_chrome():
         Part("paragraph", "2021-03-04 was the day the release shipped to every user."),
     ]
     assert chrome_parts(parts) == []
+
+
+def test_a_documentation_entry_is_never_chrome():
+    """Entries of the Python library reference (python3.11-doc: imaplib.html,
+    http.cookiejar.html, email.headerregistry.html) that read like a web page's chrome."""
+    parts = [
+        Part("item", "- IMAP4.subscribe(mailbox)¶"),
+        Part("item", "- Subscribe to new mailbox."),
+        Part(
+            "item",
+            "- Select a mailbox. Returned data is the count of messages in mailbox"
+            " (INBOX is the default mailbox).",
+        ),
+        Part(
+            "item",
+            "- Return boolean value indicating whether cookie should be accepted from server.",
+        ),
+        Part("item", "- date:"),
+    ]
+    assert chrome_parts(parts) == []
+
+
+def test_share_buttons_are_chrome():
+    parts = [
+        Part("paragraph", "The post's last paragraph, which ends as sentences do."),
+        Part("heading", "Teilen Sie dies mit:"),
+        Part("item", "- Twitter"),
+        Part("item", "- Facebook"),
+    ]
+    assert chrome_parts(parts) == [(i, "share buttons") for i in (1, 2, 3)]
