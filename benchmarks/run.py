@@ -564,7 +564,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         from benchmarks.webpages import BENCHMARK, run_webpages
 
         _say(f"webpages: cited inspect over {BENCHMARK}")
-        results["webpages"] = web_speed(run_webpages()) if BENCHMARK.is_dir() else None
+        results["webpages"] = run_webpages() if BENCHMARK.is_dir() else None
     if "reading" in args.sections:
         from benchmarks.read_speed import REPO, files_under, read_speed
 
@@ -583,12 +583,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         results = kept_sections(args.out, results)
     results["targets"] = check_targets(results)
     return results
-
-
-def web_speed(figures: dict[str, Any]) -> dict[str, Any]:
-    """The web-page figures with the pages read per CPU-second (#13's speed measure)."""
-    cpu = figures["cpu_seconds"]
-    return figures | {"pages_per_cpu_second": round(figures["pages"] / cpu, 1) if cpu else None}
 
 
 def kept_sections(path: Path, results: dict[str, Any]) -> dict[str, Any]:
