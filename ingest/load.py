@@ -3,9 +3,11 @@
 The reader is chosen by the format registry (`ingest.formats`) from the file's suffix;
 .txt and .md keep their decoded text unchanged, so every quote can be found in the file;
 .html keeps only the main text, one block a paragraph; .pdf joins page texts with blank
-lines and records where each page starts. Anything unreadable raises
-`UnreadableFileError` with the reason; no library exception escapes. Each file gets the
-budget of `Limits`: past its size or time it is skipped by name.
+lines and records where each page starts. A compressed file (NEWS.md.gz, changelog.gz) is
+read as its inner format: its text is the decompressed text, its name and hash the file's.
+Anything unreadable raises `UnreadableFileError` with the reason; no library exception
+escapes. Each file gets the budget of `Limits`: past its size or time (or, compressed,
+its decompressed size) it is skipped by name.
 """
 
 from __future__ import annotations
@@ -19,7 +21,15 @@ from pathlib import Path
 
 from index.errors import UnreadableFileError
 from index.records import Block, Document
-from ingest.formats import SUFFIXES, Limits, MarkedSpan, Reading, format_for, suffix_list
+from ingest.formats import (
+    SUFFIXES,
+    Limits,
+    MarkedSpan,
+    Reading,
+    format_for,
+    suffix_list,
+    type_suffix,
+)
 from ingest.text import slugify
 
 log = logging.getLogger(__name__)
@@ -49,7 +59,7 @@ def load_file(path: Path, corpus_dir: Path, limits: Limits = DEFAULT_LIMITS) -> 
     file = Path(path).relative_to(corpus_dir).as_posix() if _inside(path, corpus_dir) else str(path)
     fmt = format_for(Path(path).name)
     if fmt is None:
-        suffix = Path(path).suffix.lower()
+        suffix = type_suffix(Path(path).name)
         raise UnreadableFileError(
             file, f"unsupported file type {suffix or '(none)'!r}; use {suffix_list()}"
         )
@@ -74,17 +84,25 @@ def load_file(path: Path, corpus_dir: Path, limits: Limits = DEFAULT_LIMITS) -> 
 
 
 def doc_id_for(file: str) -> str:
-    """A corpus file's doc_id: "guides/No Contact.md" -> "guides-no-contact"."""
+    """A corpus file's doc_id: "guides/No Contact.md" -> "guides-no-contact" (and
+    "NEWS.md.gz" -> "news": a compression suffix is not part of the name)."""
     folder, _, name = file.rpartition("/")
-    dot = name.rfind(".")
-    stem = name[:dot] if dot > 0 else name  # as Path.with_suffix(""): ".hidden" keeps its dot
+    stem = _stem(name)
     return slugify(f"{folder}-{stem}" if folder else stem)
 
 
 def title_from_name(file: str) -> str:
-    """'notes/the-psychology-of-how-to.txt' -> 'The psychology of how to'."""
-    words = re.sub(r"[-_\s]+", " ", Path(file).stem).strip()
+    """'notes/the-psychology-of-how-to.txt' -> 'The psychology of how to' (and
+    'NEWS.md.gz' -> 'NEWS')."""
+    words = re.sub(r"[-_\s]+", " ", _stem(file.rpartition("/")[2])).strip()
     return words[:1].upper() + words[1:]
+
+
+def _stem(name: str) -> str:
+    """The name without the suffixes that say how it is read ("NEWS.md.gz" -> "NEWS",
+    "changelog.Debian.gz" -> "changelog.Debian"); ".hidden" keeps its dot."""
+    suffix = type_suffix(name)
+    return name[: len(name) - len(suffix)] if 0 < len(suffix) < len(name) else name
 
 
 def _inside(path: Path, corpus_dir: Path) -> bool:

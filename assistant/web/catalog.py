@@ -7,10 +7,9 @@ files the last build skipped are read from the index, as that build stored them.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from assistant.answer import source_of
@@ -20,6 +19,7 @@ from index.records import Block, Caveat, Document, Passage
 from ingest import changes
 from ingest.analyze import paragraph_numbers
 from ingest.health import read_health
+from ingest.load import title_from_name
 
 
 class LibraryError(CitedError):
@@ -108,7 +108,7 @@ def library_rows(
         rows.append(
             {
                 "doc_id": None,
-                "title": _title_from_name(name),
+                "title": title_from_name(name),
                 "file": name,
                 "passages": 0,
                 "caveats": [],
@@ -126,11 +126,6 @@ def corpus_files(corpus_dir: Path) -> Iterable[tuple[str, Path]]:
 
 
 file_sha256 = changes.cached_sha256
-
-
-def _title_from_name(name: str) -> str:
-    words = re.sub(r"[-_\s]+", " ", PurePosixPath(name).stem).strip()
-    return words[:1].upper() + words[1:]
 
 
 def build_errors(loaded: LoadedIndex) -> dict[str, str]:

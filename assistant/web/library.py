@@ -32,7 +32,8 @@ def build() -> dict[str, Any]:
     with gr.Row():
         views["upload"] = gr.File(
             file_count="multiple",
-            label=f"Add articles: {formats.kinds_phrase()}, up to "
+            label=f"Add articles: {formats.kinds_phrase()} (also compressed: "
+            f"{', '.join(formats.COMPRESSED_SUFFIXES)}), up to "
             f"{uploads.MAX_UPLOAD_BYTES // 2**20} MB each",
             elem_id="cited-upload",
             scale=3,

@@ -1,7 +1,8 @@
 """Changing the corpus folder: uploads checked and saved under safe names, and deletes.
 
 Uploads are checked by size, by extension *and* by content (a file with no extension, such
-as a browser's bare Blob, is named by what its content is), get a sanitised name, and are
+as a browser's bare Blob, is named by what its content is; a compressed one is unwrapped to
+check what is inside), get a sanitised name, and are
 linked into the corpus folder so that an existing file is never overwritten; deletes only
 ever touch a regular, visible file inside the corpus folder.
 """
@@ -20,8 +21,8 @@ from typing import Any
 from assistant.web.catalog import LibraryError
 from ingest import formats
 
-#: What an upload may be: the readers ingest has.
-UPLOAD_SUFFIXES = formats.SUFFIXES
+#: What an upload may be: the readers ingest has, each also compressed (NEWS.md.gz).
+UPLOAD_SUFFIXES = formats.SUFFIXES + formats.COMPRESSED_SUFFIXES
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_UPLOAD_FILES = 20
 MAX_NAME_CHARS = 100
@@ -97,7 +98,7 @@ def safe_name(original: str) -> str:
     if suffix not in UPLOAD_SUFFIXES:
         raise LibraryError(
             f"{base or 'the file'}: type {suffix or '(no extension)'} is not supported; "
-            f"add {', '.join(UPLOAD_SUFFIXES)} files"
+            f"add {formats.suffix_list()} files"
         )
     stem = _UNSAFE_NAME.sub("-", stem.lower()).strip("-.")
     stem = re.sub(r"\.+", ".", stem)[:MAX_NAME_CHARS].strip("-.") or "article"
@@ -116,14 +117,14 @@ def read_upload(path: Path, name: str) -> bytes:
         data = Path(path).read_bytes()
     except OSError as error:
         raise LibraryError(f"{name}: the upload cannot be read ({error.strerror})") from None
-    problem = content_problem(data, PurePosixPath(name).suffix)
+    problem = content_problem(data, formats.type_suffix(name))
     if problem:
         raise LibraryError(f"{name}: {problem}")
     return data
 
 
 def content_problem(data: bytes, suffix: str) -> str | None:
-    """Why `data` is not a file of type `suffix` (".txt", ".pdf", ...), or None if it is."""
+    """Why `data` is not a file of type `suffix` (".txt", ".pdf", ".md.gz", ...), or None."""
     return formats.content_problem(data, suffix)
 
 

@@ -3,16 +3,30 @@
 One module per format (txt, markdown, html, pdf) exposes `FORMAT`; adding a format is a new
 module listed in `_MODULES` (plus its tests). Everything else asks here: the suffixes ingest
 accepts, the phrase for messages, and whether an upload's bytes are what its name says.
+Any of them may also come compressed (`NEWS.md.gz`, `changelog.gz`): `compressed` unwraps
+those, and `format_for` names a format that unwraps, then reads as the inner one.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 
+from index.errors import UnreadableFileError
+from ingest.formats import compressed
 from ingest.formats.base import Format, Limits, MarkedSpan, Reading
+from ingest.formats.compressed import COMPRESSIONS, compression_for, inner_name
 from ingest.formats.txt import NOT_TEXT
 
-__all__ = ["FORMATS", "SUFFIXES", "Format", "Limits", "MarkedSpan", "Reading"]
+__all__ = [
+    "COMPRESSED_SUFFIXES",
+    "FORMATS",
+    "SUFFIXES",
+    "Format",
+    "Limits",
+    "MarkedSpan",
+    "Reading",
+]
 
 #: Bytes from the start of a file that sniffing looks at.
 SNIFF_BYTES = 65536
@@ -30,17 +44,45 @@ _TEXT_FORMATS = tuple(_load(name) for name in _TEXT_MODULES)
 #: Every suffix a corpus file may have, in the order messages list them.
 SUFFIXES: tuple[str, ...] = tuple(s for f in FORMATS for s in f.suffixes)
 _BY_SUFFIX = {suffix: f for f in FORMATS for suffix in f.suffixes}
+#: The compression suffixes any of those may carry on top (".md.gz", "changelog.gz").
+COMPRESSED_SUFFIXES: tuple[str, ...] = tuple(c.suffix for c in COMPRESSIONS)
 
 
 def format_for(name: str) -> Format | None:
-    """The format of a file named `name` (by its suffix), or None if cited cannot read it."""
+    """The format of a file named `name` (by its suffix), or None if cited cannot read it.
+
+    A compressed name gets a format that unwraps it and reads it as its inner suffix says
+    ("NEWS.md.gz": Markdown), or as its content shows when the inner name has no suffix
+    cited reads ("changelog.gz", "changelog.Debian.gz")."""
+    packing = compression_for(name)
+    if packing is None:
+        return _plain_format(name)
+    return _wrapped(packing, _plain_format(inner_name(name)))
+
+
+def _plain_format(name: str) -> Format | None:
+    return _BY_SUFFIX.get(_last_suffix(name))
+
+
+def type_suffix(name: str) -> str:
+    """The suffixes that decide how `name` is read: ".md" for "a.b.md", ".md.gz" for
+    "NEWS.md.gz", ".gz" for "changelog.Debian.gz" (read by content), "" for "README"."""
+    packing = compression_for(name)
+    own = _last_suffix(inner_name(name))
+    if packing is None:
+        return own
+    return (own if own in _BY_SUFFIX else "") + packing.suffix
+
+
+def _last_suffix(name: str) -> str:
     dot = name.rfind(".")
-    return _BY_SUFFIX.get(name[dot:].lower()) if dot > name.rfind("/") else None
+    return name[dot:].lower() if dot > name.rfind("/") else ""
 
 
 def suffix_list() -> str:
-    """ ".txt, .md, .html, .htm, .pdf": every accepted suffix."""
-    return ", ".join(SUFFIXES)
+    """ ".txt, .md, .html, .htm, .pdf, each also as .gz, .bz2 or .xz": every accepted suffix."""
+    packed = ", ".join(COMPRESSED_SUFFIXES[:-1]) + f" or {COMPRESSED_SUFFIXES[-1]}"
+    return f"{', '.join(SUFFIXES)}, each also compressed as {packed}"
 
 
 def kinds_phrase() -> str:
@@ -50,33 +92,67 @@ def kinds_phrase() -> str:
 
 
 def content_problem(data: bytes, suffix: str) -> str | None:
-    """Why `data` is not a file of type `suffix` (".txt", ".pdf", ...), or None if it is."""
+    """Why `data` is not a file of type `suffix` (".txt", ".pdf", ".md.gz", ".gz", ...), or
+    None if it is. Compressed data is unwrapped (within the size budget) to check it all."""
     if not data.strip():
         return "the file is empty"
-    claimed = _BY_SUFFIX.get(suffix.lower())
+    claimed = format_for(f"file{suffix}")
     if claimed is None:
         return f"type {suffix or '(no extension)'} is not supported; add {suffix_list()} files"
     head = data[:SNIFF_BYTES]
+    packing = compression_for(suffix)
+    if packing is not None and packing.sniff(head):
+        return _compressed_problem(data, suffix, packing)
     if claimed.sniff(head):
         return None
     other = next((f for f in FORMATS if f not in _TEXT_FORMATS and f.sniff(head)), None)
     if other is not None and other is not claimed:
         return f"the content is {_a(other.name)}; save it with the {other.suffixes[0]} extension"
+    packed = next((c for c in COMPRESSIONS if c.sniff(head)), None)
+    if packed is not None:
+        return f"the content is {packed.name}-compressed; add {packed.suffix} to its name"
     known = next((what for magic, what in NOT_TEXT if data.startswith(magic)), None)
     if known:
         return f"the content is {known}, not text; add it with the right extension or as text"
     return claimed.mismatch or f"the content is not {_a(claimed.name)}"
 
 
+def _compressed_problem(data: bytes, suffix: str, packing: compressed.Compression) -> str | None:
+    """Why compressed `data` is not a `suffix` file: damaged, too big, or the wrong inside."""
+    try:
+        head = compressed.decompressed_head(data, "", packing, Limits().max_bytes, SNIFF_BYTES)
+    except UnreadableFileError as error:
+        return error.reason
+    inner = inner_name(suffix)
+    if inner in _BY_SUFFIX:
+        return content_problem(head, inner)
+    return None if format_of_content(head) else compressed.content_refusal(head)
+
+
 def suffix_for_content(head: bytes) -> str | None:
-    """The suffix the first bytes of a nameless file show (".pdf", ".html", ".txt"), or
-    None when no format reads them: formats that recognise their own bytes come first,
+    """The suffix the first bytes of a nameless file show (".pdf", ".html", ".txt", ".gz"),
+    or None when no format reads them: formats that recognise their own bytes come first,
     text (which accepts any text) last."""
+    packed = next((c for c in COMPRESSIONS if c.sniff(head)), None)
+    if packed is not None:
+        return packed.suffix
+    fmt = format_of_content(head)
+    return fmt.suffixes[0] if fmt is not None else None
+
+
+def format_of_content(head: bytes) -> Format | None:
+    """The (uncompressed) format whose bytes these are, or None: formats that recognise
+    their own bytes first, text (which accepts any text) last."""
     other = next((f for f in FORMATS if f not in _TEXT_FORMATS and f.sniff(head)), None)
     if other is not None:
-        return other.suffixes[0]
-    text = next((f for f in _TEXT_FORMATS if f.sniff(head)), None)
-    return text.suffixes[0] if text is not None else None
+        return other
+    return next((f for f in _TEXT_FORMATS if f.sniff(head)), None)
+
+
+@functools.cache
+def _wrapped(packing: compressed.Compression, inner: Format | None) -> Format:
+    """The format of `inner` compressed with `packing` (no inner format: the content decides)."""
+    return compressed.wrap(packing, inner, format_of_content)
 
 
 def _a(name: str) -> str:

@@ -11,7 +11,9 @@ Pages are read in a sandboxed child (`pdf_sandbox`). Then, from the page texts:
   verbatim slice of the text with no header inside it;
 - paragraphs are rebuilt from the hard-wrapped lines: a line ends a paragraph when it
   stops short of the page's usual line width and the next line does not go on in
-  lowercase, or when a heading or list item follows.
+  lowercase, or when a heading or list item follows;
+- footnotes (`pdf_footnotes`) are paragraphs of their own, written out before the page's
+  last paragraph when that one runs on to the next page, so it is never cut by a note.
 
 Every line keeps its characters; only whole lines move, so quotes are exact slices of
 `Reading.text`, and `page_starts` gives each quote its page.
@@ -30,6 +32,7 @@ from index.errors import UnreadableFileError
 from index.records import Block
 from ingest.formats import pdf_sandbox
 from ingest.formats.base import Format, Limits, MarkedSpan, Reading
+from ingest.formats.pdf_footnotes import mark_footnotes
 from ingest.formats.pdf_sandbox import Extraction, OutlineEntry
 
 log = logging.getLogger(__name__)
@@ -58,6 +61,8 @@ _PRINTED_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _NUMBER_PREFIX = re.compile(r"(?:chapter|appendix|part)?[a-z]?\d*")
+#: The roles of lines written out as the pages' text; any other role is furniture.
+_TEXT_ROLES = ("body", "heading", "footnote")
 
 
 def limits_from_env(environ: Mapping[str, str]) -> Limits:
@@ -121,8 +126,9 @@ def _looks_like(raw: bytes) -> str:
 class _Line:
     page: int
     text: str
-    role: str = "body"  # body, heading, or a furniture reason
+    role: str = "body"  # body, heading, footnote, or a furniture reason
     section: str = ""  # for headings: the section this line opens
+    opens_note: bool = False  # for footnotes: the line that starts with the note's number
 
 
 def layout(extraction: Extraction) -> Reading:
@@ -141,6 +147,8 @@ def layout(extraction: Extraction) -> Reading:
     else:
         notes.append(f"no outline: {_mark_numbered_headings(pages)} headings from numbering")
     _mark_page_edges(pages)
+    if notes_found := mark_footnotes(pages):
+        notes.append(f"{notes_found} footnotes kept apart from the paragraphs they interrupt")
     title = extraction.title or _first_line_title(pages)
     reading = _assemble(pages, title)
     return Reading(
@@ -365,14 +373,16 @@ def _assemble(pages: list[list[_Line]], title: str | None) -> _Assembled:
     """Page bodies joined by blank lines, then the furniture; blocks over the bodies."""
     parts: list[str] = []
     starts: list[int] = []
-    placed: list[tuple[_Line, int]] = []  # body and heading lines with their offsets
+    placed: list[tuple[_Line, int]] = []  # body, heading and footnote lines with offsets
+    widths = _usual_widths([line for lines in pages for line in lines])
     offset = 0
-    for lines in pages:
+    for n, lines in enumerate(pages):
         if starts:
             parts.append("\n\n")
             offset += 2
         starts.append(offset)
-        kept = [line for line in lines if line.role in ("body", "heading")]
+        following = pages[n + 1] if n + 1 < len(pages) else []
+        kept = _reading_order(lines, following, widths)
         for j, line in enumerate(kept):
             if j:
                 parts.append("\n")
@@ -382,7 +392,34 @@ def _assemble(pages: list[list[_Line]], title: str | None) -> _Assembled:
             offset += len(line.text)
     furniture, offset = _append_furniture(pages, parts, offset)
     text = "".join(parts)
-    return _Assembled(text, tuple(starts), tuple(_blocks(placed, title)), tuple(furniture))
+    blocks = _blocks(placed, title, widths)
+    return _Assembled(text, tuple(starts), tuple(blocks), tuple(furniture))
+
+
+def _reading_order(
+    lines: list[_Line], following: list[_Line], widths: dict[int, int]
+) -> list[_Line]:
+    """A page's text lines in the order they are written out. Footnotes go after the page's
+    text, or, when its last paragraph runs on to the next page, just before that paragraph:
+    the paragraph stays one unbroken span and every line stays on its own page."""
+    text = [line for line in lines if line.role in ("body", "heading")]
+    notes = [line for line in lines if line.role == "footnote"]  # the rest is furniture
+    ahead = next((line for line in following if line.role in ("body", "heading")), None)
+    if not notes or not text or ahead is None or not _runs_on(text[-1], ahead, widths):
+        return text + notes
+    first = len(text) - 1
+    while (
+        first > 0
+        and text[first - 1].role == "body"
+        and _continues(text[first - 1], text[first], widths)
+    ):
+        first -= 1
+    return text[:first] + notes + text[first:]
+
+
+def _runs_on(last: _Line, ahead: _Line, widths: dict[int, int]) -> bool:
+    """Does the next page's first line carry on the paragraph this page ends with?"""
+    return last.role == ahead.role == "body" and _continues(last, ahead, widths)
 
 
 def _append_furniture(
@@ -392,7 +429,7 @@ def _append_furniture(
     spans: list[MarkedSpan] = []
     for lines in pages:
         for line in lines:
-            if line.role in ("body", "heading"):
+            if line.role in _TEXT_ROLES:
                 continue
             separator = "\n\n" if not spans else "\n"
             parts.append(separator)
@@ -406,9 +443,11 @@ def _append_furniture(
     return spans, offset
 
 
-def _blocks(placed: list[tuple[_Line, int]], title: str | None) -> list[Block]:
-    """Headings as they were marked; body lines joined into paragraphs and list items."""
-    widths = _usual_widths(placed)
+def _blocks(
+    placed: list[tuple[_Line, int]], title: str | None, widths: dict[int, int]
+) -> list[Block]:
+    """Headings as they were marked; body lines joined into paragraphs and list items; each
+    footnote a paragraph of its own."""
     blocks: list[Block] = []
     section = title or ""
     previous: _Line | None = None
@@ -422,6 +461,11 @@ def _blocks(placed: list[tuple[_Line, int]], title: str | None) -> list[Block]:
             section = line.section
         elif not blocks and line.text == title:
             blocks.append(Block(start, end, "title", section))
+        elif line.role == "footnote":
+            if previous and previous.role == "footnote" and not line.opens_note:
+                blocks[-1] = Block(blocks[-1].start, end, blocks[-1].kind, blocks[-1].section)
+            else:
+                blocks.append(Block(start, end, "paragraph", section))
         elif previous and previous.role == "body" and _joins(blocks[-1], previous, line, widths):
             blocks[-1] = Block(blocks[-1].start, end, blocks[-1].kind, blocks[-1].section)
         else:
@@ -436,10 +480,10 @@ def _joins(block: Block, previous: _Line, line: _Line, widths: dict[int, int]) -
     return block.kind != "title" and _continues(previous, line, widths)
 
 
-def _usual_widths(placed: list[tuple[_Line, int]]) -> dict[int, int]:
+def _usual_widths(lines: list[_Line]) -> dict[int, int]:
     """Per page, the length of a full line of body text (the 80th percentile)."""
     by_page: dict[int, list[int]] = {}
-    for line, _ in placed:
+    for line in lines:
         if line.role == "body":
             by_page.setdefault(line.page, []).append(len(line.text))
     everything = sorted(n for lengths in by_page.values() for n in lengths) or [60]
