@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from index.records import Block, ChunkSettings, Document, Passage
+from ingest.spans import SpanIndex
 from ingest.structure import blocks as find_blocks
 from ingest.text import sentence_spans
 
@@ -38,7 +39,8 @@ def chunk_document(
     document's blocks when already known (`ingest.analyze`), else they are found here."""
     budget = settings.max_tokens - SPECIAL_TOKENS
     cut: list[tuple[Span, str]] = []
-    for run in _runs(doc, find_blocks(doc) if blocks is None else blocks):
+    blocks = find_blocks(doc) if blocks is None else blocks
+    for run in _runs(blocks, SpanIndex(doc.boilerplate)):
         atoms = _atoms(doc.text, _units(doc.text, run), count, budget)
         for span in _pack(atoms, count, min(settings.target_tokens, budget)):
             cut.append((span, run[0].section))
@@ -49,7 +51,7 @@ def chunk_document(
     ]
 
 
-def _runs(doc: Document, blocks: Sequence[Block]) -> list[list[Block]]:
+def _runs(blocks: Sequence[Block], boilerplate: SpanIndex) -> list[list[Block]]:
     """Consecutive content blocks of one section with no heading or boilerplate between."""
     runs: list[list[Block]] = []
     previous: Block | None = None
@@ -60,17 +62,12 @@ def _runs(doc: Document, blocks: Sequence[Block]) -> list[list[Block]]:
         if (
             previous is None
             or block.section != previous.section
-            or _boilerplate_between(doc, previous.end, block.start)
+            or boilerplate.overlaps(previous.end, block.start)  # boilerplate between them
         ):
             runs.append([])
         runs[-1].append(block)
         previous = block
     return runs
-
-
-def _boilerplate_between(doc: Document, start: int, end: int) -> bool:
-    """Is any boilerplate span inside the gap between two blocks?"""
-    return any(s < end and start < e for s, e in doc.boilerplate)
 
 
 def _units(text: str, run: list[Block]) -> list[list[Block]]:

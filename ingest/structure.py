@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 
 from index.records import Block, Document
+from ingest.spans import SpanIndex
 from ingest.text import LIST_MARKER, ends_sentence
 
 MAX_HEADING_CHARS = 90
@@ -41,7 +42,8 @@ def blocks(doc: Document) -> list[Block]:
 def without_boilerplate(doc: Document, given: Sequence[Block]) -> list[Block]:
     """A format's own blocks cut around `doc.boilerplate`: a paragraph that runs past a
     page's running header keeps the rest of its text."""
-    return [piece for b in given for piece in _outside_boilerplate(doc, b)]
+    boilerplate = SpanIndex(doc.boilerplate)
+    return [piece for b in given for piece in _outside_boilerplate(doc.text, boilerplate, b)]
 
 
 def heading_text(line: str) -> str:
@@ -79,38 +81,33 @@ def _content_lines(doc: Document) -> list[Span]:
     """Stripped spans of the non-blank lines that touch no boilerplate span."""
     spans: list[Span] = []
     pos = 0
+    boilerplate = SpanIndex(doc.boilerplate)
     for line in doc.text.splitlines(keepends=True):
         body = line.rstrip("\r\n")
         stripped = body.strip()
         if stripped:
             start = pos + len(body) - len(body.lstrip())
-            span = (start, start + len(stripped))
-            if not _touches(span, doc.boilerplate):
-                spans.append(span)
+            if not boilerplate.overlaps(start, start + len(stripped)):
+                spans.append((start, start + len(stripped)))
         pos += len(line)
     return spans
 
 
-def _outside_boilerplate(doc: Document, block: Block) -> list[Block]:
+def _outside_boilerplate(text: str, boilerplate: SpanIndex, block: Block) -> list[Block]:
     """The parts of `block` that no boilerplate span covers, trimmed of whitespace."""
     pieces, start = [], block.start
-    for s, e in doc.boilerplate:
-        if s < block.end and start < e:
+    for s, e in boilerplate.overlapping(block.start, block.end):
+        if start < e:  # an earlier span may already reach past this one
             pieces.append((start, max(start, s)))
             start = max(start, e)
     pieces.append((start, block.end))
-    trimmed = [_strip_span(doc.text, a, b) for a, b in pieces]
+    trimmed = [_strip_span(text, a, b) for a, b in pieces]
     return [Block(a, b, block.kind, block.section) for a, b in trimmed if a < b]
 
 
 def _strip_span(text: str, start: int, end: int) -> Span:
     piece = text[start:end]
     return start + len(piece) - len(piece.lstrip()), start + len(piece.rstrip())
-
-
-def _touches(span: Span, boilerplate: tuple[Span, ...]) -> bool:
-    """Does `span` overlap any boilerplate span?"""
-    return any(start < span[1] and span[0] < end for start, end in boilerplate)
 
 
 def _kind(text: str, lines: list[Span], i: int) -> str:
