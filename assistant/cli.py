@@ -87,10 +87,10 @@ def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_ingest(commands, common, settings)
-    _add_ask(commands, common)
+    _add_ask(commands, common, settings)
     _add_docs(commands, common)
     _add_serve(commands, common, settings)
-    _add_eval(commands, common)
+    _add_eval(commands, common, settings)
     _add_inspect(commands, common)
     _add_verify(commands, common)
     return parser
@@ -119,7 +119,7 @@ def _add_ingest(commands: Any, common: argparse.ArgumentParser, settings: Settin
     p.set_defaults(run=run_ingest)
 
 
-def _add_ask(commands: Any, common: argparse.ArgumentParser) -> None:
+def _add_ask(commands: Any, common: argparse.ArgumentParser, settings: Settings) -> None:
     p = commands.add_parser("ask", parents=[common], help="answer a question from the articles")
     p.add_argument("question", nargs="?", help="the question; without it, one per stdin line")
     p.add_argument("-k", type=_k_value, default=5, help="how many passages to quote (default 5)")
@@ -128,6 +128,7 @@ def _add_ask(commands: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--explain", action="store_true", help="on an abstention, show the nearest passage"
     )
+    _add_read_in_context(p, settings)
     p.set_defaults(run=run_ask)
 
 
@@ -158,10 +159,11 @@ def _add_serve(commands: Any, common: argparse.ArgumentParser, settings: Setting
         help="also answer to this Host name, e.g. behind a proxy (repeatable; env "
         "CITED_ALLOWED_HOSTS, comma-separated); others are refused against DNS rebinding",
     )
+    _add_read_in_context(p, settings)
     p.set_defaults(run=run_serve)
 
 
-def _add_eval(commands: Any, common: argparse.ArgumentParser) -> None:
+def _add_eval(commands: Any, common: argparse.ArgumentParser, settings: Settings) -> None:
     p = commands.add_parser("eval", parents=[common], help="measure retrieval and abstention")
     p.add_argument(
         "--questions",
@@ -174,7 +176,18 @@ def _add_eval(commands: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("-k", type=int, default=5, help="passages per answer (default 5)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+    _add_read_in_context(p, settings)
     p.set_defaults(run=run_eval)
+
+
+def _add_read_in_context(p: argparse.ArgumentParser, settings: Settings) -> None:
+    p.add_argument(
+        "--read-in-context",
+        action="store_true",
+        default=settings.read_in_context,
+        help="sharper highlights: read an uncertain first quote with the model (about a "
+        "fifth of answers, ~25 ms each; env CITED_READ_IN_CONTEXT)",
+    )
 
 
 def _add_inspect(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -273,6 +286,12 @@ def _embedder(args: argparse.Namespace) -> Any:
     return Embedder(args.model, backend=args.settings.embed_backend)
 
 
+def _answer_settings(args: argparse.Namespace) -> Any:
+    from assistant.answer import AnswerSettings
+
+    return AnswerSettings(read_quotes=args.read_in_context)
+
+
 def _build_embedder(args: argparse.Namespace, local: Any = None) -> Any:
     """The embedder builds use: the local one, or it with encoding on Ray (--engine)."""
     from index.ray_engine import build_embedder
@@ -307,7 +326,9 @@ def run_ingest(args: argparse.Namespace) -> int:
 def run_ask(args: argparse.Namespace) -> int:
     from assistant.answer import Assistant
 
-    assistant = Assistant(args.index, embedder=_embedder(args), check_interval=3600)
+    assistant = Assistant(
+        args.index, embedder=_embedder(args), settings=_answer_settings(args), check_interval=3600
+    )
     if args.question is not None:
         answer = assistant.answer(args.question, k=args.k, doc_ids=args.doc_ids)
         _print_answer(answer, args.json, args.explain)
@@ -428,6 +449,7 @@ def run_serve(args: argparse.Namespace) -> int:
         allowed_hosts=tuple(args.allowed_hosts),
         embed_backend=args.settings.embed_backend,
         engine=_engine_settings(args),
+        answer_settings=_answer_settings(args),
     )
     return 0
 
@@ -439,7 +461,9 @@ def run_eval(args: argparse.Namespace) -> int:
     sets = args.questions or [Path("tests/data/questions.jsonl")]
     question_sets = [(path, load_questions(path)) for path in sets]
     embedder = _embedder(args)
-    assistant = Assistant(args.index, embedder=embedder, check_interval=3600)
+    assistant = Assistant(
+        args.index, embedder=embedder, settings=_answer_settings(args), check_interval=3600
+    )
     is_boilerplate = boilerplate_checker(assistant.index())
     reports = {}
     for path, questions in question_sets:

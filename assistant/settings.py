@@ -31,12 +31,13 @@ class Settings:
     allowed_hosts: tuple[str, ...] = ()
     engine: str = "local"  # who embeds a build's new text: "local" or "ray"
     ray_address: str | None = None
+    read_in_context: bool = False  # highlights read an uncertain first quote in context
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Settings from CITED_CORPUS, CITED_INDEX, CITED_MODEL, CITED_AUTH,
-        CITED_ALLOWED_HOSTS (comma-separated), CITED_DEBUG, CITED_EMBED_BACKEND, CITED_ENGINE
-        and CITED_RAY_ADDRESS (unset or empty: the default)."""
+        CITED_ALLOWED_HOSTS (comma-separated), CITED_DEBUG, CITED_EMBED_BACKEND, CITED_ENGINE,
+        CITED_RAY_ADDRESS and CITED_READ_IN_CONTEXT (unset or empty: the default)."""
         env = os.environ if environ is None else environ
 
         def value(name: str) -> str | None:
@@ -56,4 +57,5 @@ class Settings:
             embed_backend=value("CITED_EMBED_BACKEND"),
             engine=value("CITED_ENGINE") or "local",
             ray_address=value("CITED_RAY_ADDRESS"),
+            read_in_context=bool(value("CITED_READ_IN_CONTEXT")),
         )

@@ -19,7 +19,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -158,7 +158,8 @@ class SentenceTransformerBackend:
         """`encode` and `token_states` of `texts` from one forward pass."""
         import torch
 
-        outputs = self.model.encode(
+        # With output_value=None each output is a dict of tensors; the stubs do not say so.
+        outputs: list[dict[str, Any]] = self.model.encode(  # type: ignore[assignment]
             list(texts),
             batch_size=batch_size,
             output_value=None,

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from assistant.answer import Assistant
+from assistant.answer import AnswerSettings, Assistant
 from assistant.settings import DEFAULT_HOST, DEFAULT_PORT
 
 log = logging.getLogger(__name__)
@@ -26,10 +26,12 @@ def serve(
     embed_backend: str | None = None,
     allowed_hosts: tuple[str, ...] = (),
     engine: Any = None,
+    answer_settings: AnswerSettings | None = None,
 ) -> None:
     """Load the model and index once, then serve until interrupted (behind the guard;
     `auth` is checked by assistant.web.credentials before the model loads). `engine` is
-    the `EngineSettings` (--engine) that Rebuild and the watcher build with."""
+    the `EngineSettings` (--engine) that Rebuild and the watcher build with;
+    `answer_settings` the `AnswerSettings` answers use (--read-in-context)."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # Gradio's switch, set early
     from assistant.web.api import Api
     from assistant.web.app import build_app
@@ -37,7 +39,7 @@ def serve(
     from index.embed import Embedder
 
     embedder = Embedder(model_path, backend=embed_backend)
-    assistant = Assistant(index_dir, embedder=embedder)
+    assistant = Assistant(index_dir, embedder=embedder, settings=answer_settings)
     assistant.index()  # fail now, with a clear message, if there is no usable index
     embedder.encode_query("warm up")
     api = Api(assistant, Path(corpus_dir), Path(index_dir))

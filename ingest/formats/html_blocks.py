@@ -62,7 +62,7 @@ class _Cut(JustextParagraph):
     def __init__(self, dom_path: str):
         self.dom_path = dom_path
         self.xpath = ""
-        self.text_nodes = []
+        self.text_nodes: list[str] = []
         self.chars_count_in_links = 0
         self.tags_count = 0
         self.class_type = ""
