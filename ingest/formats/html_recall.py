@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import logging
+import re
 from collections.abc import Sequence
 
 from ingest.formats.html_blocks import Paragraph, page_paragraphs
@@ -40,7 +41,8 @@ def with_missed_prose(parts: list[Part], tree, title: str | None) -> list[Part]:
     paragraphs = page_paragraphs(tree, _stoplist()) if tree is not None else []
     if not paragraphs or not parts:
         return parts
-    joined, starts = _joined(parts)
+    text, starts = _joined(parts)
+    joined = _Text(text)
     anchors = _anchors(paragraphs, joined, starts)
     if title:
         heading = next((i for i, p in enumerate(paragraphs) if p.text == squash(title)), None)
@@ -49,14 +51,16 @@ def with_missed_prose(parts: list[Part], tree, title: str | None) -> list[Part]:
     if len(anchors) < 2:
         return parts
     inserts: dict[int, list[Part]] = {}
-    first, last = min(anchors), max(anchors)
+    anchored = sorted(anchors)
+    first, last = anchored[0], anchored[-1]
     # also the paragraph just before the first kept one (an article's lead, unless the title
     # opens the article) and the one just after the last
     lead = first - EDGE_PARAGRAPHS if anchors[first] >= 0 else first
     for i in range(max(0, lead), min(len(paragraphs), last + 1 + EDGE_PARAGRAPHS)):
         paragraph = paragraphs[i]
         if i not in anchors and _is_missed_prose(paragraph, joined):
-            after = anchors[max(a for a in anchors if a < i)] if i > first else anchors[first] - 1
+            before = anchored[bisect.bisect_left(anchored, i) - 1]
+            after = anchors[before] if i > first else anchors[first] - 1
             inserts.setdefault(after, []).append(
                 Part("paragraph", paragraph.text, paragraph.link_density)
             )
@@ -78,7 +82,7 @@ def _joined(parts: Sequence[Part]) -> tuple[str, list[int]]:
     return " ".join(pieces), starts
 
 
-def _anchors(paragraphs: Sequence[Paragraph], joined: str, starts: list[int]) -> dict[int, int]:
+def _anchors(paragraphs: Sequence[Paragraph], joined: _Text, starts: list[int]) -> dict[int, int]:
     """jusText paragraph index -> index of the part that holds it, for paragraphs both kept."""
     found: dict[int, int] = {}
     for i, paragraph in enumerate(paragraphs):
@@ -90,7 +94,38 @@ def _anchors(paragraphs: Sequence[Paragraph], joined: str, starts: list[int]) ->
     return found
 
 
-def _is_missed_prose(paragraph: Paragraph, joined: str) -> bool:
+class _Text:
+    """The parts' joined text, searched through an index of where its words start: a page
+    of 20,000 paragraphs (an 8 MB manual) places each by a lookup, not a whole-text scan."""
+
+    #: Characters of a word's opening that the index is keyed by.
+    KEY = 24
+    _WORD_START = re.compile(r"(?<=\s)\S")
+
+    def __init__(self, text: str):
+        self.text = text
+        self._openings: dict[str, list[int]] = {}
+        for match in self._WORD_START.finditer(text):
+            at = match.start()
+            self._openings.setdefault(text[at : at + self.KEY], []).append(at)
+
+    def find(self, piece: str) -> int:
+        """`text.find(piece)`: wherever `piece` occurs, the word after its first space starts
+        a word of the text, so that word's opening lists every place it can be."""
+        shift = piece.find(" ") + 1
+        if shift == 0 or len(piece) - shift < self.KEY or piece[shift].isspace():
+            return self.text.find(piece)
+        places = self._openings.get(piece[shift : shift + self.KEY], ())
+        return next(
+            (b - shift for b in places if b >= shift and self.text.startswith(piece, b - shift)),
+            -1,
+        )
+
+    def __contains__(self, piece: str) -> bool:
+        return self.find(piece) >= 0
+
+
+def _is_missed_prose(paragraph: Paragraph, joined: _Text) -> bool:
     text = paragraph.text
     return (
         paragraph.good
