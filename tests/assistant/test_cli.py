@@ -11,20 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.command import cited
+
 REPO = Path(__file__).resolve().parents[2]
-
-
-def cited(*args: str, stdin: str | None = None, env: dict | None = None, timeout: float = 180):
-    """Run `python -m assistant ARGS` the way a user would, from the repository."""
-    return subprocess.run(
-        [sys.executable, "-m", "assistant", *args],
-        cwd=REPO,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})},
-    )
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess, *words: str) -> None:

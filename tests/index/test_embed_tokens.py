@@ -39,11 +39,8 @@ def test_a_text_past_the_token_limit_is_cut_there(embedder: Embedder) -> None:
     assert len(states.spans) == embedder.max_tokens - 2  # [CLS] and [SEP] take two
 
 
-def test_a_text_read_recently_is_not_read_again(
-    embedder: Embedder, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    texts = ["A passage quoted for one question.", "Another passage."]
-    first = embedder.token_states(texts)
+def _count_reads(embedder: Embedder, monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The batches the model reads from now on, one list of texts a pass."""
     read: list[list[str]] = []
     real = embedder.model.token_states
 
@@ -52,6 +49,15 @@ def test_a_text_read_recently_is_not_read_again(
         return real(batch, batch_size)
 
     monkeypatch.setattr(embedder.model, "token_states", counting)
+    return read
+
+
+def test_a_text_read_recently_is_not_read_again(
+    embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts = ["A passage quoted for one question.", "Another passage."]
+    first = embedder.token_states(texts)
+    read = _count_reads(embedder, monkeypatch)
     again = embedder.token_states(["A new question?", *texts])
     assert read == [["A new question?"]]
     assert all(kept is old for kept, old in zip(again[1:], first, strict=True))
@@ -64,14 +70,7 @@ def test_a_question_encoded_to_search_is_not_encoded_again_to_read_a_quote(
     embedder.forget()
     vector = embedder.encode_query(question)
     asked_once = embedder.model.token_states([question], 16)[0]
-    read: list[list[str]] = []
-    real = embedder.model.token_states
-
-    def counting(batch, batch_size):
-        read.append(list(batch))
-        return real(batch, batch_size)
-
-    monkeypatch.setattr(embedder.model, "token_states", counting)
+    read = _count_reads(embedder, monkeypatch)
     states, _ = embedder.token_states([question, "A quote read against it."])
     assert read == [["A quote read against it."]]  # the question's states came with its vector
     assert np.array_equal(states.spans, asked_once.spans)

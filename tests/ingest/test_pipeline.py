@@ -11,8 +11,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +23,7 @@ from index.versions import current_version, list_versions
 from ingest.analyze import document_blocks, read_file
 from ingest.pipeline import BuildSummary, build_index
 from ingest.structure import blocks
+from tests.command import cited
 
 REPO = Path(__file__).resolve().parents[2]
 EX = "the-psychology-of-how-to-make-an-ex-miss-you.txt"
@@ -372,17 +371,6 @@ class TestBlocks:
             kinds = [b.kind for b in loaded.blocks("lighthouse")]
         assert kinds[0] == "title" and kinds.count("heading") == 2
         assert loaded.blocks("no-such-doc") == []
-
-
-def cited(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "assistant", *args],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "HF_HUB_OFFLINE": "1"},
-    )
 
 
 class TestCli:

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import importlib.util
 import io
-import os
-import subprocess
 import sys
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -32,26 +30,7 @@ e2e = _load_e2e_helpers()
 
 # --- running the real command --------------------------------------------------------------
 
-
-def cited(
-    *args: str,
-    stdin: str | None = None,
-    env: dict[str, str] | None = None,
-    timeout: float = 600,
-    preexec_fn: Callable[[], None] | None = None,
-) -> subprocess.CompletedProcess:
-    """Run `python -m assistant ARGS` from the repository as a user would; never raises."""
-    return subprocess.run(
-        [sys.executable, "-m", "assistant", *args],
-        cwd=REPO,
-        env={**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})},
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        preexec_fn=preexec_fn,
-    )
-
+from tests.command import cited  # noqa: E402,F401  (the reliability tests import it from here)
 
 # --- PDFs written by hand -------------------------------------------------------------------
 

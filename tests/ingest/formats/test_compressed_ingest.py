@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,6 +18,7 @@ import pytest
 from assistant.web import catalog
 from index.loaded import LoadedIndex
 from ingest.pipeline import build_index
+from tests.command import cited
 
 REPO = Path(__file__).resolve().parents[3]
 COMPRESSED = REPO / "tests" / "data" / "compressed"
@@ -35,19 +33,6 @@ BOMB_ERROR = (
     "decompress it and split it into smaller files"
 )
 CUT_ERROR = "the gzip data ends early (the file is truncated); copy or download it again in full"
-
-
-def cited(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    """`python -m assistant ARGS` as a user runs it, from the repository."""
-    return subprocess.run(
-        [sys.executable, "-m", "assistant", *args],
-        cwd=REPO,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "HF_HUB_OFFLINE": "1"},
-    )
 
 
 def _unpacked(corpus: Path, name: str) -> str:
