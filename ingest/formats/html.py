@@ -46,7 +46,7 @@ def read(raw: bytes, file: str, limits: Limits) -> Reading:
         parts, title = _main_parts(raw, limits)
         if _is_page_dump(parts):
             found, title = fallback_parts(raw, landmark_only=bool(parts))
-            parts = [Part(kind, _unmarked(kind, text)) for kind, text in found] or parts
+            parts = [Part(k, _unmarked(k, text), linked) for k, text, linked in found] or parts
     except UnreadableFileError:
         raise
     except Exception as e:  # the parsers raise many kinds on malformed input

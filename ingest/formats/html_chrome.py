@@ -9,7 +9,10 @@ Found by what a block is on any web page, never by a list of known sites:
 - a block that is only a date (the page's publication stamp), with or without its label;
 - calls to follow the site (join our Telegram channel, get our newsletter, sign up here,
   download our app), share buttons, and affiliate or advertising disclosures;
-- comment-form and rating-widget residue ("no comments", "log in to comment", "Rate this").
+- comment-form and rating-widget residue ("no comments", "log in to comment", "Rate this");
+- a list of links: a list of two or more items that are each nothing but a short link (a
+  documentation page's table of contents), where the page has prose besides; a page that
+  is only links (an index, Sphinx's faq/index.html) keeps them as its content.
 
 A block naming an API call or carrying a "¶" permalink is a documentation entry, never chrome.
 
@@ -30,6 +33,12 @@ MAX_CHROME_CHARS = 200
 MAX_HEADLINE_CHARS = 150
 #: A disclosure of affiliate links or advertisers runs to two or three sentences.
 MAX_DISCLOSURE_CHARS = 400
+#: A list item at least this share of whose text is link text is only a link.
+LINK_ITEM_SHARE = 0.9
+#: A list of this many link-only items is a list of links (one is a "See also" line).
+MIN_LINK_LIST_ITEMS = 2
+#: Below this much text outside links, the page is its links (an index): nothing is marked.
+MIN_OTHER_TEXT_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -177,13 +186,46 @@ _RATING = re.compile(
 
 def chrome_parts(parts: Sequence[Part]) -> list[tuple[int, str]]:
     """(index, reason) of each part that is page chrome, in order."""
-    found = dict(_related_lists(parts))
+    found = dict(_link_lists(parts))
+    found.update(_related_lists(parts))
     for i, part in enumerate(parts):
         if i not in found and part.kind != "code":
             reason = _line_reason(part)
             if reason:
                 found[i] = reason
     return sorted(found.items())
+
+
+def _link_lists(parts: Sequence[Part]) -> list[tuple[int, str]]:
+    """Lists whose every item is one short link, unless the page is only links. A list
+    with an item of prose among its links ("base64: ... in RFC 4648") is content."""
+    lists: list[list[int]] = [[]]
+    for i, part in enumerate(parts):
+        if part.kind == "item":
+            lists[-1].append(i)
+        elif lists[-1]:
+            lists.append([])
+    marked = [
+        i
+        for items in lists
+        if len(items) >= MIN_LINK_LIST_ITEMS and all(_is_link_item(parts[i]) for i in items)
+        for i in items
+    ]
+    inside = set(marked)
+    other = sum(
+        len(part.text)
+        for i, part in enumerate(parts)
+        if i not in inside and part.kind != "heading" and part.linked < LINK_ITEM_SHARE
+    )
+    return [(i, "list of links") for i in marked] if other >= MIN_OTHER_TEXT_CHARS else []
+
+
+def _is_link_item(part: Part) -> bool:
+    return (
+        part.kind == "item"
+        and part.linked >= LINK_ITEM_SHARE
+        and len(part.text.lstrip(" -")) <= MAX_HEADLINE_CHARS
+    )
 
 
 def _related_lists(parts: Sequence[Part]) -> list[tuple[int, str]]:

@@ -15,10 +15,10 @@ _BLOCK_TAGS = (
 
 def fallback_parts(
     raw: bytes, landmark_only: bool = False
-) -> tuple[list[tuple[str, str]], str | None]:
-    """(kind, text) of each innermost block of the page's main landmark (<main>, an element
-    with role="main", <article>) or else its <body>; the title. With `landmark_only`, a
-    page without a landmark gives no parts."""
+) -> tuple[list[tuple[str, str, float]], str | None]:
+    """(kind, text, share of it inside links) of each innermost block of the page's main
+    landmark (<main>, an element with role="main", <article>) or else its <body>; the
+    title. With `landmark_only`, a page without a landmark gives no parts."""
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(raw, "html.parser")
@@ -31,22 +31,30 @@ def fallback_parts(
     if landmark is None and landmark_only:
         return [], title
     root = landmark or soup.body or soup
-    parts: list[tuple[str, str]] = []
+    parts: list[tuple[str, str, float]] = []
     for element in root.find_all(_BLOCK_TAGS):
         if element.find(_BLOCK_TAGS) is not None and element.name not in ("p", *_HEADING_TAGS):
             continue
         line = squash(element.get_text())
         if not line:
             continue
+        linked = _link_share(element, line)
         if element.name == "pre":
-            parts.append(("code", element.get_text().strip("\n")))
+            parts.append(("code", element.get_text().strip("\n"), 0.0))
         elif element.name == "li":
-            parts.append(("item", f"- {line}"))
+            parts.append(("item", f"- {line}", linked))
         else:
-            parts.append(("heading" if element.name in _HEADING_TAGS else "paragraph", line))
+            kind = "heading" if element.name in _HEADING_TAGS else "paragraph"
+            parts.append((kind, line, linked))
     if not parts and squash(root.get_text(" ")):
-        parts = [("paragraph", squash(root.get_text(" ")))]
+        parts = [("paragraph", squash(root.get_text(" ")), 0.0)]
     return parts, title
+
+
+def _link_share(element, line: str) -> float:
+    """The share of `line` (the element's text) inside its links."""
+    linked = sum(len(squash(a.get_text())) for a in element.find_all("a"))
+    return min(1.0, linked / len(line)) if line else 0.0
 
 
 def _title(soup) -> str | None:

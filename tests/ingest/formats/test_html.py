@@ -144,3 +144,33 @@ def test_a_see_also_box_of_one_link_and_its_description_is_kept(counter):
     a sentence about it; a related-links list is links only."""
     indexed = _indexed(_analysis("tutorial-introduction.html", counter))
     assert "See also - Text Sequence Type — str - Strings are examples of sequence" in indexed
+
+
+def test_a_table_of_contents_is_no_passage_but_is_named(counter):
+    """library/index.html: four paragraphs of prose, then the table of contents of the
+    whole library, a list of links ("Truth Value Testing", "abs()", ...), that became
+    passages quoted as if they answered. It is boilerplate "list of links" now: kept in the
+    text verbatim, in no passage, and named by `cited inspect`."""
+    from ingest.inspect import inspect_file
+
+    analysis = _analysis("library-index.html", counter)
+    toc_lines = ("- Truth Value Testing", "- abs()", "- telnetlib — Telnet client")
+    assert all(line in analysis.document.text for line in toc_lines)
+    for passage in analysis.passages:
+        assert not any(line in passage.text for line in toc_lines), passage.text[:120]
+    indexed = _indexed(analysis)
+    assert "Python’s standard library is very extensive" in indexed
+    assert "Python Package Index" in indexed
+    report = inspect_file(DATA / "library-index.html", counter).to_dict()
+    reasons = {b["reason"] for b in report["boilerplate"]}
+    assert "list of links" in reasons
+
+
+def test_a_page_that_is_only_links_keeps_them_as_its_content(counter):
+    """faq/index.html is its title and eight links: they are what the page says, so they
+    stay passages (a link list is marked only beside prose)."""
+    analysis = _analysis("faq-index.html", counter)
+    assert not analysis.document.boilerplate
+    indexed = _indexed(analysis)
+    for link in ("General Python FAQ", "Library and Extension FAQ", "Python on Windows FAQ"):
+        assert link in indexed

@@ -181,3 +181,28 @@ def test_share_buttons_are_chrome():
         Part("item", "- Facebook"),
     ]
     assert chrome_parts(parts) == [(i, "share buttons") for i in (1, 2, 3)]
+
+
+def _items(*texts: str, linked: float = 1.0) -> list[Part]:
+    return [Part("item", f"- {text}", linked) for text in texts]
+
+
+PROSE = Part("paragraph", "This chapter describes the modules of the library. " * 5)
+
+
+def test_a_list_whose_items_are_only_links_is_a_list_of_links():
+    parts = [PROSE, *_items("Introduction", "Built-in Functions", "Built-in Types")]
+    assert chrome_parts(parts) == [(1, "list of links"), (2, "list of links"), (3, "list of links")]
+
+
+def test_a_list_with_prose_among_its_links_is_content():
+    """Sphinx's security_warnings.html: "base64: ... in RFC 4648" beside linked lines."""
+    prose_item = Part("item", "- random shouldn’t be used for security purposes", 0.2)
+    parts = [PROSE, *_items("cgi: CGI security", "pickle: Restricting globals"), prose_item]
+    assert chrome_parts(parts) == []
+
+
+def test_one_link_or_a_page_of_only_links_is_not_marked():
+    assert chrome_parts([PROSE, *_items("Text Sequence Type — str")]) == []
+    heading = Part("heading", "Python Frequently Asked Questions")
+    assert chrome_parts([heading, *_items("General Python FAQ", "Programming FAQ")]) == []
