@@ -6,10 +6,17 @@ Attraction", "Psychological Principle 2: The Peak-End Rule"), or a short Title-C
 question. A short line ending with ":" that introduces what follows ("How to apply it
 ethically:") is a "label": it belongs with the next block and never names a section.
 Markdown files use their own syntax ("# " headings, blank-line paragraphs).
+
+A hard-wrapped text (a manual, a FAQ, a specification: lines broken at a width, blank lines
+between paragraphs) says by its blank lines where a block ends, so there a heading is a line
+standing alone, and a short first line of a paragraph ("This document describes the setup,
+maintenance and use of a generic") is not one. Underlines and rules ("=====", "-----")
+carry no words and only separate blocks.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -21,6 +28,12 @@ MAX_HEADING_CHARS = 90
 _BULLET = re.compile(r"[ \t]*[-•*–▪◦][ \t]+")
 _NUMBERED = re.compile(r"([ \t]*)\d{1,3}[.)][ \t]+")
 _MD_HEADING = re.compile(r"#{1,6}[ \t]+")
+#: A line of one repeated mark: an underline under a heading, or a rule between parts.
+_RULE = re.compile(r"([=\-~^*#+_.'\"`])\1{2,}")
+#: A text is hard-wrapped when nearly all its lines are at most this long...
+WRAP_WIDTH = 100
+#: ...and this share of its lines run on into the next one without a blank line.
+RUN_ON_SHARE = 0.3
 
 Span = tuple[int, int]
 
@@ -31,12 +44,28 @@ def blocks(doc: Document) -> list[Block]:
     blocks in `LoadedFile.blocks`; `ingest.analyze.document_blocks` picks between them."""
     lines = _content_lines(doc)
     markdown = doc.file.lower().endswith(".md")
+    wrapped = not markdown and hard_wrapped(doc.text, lines)
     kinds = [
-        _md_kind(doc.text, lines, i) if markdown else _kind(doc.text, lines, i)
+        _md_kind(doc.text, lines, i) if markdown else _kind(doc.text, lines, i, wrapped)
         for i in range(len(lines))
     ]
-    spans, kinds = _merge_paragraph_lines(doc.text, lines, kinds, markdown)
+    spans, kinds = _merge_paragraph_lines(doc.text, lines, kinds, markdown or wrapped)
     return _assign_sections(doc, spans, kinds)
+
+
+def hard_wrapped(text: str, lines: Sequence[Span]) -> bool:
+    """Are the text's lines broken at a width, paragraphs running over several lines? (The
+    shipped articles keep a paragraph on one long line.)"""
+    if len(lines) < 20:
+        return False
+    short = sum(e - s <= WRAP_WIDTH for s, e in lines)
+    run_on = sum(not _separated(text, a[1], b[0]) for a, b in itertools.pairwise(lines))
+    return short >= 0.95 * len(lines) and run_on >= RUN_ON_SHARE * len(lines)
+
+
+def _separated(text: str, end: int, start: int) -> bool:
+    """Is there a blank line (or an underline or rule) between two lines?"""
+    return text.count("\n", end, start) >= 2
 
 
 def without_boilerplate(doc: Document, given: Sequence[Block]) -> list[Block]:
@@ -85,7 +114,7 @@ def _content_lines(doc: Document) -> list[Span]:
     for line in doc.text.splitlines(keepends=True):
         body = line.rstrip("\r\n")
         stripped = body.strip()
-        if stripped:
+        if stripped and not _RULE.fullmatch(stripped):
             start = pos + len(body) - len(body.lstrip())
             if not boilerplate.overlaps(start, start + len(stripped)):
                 spans.append((start, start + len(stripped)))
@@ -110,8 +139,9 @@ def _strip_span(text: str, start: int, end: int) -> Span:
     return start + len(piece) - len(piece.lstrip()), start + len(piece.rstrip())
 
 
-def _kind(text: str, lines: list[Span], i: int) -> str:
-    """Kind of plain-text line i, judged by its shape and by what follows it."""
+def _kind(text: str, lines: list[Span], i: int, wrapped: bool = False) -> str:
+    """Kind of plain-text line i, judged by its shape and by what follows it (in a
+    hard-wrapped text, a heading must stand alone between blank lines)."""
     line = text[lines[i][0] : lines[i][1]]
     raw_line_start = text.rfind("\n", 0, lines[i][0]) + 1
     indented = lines[i][0] > raw_line_start
@@ -119,12 +149,19 @@ def _kind(text: str, lines: list[Span], i: int) -> str:
         return "item"
     if _NUMBERED.match(line) and (indented or not is_heading_line(line)):
         return "item"
-    if is_heading_line(line):
+    if is_heading_line(line) and not (wrapped and _runs_on(text, lines, i)):
         return "heading"
     if is_label_line(line) and i + 1 < len(lines):
         following = text[lines[i + 1][0] : lines[i + 1][1]]
         return "paragraph" if is_heading_line(following) else "label"
     return "paragraph"
+
+
+def _runs_on(text: str, lines: list[Span], i: int) -> bool:
+    """Does line i share its block with the line before or after it (no blank line)?"""
+    before = i > 0 and not _separated(text, lines[i - 1][1], lines[i][0])
+    after = i + 1 < len(lines) and not _separated(text, lines[i][1], lines[i + 1][0])
+    return before or after
 
 
 def _md_kind(text: str, lines: list[Span], i: int) -> str:
@@ -140,13 +177,14 @@ def _md_kind(text: str, lines: list[Span], i: int) -> str:
 
 
 def _merge_paragraph_lines(
-    text: str, lines: list[Span], kinds: list[str], markdown: bool
+    text: str, lines: list[Span], kinds: list[str], by_blank_lines: bool
 ) -> tuple[list[Span], list[str]]:
-    """Join wrapped lines into one paragraph: any run in markdown, soft wraps otherwise."""
+    """Join wrapped lines into one paragraph: any run where blank lines end paragraphs
+    (markdown, hard-wrapped text), soft wraps otherwise."""
     spans: list[Span] = []
     merged: list[str] = []
     for span, kind in zip(lines, kinds, strict=True):
-        if spans and _joins(text, spans[-1], merged[-1], span, kind, markdown):
+        if spans and _joins(text, spans[-1], merged[-1], span, kind, by_blank_lines):
             spans[-1] = (spans[-1][0], span[1])
             continue
         spans.append(span)
@@ -154,14 +192,18 @@ def _merge_paragraph_lines(
     return spans, merged
 
 
-def _joins(text: str, prev: Span, prev_kind: str, span: Span, kind: str, markdown: bool) -> bool:
-    """Does this paragraph line continue the previous paragraph line?"""
-    if kind != "paragraph" or prev_kind != "paragraph":
+def _joins(
+    text: str, prev: Span, prev_kind: str, span: Span, kind: str, by_blank_lines: bool
+) -> bool:
+    """Does this paragraph line continue the previous paragraph line (or, where blank lines
+    end blocks, the list item it wraps under)?"""
+    continued = ("paragraph", "item") if by_blank_lines else ("paragraph",)
+    if kind != "paragraph" or prev_kind not in continued:
         return False
     between = text[prev[1] : span[0]]
     if between.count("\n") != 1:
         return False
-    if markdown:
+    if by_blank_lines:
         return True
     previous = text[max(prev[0], prev[1] - 64) : prev[1]]  # its end decides; no long copy
     return text[span[0]].islower() and not ends_sentence(previous)

@@ -39,6 +39,9 @@ NOT_TEXT = (
     (b"MZ", "a Windows program"),
     (b"\xd0\xcf\x11\xe0", "an old Office document"),
     (b"{\\rtf", "an RTF document"),
+    # printable, but a page-drawing program: read as text it is all operators (man-db's
+    # manual ships as .ps.gz beside its .txt.gz)
+    (b"%!PS", "a PostScript file (convert it with ps2pdf)"),
 )
 _HTML_START = re.compile(rb"^\s*(<!doctype\s+html|<html[\s>])", re.IGNORECASE)
 

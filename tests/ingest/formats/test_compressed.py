@@ -162,6 +162,11 @@ class TestDamagedAndHostileFiles:
         png = _write(tmp_path, "picture.gz", gzip.compress(b"\x89PNG\r\n\x1a\n" + bytes(99)))
         with pytest.raises(UnreadableFileError, match="content is a PNG image, not a document"):
             load_file(png, tmp_path)
+        # the head of man-db's manual.ps.gz (groff): printable, but not a document to quote
+        postscript = b"%!PS-Adobe-3.0\n%%Creator: groff version 1.22.4\n%%Pages: 27\n"
+        ps = _write(tmp_path, "manual.ps.gz", gzip.compress(postscript + b"/F0 10/Times-Roman\n"))
+        with pytest.raises(UnreadableFileError, match=r"a PostScript file \(convert it with ps2"):
+            load_file(ps, tmp_path)
 
 
 class TestUploads:

@@ -1,0 +1,69 @@
+"""Hard-wrapped plain text (manuals, FAQs, specifications) is read by its blank lines: a
+heading stands alone, a paragraph's short first line is not one (issue #13).
+
+Real files: tests/data/text/dpkg-triggers.txt (dpkg's trigger specification) and
+tests/data/compressed/zlib1g-dev/txtvsbin.txt.gz (zlib's note, gzipped as Debian ships it).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest.analyze import read_file
+from ingest.structure import _content_lines, blocks, hard_wrapped
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+TRIGGERS = DATA / "text" / "dpkg-triggers.txt"
+TXTVSBIN = DATA / "compressed" / "zlib1g-dev" / "txtvsbin.txt.gz"
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
+
+
+def _read(path: Path):
+    document = read_file(path, path.parent).document
+    return document, blocks(document)
+
+
+def test_a_heading_of_a_wrapped_text_stands_alone_and_first_lines_are_not_headings():
+    document, read = _read(TRIGGERS)
+    headings = [document.text[b.start : b.end] for b in read if b.kind == "heading"]
+    for wanted in ("Introduction", "Concepts", "File triggers", "Error handling"):
+        assert wanted in headings
+    assert "A dpkg trigger is a facility that allows events caused by one package" not in headings
+    for block in read:
+        if block.kind == "heading":  # a blank line (or its underline) follows it
+            assert (
+                document.text[block.end : block.end + 2] == "\n\n"
+                or document.text[block.end + 1] in "=-"
+            ), document.text[block.start : block.end]
+    assert len(headings) < 30  # it was 149: nearly every paragraph's first line
+
+
+def test_paragraphs_and_list_items_keep_their_wrapped_lines():
+    document, read = _read(TRIGGERS)
+    texts = {document.text[b.start : b.end]: b for b in read}
+    opening = next(t for t in texts if t.startswith("A dpkg trigger is a facility"))
+    assert opening.endswith("reduces duplication\nof processing.")
+    assert texts[opening].section == "Introduction"
+    item = next(t for t in texts if t.startswith("* Explicit triggers."))
+    assert texts[item].kind == "item" and "by running dpkg-trigger" in item
+    assert not any(set(t) <= set("=-") for t in texts)  # underlines are no block
+
+
+def test_a_gzipped_note_reads_as_its_three_sections():
+    document, read = _read(TXTVSBIN)
+    headings = [document.text[b.start : b.end] for b in read if b.kind == "heading"]
+    assert headings == ["Introduction", "The Algorithm", "Rationale"]
+
+
+@pytest.mark.parametrize("path", sorted(CORPUS.glob("*.txt")), ids=lambda p: p.name[:30])
+def test_the_shipped_articles_are_not_taken_for_wrapped_text(path: Path):
+    document = read_file(path, CORPUS).document
+    assert not hard_wrapped(document.text, _content_lines(document))
+
+
+def test_the_real_wrapped_texts_are_taken_for_wrapped_text():
+    for path in (TRIGGERS, TXTVSBIN):
+        document = read_file(path, path.parent).document
+        assert hard_wrapped(document.text, _content_lines(document))
