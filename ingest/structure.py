@@ -28,6 +28,9 @@ MAX_HEADING_CHARS = 90
 _BULLET = re.compile(r"[ \t]*[-•*–▪◦][ \t]+")
 _NUMBERED = re.compile(r"([ \t]*)\d{1,3}[.)][ \t]+")
 _MD_HEADING = re.compile(r"#{1,6}[ \t]+")
+#: ASCII marks that open markup, never a heading's words (quotes, brackets and symbols
+#: such as "🔥" still may).
+_MARKUP_OPENERS = frozenset(".:;,<>{}|\\/=+_~^`@$%&!?")
 #: A line of one repeated mark: an underline under a heading, or a rule between parts.
 _RULE = re.compile(r"([=\-~^*#+_.'\"`])\1{2,}")
 #: A text is hard-wrapped when nearly all its lines are at most this long...
@@ -87,6 +90,8 @@ def is_heading_line(line: str) -> bool:
         return False
     if not any(ch.isalpha() for ch in line) or line[0].islower():
         return False
+    if line[0] in _MARKUP_OPENERS:
+        return False  # markup, not words: ".. code-block:: shell", "<!-- -->", "{note}"
     if line.endswith("?"):
         return _title_case(line)
     return not ends_sentence(line) and not line.endswith(":")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from ingest.analyze import read_file
-from ingest.structure import _content_lines, blocks, hard_wrapped
+from ingest.structure import _content_lines, blocks, hard_wrapped, is_heading_line
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 TRIGGERS = DATA / "text" / "dpkg-triggers.txt"
@@ -49,6 +49,21 @@ def test_paragraphs_and_list_items_keep_their_wrapped_lines():
     item = next(t for t in texts if t.startswith("* Explicit triggers."))
     assert texts[item].kind == "item" and "by running dpkg-trigger" in item
     assert not any(set(t) <= set("=-") for t in texts)  # underlines are no block
+
+
+@pytest.mark.parametrize(
+    ("line", "heading"),
+    [
+        (".. code-block:: shell", False),  # reStructuredText markup (pip's user_guide.rst.gz)
+        ("{note}", False),
+        ("“Quoted” Title", True),
+        ("(Optional) Settings", True),
+        ("🔥 Strong Conclusion: Why Leaving Makes Them Stay", True),  # a shipped heading
+        ("3) Why Over-Availability Reduces Attraction", True),
+    ],
+)
+def test_a_line_of_markup_is_no_heading(line: str, heading: bool):
+    assert is_heading_line(line) is heading
 
 
 def test_a_gzipped_note_reads_as_its_three_sections():
