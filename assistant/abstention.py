@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from index.lexical import LexicalIndex
+from index.lexical import LexicalIndex, kept_words
 from index.loaded import LoadedIndex
 from index.search import Hits, HybridSearcher
 
@@ -170,10 +170,9 @@ def key_terms(question: str) -> list[str]:
     return [w for w in words if _indexed(w) and not _generic(w)]
 
 
-@lru_cache(maxsize=8192)
 def _indexed(word: str) -> bool:
     """Whether BM25 keeps `word` (it drops stopwords)."""
-    return bool(LexicalIndex.tokenize([word])[0])
+    return word in kept_words([word])
 
 
 def _generic(word: str) -> bool:

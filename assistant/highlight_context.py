@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from index.embed_tokens import TokenStates
-from index.lexical import LexicalIndex
+from index.lexical import kept_words
 
 Span = tuple[int, int]
 #: Weights of the contextual cosine and the token precision beside the stored vector's
@@ -122,7 +122,7 @@ def _content_rows(text: str, states: TokenStates) -> np.ndarray:
     """Rows of the tokens that lie in a content word of `text` (BM25 keeps it: not a
     stopword, not punctuation)."""
     found = list(_WORD.finditer(text))
-    content = _content_words([m.group() for m in found])
+    content = kept_words([m.group() for m in found])
     words = [(m.start(), m.end()) for m in found if m.group() in content]
     if not words:
         return np.zeros(0, dtype=np.int64)
@@ -132,22 +132,6 @@ def _content_rows(text: str, states: TokenStates) -> np.ndarray:
     at = np.searchsorted(starts, begins, side="right") - 1
     inside = (at >= 0) & (begins < ends[np.maximum(at, 0)])
     return np.flatnonzero(inside)
-
-
-def _content_words(words: Sequence[str]) -> set[str]:
-    """Which of `words` BM25 keeps, remembered per word (one tokenizer call per text)."""
-    known = {w: _CONTENT.get(w) for w in dict.fromkeys(words)}
-    new = [w for w, kept in known.items() if kept is None]
-    if new:
-        fresh = dict(zip(new, (bool(t) for t in LexicalIndex.tokenize(new)), strict=True))
-        known.update(fresh)
-        if len(_CONTENT) > 65536:
-            _CONTENT.clear()
-        _CONTENT.update(fresh)
-    return {w for w, kept in known.items() if kept}
-
-
-_CONTENT: dict[str, bool] = {}
 
 
 def _unit(x: np.ndarray) -> np.ndarray:

@@ -77,6 +77,25 @@ def _top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     return ids, scores[ids]
 
 
+def kept_words(words: Sequence[str]) -> set[str]:
+    """Which of `words` BM25 keeps as tokens (not a stopword, not punctuation), remembered
+    per word: one tokenizer call for the words not seen before."""
+    known = {w: _KEPT.get(w) for w in dict.fromkeys(words)}
+    new = [w for w, kept in known.items() if kept is None]
+    if new:
+        fresh = dict(zip(new, (bool(t) for t in LexicalIndex.tokenize(new)), strict=True))
+        known.update(fresh)
+        with _KEPT_LOCK:
+            if len(_KEPT) > 65536:
+                _KEPT.clear()
+            _KEPT.update(fresh)
+    return {w for w, kept in known.items() if kept}
+
+
+_KEPT: dict[str, bool] = {}
+_KEPT_LOCK = threading.Lock()
+
+
 class LexicalIndex:
     """A BM25 index whose document ids are row numbers into the passage list."""
 

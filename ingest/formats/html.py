@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from index.errors import UnreadableFileError
 from index.records import Block
 from ingest.formats.base import Format, Limits, MarkedSpan, Reading
-from ingest.formats.html_chrome import Part, chrome_parts
+from ingest.formats.html_chrome import Part, chrome_parts, link_share
 from ingest.formats.html_fallback import fallback_parts
 from ingest.formats.html_recall import with_missed_prose
 from ingest.structure import is_label_line
@@ -181,7 +181,7 @@ def _parts(body) -> Iterator[Part]:
 def _part(kind: str, text: str, element) -> Part:
     """A block with the share of its text that sits inside links (<ref> in trafilatura)."""
     linked = sum(len(squash(_all_text(ref))) for ref in element.iter("ref"))
-    return Part(kind, text, min(1.0, linked / len(text)) if text else 0.0)
+    return Part(kind, text, link_share(linked, text))
 
 
 def _items(list_element, depth: int) -> Iterator[Part]:

@@ -50,6 +50,11 @@ class Part:
     linked: float = 0.0
 
 
+def link_share(linked_chars: int, text: str) -> float:
+    """The share of `text` inside links, given how many of its characters links hold."""
+    return min(1.0, linked_chars / len(text)) if text else 0.0
+
+
 _RELATED_HEADING = re.compile(
     r"(?:(?:related|similar|recommended|popular|more|other|latest)\s+"
     r"(?:posts?|articles?|stories|news|reads?|reading|content|topics?)"

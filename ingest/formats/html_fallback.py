@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ingest.formats.html_chrome import link_share
 from ingest.text import squash
 
 _DROPPED_TAGS = ("script", "style", "nav", "header", "footer", "aside", "form", "noscript")
@@ -53,8 +54,7 @@ def fallback_parts(
 
 def _link_share(element, line: str) -> float:
     """The share of `line` (the element's text) inside its links."""
-    linked = sum(len(squash(a.get_text())) for a in element.find_all("a"))
-    return min(1.0, linked / len(line)) if line else 0.0
+    return link_share(sum(len(squash(a.get_text())) for a in element.find_all("a")), line)
 
 
 def _title(soup) -> str | None:
