@@ -15,12 +15,13 @@ import contextlib
 import functools
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 
 from index.errors import UnreadableFileError
 from index.records import Block
 from ingest.formats.base import Format, Limits, MarkedSpan, Reading
 from ingest.formats.html_chrome import Part, chrome_parts, link_share
+from ingest.formats.html_chrome_markup import markup_chrome
 from ingest.formats.html_fallback import fallback_parts
 from ingest.formats.html_recall import with_missed_prose
 from ingest.structure import is_label_line
@@ -43,7 +44,7 @@ MIN_REPEATED_PARAGRAPH_CHARS = 80
 def read(raw: bytes, file: str, limits: Limits) -> Reading:
     """The page's main text and its blocks, or UnreadableFileError."""
     try:
-        parts, title = _main_parts(raw, limits)
+        parts, title, tree = _main_parts(raw, limits)
         if _is_page_dump(parts):
             found, title = fallback_parts(raw, landmark_only=bool(parts))
             parts = [Part(k, _unmarked(k, text), linked) for k, text, linked in found] or parts
@@ -54,8 +55,9 @@ def read(raw: bytes, file: str, limits: Limits) -> Reading:
     parts = _once(part for part in parts if part.text.strip())
     if not parts:
         raise UnreadableFileError(file, "no article text found in the HTML page")
-    text, blocks = _layout(parts, title)
-    chrome = [MarkedSpan(blocks[i].start, blocks[i].end, why) for i, why in chrome_parts(parts)]
+    found = dict(markup_chrome(tree, parts)) | dict(chrome_parts(parts))
+    text, blocks = _layout(parts, title, found.keys())
+    chrome = [MarkedSpan(blocks[i].start, blocks[i].end, why) for i, why in sorted(found.items())]
     return Reading(text=text, title=title, blocks=blocks, boilerplate=tuple(chrome))
 
 
@@ -97,15 +99,15 @@ def _config(limits: Limits, min_size: int):
     return config
 
 
-def _main_parts(raw: bytes, limits: Limits) -> tuple[list[Part], str | None]:
-    """Each block trafilatura keeps, and the page's title."""
+def _main_parts(raw: bytes, limits: Limits) -> tuple[list[Part], str | None, object]:
+    """Each block trafilatura keeps, the page's title, and its parsed tree."""
     # parsed once: trafilatura works on a copy; the title and jusText's paragraphs are read
     # from it as is
     tree = _parsed(raw, limits)
     parts, title = _extract(tree, limits, SHORT_PAGE_CHARS)
     if sum(len(part.text) for part in parts) < SHORT_PAGE_CHARS:
         parts, title = _extract(tree, limits, 1)
-    return with_missed_prose(parts, tree, title), title
+    return with_missed_prose(parts, tree, title), title, tree
 
 
 def _parsed(raw: bytes, limits: Limits):
@@ -230,18 +232,21 @@ def _all_text(element) -> str:
     return "".join(element.itertext())
 
 
-def _layout(parts: list[Part], title: str | None) -> tuple[str, tuple[Block, ...]]:
-    """Join the parts with blank lines; one Block a part, with its kind and section."""
+def _layout(
+    parts: list[Part], title: str | None, chrome: Collection[int] = ()
+) -> tuple[str, tuple[Block, ...]]:
+    """Join the parts with blank lines; one Block a part, with its kind and section (a
+    heading that is chrome, "Related articles", names no section)."""
     pieces: list[str] = []
     blocks: list[Block] = []
     offset = 0
     section = title or ""
-    for kind, text in ((part.kind, part.text) for part in parts):
+    for i, (kind, text) in enumerate((part.kind, part.text) for part in parts):
         if kind == "heading" and not blocks and text == title:
             kind = "title"
         elif kind == "paragraph" and is_label_line(text):
             kind = "label"
-        if kind in ("title", "heading"):
+        if kind in ("title", "heading") and i not in chrome:
             section = text
         start = offset + (2 if pieces else 0)
         blocks.append(Block(start, start + len(text), kind, section))

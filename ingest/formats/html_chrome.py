@@ -240,12 +240,26 @@ def _related_lists(parts: Sequence[Part]) -> list[tuple[int, str]]:
         if len(part.text) > MAX_HEADLINE_CHARS or not _RELATED_HEADING.fullmatch(part.text):
             continue
         after = i + 1
-        while after < len(parts) and _is_headline(parts[after]):
+        while (
+            after < len(parts) and _is_headline(parts[after]) and not _opens_section(parts, after)
+        ):
             after += 1
         # a "See also" box of one link and a sentence about it is part of the article
         if after > i + 2 or (after == i + 2 and not _is_sentence(parts, after)):
             found += [(j, "related-links list") for j in range(i, after)]
     return found
+
+
+def _opens_section(parts: Sequence[Part], i: int) -> bool:
+    """Whether part `i` is a heading (not a linked headline) with a part after it that is
+    no headline: the heading of the page's next section ("Weiterführender Link")."""
+    part = parts[i]
+    return (
+        part.kind == "heading"
+        and part.linked < LINK_ONLY_SHARE
+        and i + 1 < len(parts)
+        and not _is_headline(parts[i + 1])
+    )
 
 
 def _is_sentence(parts: Sequence[Part], i: int) -> bool:

@@ -1,0 +1,125 @@
+"""Web-page chrome known by where it sits in the page's markup, whatever language it is in.
+
+trafilatura keeps some boxes that a site's own markup names as something other than the
+article: an author box ("author-bio", "about-author"), a pop-up ("popmake", "modal-body"),
+a newsletter sign-up form ("newsletter-form", "mc4wp"), a related-posts box ("related-posts",
+"wp_rp"). Class and id names are the site's words for its own layout, and are English on
+pages in any language. A part of the main text is chrome when all of its occurrences on the
+page lie inside such a box; a box that holds most of the main text is the article's own
+wrapper ("article.author-jane", "div.no-paywall"), never chrome.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from lxml import etree
+
+from ingest.formats.html_chrome import Part
+
+#: A box holding more than this share of the main text is the article's wrapper.
+MAX_BOX_SHARE = 0.8
+#: A part shorter than this (in characters other than spaces) is found anywhere by chance.
+MIN_PART_CHARS = 4
+
+#: Words one of which the class or id of every box below contains: only elements whose
+#: names contain one reach the patterns below.
+_HINT = re.compile(
+    r"author|autor|sabox|abh_|popup|popmake|pum-|modal|newsletter|mc4wp|signup|sign-up|optin"
+    r"|related|wp_rp|yarpp"
+)
+
+#: (reason, what one class or id name of the box looks like), lower-cased.
+_BOXES = (
+    (
+        "author box",
+        re.compile(
+            r".*(?:(?:author|autor)[-_]*(?:box|bio|info|desc|about|body|tooltip|details|profile"
+            r"|card)|about[-_]*(?:the[-_]*)?author|saboxplugin|^abh_).*"
+        ),
+    ),
+    (
+        "pop-up",
+        re.compile(
+            r".*popup.*|popmake.*|pum-(?:content|container)"
+            r"|(?:.*[-_])?modal(?:[-_]+(?:body|content|dialog|inner|box))?"
+        ),
+    ),
+    ("newsletter form", re.compile(r".*(?:newsletter|mc4wp|signup|sign-up|optin).*")),
+    ("related-links list", re.compile(r".*(?:(?<!un)related|wp_rp|yarpp).*")),
+)
+_SPACES = re.compile(r"\s+")
+_NON_WORD = re.compile(r"[\W_]+")
+#: The page's text a reader sees (not its scripts' data, which repeat an author's bio).
+_PAGE_TEXT = etree.XPath(
+    "//text()[not(parent::script or parent::style or parent::noscript or parent::template)]",
+    smart_strings=False,
+)
+
+
+def markup_chrome(tree, parts: Sequence[Part]) -> list[tuple[int, str]]:
+    """(index, reason) of each part of `parts` that lies inside a chrome box of the parsed
+    page `tree`."""
+    if tree is None:
+        return []
+    boxes = [(box, reason) for box in _named(tree) if (reason := _box_reason(box))]
+    if not boxes or not parts:
+        return []
+    texts = [_compact(part.text.lstrip(" -")) for part in parts]
+    main_chars = sum(map(len, texts))
+    page: str | None = None  # the page's text, worked out only if a box holds a part
+    found: dict[int, str] = {}
+    for box, reason in boxes:
+        inside = _compact("".join(box.itertext()))
+        # the article's own wrapper holds where the article starts, or most of it
+        if texts[0] in inside or len(inside) > MAX_BOX_SHARE * main_chars:
+            continue
+        for i, text in enumerate(texts):
+            if i in found or len(text) < MIN_PART_CHARS or parts[i].kind == "code":
+                continue
+            count = inside.count(text)
+            if count:
+                page = page if page is not None else _compact("".join(_PAGE_TEXT(tree)))
+                if page.count(text) == count:  # never also outside the box
+                    found[i] = reason
+    return sorted(found.items())
+
+
+def _named(tree):
+    """The elements whose class or id holds a hint of a box (walked in Python: faster here
+    than an XPath query testing each hint)."""
+    for element in tree.iter():
+        if isinstance(element.tag, str):
+            names = element.get("class"), element.get("id")
+            if (names[0] or names[1]) and _HINT.search(f"{names[0]} {names[1]}".lower()):
+                yield element
+
+
+def _box_reason(element) -> str | None:
+    """What box the element's class or id names, or None. An id made from the element's own
+    heading (Sphinx's "buffer-related-functions") names a section, not a box."""
+    ident = element.get("id") or ""
+    if ident and _is_heading_anchor(element, ident):
+        ident = ""
+    names = f"{element.get('class') or ''} {ident}".lower().split()
+    for reason, pattern in _BOXES:
+        if any(pattern.fullmatch(name) for name in names):
+            return reason
+    return None
+
+
+def _is_heading_anchor(element, ident: str) -> bool:
+    """Whether `ident` spells the words of the element's first heading ("4.2. Manifest-related
+    options" in <section id="manifest-related-options">)."""
+    heading = next(element.iter("h1", "h2", "h3", "h4", "h5", "h6"), None)
+    if heading is None:
+        return False
+    return _NON_WORD.sub("", ident.lower()) in _NON_WORD.sub(
+        "", "".join(heading.itertext()).lower()
+    )
+
+
+def _compact(text: str) -> str:
+    """The text without its spaces: markup and trafilatura space words differently."""
+    return _SPACES.sub("", text)
