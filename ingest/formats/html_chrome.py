@@ -60,12 +60,15 @@ _RELATED_HEADING = re.compile(
     r"(?:posts?|articles?|stories|news|reads?|reading|content|topics?)"
     r"|you\s+(?:may|might)\s+also\s+(?:like|enjoy)|read\s+(?:more|next|also)|further\s+reading"
     r"|see\s+also|also\s+read|more\s+on\s+this(?:\s+topic)?"
-    r"|(?:empfohlene|ähnliche|verwandte|weitere|neueste)\s+(?:beiträge|artikel|themen|nachrichten|news)"
+    r"|(?:empfohlene|ähnliche|verwandte|weitere|neueste|kommentierte|meistgelesene)\s+"
+    r"(?:beiträge|artikel|themen|nachrichten|news)(?:\s+zum\s+thema)?|mehr\s+themen|schon\s+gelesen"
+    r"|(?:das|dieses)\s+thema\s+könnte\s+(?:sie|dich)\s+(?:auch|ebenfalls)\s+interessieren"
     r"|mehr\s+zum\s+thema.*|zum\s+weiterlesen|lesen\s+sie\s+(?:auch|mehr)|auch\s+interessant"
     r"|(?:das|dies)\s+könnte\s+(?:sie|dich)\s+(?:auch|ebenfalls)\s+interessieren"
     r"|diese\s+artikel\s+könnten\s+(?:sie|dich)\s+(?:auch|ebenfalls)\s+interessieren"
     r"|beiträge\s+aus\s+dem\s+forum"
-    r"|(?:notas|noticias|artículos|articulos)\s+relacionad[oa]s|(?:también\s+)?te\s+puede\s+interesar"
+    r"|(?:notas|noticias|artículos|articulos|contenidos?)\s+relacionad[oa]s?"
+    r"|(?:también\s+)?(?:te|le)\s+puede\s+interesar"
     r"|lea\s+(?:también|más)|más\s+noticias"
     r"|articles?\s+(?:similaires|liés|connexes)|(?:à\s+)?lire\s+aussi|sur\s+le\s+même\s+sujet"
     r"|(?:notícias|artigos)\s+relacionad[oa]s|leia\s+também"
@@ -74,11 +77,13 @@ _RELATED_HEADING = re.compile(
     r"\s*[:.!?]?",
     re.IGNORECASE,
 )
+_SEE_ALSO = re.compile(r"\s*see\s+also\b", re.IGNORECASE)
 #: "<label>: <headline>" where the label sends the reader to another article.
 _TEASER = re.compile(
     r"(?:read\s+(?:more|also|next)|see\s+also|also\s+read|related|"
     r"lesen\s+sie\s+(?:auch|mehr|hier)|auch\s+lesen|mehr\s+dazu|auch\s+interessant"
-    r"|lea\s+(?:también|más)|puedes\s+ver|mira|te\s+puede\s+interesar|vea\s+también|relacionad[oa]"
+    r"|lea\s+(?:también|más)|puedes\s+ver|mira|(?:te|le)\s+puede\s+interesar|vea\s+también"
+    r"|relacionad[oa]"
     r"|(?:à\s+)?lire\s+aussi|voir\s+aussi|leia\s+também|leggi\s+anche"
     r"|czytaj\s+(?:też|także|również)|zobacz\s+(?:też|także))"
     r"\s*:\s*(?P<headline>\S.*)",
@@ -234,20 +239,32 @@ def _is_link_item(part: Part) -> bool:
 
 
 def _related_lists(parts: Sequence[Part]) -> list[tuple[int, str]]:
-    """A related-articles heading and the linked headlines after it, up to the next prose."""
+    """A related-articles heading and the linked headlines after it, up to the next prose
+    (or the page's end: a heading left there with nothing after it)."""
     found: list[tuple[int, str]] = []
     for i, part in enumerate(parts):
-        if len(part.text) > MAX_HEADLINE_CHARS or not _RELATED_HEADING.fullmatch(part.text):
+        if not is_related_heading(part):
             continue
         after = i + 1
         while (
             after < len(parts) and _is_headline(parts[after]) and not _opens_section(parts, after)
         ):
             after += 1
-        # a "See also" box of one link and a sentence about it is part of the article
-        if after > i + 2 or (after == i + 2 and not _is_sentence(parts, after)):
+        # a "See also" box of one link and a sentence about it is part of the article; a
+        # heading left at the page's end is chrome (not a documentation page's "See also")
+        at_end = after == len(parts) and not is_see_also(part.text)
+        if after > i + 2 or (after == i + 2 and not _is_sentence(parts, after)) or at_end:
             found += [(j, "related-links list") for j in range(i, after)]
     return found
+
+
+def is_related_heading(part: Part) -> bool:
+    """A related-articles heading ("Related posts", "Schon gelesen?", "NOTAS RELACIONADAS")."""
+    return (
+        part.kind != "code"
+        and len(part.text) <= MAX_HEADLINE_CHARS
+        and bool(_RELATED_HEADING.fullmatch(part.text))
+    )
 
 
 def _opens_section(parts: Sequence[Part], i: int) -> bool:
@@ -281,10 +298,21 @@ def _is_headline(part: Part) -> bool:
     )
 
 
+def is_see_also(text: str) -> bool:
+    """A "See also" label: on a documentation page it heads a box of references (Sphinx's
+    seealso), which stays."""
+    return bool(_SEE_ALSO.match(text))
+
+
+def is_documentation_entry(text: str) -> bool:
+    """A documentation page's entry ("IMAP4.subscribe(mailbox)", "Title¶"): never chrome."""
+    return bool(_API_ENTRY.search(text))
+
+
 def _line_reason(part: Part) -> str | None:
     """Why one short block is chrome, or None."""
     text = part.text.lstrip("- ").strip()
-    if _API_ENTRY.search(text):
+    if is_documentation_entry(text):
         return None
     if len(text) <= MAX_DISCLOSURE_CHARS:
         for pattern, reason in (

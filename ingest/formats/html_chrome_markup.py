@@ -16,7 +16,12 @@ from collections.abc import Sequence
 
 from lxml import etree
 
-from ingest.formats.html_chrome import Part
+from ingest.formats.html_chrome import (
+    Part,
+    is_documentation_entry,
+    is_related_heading,
+    is_see_also,
+)
 
 #: A box holding more than this share of the main text is the article's wrapper.
 MAX_BOX_SHARE = 0.8
@@ -51,6 +56,7 @@ _BOXES = (
 )
 _SPACES = re.compile(r"\s+")
 _NON_WORD = re.compile(r"[\W_]+")
+_TEXT_WITH = etree.XPath("//text()[contains(., $word)]", smart_strings=True)
 #: The page's text a reader sees (not its scripts' data, which repeat an author's bio).
 _PAGE_TEXT = etree.XPath(
     "//text()[not(parent::script or parent::style or parent::noscript or parent::template)]",
@@ -61,10 +67,11 @@ _PAGE_TEXT = etree.XPath(
 def markup_chrome(tree, parts: Sequence[Part]) -> list[tuple[int, str]]:
     """(index, reason) of each part of `parts` that lies inside a chrome box of the parsed
     page `tree`."""
-    if tree is None:
+    if tree is None or not parts:
         return []
     boxes = [(box, reason) for box in _named(tree) if (reason := _box_reason(box))]
-    if not boxes or not parts:
+    boxes += [(box, "related-links list") for box in _heading_boxes(tree, parts)]
+    if not boxes:
         return []
     texts = [_compact(part.text.lstrip(" -")) for part in parts]
     main_chars = sum(map(len, texts))
@@ -76,7 +83,7 @@ def markup_chrome(tree, parts: Sequence[Part]) -> list[tuple[int, str]]:
         if texts[0] in inside or len(inside) > MAX_BOX_SHARE * main_chars:
             continue
         for i, text in enumerate(texts):
-            if i in found or len(text) < MIN_PART_CHARS or parts[i].kind == "code":
+            if i in found or len(text) < MIN_PART_CHARS or _is_kept(parts[i]):
                 continue
             count = inside.count(text)
             if count:
@@ -84,6 +91,33 @@ def markup_chrome(tree, parts: Sequence[Part]) -> list[tuple[int, str]]:
                 if page.count(text) == count:  # never also outside the box
                     found[i] = reason
     return sorted(found.items())
+
+
+def _is_kept(part: Part) -> bool:
+    """Code, or a documentation entry: never chrome, whatever box holds it."""
+    return part.kind == "code" or is_documentation_entry(part.text)
+
+
+def _heading_boxes(tree, parts: Sequence[Part]) -> list:
+    """The element around each related-articles heading of `parts` and what follows it
+    ("NOTAS RELACIONADAS" and its <section> of teasers): the heading's nearest ancestor
+    that holds more than the heading."""
+    boxes = []
+    for part in parts:
+        if not is_related_heading(part) or is_see_also(part.text):
+            continue
+        heading = _compact(part.text)
+        first_word = part.text.split()[0]
+        for node in _TEXT_WITH(tree, word=first_word):
+            element = node.getparent()
+            while element is not None and heading not in _compact("".join(element.itertext())):
+                element = element.getparent()
+            while element is not None and _compact("".join(element.itertext())) == heading:
+                element = element.getparent()
+            if element is not None:
+                boxes.append(element)
+                break
+    return boxes
 
 
 def _named(tree):

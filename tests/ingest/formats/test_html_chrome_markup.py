@@ -136,3 +136,59 @@ def test_a_related_list_ends_at_the_next_section_heading() -> None:
         Part("paragraph", "BBAW"),
     ]
     assert [i for i, _ in chrome_parts(parts)] == [1, 2, 3]
+
+
+def test_the_box_around_a_related_heading_is_chrome() -> None:
+    # the teasers of "NOTAS RELACIONADAS" are not all links; their <section> holds them
+    marks = _marks("web-related-heading.html")
+    for opening in ("Grupo Conti asegura haber hackeado", "Sin embargo, Geannina Dinarte"):
+        assert _reason_of(marks, opening) == "related-links list"
+    assert _reason_of(marks, "En medio de las críticas de los sectores productivas") == ""
+
+
+def test_a_documentation_entry_is_never_chrome_whatever_box_holds_it() -> None:
+    # python3.11-doc library/tkinter.tix.html: an id naming a class "PopupMenu"
+    entry = (
+        '<dt class="sig sig-object py" id="tkinter.tix.PopupMenu"><em class="property">'
+        '<span class="pre">class</span> </em><span class="sig-prename descclassname">'
+        '<span class="pre">tkinter.tix.</span></span><span class="sig-name descname">'
+        '<span class="pre">PopupMenu</span></span><a class="headerlink" '
+        'href="#tkinter.tix.PopupMenu">¶</a></dt>'
+    )
+    tree = lxml_html.fromstring(
+        f"<html><body><p>Tix widgets, one a section.</p><dl>{entry}</dl></body></html>"
+    )
+    parts = [
+        Part("paragraph", "Tix widgets, one a section."),
+        Part("item", "- class tkinter.tix.PopupMenu¶"),
+    ]
+    assert markup_chrome(tree, parts) == []
+
+
+@pytest.mark.parametrize(
+    ("parts", "marked"),
+    [
+        (  # 9192fc0f8f69a682.html: "Schon gelesen?" and two linked headlines
+            [
+                Part("paragraph", "Dan Gelston, der Vorsitzende des Geschäftsbereichs, sagte."),
+                Part("paragraph", "Schon gelesen?"),
+                Part("paragraph", "Luftwaffe hat mit dem Training auf den H145 begonnen", 1.0),
+                Part("paragraph", "LH Technik hat die erste A321LR in Empfang genommen", 1.0),
+            ],
+            [1, 2, 3],
+        ),
+        (  # 3d1be4e044144509.html: the heading is left alone at the page's end
+            [
+                Part("paragraph", "Vielen Dank Anja für deine Tipps rund um Beauty und Wellness."),
+                Part("paragraph", "Das Thema könnte dich auch interessieren:"),
+            ],
+            [1],
+        ),
+        (  # a documentation page's "See also" at its end stays (library/dialog.html)
+            [Part("paragraph", "The tkinter.simpledialog module."), Part("heading", "See also")],
+            [],
+        ),
+    ],
+)
+def test_related_headings(parts: list[Part], marked: list[int]) -> None:
+    assert [i for i, _ in chrome_parts(parts)] == marked
