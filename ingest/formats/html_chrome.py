@@ -91,7 +91,8 @@ _TEASER = re.compile(
 )
 _CREDIT = re.compile(
     r"(?:©|\(c\)\s|copyright\b|(?:photo|foto|bild|image|picture)s?\s*(?:credits?)?\s*:"
-    r"|crédits?\s+photos?\s*:|(?:titel)?bild(?:er)?quelle\s*:|fotos?\s*:).*"
+    r"|crédits?\s+photos?\s*:|(?:titel)?bild(?:er)?quelle\s*:|fotos?\s*:|(?:titel|beitrags)bild\s*:"
+    r"|credits?\s*:|\(\s*credits?\s*:|fotograf(?:in)?\s*:).*"
     r"|(?:quellen?|sources?|fuentes?)\s*:.*"
     r"|.*\b(?:all\s+rights\s+reserved|alle\s+rechte\s+vorbehalten|tous\s+droits\s+réservés"
     r"|todos\s+los\s+derechos\s+reservados|cc[-\s]by(?:-(?:sa|nc|nd))*|creative\s+commons)\b.*",
@@ -105,6 +106,7 @@ _MONTH = (
 #: "Veröffentlicht am", "Published:", "Release Date:": the label of a publication stamp.
 _DATE_LABEL = (
     r"(?:(?:veröffentlicht|aktualisiert|erschienen)(?:\s+am)?|veröffentlichung|stand|datum"
+    r"|letzte\s+änderung|zuletzt\s+(?:aktualisiert|geändert)|last\s+(?:updated|modified)"
     r"|(?:published|posted|updated)(?:\s+on)?|(?:release|publication)\s+date|date"
     r"|publié\s+le|mis\s+à\s+jour\s+le|publicado(?:\s+el)?|actualizado(?:\s+el)?)"
 )
@@ -123,7 +125,7 @@ _FOLLOW_US = re.compile(
     r".*\b(?:(?:canal|channel|kanal)\s+(?:de\s+|on\s+|auf\s+)?(?:telegram|youtube|whatsapp)"
     r"|(?:telegram|youtube|whatsapp)[-\s](?:kanal|channel)"
     r"|newsletter|posteingang|(?:your|in\s+the)\s+inbox|download\s+(?:the|our)\s+\S+\s+apps?|(?:unsere|our)\s+apps?\b"
-    r"|folgen\s+sie\s+uns|follow\s+us|síguenos|suivez-nous"
+    r"|folgen\s+sie\s+uns|follow\s+us|s[ií]guenos|suivez-nous"
     r"|abonnieren|suscríbete|abonnez-vous|subscribe\s*[.!]?$"
     r"|subscribe\s+(?:now|here|today|to\s+(?:our|my|this)\b|for\s+(?:free|only))"
     r"|sign\s+up\s+(?:here|now|today|to\s+(?:get|receive)))\b.*",
@@ -137,6 +139,7 @@ _DISCLOSURE = re.compile(
 )
 _COMMENTS = re.compile(
     r"(?:\d+|keine|no|sin|aucun)\s+(?:kommentare?|comments?|comentarios?|commentaires?)\b.*"
+    r"|(?:kommentare|comments|comentarios|commentaires)\s+(?:insgesamt|total)\s*:?\s*\d*\s*\|?"
     r"|.*\b(?:(?:eingeloggt|angemeldet)\s*sein,?\s+um\s+(?:einen\s+)?kommentare?"
     r"|(?:log\s*in|sign\s+in)\s+to\s+(?:post\s+a\s+)?comment"
     r"|leave\s+a\s+(?:comment|reply))\b.*",
@@ -146,10 +149,11 @@ _COMMENTS = re.compile(
 #: A documentation page's entry: a permalink mark, or a call such as "IMAP4.subscribe(mailbox)".
 _API_ENTRY = re.compile(r"¶|\b[A-Za-z_][\w.]*\([\w\s,=*'\"./-]*\)")
 _CONSENT = re.compile(
-    r"(?=.*\b(?:akzeptier|accept|agree|zustimm|einverstanden|consent|acepto|acepta|j'accepte))"
-    r"(?=.*\b(?:datenschutz|privacy|cookie|nutzungsbedingungen|terms\s+of|privacidad|confidentialité))"
+    r"(?=.*\b(?:akzeptier|accept|agree|zustimm|einverst|consent|acepto|acepta|j'accepte))"
+    r"(?=.*\b(?:datenschutz|privacy|privatsphäre|cookie|nutzungsbedingungen|terms\s+of|privacidad"
+    r"|confidentialité))"
     r"(?=.*\b(?:website|site|seite|webseite|experience|nutzung|sitio|navegación|navigation|dienst"
-    r"|service|datenschutz|privacy|richtlinie|policy|política|politique))"
+    r"|service|datenschutz|privacy|privatsphäre|richtlinie|policy|política|politique|verbindung))"
     r".*",
     re.IGNORECASE,
 )
@@ -168,6 +172,36 @@ _SUPPORT_US = re.compile(
     r".*\b(?:(?:support|unterstützen\s+sie|unterstütze)\s+(?:our|unsere|unseren)\s+"
     r"(?:work|journalism|arbeit|journalismus)|consider\s+supporting|apoya\s+(?:nuestro|el)\s+periodismo)\b.*",
     re.IGNORECASE,
+)
+#: A paywall's or a membership's call: "To view the full story, please subscribe", "already
+#: a subscriber", "HAZTE MIEMBRO", "Cancela cuando quieras".
+_SUBSCRIPTION = re.compile(
+    r".*\b(?:(?:to\s+(?:view|read|see)|continue\s+reading)\s+the\s+(?:full|whole|entire)\s+"
+    r"(?:story|article)|already\s+a\s+subscriber|first[-\s]time\s+subscribers"
+    r"|(?:hazte|hágase|werden\s+sie|devenez)\s+(?:miembro|socio|mitglied|membre)"
+    r"|become\s+a\s+(?:member|subscriber)\s+(?:today|now)"
+    r"|cancel(?:a|e)?\s+(?:anytime|any\s+time|cuando\s+quieras|en\s+cualquier\s+momento)"
+    r"|jederzeit\s+kündbar)\b.*",
+    re.IGNORECASE,
+)
+#: "Klicken Sie auf den unteren Button, um den Inhalt von www.komoot.de zu laden": what
+#: stands in for an embedded player or map until the reader consents.
+_EMBED_PLACEHOLDER = re.compile(
+    r".*\b(?:klicken|click|tap)\b.{0,60}\b(?:inhalt|inhalte|content|video|karte|map)\b.{0,60}"
+    r"(?:\bzu\s+laden|\bto\s+load|\bladen)\b.*",
+    re.IGNORECASE,
+)
+#: "News date : 04/21/2022 Category : Press Releases": the article's filing labels (a label
+#: alone, "Category", heads a documentation page's table column).
+_FILING = re.compile(
+    r"(?:(?:(?:news\s+)?date|datum)\s*:\s*[^:]{1,40}?\s*)?"
+    r"(?:categor(?:y|ies)|kategorien?|rubrik|tags|schlagw(?:ö|oe)rter|etiquetas|temas|themen)"
+    r"\s*:\s*[^:]{1,60}",
+    re.IGNORECASE,
+)
+#: "Von: Götz Warnke", "By: Jane Doe": a byline with its label.
+_BYLINE = re.compile(
+    r"(?:von|by|por|par|autor|author)\s*:\s*\w[\w.'-]*(?:\s+\w[\w.'-]*){0,3}", re.IGNORECASE
 )
 #: "Report 2021 (PDF, 38 KB)", "Letter of 14 October 2021 PDF | 38 KB | not accessible":
 #: a link to a file, with its size.
@@ -317,7 +351,9 @@ def _line_reason(part: Part) -> str | None:
     if len(text) <= MAX_DISCLOSURE_CHARS:
         for pattern, reason in (
             (_DISCLOSURE, "advertising disclosure"),
+            (_SUBSCRIPTION, "subscription call"),
             (_CONSENT, "consent notice"),
+            (_EMBED_PLACEHOLDER, "consent notice"),
             (_BROWSER_NOTICE, "browser notice"),
         ):
             if pattern.fullmatch(text):
@@ -336,6 +372,8 @@ def _line_reason(part: Part) -> str | None:
         (_NAVIGATION, "navigation link"),
         (_SUPPORT_US, "call to follow"),
         (_RATING, "rating widget"),
+        (_FILING, "filing labels"),
+        (_BYLINE, "byline"),
         (_SHARE, "share buttons"),
     )
     return next((reason for pattern, reason in checks if pattern.fullmatch(text)), None)

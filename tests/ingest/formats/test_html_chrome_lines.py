@@ -1,0 +1,90 @@
+"""Chrome lines of real web pages (the benchmark page each is from is named), and the
+documentation lines that read like them and stay (python3.11-doc)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.formats.html_chrome import Part, chrome_parts
+
+OPENING = Part("paragraph", "The article's first paragraph, which says what it is about at length.")
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        # 3cdd1a6b3bbd20ad.html, a paywall's call under the story's first paragraphs
+        (
+            "To view the full story, please subscribe to The Haitian Times. You can choose a"
+            " $60 Annual Subscription or a $5 Weekly Pass.",
+            "subscription call",
+        ),
+        (
+            "If you’re seeing this message but you’re already a subscriber, you can log in for"
+            " immediate access to this story.",
+            "subscription call",
+        ),
+        # 630b8438a807a7d2.html
+        (
+            "Hacemos periodismo desde hace 106 años. Y ahora, como en otros periodos de la"
+            " historia de El Salvador, el periodismo es fundamental para que la opinión pública"
+            " se fortalezca. HAZTE MIEMBRO Y DISFRUTA DE BENEFICIOS EXCLUSIVOS",
+            "subscription call",
+        ),
+        # f3c8315f29b4d3a9.html
+        (
+            "Tú también puedes hacer periodismo incómodo. Cancela cuando quieras.",
+            "subscription call",
+        ),
+        # a55d104d8db570df.html, where an embedded map waits for consent
+        (
+            "Klicken Sie auf den unteren Button, um den Inhalt von www.komoot.de zu laden.",
+            "consent notice",
+        ),
+        # 2aefeb80bbd49581.html
+        (
+            "Wir respektieren deine Privatsphäre und stellen deshalb ohne dein Einverständnis"
+            " keine Verbindung zu Twitter her. Hier kannst du deine Einstellungen verwalten,"
+            " um eine Verbindung zu den Social-Media-Kanälen herzustellen.",
+            "consent notice",
+        ),
+        # 267820d1db344145.html
+        ("News date : 04/21/2022 Category : Press Releases", "filing labels"),
+        # 4205e15719e1d927.html
+        ("Von: Götz Warnke", "byline"),
+        # 93fab9340e708090.html, 775003c24cbec875.html, c1a124170b91eb63.html
+        ("Titelbild: Geyres Christophe/ABACA/picture-alliance", "credit line"),
+        ("Beitragsbild: Titelseite der FAZ vom 2.4.2019, Ausriss.", "credit line"),
+        ("(Credit: Clayton Aldern / Grist)", "credit line"),
+        # ce195cc5383ae476.html
+        ("Letzte Änderung 14.02.2019", "date stamp"),
+        # b8c041fd803f226c.html, a table cell
+        ("Kommentare insgesamt: 0 | ", "comment-form residue"),
+        # 621816157184e0fe.html, written without its accent
+        (
+            "Siguenos en Telegram, Instagram, Facebook y Twitter para recibir en directo toda"
+            " la información",
+            "call to follow",
+        ),
+    ],
+)
+def test_a_chrome_line_is_marked(line: str, reason: str) -> None:
+    assert chrome_parts([OPENING, Part("paragraph", line)]) == [(1, reason)]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # library/enum.html
+        "- A decorator for use in enums: its target will become a member.",
+        # library/locale.html and tkinter.ttk.html: a table's column heading
+        "Category",
+        "tags",
+        # a sentence that only mentions subscribers
+        "The number of subscribers grew by a third in the year to March.",
+    ],
+)
+def test_a_documentation_line_like_chrome_stays(line: str) -> None:
+    assert (
+        chrome_parts([OPENING, Part("item" if line.startswith("-") else "paragraph", line)]) == []
+    )
