@@ -77,6 +77,13 @@ _RELATED_HEADING = re.compile(
     r"\s*[:.!?]?",
     re.IGNORECASE,
 )
+#: "About the author", "Über diese Reihe", "Sobre el autor": what heads an author box.
+_ABOUT_HEADING = re.compile(
+    r"(?:(?:über|about)\s+(?:diese[nrs]?\s+(?:reihe|serie|autor(?:in)?|blog)"
+    r"|the\s+(?:authors?|series|blog)|this\s+(?:series|blog)|den\s+autor|die\s+autorin)"
+    r"|sobre\s+(?:el|la)\s+autora?|à\s+propos\s+de\s+l'auteur|zur\s+person)\s*:?",
+    re.IGNORECASE,
+)
 _SEE_ALSO = re.compile(r"\s*see\s+also\b", re.IGNORECASE)
 #: "<label>: <headline>" where the label sends the reader to another article.
 _TEASER = re.compile(
@@ -232,6 +239,7 @@ def chrome_parts(parts: Sequence[Part]) -> list[tuple[int, str]]:
     """(index, reason) of each part that is page chrome, in order."""
     found = dict(_link_lists(parts))
     found.update(_related_lists(parts))
+    found.update(_about_boxes(parts))
     for i, part in enumerate(parts):
         if i not in found and part.kind != "code":
             reason = _line_reason(part)
@@ -299,6 +307,20 @@ def is_related_heading(part: Part) -> bool:
         and len(part.text) <= MAX_HEADLINE_CHARS
         and bool(_RELATED_HEADING.fullmatch(part.text))
     )
+
+
+def _about_boxes(parts: Sequence[Part]) -> list[tuple[int, str]]:
+    """An "About the author" / "Über diese Reihe" heading in the page's last third, and
+    what follows it up to the next heading: the box about who wrote the article."""
+    found: list[tuple[int, str]] = []
+    for i in range(len(parts) * 2 // 3, len(parts)):
+        if not _ABOUT_HEADING.fullmatch(parts[i].text):
+            continue
+        after = i + 1
+        while after < len(parts) and parts[after].kind not in ("heading", "code"):
+            after += 1
+        found += [(j, "author box") for j in range(i, after)]
+    return found
 
 
 def _opens_section(parts: Sequence[Part], i: int) -> bool:

@@ -88,3 +88,31 @@ def test_a_documentation_line_like_chrome_stays(line: str) -> None:
     assert (
         chrome_parts([OPENING, Part("item" if line.startswith("-") else "paragraph", line)]) == []
     )
+
+
+def _article(paragraphs: int) -> list[Part]:
+    return [
+        Part("paragraph", f"Paragraph {n} of the article, which goes on as prose does.")
+        for n in range(paragraphs)
+    ]
+
+
+def test_an_about_the_author_box_at_the_end_is_chrome() -> None:
+    # 6979f36e9e06f201.html: "Über diese Reihe" and the publisher's words under a report
+    parts = [
+        *_article(6),
+        Part("heading", "Über diese Reihe"),
+        Part(
+            "paragraph",
+            "Die Konrad-Adenauer-Stiftung ist in rund 110 Ländern auf fünf Kontinenten mit"
+            " einem eigenen Büro vertreten. Die Auslandsmitarbeiter vor Ort können aus erster"
+            " Hand über aktuelle Ereignisse und langfristige Entwicklungen berichten.",
+        ),
+    ]
+    assert chrome_parts(parts) == [(6, "author box"), (7, "author box")]
+
+
+def test_an_about_heading_early_on_the_page_is_content() -> None:
+    # a page about the series itself opens with the heading
+    parts = [Part("heading", "Über diese Reihe"), *_article(6)]
+    assert chrome_parts(parts) == []
