@@ -65,8 +65,9 @@ _PAGE_TEXT = etree.XPath(
 
 
 def markup_chrome(tree, parts: Sequence[Part]) -> list[tuple[int, str]]:
-    """(index, reason) of each part of `parts` that lies inside a chrome box of the parsed
-    page `tree`."""
+    """(index, reason) of each part of `parts` that lies inside chrome boxes of the parsed
+    page `tree`: every place the part's text is on the page is inside one (a newsletter
+    form shown twice holds its call twice)."""
     if tree is None or not parts:
         return []
     boxes = [(box, reason) for box in _named(tree) if (reason := _box_reason(box))]
@@ -75,21 +76,28 @@ def markup_chrome(tree, parts: Sequence[Part]) -> list[tuple[int, str]]:
         return []
     texts = [_compact(part.text.lstrip(" -")) for part in parts]
     main_chars = sum(map(len, texts))
-    page: str | None = None  # the page's text, worked out only if a box holds a part
-    found: dict[int, str] = {}
+    held: list[tuple[str, str]] = []  # (text, reason) of each outermost box
+    chosen = {box for box, _ in boxes}
     for box, reason in boxes:
+        if any(above in chosen for above in box.iterancestors()):
+            continue  # its text is in the box around it
         inside = _compact("".join(box.itertext()))
         # the article's own wrapper holds where the article starts, or most of it
         if texts[0] in inside or len(inside) > MAX_BOX_SHARE * main_chars:
+            chosen.discard(box)
             continue
-        for i, text in enumerate(texts):
-            if i in found or len(text) < MIN_PART_CHARS or _is_kept(parts[i]):
-                continue
-            count = inside.count(text)
-            if count:
-                page = page if page is not None else _compact("".join(_PAGE_TEXT(tree)))
-                if page.count(text) == count:  # never also outside the box
-                    found[i] = reason
+        held.append((inside, reason))
+    page: str | None = None  # the page's text, worked out only if a box holds a part
+    found: dict[int, str] = {}
+    for i, text in enumerate(texts):
+        if len(text) < MIN_PART_CHARS or _is_kept(parts[i]):
+            continue
+        counts = [(inside.count(text), reason) for inside, reason in held]
+        total = sum(count for count, _ in counts)
+        if total:
+            page = page if page is not None else _compact("".join(_PAGE_TEXT(tree)))
+            if page.count(text) == total:  # never also outside the boxes
+                found[i] = next(reason for count, reason in counts if count)
     return sorted(found.items())
 
 

@@ -192,3 +192,23 @@ def test_a_documentation_entry_is_never_chrome_whatever_box_holds_it() -> None:
 )
 def test_related_headings(parts: list[Part], marked: list[int]) -> None:
     assert [i for i, _ in chrome_parts(parts)] == marked
+
+
+def test_a_call_in_two_newsletter_forms_is_chrome() -> None:
+    # c38c68de0a9495d9.html shows its Mailchimp form twice, in the post and in a widget
+    form = (
+        '<div class="mc4wp-form-fields"><p>Get regular updates on the latest tutorials,'
+        " offers &amp; news at Statistics Globe.</p></div>"
+    )
+    tree = lxml_html.fromstring(
+        "<html><body><p>On this page you learned how to increase the font size.</p>"
+        f'{form}<div class="widget_mc4wp_form_widget">{form}</div></body></html>'
+    )
+    parts = [
+        Part("paragraph", "On this page you learned how to increase the font size."),
+        Part(
+            "paragraph",
+            "Get regular updates on the latest tutorials, offers & news at Statistics Globe.",
+        ),
+    ]
+    assert markup_chrome(tree, parts) == [(1, "newsletter form")]
