@@ -33,6 +33,10 @@ MAX_CHROME_CHARS = 200
 MAX_HEADLINE_CHARS = 150
 #: A disclosure of affiliate links or advertisers runs to two or three sentences.
 MAX_DISCLOSURE_CHARS = 400
+#: A headline has at least this many words ("expression_list" is a grammar's name).
+MIN_HEADLINE_WORDS = 3
+#: A paragraph this long, mostly outside links, is prose.
+MIN_PROSE_CHARS = 100
 #: A list item at least this share of whose text is link text is only a link.
 LINK_ITEM_SHARE = 0.9
 #: A list of this many link-only items is a list of links (one is a "See also" line).
@@ -77,6 +81,7 @@ _RELATED_HEADING = re.compile(
     r"\s*[:.!?]?",
     re.IGNORECASE,
 )
+_ADDRESS = re.compile(r"\s*(?:https?://|www\.)")
 #: "About the author", "Über diese Reihe", "Sobre el autor": what heads an author box.
 _ABOUT_HEADING = re.compile(
     r"(?:(?:über|about)\s+(?:diese[nrs]?\s+(?:reihe|serie|autor(?:in)?|blog)"
@@ -245,6 +250,8 @@ def chrome_parts(parts: Sequence[Part]) -> list[tuple[int, str]]:
             reason = _line_reason(part)
             if reason:
                 found[i] = reason
+    for i, reason in _trailing_links(parts):  # a closer reason ("navigation link") first
+        found.setdefault(i, reason)
     return sorted(found.items())
 
 
@@ -306,6 +313,34 @@ def is_related_heading(part: Part) -> bool:
         part.kind != "code"
         and len(part.text) <= MAX_HEADLINE_CHARS
         and bool(_RELATED_HEADING.fullmatch(part.text))
+    )
+
+
+def _trailing_links(parts: Sequence[Part]) -> list[tuple[int, str]]:
+    """Linked headlines after the article's last paragraph of prose: links to other pages
+    left below it. A list item is the article's own list, a bare address its source, a
+    sentence ("See SimpleXMLRPCServer Example.") or a lone name a documentation page's
+    reference."""
+    prose = [i for i, part in enumerate(parts) if _is_prose(part)]
+    if not prose:
+        return []
+    return [
+        (i, "related-links list")
+        for i in range(prose[-1] + 1, len(parts))
+        if parts[i].kind in ("paragraph", "heading")
+        and parts[i].linked >= LINK_ONLY_SHARE
+        and len(parts[i].text) <= MAX_HEADLINE_CHARS
+        and not _ADDRESS.match(parts[i].text)
+        and not _ends_sentence(parts[i].text)
+        and len(parts[i].text.split()) >= MIN_HEADLINE_WORDS
+    ]
+
+
+def _is_prose(part: Part) -> bool:
+    return (
+        part.kind in ("paragraph", "item")
+        and part.linked < 0.5
+        and len(part.text) >= MIN_PROSE_CHARS
     )
 
 

@@ -92,7 +92,7 @@ def test_a_documentation_line_like_chrome_stays(line: str) -> None:
 
 def _article(paragraphs: int) -> list[Part]:
     return [
-        Part("paragraph", f"Paragraph {n} of the article, which goes on as prose does.")
+        Part("paragraph", f"Paragraph {n} of the article, which goes on as prose does. " * 2)
         for n in range(paragraphs)
     ]
 
@@ -116,3 +116,26 @@ def test_an_about_heading_early_on_the_page_is_content() -> None:
     # a page about the series itself opens with the heading
     parts = [Part("heading", "Über diese Reihe"), *_article(6)]
     assert chrome_parts(parts) == []
+
+
+def test_linked_headlines_after_the_last_prose_are_chrome() -> None:
+    # 0839094ef2f37904.html and 9af04bfb75f67f3e.html: links to other pages under the text
+    parts = [
+        *_article(3),
+        Part("paragraph", "Verbrauchsteuern: Alkohol, Tabakwaren und Kaffee (Fachthemen)", 1.0),
+        Part("paragraph", "Korkeasaaren karhut heräsivät jo – talviunet jäivät lyhyiksi", 1.0),
+    ]
+    assert chrome_parts(parts) == [(3, "related-links list"), (4, "related-links list")]
+
+
+@pytest.mark.parametrize(
+    "last",
+    [
+        Part("paragraph", "See SimpleXMLRPCServer Example.", 1.0),  # library/xmlrpc.client.html
+        Part("paragraph", "expression_list", 1.0),  # reference/toplevel_components.html
+        Part("paragraph", "http://www.openpetition.de/petition/online/gegen-die-tarifreform", 1.0),
+        Part("item", "- Mortal Kombat 11 is adding the Terminator and Joker", 1.0),
+    ],
+)
+def test_a_reference_after_the_last_prose_stays(last: Part) -> None:
+    assert chrome_parts([*_article(3), last]) == []
