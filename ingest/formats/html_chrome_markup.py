@@ -4,9 +4,11 @@ trafilatura keeps some boxes that a site's own markup names as something other t
 article: an author box ("author-bio", "about-author"), a pop-up ("popmake", "modal-body"),
 a newsletter sign-up form ("newsletter-form", "mc4wp"), a related-posts box ("related-posts",
 "wp_rp"). Class and id names are the site's words for its own layout, and are English on
-pages in any language. A part of the main text is chrome when all of its occurrences on the
-page lie inside such a box; a box that holds most of the main text is the article's own
-wrapper ("article.author-jane", "div.no-paywall"), never chrome.
+pages in any language. The element around a related-articles heading is such a box too
+("NOTAS RELACIONADAS" and the <section> of teasers it heads, their dates and summaries as
+well as their linked headlines). A part of the main text is chrome when every copy of it on
+the page lies inside such boxes; a box holding the article's first part or most of the main
+text is the article's own wrapper, never chrome.
 """
 
 from __future__ import annotations
