@@ -55,9 +55,9 @@ def read(raw: bytes, file: str, limits: Limits) -> Reading:
     parts = _once(part for part in parts if part.text.strip())
     if not parts:
         raise UnreadableFileError(file, "no article text found in the HTML page")
-    found = dict(markup_chrome(tree, parts)) | dict(chrome_parts(parts))
-    text, blocks = _layout(parts, title, found.keys())
-    chrome = [MarkedSpan(blocks[i].start, blocks[i].end, why) for i, why in sorted(found.items())]
+    marked = dict(markup_chrome(tree, parts)) | dict(chrome_parts(parts))
+    text, blocks = _layout(parts, title, marked.keys())
+    chrome = [MarkedSpan(blocks[i].start, blocks[i].end, why) for i, why in sorted(marked.items())]
     return Reading(text=text, title=title, blocks=blocks, boilerplate=tuple(chrome))
 
 
