@@ -11,22 +11,40 @@ from ingest.formats import Format, Reading, content_problem, format_for
 
 
 def test_suffixes_in_message_order():
-    assert formats.SUFFIXES == (".txt", ".md", ".html", ".htm", ".pdf")
-    assert formats.kinds_phrase() == ".txt, .md, .html or .pdf"
+    assert formats.SUFFIXES == (".txt", ".md", ".rst", ".html", ".htm", ".pdf")
+    assert formats.kinds_phrase() == ".txt, .md, .rst, .html or .pdf"
 
 
 @pytest.mark.parametrize(
     ("name", "phrase"),
-    [("a.txt", "text file"), ("b/C.MD", "Markdown file"), ("x.htm", "HTML page"), ("y.pdf", "PDF")],
+    [
+        ("a.txt", "text file"),
+        ("b/C.MD", "Markdown file"),
+        ("guide.rst", "reStructuredText file"),
+        ("x.htm", "HTML page"),
+        ("y.pdf", "PDF"),
+    ],
 )
 def test_format_for_a_name(name, phrase):
     assert format_for(name).name == phrase
 
 
-def test_unknown_and_suffixless_names_have_no_format():
+def test_unknown_types_have_no_format():
     assert format_for("notes.docx") is None
-    assert format_for("README") is None
-    assert format_for("folder.txt/README") is None
+    assert format_for("data.json") is None and format_for("data.json.gz") is None
+    assert format_for("notes.txt~") is None and format_for("notes~") is None
+    assert format_for("#notes#") is None
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["README", "folder.txt/README", "copyright", "TODO", "README.Debian", "NEWS.Debian.gz"],
+)
+def test_document_names_without_a_format_suffix_are_read_by_content(name):
+    """One rule for plain and compressed names: README reads as README.gz does."""
+    fmt = format_for(name)
+    assert fmt is not None and fmt.name.endswith("document")
+    assert formats.type_suffix(name) in ("", ".gz")
 
 
 def test_a_zip_based_format_registered_later_is_accepted_by_upload_sniffing(monkeypatch):
