@@ -10,6 +10,8 @@ would. Editor backups (`notes~`, `#notes#`) are never documents.
 
 from __future__ import annotations
 
+import re
+
 #: The classic names of documents packages ship beside their code (compared lower-cased).
 DOCUMENT_NAMES = frozenset(
     {
@@ -32,13 +34,21 @@ def reads_by_content(name: str) -> bool:
     """Is `name` (compression removed) a document whose content says how to read it?
 
     True for a name with no suffix ("README", "copyright", "Makefile") and for one whose
-    first or last part is a classic document name ("README.Debian", "descore.README");
+    first or last part is a classic document name ("README.Debian", "descore.README",
+    "v2.38-ReleaseNotes");
     False for backups and hidden files."""
     base = _base(name)
     if not base or base.startswith(".") or is_backup(base):
         return False
     parts = base.lower().split(".")
-    return len(parts) == 1 or parts[0] in DOCUMENT_NAMES or parts[-1] in DOCUMENT_NAMES
+    return len(parts) == 1 or _names_a_document(parts[0]) or _names_a_document(parts[-1])
+
+
+def _names_a_document(part: str) -> bool:
+    """ "readme", "readme_first", "2.38-releasenotes"'s "38-releasenotes": a document name,
+    alone or as the first or last word of a hyphenated part."""
+    words = re.split(r"[-_]", part)
+    return part in DOCUMENT_NAMES or words[0] in DOCUMENT_NAMES or words[-1] in DOCUMENT_NAMES
 
 
 def _base(name: str) -> str:

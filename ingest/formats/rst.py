@@ -12,8 +12,9 @@ not give offsets), so each `Block` is an exact span of the text, as Markdown's a
   the paragraph it warns about);
 - other directives with content (`.. tab::`, `.. function::`) keep their argument as a
   label and their content; comments, link targets, substitution definitions, field lists
-  (`:orphan:`), directive options and content-free directives (`.. toctree::`,
-  `.. image::`) are boilerplate with their reason;
+  (`:orphan:`), directive options and directives without content (`.. toctree::`,
+  `.. image::`, `.. pip-command-usage:: debug`: what they show is generated elsewhere)
+  are boilerplate with their reason;
 - paragraphs, list items, definition terms and tables are blocks of their wrapped lines.
 """
 
@@ -201,17 +202,18 @@ class _Reader:
         argument = (line.first + after, line.last) if line.first + after < line.last else None
         content = self._options_end(i + 1, end)
         has_content = any(not x.blank for x in self.lines[content:end])
-        if name in MARKUP_DIRECTIVES or not (has_content or argument):
-            self._mark(i, end, "directive")
+        if name == "rubric" and argument:  # an informal heading
+            self.parts.append(("heading", *argument, self._text(*argument)))
+            return
+        inline = name in ADMONITIONS and argument  # ".. important:: Make sure ..."
+        if name in MARKUP_DIRECTIVES or not (has_content or inline):
+            self._mark(i, end, "directive")  # what it shows is generated, not written here
             return
         self._mark(i + 1, content, "directive options")
         if name in CODE_DIRECTIVES:
-            if has_content:
-                self._code(content, end)
+            self._code(content, end)
         elif name in ADMONITIONS or name in TITLED_ADMONITIONS:
             self._admonition(name, i, argument, content, end)
-        elif name == "rubric" and argument:
-            self.parts.append(("heading", *argument, self._text(*argument)))
         else:
             if argument:
                 self._add("label", *argument)
