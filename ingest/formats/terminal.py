@@ -2,7 +2,7 @@
 
 A manual page formatted for a terminal (`man ls > ls.txt`, man-db's own manual.txt.gz)
 prints bold as `N\\bN`, underline as `_\\bx`, bullets as `+\\bo`, and colour or weight as
-ANSI sequences (`ESC[1m` ... `ESC[0m`). Left in, they split words for search and show as
+ANSI SGR sequences (`ESC[1m` ... `ESC[0m`). Left in, they split words for search and show as
 junk in quotes; kept as boilerplate, every formatted word would break a quote in pieces.
 So a text file's `document.text` is its decoded text with these removed (the letters they
 format stay), and quotes are verbatim to that cleaned text, as a compressed file's are to
@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import re
 
-#: CSI (ESC [ ... final byte: SGR colours and weights, cursor moves), OSC (ESC ] ... BEL or
-#: ESC \\: titles, links) and the two-byte escapes (ESC followed by one of @-Z, \\, -, _).
-_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]")
+#: SGR (ESC [ params m: weight, underline, colour) and OSC 8 hyperlinks (groff 1.23's man
+#: pages): formatting. Other escapes (a screen clear, a window title, a clipboard write)
+#: are no formatting: they stay in the text, verbatim, and never reach a terminal
+#: (`assistant.terminal`, issue #15).
+_ANSI = re.compile(r"\x1b\[[0-9;:]*m|\x1b\]8;[^\x07\x1b]*(?:\x07|\x1b\\)")
 #: "x\b_": the underline struck after the letter (the letter stays).
 _UNDERLINE_AFTER = re.compile(r"([^\x08\n])\x08_")
 #: "X\b" before another character: struck over (bold "X\bX", underline "_\bx", "+\bo").

@@ -43,12 +43,19 @@ def counter() -> TokenCounter:
         ("+\bo item", "o item"),  # a bullet
         ("X\bX\bX", "X"),  # bold struck twice
         ("\x1b[1mman\x1b[22m and \x1b[4mpath\x1b[24m\x1b[0m", "man and path"),  # SGR
-        ("\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\ \x1b[2K", "link "),  # OSC link, erase
+        ("\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\", "link"),  # groff 1.23's hyperlinks
     ],
 )
 def test_formatting_is_removed_and_the_letters_stay(formatted, plain):
     text, removed = strip_formatting(formatted)
     assert text == plain and removed > 0
+
+
+def test_escapes_that_are_no_formatting_stay_verbatim():
+    """A screen clear or clipboard write is not formatting: kept in the text (quotes stay
+    exact), and dropped only where text reaches a terminal (issue #15)."""
+    hostile = "Tomatoes\x1b[2J\x1b[H grow\x1b]52;c;Y3VybA==\x07 best.\n"
+    assert strip_formatting(hostile) == (hostile, 0)
 
 
 def test_text_without_formatting_is_unchanged():
