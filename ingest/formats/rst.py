@@ -39,6 +39,9 @@ _TARGET = re.compile(r"\.\. +(?:_[^:`]*:|__:|_`[^`]*`:)(?: |$)")
 _SUBSTITUTION = re.compile(r"\.\. +\|[^|]+\| +[\w:.+-]+::")
 _FOOTNOTE = re.compile(r"\.\. +\[[^\]]+\](?: |$)")
 
+#: Nesting (block quotes, directives, list items) read before the rest goes flat: far past
+#: any real document, far below Python's recursion limit.
+MAX_DEPTH = 40
 CODE_DIRECTIVES = frozenset(
     {"code-block", "code", "sourcecode", "doctest", "testcode", "testoutput", "math"}
     | {"parsed-literal", "productionlist", "prompt"}
@@ -119,9 +122,29 @@ class _Reader:
         self.lines = _lines(text)
         self.parts: list[tuple[str, int, int, str]] = []
         self.marked: list[MarkedSpan] = []
+        self.depth = 0
 
     def body(self, i: int, j: int, top: bool = False) -> None:
         """Read lines [i, j): every element at the indentation of their first line."""
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:  # a staircase of indents: flat paragraphs, no recursion
+                self._flat(i, j)
+            else:
+                self._body(i, j, top)
+        finally:
+            self.depth -= 1
+
+    def _flat(self, i: int, j: int) -> None:
+        while i < j:
+            if self.lines[i].blank:
+                i += 1
+                continue
+            k, last = self._run_end(i, i + 1, j)
+            self._add("paragraph", self.lines[i].first, last)
+            i = k
+
+    def _body(self, i: int, j: int, top: bool) -> None:
         base = next((line.indent for line in self.lines[i:j] if not line.blank), 0)
         while i < j:
             line = self.lines[i]

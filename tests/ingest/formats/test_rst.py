@@ -211,3 +211,12 @@ def test_the_test_data_is_what_its_readme_names():
     files = sorted(p.relative_to(DATA).as_posix() for p in DATA.rglob("*") if p.is_file())
     assert files == sorted([*(p.relative_to(DATA).as_posix() for p in FILES), "README.md"])
     assert all(f"| {p.relative_to(DATA).as_posix()} |" in listed for p in FILES)
+
+
+def test_a_staircase_of_indents_reads_flat_instead_of_recursing_without_end():
+    """3,000 ever deeper block quotes or nested `.. note::` bodies: read in bounded depth."""
+    stair = "".join(" " * i + f"step {i}\n" for i in range(3000))
+    reading = read(stair.encode(), "stair.rst", Limits())
+    assert reading.text[reading.blocks[-1].start :].startswith("step 40")
+    nested = "".join(" " * (3 * i) + ".. note::\n\n" for i in range(2000)) + " " * 6000 + "x\n"
+    assert len(read(nested.encode(), "nested.rst", Limits()).blocks) == 2001
