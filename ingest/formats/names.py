@@ -41,14 +41,13 @@ def reads_by_content(name: str) -> bool:
     if not base or base.startswith(".") or is_backup(base):
         return False
     parts = base.lower().split(".")
-    return len(parts) == 1 or _names_a_document(parts[0]) or _names_a_document(parts[-1])
+    return len(parts) == 1 or parts[0] in DOCUMENT_NAMES or _ends_with_a_document(parts[-1])
 
 
-def _names_a_document(part: str) -> bool:
-    """ "readme", "readme_first", "2.38-releasenotes"'s "38-releasenotes": a document name,
-    alone or as the first or last word of a hyphenated part."""
-    words = re.split(r"[-_]", part)
-    return part in DOCUMENT_NAMES or words[0] in DOCUMENT_NAMES or words[-1] in DOCUMENT_NAMES
+def _ends_with_a_document(part: str) -> bool:
+    """ "readme", or "38-releasenotes" of "v2.38-ReleaseNotes": a last part that is a
+    document name or ends with one ("changelog_search.js" does not: its last part is js)."""
+    return part in DOCUMENT_NAMES or re.split(r"[-_]", part)[-1] in DOCUMENT_NAMES
 
 
 def _base(name: str) -> str:

@@ -73,3 +73,18 @@ def test_format_contract_extended_compatibly():
     plain = Format("x", (".x",), lambda r, f, lim: Reading(text=""), lambda h: True)
     assert plain.mismatch == ""
     assert {f.name for f in dataclasses.fields(Format)} >= {"name", "suffixes", "read", "sniff"}
+
+
+@pytest.mark.parametrize(
+    ("name", "by_content"),
+    [
+        ("v2.38-ReleaseNotes.gz", True),  # util-linux's release notes
+        ("changelog.Debian.amd64.gz", True),
+        ("descore.README", True),
+        ("changelog_search.js", False),  # python3.11-doc's _static script, not a changelog
+        ("conf.py.gz", False),
+        ("api.json", False),
+    ],
+)
+def test_which_qualified_names_are_documents(name, by_content):
+    assert (format_for(name) is not None) == by_content
