@@ -15,6 +15,7 @@ import contextlib
 import functools
 import logging
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 
 from index.errors import UnreadableFileError
@@ -51,12 +52,41 @@ def read(raw: bytes, file: str, limits: Limits) -> Reading:
         raise
     except Exception as e:  # the parsers raise many kinds on malformed input
         raise UnreadableFileError(file, f"not readable HTML: {e}") from e
-    parts = _once(part for part in parts if part.text.strip())
+    parts = _once(part for part in map(_composed, parts) if part.text.strip())
+    title = _composed_text(title) if title else title
     if not parts:
         raise UnreadableFileError(file, "no article text found in the HTML page")
     text, blocks = _layout(parts, title)
     chrome = [MarkedSpan(blocks[i].start, blocks[i].end, why) for i, why in chrome_parts(parts)]
     return Reading(text=text, title=title, blocks=blocks, boilerplate=tuple(chrome))
+
+
+def _composed(part: Part) -> Part:
+    """The part with its text in composed form (`_composed_text`)."""
+    return Part(part.kind, _composed_text(part.text), part.linked)
+
+
+def _composed_text(text: str) -> str:
+    """The text in Unicode's canonical composed form (NFC): a page may write "ü" as "u" and
+    a combining mark, or a Bengali letter other than the standard way, which read the same
+    but match (a quote, a search) only when written the same way. A sign NFC would swap for
+    another character (the Kelvin sign "K" for "K") stays: re.html names it."""
+    if unicodedata.is_normalized("NFC", text):
+        return text
+    pieces = _singletons().split(text)  # odd pieces: the signs kept as written
+    return "".join(p if i % 2 else unicodedata.normalize("NFC", p) for i, p in enumerate(pieces))
+
+
+@functools.cache
+def _singletons() -> re.Pattern[str]:
+    """The characters NFC replaces by one other character (Kelvin sign, Ohm sign, CJK
+    compatibility ideographs), as a pattern that captures each."""
+    found = []
+    for code in range(0x110000):
+        mapping = unicodedata.decomposition(chr(code))
+        if mapping and not mapping.startswith("<") and " " not in mapping:
+            found.append(re.escape(chr(code)))
+    return re.compile("([" + "".join(found) + "])")
 
 
 def _unmarked(kind: str, text: str) -> str:
