@@ -34,6 +34,9 @@ _HTML_TAG = re.compile(
 )
 #: Permalink marks that documentation generators append to headings ("Title¶").
 _PERMALINK = re.compile(r"[\s¶§]+$")
+#: A sub-heading this long that ends with a full stop is a lead paragraph, not a title.
+MIN_LEAD_CHARS = 100
+_FULL_STOP = re.compile(r"[^.]\.[\"'”’»)]*$")
 #: Below this many characters trafilatura falls back to keeping every text of the page;
 #: such a short page is read again with no minimum, so its main algorithm decides.
 SHORT_PAGE_CHARS = 250
@@ -195,7 +198,8 @@ def _parts(body) -> Iterator[Part]:
         tag = element.tag
         if tag == "head":
             heading = _PERMALINK.sub("", squash(_all_text(element)))
-            yield _part("h1" if element.get("rend") == "h1" else "heading", heading, element)
+            kind = "h1" if element.get("rend") == "h1" else "heading"
+            yield _part("paragraph" if _is_lead(kind, heading) else kind, heading, element)
         elif tag == "list":
             yield from _items(element, 0)
         elif tag == "table":
@@ -206,6 +210,13 @@ def _parts(body) -> Iterator[Part]:
             yield from _parts(element)
         else:
             yield _part("paragraph", squash(_all_text(element)), element)
+
+
+def _is_lead(kind: str, heading: str) -> bool:
+    """A sub-heading that is a sentence of prose (a news page's lead set in an <h2>): read
+    as a paragraph, since a section title with no paragraph under it before the next
+    heading is indexed nowhere."""
+    return kind == "heading" and len(heading) >= MIN_LEAD_CHARS and bool(_FULL_STOP.search(heading))
 
 
 def _part(kind: str, text: str, element) -> Part:

@@ -5,10 +5,19 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
+import pytest
+
+from ingest.analyze import analyze, read_file
 from ingest.formats.html import read
+from ingest.inspect import TokenCounter
 from ingest.load import DEFAULT_LIMITS
 
 WEB = Path(__file__).resolve().parents[2] / "data" / "html" / "web"
+
+
+@pytest.fixture(scope="module")
+def counter() -> TokenCounter:
+    return TokenCounter()
 
 
 def _text(name: str) -> str:
@@ -31,3 +40,15 @@ def test_a_sign_nfc_would_replace_stays_as_written():
         "‘\u212a’ (U+212A, Kelvin sign)"
         in read((WEB.parent / "re-kelvin-sign.html").read_bytes(), "re.html", DEFAULT_LIMITS).text
     )
+
+
+def test_a_lead_set_as_a_heading_is_indexed_as_a_paragraph(counter):
+    """djz.de sets its lead sentence in an <h2> right before the photo caption's <h6>: as a
+    section title with no paragraph under it, it was indexed nowhere."""
+    loaded = read_file(WEB / "djz-lead-in-h2.html", WEB)
+    analysis = analyze(loaded, counter.span_counter(loaded.document.text))
+    indexed = " ".join(p.text for p in analysis.passages)
+    assert "so der Deutsche Jagdverband (DJV) in einer Meldung von heute." in indexed
+    kinds = {loaded.document.text[b.start : b.end][:12]: b.kind for b in loaded.blocks}
+    assert kinds["Mit Entsetze"] == "paragraph"
+    assert kinds["Das FWR reag"] == "heading"  # a caption, not a sentence-long lead
