@@ -23,7 +23,7 @@ from index.records import Block
 from ingest.formats.base import Format, Limits, MarkedSpan, Reading
 from ingest.formats.html_chrome import Part, chrome_parts, link_share
 from ingest.formats.html_fallback import fallback_parts
-from ingest.formats.html_recall import with_missed_prose
+from ingest.formats.html_recall import is_own_article, with_missed_prose
 from ingest.structure import is_label_line
 from ingest.text import squash
 
@@ -47,10 +47,9 @@ MIN_REPEATED_PARAGRAPH_CHARS = 80
 def read(raw: bytes, file: str, limits: Limits) -> Reading:
     """The page's main text and its blocks, or UnreadableFileError."""
     try:
-        parts, title = _main_parts(raw, limits)
+        parts, title, tree = _main_parts(raw, limits)
         if _is_page_dump(parts):
-            found, title = fallback_parts(raw, landmark_only=bool(parts))
-            parts = [Part(k, _unmarked(k, text), linked) for k, text, linked in found] or parts
+            parts, title = _landmark_reading(raw, parts, title, tree)
     except UnreadableFileError:
         raise
     except Exception as e:  # the parsers raise many kinds on malformed input
@@ -98,9 +97,22 @@ def _unmarked(kind: str, text: str) -> str:
 
 
 def _is_page_dump(parts: list[Part]) -> bool:
-    """Nothing, or one run-on paragraph: trafilatura found no article and kept the whole
-    page's text (navigation and all), so the page's main landmark is read instead."""
+    """Nothing, or one run-on paragraph: trafilatura found no article and may have kept the
+    whole page's text (navigation and all)."""
     return not parts or (len(parts) == 1 and parts[0].kind == "paragraph")
+
+
+def _landmark_reading(
+    raw: bytes, parts: list[Part], title: str | None, tree
+) -> tuple[list[Part], str | None]:
+    """The page's main landmark read block by block instead of trafilatura's page dump,
+    unless that one paragraph is an article of its own (a transcript in one <p>) that the
+    landmark lacks."""
+    found, landmark_title = fallback_parts(raw, landmark_only=bool(parts))
+    landmark = [Part(k, _unmarked(k, text), linked) for k, text, linked in found]
+    if parts and is_own_article(parts[0].text, tree, " ".join(p.text for p in landmark)):
+        return parts, title
+    return landmark or parts, landmark_title
 
 
 def _once(parts: Iterable[Part]) -> list[Part]:
@@ -130,15 +142,15 @@ def _config(limits: Limits, min_size: int):
     return config
 
 
-def _main_parts(raw: bytes, limits: Limits) -> tuple[list[Part], str | None]:
-    """Each block trafilatura keeps, and the page's title."""
+def _main_parts(raw: bytes, limits: Limits) -> tuple[list[Part], str | None, object]:
+    """Each block trafilatura keeps, the page's title, and its parsed tree."""
     # parsed once: trafilatura works on a copy; the title and jusText's paragraphs are read
     # from it as is
     tree = _parsed(raw, limits)
     parts, title = _extract(tree, limits, SHORT_PAGE_CHARS)
     if sum(len(part.text) for part in parts) < SHORT_PAGE_CHARS:
         parts, title = _extract(tree, limits, 1)
-    return with_missed_prose(parts, tree, title), title
+    return with_missed_prose(parts, tree, title), title, tree
 
 
 def _parsed(raw: bytes, limits: Limits):

@@ -70,6 +70,21 @@ def with_missed_prose(parts: list[Part], tree, title: str | None) -> list[Part]:
     return ordered + [p for j, part in enumerate(parts) for p in (part, *inserts.get(j, ()))]
 
 
+def is_own_article(text: str, tree, landmark: str) -> bool:
+    """Whether `text`, the one block trafilatura kept of the parsed page `tree`, is an
+    article: jusText calls most of it good prose (by the characters of its paragraphs
+    inside it), and most of that prose is missing from the `landmark` text that would
+    replace it. A page dump (navigation and all) fails the first, a Sphinx page whose
+    landmark holds the same text the second."""
+    if tree is None:
+        return False
+    inside = [p for p in page_paragraphs(tree, _stoplist()) if p.text and p.text in text]
+    good = [p.text for p in inside if p.good]
+    good_chars = sum(map(len, good))
+    missing = sum(len(p) for p in good if p not in landmark)
+    return good_chars * 2 > sum(len(p.text) for p in inside) and missing * 2 > good_chars
+
+
 def _joined(parts: Sequence[Part]) -> tuple[str, list[int]]:
     """The parts' squashed texts joined by spaces (a paragraph may span two), and where
     each starts."""

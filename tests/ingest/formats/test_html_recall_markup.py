@@ -52,3 +52,13 @@ def test_a_lead_set_as_a_heading_is_indexed_as_a_paragraph(counter):
     kinds = {loaded.document.text[b.start : b.end][:12]: b.kind for b in loaded.blocks}
     assert kinds["Mit Entsetze"] == "paragraph"
     assert kinds["Das FWR reag"] == "heading"  # a caption, not a sentence-long lead
+
+
+def test_an_article_in_one_block_is_not_taken_for_a_page_dump():
+    """world.kbs.co.kr writes its report as one <div> of <br>-separated lines, which
+    trafilatura keeps as one paragraph; the page's <article> is a teaser for another
+    story, which replaced the report when one paragraph was always read as a page dump."""
+    text = _text("kbs-article-in-one-block.html")
+    assert "Although the first cold wave alerts of the season were issued" in text
+    assert "Max Lee, KBS World Radio News." in text
+    assert "SEVENTEEN" not in text
