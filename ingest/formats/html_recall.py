@@ -19,6 +19,7 @@ from collections.abc import Sequence
 
 from ingest.formats.html_blocks import Paragraph, page_paragraphs
 from ingest.formats.html_chrome import Part
+from ingest.formats.html_recipe import recipe_ingredients
 from ingest.text import squash
 
 log = logging.getLogger(__name__)
@@ -56,14 +57,20 @@ def with_missed_prose(parts: list[Part], tree, title: str | None) -> list[Part]:
     # also the paragraph just before the first kept one (an article's lead, unless the title
     # opens the article) and the one just after the last
     lead = first - EDGE_PARAGRAPHS if anchors[first] >= 0 else first
+    ingredients, listed = recipe_ingredients(tree), set()
     for i in range(max(0, lead), min(len(paragraphs), last + 1 + EDGE_PARAGRAPHS)):
         paragraph = paragraphs[i]
-        if i not in anchors and _is_missed_prose(paragraph, joined):
-            before = anchored[bisect.bisect_left(anchored, i) - 1]
-            after = anchors[before] if i > first else anchors[first] - 1
-            inserts.setdefault(after, []).append(
-                Part("paragraph", paragraph.text, paragraph.link_density)
-            )
+        if i in anchors:
+            continue
+        if _is_missed_prose(paragraph, joined):
+            missed = Part("paragraph", paragraph.text, paragraph.link_density)
+        elif _is_missed_ingredient(paragraph.text, ingredients, joined, listed):
+            listed.add(paragraph.text)  # a page shows its list twice (tabs, print view)
+            missed = Part("item", "- " + paragraph.text, paragraph.link_density)
+        else:
+            continue
+        before = anchored[bisect.bisect_left(anchored, i) - 1]
+        inserts.setdefault(anchors[before] if i > first else anchors[first] - 1, []).append(missed)
     if inserts:
         log.debug("added %d paragraphs jusText kept", sum(map(len, inserts.values())))
     ordered = [*inserts.get(-1, ())]
@@ -149,6 +156,13 @@ def _is_missed_prose(paragraph: Paragraph, joined: _Text) -> bool:
         and text[:OVERLAP_CHARS] not in joined
         and text[-OVERLAP_CHARS:] not in joined
     )
+
+
+def _is_missed_ingredient(
+    text: str, ingredients: frozenset[str], joined: _Text, listed: set[str]
+) -> bool:
+    """A line the page's Recipe data calls an ingredient, not in the text yet."""
+    return text in ingredients and text not in listed and text not in joined
 
 
 _STOPLIST: frozenset[str] | None = None

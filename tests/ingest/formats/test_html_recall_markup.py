@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from pathlib import Path
 
 import pytest
+from trafilatura.utils import load_html
 
 from ingest.analyze import analyze, read_file
 from ingest.formats.html import read
+from ingest.formats.html_recipe import recipe_ingredients
 from ingest.inspect import TokenCounter
 from ingest.load import DEFAULT_LIMITS
 
@@ -62,3 +65,30 @@ def test_an_article_in_one_block_is_not_taken_for_a_page_dump():
     assert "Although the first cold wave alerts of the season were issued" in text
     assert "Max Lee, KBS World Radio News." in text
     assert "SEVENTEEN" not in text
+
+
+def test_recipe_ingredients_named_by_schema_org_microdata_are_kept_once():
+    """nestle-family.com marks each ingredient <li itemprop="recipeIngredient">; short lines
+    of numbers and units, trafilatura kept two of nine and jusText judged none prose."""
+    raw = (WEB / "nestle-recipe-ingredients.html").read_text(encoding="utf-8")
+    lines = [
+        " ".join(li.split())
+        for li in re.findall(r'itemprop="recipeIngredient">(.*?)</li>', raw, re.S)
+    ]
+    text = _text("nestle-recipe-ingredients.html")
+    assert len(lines) == 9
+    for line in lines:
+        assert text.count(line) == 1, line
+    assert "- 1 tablespoon ground cinnamon" in text.split("\n\n")  # a list item of its own
+
+
+def test_recipe_ingredients_named_by_json_ld_are_read():
+    """A JSON-LD Recipe (58ecab40ceeb609d.html's markup) names its ingredient lines."""
+    page = b"""<html><head><script type="application/ld+json">{"@context":"https://schema.org",
+    "@graph":[{"@type":"Recipe","recipeIngredient":["120  ml Olive oil",
+    "2 tsp Gia Garlic Puree (or 4 cloves garlic blended together with below)"]}]}</script>
+    <script type="application/ld+json">{"broken": </script></head><body><p>x</p></body></html>"""
+    assert recipe_ingredients(load_html(page)) == {
+        "120 ml Olive oil",
+        "2 tsp Gia Garlic Puree (or 4 cloves garlic blended together with below)",
+    }
