@@ -183,6 +183,8 @@ def _extract(tree, limits: Limits, min_size: int) -> tuple[list[Part], str | Non
     )
     if found is None or isinstance(found, dict) or found.body is None:
         return [], None
+    for line_break in found.body.iter("lb"):  # a <br>: words on either side stay apart
+        line_break.text = "\n"
     parts = list(_parts(found.body))
     first_h1 = next((part.text for part in parts if part.kind == "h1"), None)
     title = first_h1 or _metadata_title(tree)

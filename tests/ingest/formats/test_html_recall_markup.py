@@ -92,3 +92,11 @@ def test_recipe_ingredients_named_by_json_ld_are_read():
         "120 ml Olive oil",
         "2 tsp Gia Garlic Puree (or 4 cloves garlic blended together with below)",
     }
+
+
+def test_a_line_break_keeps_the_words_on_either_side_apart():
+    """meedia.de ends each interview question with a <br> inside its <strong>: the
+    question's last word and the answer's first were read as one ("Dienstleistung?Wir")."""
+    text = _text("freenet-interview-br.html")
+    assert "Was kostet den Konsumenten Ihre Dienstleistung? Wir prüfen gerade" in text
+    assert "Dienstleistung?Wir" not in text
