@@ -4,9 +4,9 @@ trafilatura finds the article among navigation, sidebars, footers and share butt
 element tree gives headings, paragraphs, list items, tables and code, which become the
 `Reading.blocks` (structure is read from the markup, never guessed from the text).
 `Reading.text` joins the blocks with blank lines: list items start with "- ", table rows
-are lines of cells joined by " | ", code keeps its line breaks and indentation. Pages too
-small for trafilatura to judge fall back to every block element of <main>, <article> or
-<body>. cited's own cleaning (`ingest/clean.py`) then runs on the text as for any format.
+are lines of cells joined by " | ", code keeps its line breaks and indentation; the text is
+in composed Unicode (NFC). Pages too small for trafilatura to judge fall back to every
+block element of <main>, <article> or <body>. cited's own cleaning (`ingest/clean.py`) then runs on the text as for any format.
 """
 
 from __future__ import annotations

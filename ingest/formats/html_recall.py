@@ -7,6 +7,8 @@ density). A paragraph jusText calls good is added when it lies between the first
 last paragraph both extractors kept, or right next to them (inside the article, never in
 a sidebar or footer around it), is long enough to be prose, is not mostly links, and is
 not already there.
+In the same stretch, a line the page's schema.org Recipe data calls an ingredient comes in
+as a list item, however short (`html_recipe.py`).
 Each goes in after the kept block that precedes it on the page, so reading order holds.
 """
 
