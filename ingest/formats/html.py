@@ -6,7 +6,8 @@ element tree gives headings, paragraphs, list items, tables and code, which beco
 `Reading.text` joins the blocks with blank lines: list items start with "- ", table rows
 are lines of cells joined by " | ", code keeps its line breaks and indentation; the text is
 in composed Unicode (NFC). Pages too small for trafilatura to judge fall back to every
-block element of <main>, <article> or <body>. cited's own cleaning (`ingest/clean.py`) then runs on the text as for any format.
+block element of <main>, <article> or <body>. cited's own cleaning (`ingest/clean.py`)
+then runs on the text as for any format.
 """
 
 from __future__ import annotations
