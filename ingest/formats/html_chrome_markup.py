@@ -14,6 +14,7 @@ text is the article's own wrapper, never chrome.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 
 from lxml import etree
@@ -165,5 +166,6 @@ def _is_heading_anchor(element, ident: str) -> bool:
 
 
 def _compact(text: str) -> str:
-    """The text without its spaces: markup and trafilatura space words differently."""
-    return _SPACES.sub("", text)
+    """The text without its spaces (markup and trafilatura space words differently), in
+    composed form as the reader gives the parts."""
+    return unicodedata.normalize("NFC", _SPACES.sub("", text))

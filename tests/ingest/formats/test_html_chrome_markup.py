@@ -13,7 +13,7 @@ from ingest.formats.base import Limits
 from ingest.formats.html_chrome import Part, chrome_parts
 from ingest.formats.html_chrome_markup import markup_chrome
 
-DATA = Path(__file__).resolve().parents[2] / "data" / "html"
+DATA = Path(__file__).resolve().parents[2] / "data" / "html" / "web"
 
 
 def _marks(name: str) -> list[tuple[str, str, str]]:
