@@ -112,20 +112,20 @@ def _is_kept(part: Part) -> bool:
 def _heading_boxes(tree, parts: Sequence[Part]) -> list:
     """The element around each related-articles heading of `parts` and what follows it
     ("NOTAS RELACIONADAS" and its <section> of teasers): the heading's nearest ancestor
-    that holds more than the heading."""
+    that holds more than the heading, when the heading opens it (an element with text
+    before the heading holds more than the related box: the article)."""
     boxes = []
     for part in parts:
         if not is_related_heading(part) or is_see_also(part.text):
             continue
         heading = _compact(part.text)
-        first_word = part.text.split()[0]
-        for node in _TEXT_WITH(tree, word=first_word):
+        for node in _TEXT_WITH(tree, word=part.text.split()[0]):
             element = node.getparent()
             while element is not None and heading not in _compact("".join(element.itertext())):
                 element = element.getparent()
             while element is not None and _compact("".join(element.itertext())) == heading:
                 element = element.getparent()
-            if element is not None:
+            if element is not None and _compact("".join(element.itertext())).startswith(heading):
                 boxes.append(element)
                 break
     return boxes

@@ -212,3 +212,21 @@ def test_a_call_in_two_newsletter_forms_is_chrome() -> None:
         ),
     ]
     assert markup_chrome(tree, parts) == [(1, "newsletter form")]
+
+
+def test_a_related_heading_inside_the_article_takes_no_box() -> None:
+    # dfdfe1e39ffecffa.html: "Zum Weiterlesen:" in the article's own <div>, prose before
+    # and after it; the <div> is the article, not a related box
+    prose = [
+        "Die Frage nach den Stärken ist ein All-time-Klassiker im Bewerbungsgespräch.",
+        "Stärkentests durchführen – das wäre ein Tipp für ein stärkenorientiertes Führen.",
+    ]
+    lead = "Wer die Stärken seiner Mitarbeitenden kennt, führt besser. " * 4
+    tree = lxml_html.fromstring(
+        f"<html><body><h1>Stärken stärken</h1><p>{lead}</p><div><p>{prose[0]}</p>"
+        f"<p><strong>Zum Weiterlesen:</strong></p><p>{prose[1]}</p></div></body></html>"
+    )
+    parts = [Part("heading", "Stärken stärken"), Part("paragraph", lead.strip())]
+    parts += [Part("paragraph", prose[0])]
+    parts += [Part("paragraph", "Zum Weiterlesen:"), Part("paragraph", prose[1])]
+    assert markup_chrome(tree, parts) == []
