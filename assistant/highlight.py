@@ -94,9 +94,10 @@ def highlights(
     # A quote read in context takes the evidence instead of the learned score: the two
     # settle the same near ties, and together they lost tune questions (docs/quality.md).
     read = _to_read(texts, hands) if embedder is not None else []
+    learned = learned_scores(question, texts, hands) if LEARNED else [0.0] * len(hands)
     scores = [
-        hand.total + learned_scores(question, t, hand) if LEARNED and i not in read else hand.total
-        for i, (t, hand) in enumerate(zip(texts, hands, strict=True))
+        hand.total if i in read else hand.total + added
+        for i, (hand, added) in enumerate(zip(hands, learned, strict=True))
     ]
     if read:
         shown = loaded.passage_vectors([pid for pid, _ in quoted])
@@ -171,12 +172,17 @@ def learned_features(question: str, texts: Sequence[str], hand: HandScores) -> n
     return sentence_features(texts, hand.total, hand.parts, _tokens(question), tokens)
 
 
-def learned_scores(question: str, texts: Sequence[str], hand: HandScores) -> np.ndarray:
-    """What the learned model adds to each sentence's hand score: its weighted log-odds
-    that the sentence opens the answer."""
+def learned_scores(
+    question: str, texts: Sequence[Sequence[str]], hands: Sequence[HandScores]
+) -> list[np.ndarray]:
+    """What the learned model adds to each quote's sentences' hand scores: its weighted
+    log-odds that the sentence opens the answer (all quotes' trees walked at once)."""
     model = load_model()
-    features = learned_features(question, texts, hand)
-    return (model.weight * model.log_odds(features)).astype(np.float32)
+    features = [learned_features(question, t, h) for t, h in zip(texts, hands, strict=True)]
+    if not features:
+        return []
+    odds = (model.weight * model.log_odds(np.concatenate(features))).astype(np.float32)
+    return np.split(odds, np.cumsum([len(f) for f in features])[:-1])
 
 
 def answer_units(texts: Sequence[str]) -> list[tuple[int, ...]]:

@@ -18,6 +18,7 @@ score (`highlight.py`; docs/quality.md, "Highlight", has the figures).
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -88,22 +89,21 @@ def sentence_features(
 ) -> np.ndarray:
     """The features of each sentence, (len(texts), len(FEATURES)) float32: the hand score
     and its parts (cosine, key-word share, defines the asked term, heading), then its form."""
-    rows = []
-    for i, text in enumerate(texts):
+    form = []
+    for text, words in zip(texts, tokens, strict=True):
         stripped = text.strip()
-        words = tokens[i]
-        rows.append(
+        form.append(
             (
-                float(hand[i]),
-                *(float(part[i]) for part in parts),
-                float(np.log1p(len(stripped.split()))),
+                math.log1p(len(stripped.split())),
                 float(bool(_POINTS_BACK.match(stripped))),
                 float(stripped.endswith("?")),
                 float(stripped.endswith(":")),
                 len(words & question_tokens) / len(words) if words else 0.0,
             )
         )
-    return np.asarray(rows, dtype=np.float32).reshape(len(texts), len(FEATURES))
+    columns = np.column_stack([hand, *parts]) if len(texts) else np.zeros((0, 1 + len(parts)))
+    rows = np.hstack([columns, np.asarray(form, dtype=np.float64).reshape(len(texts), 5)])
+    return rows.astype(np.float32)
 
 
 @lru_cache(maxsize=4)

@@ -280,18 +280,24 @@ def exported(model: HistGradientBoostingClassifier, weight: float) -> dict[str, 
 
 
 def training_examples(index: Path | None = None) -> tuple[list[Example], list[str]]:
-    """The examples, from `index` if given (built by an earlier run) or a fresh one."""
+    """The examples and the files they come from, from `index` if given (built by an
+    earlier run, which keeps it there) or from a fresh build of the FAQ pages."""
     embedder = Embedder()
-    if index is not None and index.exists():
-        return collect(LoadedIndex.load(index, verify=False), embedder), []
-    from ingest.pipeline import build_index
+    if index is None or not index.exists():
+        from ingest.pipeline import build_index
 
-    with tempfile.TemporaryDirectory() as tmp:
-        corpus, built = Path(tmp) / "corpus", index or Path(tmp) / "index"
-        corpus.mkdir()
-        names = build_corpus(corpus)
-        build_index(corpus, built, embedder)
-        return collect(LoadedIndex.load(built, verify=False), embedder), names
+        with tempfile.TemporaryDirectory() as tmp:
+            corpus, built = Path(tmp) / "corpus", index or Path(tmp) / "index"
+            corpus.mkdir()
+            build_corpus(corpus)
+            build_index(corpus, built, embedder)
+            return _examples_of(built, embedder)
+    return _examples_of(index, embedder)
+
+
+def _examples_of(index: Path, embedder: Embedder) -> tuple[list[Example], list[str]]:
+    loaded = LoadedIndex.load(index, verify=False)
+    return collect(loaded, embedder), sorted(info.file for info in loaded.infos())
 
 
 def main(argv: Sequence[str] | None = None) -> None:
