@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,6 +76,34 @@ def _shown(assistant: Assistant, loaded: LoadedIndex, question: str) -> list[Sho
         )
         out.append(ShownQuote(passage.text, spans, hand.total, evidence, odds))
     return out
+
+
+def learned_cost(
+    assistant: Assistant, questions: Sequence[EvalQuestion], repeats: int = 3
+) -> tuple[float, float]:
+    """Median ms of `highlight.highlights` over each answer's quotes (no reading in
+    context) with the learned score off and on, the arms interleaved, warm."""
+    loaded = assistant.index()
+    cases = []
+    for question in questions:
+        answer = assistant.answer(question.q)
+        if question.kind == "answerable" and not answer.abstained:
+            quoted = [_passage(loaded, q.source.doc_id, q.source.start) for q in answer.quotes]
+            cases.append((question.q, assistant.embedder.encode_query(question.q), quoted))
+    highlight_learned.load_model()
+    times: dict[bool, list[float]] = {False: [], True: []}
+    shipped = highlight.LEARNED
+    try:
+        for _ in range(repeats):
+            for learned in (False, True):
+                highlight.LEARNED = learned
+                for text, query, quoted in cases:
+                    start = time.perf_counter()
+                    highlight.highlights(loaded, None, quoted, text, query)
+                    times[learned].append((time.perf_counter() - start) * 1000)
+    finally:
+        highlight.LEARNED = shipped
+    return float(np.median(times[False])), float(np.median(times[True]))
 
 
 def _passage(loaded: LoadedIndex, doc_id: str, start: int) -> tuple[int, Passage]:
@@ -169,7 +198,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--splits", default="tune", help="comma-separated: tune,heldout")
     args = parser.parse_args(argv)
     assistant = Assistant(args.index, embedder=Embedder(), check_interval=3600)
-    asked = collect(assistant, load_questions(args.questions))
+    questions = load_questions(args.questions)
+    asked = collect(assistant, questions)
     splits = args.splits.split(",")
     print("context precision read | " + " | ".join(splits))
     rows = [(0.0, 0.0, 0), *itertools.product((0.5, 1.0), (0.5, 1.0, 1.5), (1, 5))]
@@ -184,6 +214,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     for margin in MARGINS:
         cells = ["{:.3f} ({:.0%})".format(*gated_at_5(asked, split, margin)) for split in splits]
         print(f"{margin:6.3f} | " + " | ".join(cells))
+    off, on = learned_cost(assistant, questions)
+    print(
+        f"\nhighlights of one answer, median ms: {off:.3f} without the learned score, {on:.3f} with"
+    )
 
 
 #: Margins of `highlight.uncertain` the lab tries (0: never read; large: always).
