@@ -2,9 +2,11 @@
 
 Each stored sentence unit of the passage is scored by its cosine to the question, plus
 the share of the question's key words it holds, plus, for a "What is X?" question,
-whether it defines X ("X is...", "X means..."); a bare heading never wins. Given a reader
+whether it defines X ("X is...", "X means..."); a bare heading never wins. To that "hand
+score" a learned one is added (`highlight_learned`: small boosted trees fitted on the
+question headings of real FAQ pages, no model call). Given a reader
 (`AnswerSettings.read_quotes`, off by default), a first quote whose best two answer units
-that score cannot tell apart is also read in its passage (`highlight_context`: each
+the hand score cannot tell apart is read in its passage instead (`highlight_context`: each
 sentence's contextual vector and how much of it is about the question's words, from one
 model pass), which settles it.
 
