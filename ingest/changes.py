@@ -2,7 +2,9 @@
 
 The build, the Library's status column and the watcher all ask here, so they agree on
 what a corpus file is: a regular file below the corpus folder whose path has no hidden
-part (".git", ".swp", the upload's temporary ".name"). A symbolic link is followed only
+part (".git", ".swp", the upload's temporary ".name"), that is no editor backup or lock
+file ("notes.txt~", "#notes.txt#", "notes.lock"), and that is not inside an index folder
+cited writes (one holding CURRENT and versions/). A symbolic link is followed only
 when its target resolves inside the corpus folder; a link that leads outside it (a
 `passwd.txt -> /etc/passwd`), a link loop and a link to a folder are skipped and reported,
 each as one file with its reason, and never stop the walk.
@@ -16,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from index.files import file_sha256
+from index.versions import CURRENT_NAME, versions_dir
+from ingest.formats.names import is_backup
 
 OUTSIDE = "a link to a file outside the corpus folder; cited reads only files inside it"
 LOOP = "a symbolic link loop (the link leads back to itself); remove or fix the link"
@@ -38,6 +42,31 @@ def is_hidden(name: str) -> bool:
     return any(part.startswith(".") for part in PurePosixPath(name).parts)
 
 
+def is_ignored(name: str) -> bool:
+    """Is the posix path `name` one the build never reads nor reports: hidden, an editor
+    backup, or a lock file?"""
+    base = PurePosixPath(name).name
+    return is_hidden(name) or is_backup(base) or base.lower().endswith(".lock")
+
+
+def is_corpus_name(corpus_dir: Path, name: str) -> bool:
+    """Could the posix path `name` (relative to `corpus_dir`) be a file the build reads?
+    (The watcher asks this of every change; `walk` applies the same rules.)"""
+    if is_ignored(name):
+        return False
+    folder = Path(corpus_dir)
+    for part in PurePosixPath(name).parts[:-1]:
+        folder = folder / part
+        if is_index_folder(folder):
+            return False
+    return True
+
+
+def is_index_folder(folder: Path) -> bool:
+    """Does `folder` hold an index cited wrote (an --index inside the corpus folder)?"""
+    return (folder / CURRENT_NAME).is_file() and versions_dir(folder).is_dir()
+
+
 def walk(corpus_dir: Path) -> list[CorpusFile]:
     """Every visible file below `corpus_dir`, sorted by name, skipped ones included."""
     root = Path(corpus_dir)
@@ -52,9 +81,11 @@ def corpus_files(corpus_dir: Path) -> list[tuple[str, Path]]:
 
 
 def _walk(folder: Path, resolved_root: Path, prefix: str) -> Iterator[CorpusFile]:
+    if prefix and is_index_folder(folder):
+        return
     with os.scandir(folder) as entries:
         for entry in entries:
-            if entry.name.startswith("."):
+            if is_ignored(entry.name):
                 continue
             name, path = f"{prefix}{entry.name}", Path(entry.path)
             if entry.is_symlink():

@@ -1,7 +1,9 @@
 """Read one corpus file into a `Document`: its text, title, id and content hash.
 
-The reader is chosen by the format registry (`ingest.formats`) from the file's suffix;
-.txt and .md keep their decoded text unchanged, so every quote can be found in the file;
+The reader is chosen by the format registry (`ingest.formats`) from the file's suffix, or,
+for a document name without one (README, copyright, README.Debian), from its content;
+.txt, .md and .rst keep their decoded text (a text file less its terminal formatting), so
+every quote can be found in the file;
 .html keeps only the main text, one block a paragraph; .pdf joins page texts with blank
 lines and records where each page starts. A compressed file (NEWS.md.gz, changelog.gz) is
 read as its inner format: its text is the decompressed text, its name and hash the file's.
@@ -27,8 +29,8 @@ from ingest.formats import (
     MarkedSpan,
     Reading,
     format_for,
-    suffix_list,
     type_suffix,
+    unsupported_reason,
 )
 from ingest.text import slugify
 
@@ -59,10 +61,7 @@ def load_file(path: Path, corpus_dir: Path, limits: Limits = DEFAULT_LIMITS) -> 
     file = Path(path).relative_to(corpus_dir).as_posix() if _inside(path, corpus_dir) else str(path)
     fmt = format_for(Path(path).name)
     if fmt is None:
-        suffix = type_suffix(Path(path).name)
-        raise UnreadableFileError(
-            file, f"unsupported file type {suffix or '(none)'!r}; use {suffix_list()}"
-        )
+        raise UnreadableFileError(file, unsupported_reason(Path(path).name))
     raw = _read_bytes(Path(path), file, limits)
     if not raw.strip():
         raise UnreadableFileError(file, "empty file")

@@ -21,7 +21,8 @@ from typing import Any
 from assistant.web.catalog import LibraryError
 from ingest import formats
 
-#: What an upload may be: the readers ingest has, each also compressed (NEWS.md.gz).
+#: The suffixes an upload may have: the readers ingest has, each also compressed (NEWS.md.gz);
+#: a document name with none (README, README.Debian) is read by its content, as ingest does.
 UPLOAD_SUFFIXES = formats.SUFFIXES + formats.COMPRESSED_SUFFIXES
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_UPLOAD_FILES = 20
@@ -89,19 +90,19 @@ def sniff_suffix(head: bytes) -> str | None:
 def safe_name(original: str) -> str:
     """A corpus file name for an upload: no folders, no hidden files, lower-case kebab-case.
 
-    Raises LibraryError when the extension is not one ingest can read.
-    """
+    Raises LibraryError when ingest cannot read a file of that name (the registry's rule:
+    a format suffix, or a document name such as README.Debian read by its content)."""
     base = PurePosixPath(str(original).replace("\\", "/")).name
     base = unicodedata.normalize("NFKC", base)
-    stem, dot, suffix = base.rpartition(".")
-    suffix = f".{suffix.lower()}" if dot else ""
-    if suffix not in UPLOAD_SUFFIXES:
+    suffix = formats.type_suffix(base).lower()
+    stem = base[: len(base) - len(suffix)]
+    stem = _UNSAFE_NAME.sub("-", stem.lower()).strip("-.")
+    stem = re.sub(r"\.+", ".", stem)[:MAX_NAME_CHARS].strip("-.") or "article"
+    if formats.format_for(base) is None or formats.format_for(stem + suffix) is None:
         raise LibraryError(
             f"{base or 'the file'}: type {suffix or '(no extension)'} is not supported; "
             f"add {formats.suffix_list()} files"
         )
-    stem = _UNSAFE_NAME.sub("-", stem.lower()).strip("-.")
-    stem = re.sub(r"\.+", ".", stem)[:MAX_NAME_CHARS].strip("-.") or "article"
     return stem + suffix
 
 

@@ -2,10 +2,10 @@
 
 watchdog reports file events; they are coalesced until the folder has been quiet for
 `settle` seconds (an editor saving, a copy of many files), then one incremental build
-runs. Events on hidden files (editor swap files, `.git`) are ignored, as the build
-ignores those files. A build started by the watcher waits for one already running
-(say a manual `cited ingest`) instead of failing. A running server picks the new
-version up through its IndexHandle.
+runs. Events on hidden files (editor swap files, `.git`), editor backups and an index
+folder inside the corpus are ignored, as the build ignores those files. A build started
+by the watcher waits for one already running (say a manual `cited ingest`) instead of
+failing. A running server picks the new version up through its IndexHandle.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from index.errors import CitedError
-from ingest.changes import is_hidden
+from ingest.changes import is_corpus_name
 
 log = logging.getLogger(__name__)
 
@@ -74,13 +74,14 @@ class CorpusWatcher:
         return self
 
     def relevant(self, path: str) -> bool:
-        """Is a change to `path` one the build would see (not a hidden file or folder)?"""
+        """Is a change to `path` one the build would see (not a hidden file or folder, an
+        editor backup, or a file an index inside the corpus folder writes)?"""
         for root in (self.corpus_dir, self.corpus_dir.resolve()):
             try:
                 parts = Path(path).relative_to(root).parts
             except ValueError:
                 continue
-            return not is_hidden(Path(*parts).as_posix()) if parts else True
+            return is_corpus_name(root, Path(*parts).as_posix()) if parts else True
         return True
 
     def notify(self) -> None:

@@ -1,8 +1,9 @@
 """Compressed documents (.gz, .bz2, .xz): unwrapped within a budget, read as their inner format.
 
-`X.md.gz` is Markdown once unwrapped, `X.pdf.gz` a PDF; a name whose inner part has no
-suffix cited knows (`changelog.gz`, `changelog.Debian.gz`, `README.gz`) is read as whatever
-its decompressed content is. The text quotes are cut from is the decompressed text, so
+`X.md.gz` is Markdown once unwrapped, `X.pdf.gz` a PDF; an inner name that is a document
+name without a format suffix (`changelog.gz`, `changelog.Debian.gz`, `README.gz`) is read by
+its decompressed content, as the uncompressed file would be (the registry's one rule, in
+`ingest.formats.format_for`). The text quotes are cut from is the decompressed text, so
 offsets count in it; the file's name, and its content hash, stay those of the real file.
 
 Decompression streams and stops as soon as the output passes the file size budget
@@ -23,7 +24,6 @@ from typing import Any, BinaryIO
 
 from index.errors import UnreadableFileError
 from ingest.formats.base import Format, Limits, Reading
-from ingest.formats.txt import NOT_TEXT
 
 #: Decompressed bytes read at a time: big enough to be quick, small enough to stop early.
 CHUNK_BYTES = 1024 * 1024
@@ -52,8 +52,8 @@ COMPRESSIONS: tuple[Compression, ...] = (
 )
 _BY_SUFFIX = {c.suffix: c for c in COMPRESSIONS}
 
-#: Picks the format of decompressed content from its first bytes (the registry's sniffing).
-ChooseFormat = Callable[[bytes], Format | None]
+#: Content compressed inside compressed content.
+TWICE = "it is compressed twice; decompress it once and add the result"
 
 
 def compression_for(name: str) -> Compression | None:
@@ -98,44 +98,27 @@ def _chunks(raw: bytes, file: str, compression: Compression, limit: int) -> Iter
         raise UnreadableFileError(file, _damaged(compression, error)) from error
 
 
-def wrap(compression: Compression, inner: Format | None, choose: ChooseFormat) -> Format:
-    """The format of `X<inner suffix><compression suffix>`: unwrap, then read as `inner`
-    (or, with no inner format, as whatever `choose` finds the content to be)."""
+def is_compressed(head: bytes) -> bool:
+    """Do these bytes start as one of the compressions does?"""
+    return any(c.sniff(head) for c in COMPRESSIONS)
+
+
+def wrap(compression: Compression, inner: Format) -> Format:
+    """The format of `X<inner suffix><compression suffix>`: unwrap, then read as `inner`."""
 
     def read(raw: bytes, file: str, limits: Limits) -> Reading:
         data = decompress(raw, file, compression, limits.max_bytes)
-        return (inner or _chosen(data, file, choose)).read(data, file, limits)
+        if is_compressed(data):
+            raise UnreadableFileError(file, TWICE)
+        return inner.read(data, file, limits)
 
-    what = inner.name if inner else "document"
     return Format(
-        name=f"{compression.name}-compressed {what}",
+        name=f"{compression.name}-compressed {inner.name}",
         suffixes=(compression.suffix,),
         read=read,
         sniff=compression.sniff,
         mismatch=_not_compressed(compression),
     )
-
-
-def _chosen(data: bytes, file: str, choose: ChooseFormat) -> Format:
-    """The format of decompressed content whose name does not say it."""
-    head = data[:65536]
-    fmt = choose(head)
-    if fmt is None:
-        raise UnreadableFileError(file, content_refusal(head))
-    return fmt
-
-
-def content_refusal(head: bytes) -> str:
-    """Why decompressed content no reader takes is refused (an archive, binary data)."""
-    if head[257:262] == b"ustar":
-        return (
-            "it is a tar archive of several files; unpack it and add the documents "
-            "themselves to the corpus folder"
-        )
-    if any(c.sniff(head) for c in COMPRESSIONS):
-        return "it is compressed twice; decompress it once and add the result"
-    known = next((what for magic, what in NOT_TEXT if head.startswith(magic)), "binary data")
-    return f"its decompressed content is {known}, not a document cited reads"
 
 
 def _not_compressed(compression: Compression) -> str:

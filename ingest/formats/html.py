@@ -4,9 +4,10 @@ trafilatura finds the article among navigation, sidebars, footers and share butt
 element tree gives headings, paragraphs, list items, tables and code, which become the
 `Reading.blocks` (structure is read from the markup, never guessed from the text).
 `Reading.text` joins the blocks with blank lines: list items start with "- ", table rows
-are lines of cells joined by " | ", code keeps its line breaks and indentation. Pages too
-small for trafilatura to judge fall back to every block element of <main>, <article> or
-<body>. cited's own cleaning (`ingest/clean.py`) then runs on the text as for any format.
+are lines of cells joined by " | ", code keeps its line breaks and indentation; the text is
+in composed Unicode (NFC). Pages too small for trafilatura to judge fall back to every
+block element of <main>, <article> or <body>. cited's own cleaning (`ingest/clean.py`)
+then runs on the text as for any format.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import contextlib
 import functools
 import logging
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 
 from index.errors import UnreadableFileError
@@ -22,7 +24,7 @@ from index.records import Block
 from ingest.formats.base import Format, Limits, MarkedSpan, Reading
 from ingest.formats.html_chrome import Part, chrome_parts, link_share
 from ingest.formats.html_fallback import fallback_parts
-from ingest.formats.html_recall import with_missed_prose
+from ingest.formats.html_recall import is_own_article, with_missed_prose
 from ingest.structure import is_label_line
 from ingest.text import squash
 
@@ -33,6 +35,9 @@ _HTML_TAG = re.compile(
 )
 #: Permalink marks that documentation generators append to headings ("Title¶").
 _PERMALINK = re.compile(r"[\s¶§]+$")
+#: A sub-heading this long that ends with a full stop is a lead paragraph, not a title.
+MIN_LEAD_CHARS = 100
+_FULL_STOP = re.compile(r"[^.]\.[\"'”’»)]*$")
 #: Below this many characters trafilatura falls back to keeping every text of the page;
 #: such a short page is read again with no minimum, so its main algorithm decides.
 SHORT_PAGE_CHARS = 250
@@ -43,20 +48,48 @@ MIN_REPEATED_PARAGRAPH_CHARS = 80
 def read(raw: bytes, file: str, limits: Limits) -> Reading:
     """The page's main text and its blocks, or UnreadableFileError."""
     try:
-        parts, title = _main_parts(raw, limits)
+        parts, title, tree = _main_parts(raw, limits)
         if _is_page_dump(parts):
-            found, title = fallback_parts(raw, landmark_only=bool(parts))
-            parts = [Part(k, _unmarked(k, text), linked) for k, text, linked in found] or parts
+            parts, title = _landmark_reading(raw, parts, title, tree)
     except UnreadableFileError:
         raise
     except Exception as e:  # the parsers raise many kinds on malformed input
         raise UnreadableFileError(file, f"not readable HTML: {e}") from e
-    parts = _once(part for part in parts if part.text.strip())
+    parts = _once(part for part in map(_composed, parts) if part.text.strip())
+    title = _composed_text(title) if title else title
     if not parts:
         raise UnreadableFileError(file, "no article text found in the HTML page")
     text, blocks = _layout(parts, title)
     chrome = [MarkedSpan(blocks[i].start, blocks[i].end, why) for i, why in chrome_parts(parts)]
     return Reading(text=text, title=title, blocks=blocks, boilerplate=tuple(chrome))
+
+
+def _composed(part: Part) -> Part:
+    """The part with its text in composed form (`_composed_text`)."""
+    return Part(part.kind, _composed_text(part.text), part.linked)
+
+
+def _composed_text(text: str) -> str:
+    """The text in Unicode's canonical composed form (NFC): a page may write "ü" as "u" and
+    a combining mark, or a Bengali letter other than the standard way, which read the same
+    but match (a quote, a search) only when written the same way. A sign NFC would swap for
+    another character (the Kelvin sign "K" for "K") stays: re.html names it."""
+    if unicodedata.is_normalized("NFC", text):
+        return text
+    pieces = _singletons().split(text)  # odd pieces: the signs kept as written
+    return "".join(p if i % 2 else unicodedata.normalize("NFC", p) for i, p in enumerate(pieces))
+
+
+@functools.cache
+def _singletons() -> re.Pattern[str]:
+    """The characters NFC replaces by one other character (Kelvin sign, Ohm sign, CJK
+    compatibility ideographs), as a pattern that captures each."""
+    found = []
+    for code in range(0x110000):
+        mapping = unicodedata.decomposition(chr(code))
+        if mapping and not mapping.startswith("<") and " " not in mapping:
+            found.append(re.escape(chr(code)))
+    return re.compile("([" + "".join(found) + "])")
 
 
 def _unmarked(kind: str, text: str) -> str:
@@ -65,9 +98,22 @@ def _unmarked(kind: str, text: str) -> str:
 
 
 def _is_page_dump(parts: list[Part]) -> bool:
-    """Nothing, or one run-on paragraph: trafilatura found no article and kept the whole
-    page's text (navigation and all), so the page's main landmark is read instead."""
+    """Nothing, or one run-on paragraph: trafilatura found no article and may have kept the
+    whole page's text (navigation and all)."""
     return not parts or (len(parts) == 1 and parts[0].kind == "paragraph")
+
+
+def _landmark_reading(
+    raw: bytes, parts: list[Part], title: str | None, tree
+) -> tuple[list[Part], str | None]:
+    """The page's main landmark read block by block instead of trafilatura's page dump,
+    unless that one paragraph is an article of its own (a transcript in one <p>) that the
+    landmark lacks."""
+    found, landmark_title = fallback_parts(raw, landmark_only=bool(parts))
+    landmark = [Part(k, _unmarked(k, text), linked) for k, text, linked in found]
+    if parts and is_own_article(parts[0].text, tree, " ".join(p.text for p in landmark)):
+        return parts, title
+    return landmark or parts, landmark_title
 
 
 def _once(parts: Iterable[Part]) -> list[Part]:
@@ -97,15 +143,15 @@ def _config(limits: Limits, min_size: int):
     return config
 
 
-def _main_parts(raw: bytes, limits: Limits) -> tuple[list[Part], str | None]:
-    """Each block trafilatura keeps, and the page's title."""
+def _main_parts(raw: bytes, limits: Limits) -> tuple[list[Part], str | None, object]:
+    """Each block trafilatura keeps, the page's title, and its parsed tree."""
     # parsed once: trafilatura works on a copy; the title and jusText's paragraphs are read
     # from it as is
     tree = _parsed(raw, limits)
     parts, title = _extract(tree, limits, SHORT_PAGE_CHARS)
     if sum(len(part.text) for part in parts) < SHORT_PAGE_CHARS:
         parts, title = _extract(tree, limits, 1)
-    return with_missed_prose(parts, tree, title), title
+    return with_missed_prose(parts, tree, title), title, tree
 
 
 def _parsed(raw: bytes, limits: Limits):
@@ -138,6 +184,8 @@ def _extract(tree, limits: Limits, min_size: int) -> tuple[list[Part], str | Non
     )
     if found is None or isinstance(found, dict) or found.body is None:
         return [], None
+    for line_break in found.body.iter("lb"):  # a <br>: words on either side stay apart
+        line_break.text = "\n"
     parts = list(_parts(found.body))
     first_h1 = next((part.text for part in parts if part.kind == "h1"), None)
     title = first_h1 or _metadata_title(tree)
@@ -165,7 +213,8 @@ def _parts(body) -> Iterator[Part]:
         tag = element.tag
         if tag == "head":
             heading = _PERMALINK.sub("", squash(_all_text(element)))
-            yield _part("h1" if element.get("rend") == "h1" else "heading", heading, element)
+            kind = "h1" if element.get("rend") == "h1" else "heading"
+            yield _part("paragraph" if _is_lead(kind, heading) else kind, heading, element)
         elif tag == "list":
             yield from _items(element, 0)
         elif tag == "table":
@@ -176,6 +225,13 @@ def _parts(body) -> Iterator[Part]:
             yield from _parts(element)
         else:
             yield _part("paragraph", squash(_all_text(element)), element)
+
+
+def _is_lead(kind: str, heading: str) -> bool:
+    """A sub-heading that is a sentence of prose (a news page's lead set in an <h2>): read
+    as a paragraph, since a section title with no paragraph under it before the next
+    heading is indexed nowhere."""
+    return kind == "heading" and len(heading) >= MIN_LEAD_CHARS and bool(_FULL_STOP.search(heading))
 
 
 def _part(kind: str, text: str, element) -> Part:

@@ -7,6 +7,8 @@ density). A paragraph jusText calls good is added when it lies between the first
 last paragraph both extractors kept, or right next to them (inside the article, never in
 a sidebar or footer around it), is long enough to be prose, is not mostly links, and is
 not already there.
+In the same stretch, a line the page's schema.org Recipe data calls an ingredient comes in
+as a list item, however short (`html_recipe.py`).
 Each goes in after the kept block that precedes it on the page, so reading order holds.
 """
 
@@ -19,6 +21,7 @@ from collections.abc import Sequence
 
 from ingest.formats.html_blocks import Paragraph, page_paragraphs
 from ingest.formats.html_chrome import Part
+from ingest.formats.html_recipe import recipe_ingredients
 from ingest.text import squash
 
 log = logging.getLogger(__name__)
@@ -56,18 +59,39 @@ def with_missed_prose(parts: list[Part], tree, title: str | None) -> list[Part]:
     # also the paragraph just before the first kept one (an article's lead, unless the title
     # opens the article) and the one just after the last
     lead = first - EDGE_PARAGRAPHS if anchors[first] >= 0 else first
+    ingredients, listed = recipe_ingredients(tree), set()
     for i in range(max(0, lead), min(len(paragraphs), last + 1 + EDGE_PARAGRAPHS)):
         paragraph = paragraphs[i]
-        if i not in anchors and _is_missed_prose(paragraph, joined):
-            before = anchored[bisect.bisect_left(anchored, i) - 1]
-            after = anchors[before] if i > first else anchors[first] - 1
-            inserts.setdefault(after, []).append(
-                Part("paragraph", paragraph.text, paragraph.link_density)
-            )
+        if i in anchors:
+            continue
+        if _is_missed_prose(paragraph, joined):
+            missed = Part("paragraph", paragraph.text, paragraph.link_density)
+        elif _is_missed_ingredient(paragraph.text, ingredients, joined, listed):
+            listed.add(paragraph.text)  # a page shows its list twice (tabs, print view)
+            missed = Part("item", "- " + paragraph.text, paragraph.link_density)
+        else:
+            continue
+        before = anchored[bisect.bisect_left(anchored, i) - 1]
+        inserts.setdefault(anchors[before] if i > first else anchors[first] - 1, []).append(missed)
     if inserts:
         log.debug("added %d paragraphs jusText kept", sum(map(len, inserts.values())))
     ordered = [*inserts.get(-1, ())]
     return ordered + [p for j, part in enumerate(parts) for p in (part, *inserts.get(j, ()))]
+
+
+def is_own_article(text: str, tree, landmark: str) -> bool:
+    """Whether `text`, the one block trafilatura kept of the parsed page `tree`, is an
+    article: jusText calls most of it good prose (by the characters of its paragraphs
+    inside it), and most of that prose is missing from the `landmark` text that would
+    replace it. A page dump (navigation and all) fails the first, a Sphinx page whose
+    landmark holds the same text the second."""
+    if tree is None:
+        return False
+    inside = [p for p in page_paragraphs(tree, _stoplist()) if p.text and p.text in text]
+    good = [p.text for p in inside if p.good]
+    good_chars = sum(map(len, good))
+    missing = sum(len(p) for p in good if p not in landmark)
+    return good_chars * 2 > sum(len(p.text) for p in inside) and missing * 2 > good_chars
 
 
 def _joined(parts: Sequence[Part]) -> tuple[str, list[int]]:
@@ -134,6 +158,13 @@ def _is_missed_prose(paragraph: Paragraph, joined: _Text) -> bool:
         and text[:OVERLAP_CHARS] not in joined
         and text[-OVERLAP_CHARS:] not in joined
     )
+
+
+def _is_missed_ingredient(
+    text: str, ingredients: frozenset[str], joined: _Text, listed: set[str]
+) -> bool:
+    """A line the page's Recipe data calls an ingredient, not in the text yet."""
+    return text in ingredients and text not in listed and text not in joined
 
 
 _STOPLIST: frozenset[str] | None = None

@@ -2,8 +2,8 @@
 
 Pages are read in a sandboxed child (`pdf_sandbox`). Then, from the page texts:
 
-- headings come from the outline (bookmarks), matched to the lines that print them; a PDF
-  without an outline gets headings from numbering ("2.2 What machines does R run on?");
+- headings (`pdf_headings`) come from the outline (bookmarks), matched to the lines that
+  print them; a PDF without an outline gets them from font size, else numbering;
 - page furniture is found by its place and its repetition: lines at the top or bottom of
   pages that recur (digits aside) on several pages ("Chapter 2: R Basics 4"), lone page
   numbers, and printed tables of contents (dot leaders). It is marked as boilerplate and
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,13 +32,19 @@ from index.records import Block
 from ingest.formats import pdf_sandbox
 from ingest.formats.base import Format, Limits, MarkedSpan, Reading
 from ingest.formats.pdf_footnotes import mark_footnotes
-from ingest.formats.pdf_sandbox import Extraction, OutlineEntry
+from ingest.formats.pdf_headings import (
+    DOT_LEADER,
+    MAX_HEADING_CHARS,
+    mark_large_headings,
+    mark_numbered_headings,
+    mark_outline_headings,
+    title_key,
+)
+from ingest.formats.pdf_sandbox import Extraction
 
 log = logging.getLogger(__name__)
 
 PDF_MAGIC = b"%PDF-"
-MAX_HEADING_CHARS = 90
-MAX_HEADING_LINES = 4
 #: A line this much shorter than the page's usual width can end a paragraph.
 SHORT_LINE = 0.85
 #: Top or bottom lines of this many pages with the same shape are running furniture.
@@ -47,20 +52,12 @@ MIN_REPEATS = 3
 #: A page this share of whose lines have dot leaders is a printed table of contents.
 TOC_PAGE_SHARE = 0.3
 
-_DOT_LEADER = re.compile(r"(?:\.\s?){4,}\s*(?:\d+(?:,\s*\d+)*|[ivxlc]+)\s*$", re.IGNORECASE)
 #: A back-of-book index entry ("apt-doc, 36", ", 37") or a letter or term heading in one.
 _INDEX_ENTRY = re.compile(r"[^.]{0,60},\s*\d{1,4}(?:\s*,\s*\d{1,4})*|\S{1,30}")
 _PAGE_REFERENCE = re.compile(r",\s*\d{1,4}$")
 MIN_INDEX_LINES = 10
 _PAGE_NUMBER = re.compile(r"(?:page\s+)?(?:\d{1,4}|[ivxlc]{1,8})(?:\s*(?:/|of)\s*\d{1,4})?", re.I)
-_CHAPTER_LABEL = re.compile(r"(?:chapter|appendix|part)\s+[\dA-Z]{1,4}\.?", re.IGNORECASE)
-_NUMBERED_HEADING = re.compile(r"(?:\d{1,2}(?:\.\d{1,2}){0,4}|[A-Z](?:\.\d{1,2}){1,4})\.?\s+\S")
 _LIST_ITEM = re.compile(r"(?:[•●▪◦‣∗*–-]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s")
-_PRINTED_NUMBER = re.compile(
-    r"(?:(?:chapter|appendix|part)\s+)?(?:\d{1,2}(?:\.\d{1,2})*|[A-Z](?:\.\d{1,2})+)\.?(?=\s|$)",
-    re.IGNORECASE,
-)
-_NUMBER_PREFIX = re.compile(r"(?:chapter|appendix|part)?[a-z]?\d*")
 #: The roles of lines written out as the pages' text; any other role is furniture.
 _TEXT_ROLES = ("body", "heading", "footnote")
 
@@ -140,12 +137,12 @@ def layout(extraction: Extraction) -> Reading:
     _mark_contents_pages(pages)
     notes = list(extraction.notes)
     if extraction.outline:
-        found = _mark_outline_headings(pages, extraction.outline)
+        found = mark_outline_headings(pages, extraction.outline)
         notes.append(f"headings from the PDF outline: {found} of {len(extraction.outline)} found")
-    elif found := _mark_large_headings(pages, extraction.large_lines):
+    elif found := mark_large_headings(pages, extraction.large_lines):
         notes.append(f"no outline: {found} headings from their font size")
     else:
-        notes.append(f"no outline: {_mark_numbered_headings(pages)} headings from numbering")
+        notes.append(f"no outline: {mark_numbered_headings(pages)} headings from numbering")
     _mark_page_edges(pages)
     if notes_found := mark_footnotes(pages):
         notes.append(f"{notes_found} footnotes kept apart from the paragraphs they interrupt")
@@ -161,22 +158,16 @@ def layout(extraction: Extraction) -> Reading:
     )
 
 
-def squash(text: str) -> str:
-    """Lowercase letters and digits only: how a title and the line printing it compare
-    (an extractor may drop the spaces, and the outline holds no ligatures)."""
-    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text)).lower()
-
-
 def _shape(text: str) -> str:
     """A line with its numbers blanked: running headers differ only in their numbers."""
-    return re.sub(r"\d+", "#", squash(text))
+    return re.sub(r"\d+", "#", title_key(text))
 
 
 def _mark_contents_pages(pages: list[list[_Line]]) -> None:
     """Dot-leader lines, and every line of a page made mostly of them, are the printed TOC
     (an index when the page says so); so is a page of index entries ("apt-doc, 36")."""
     for lines in pages:
-        leaders = [line for line in lines if _DOT_LEADER.search(line.text)]
+        leaders = [line for line in lines if DOT_LEADER.search(line.text)]
         if lines and len(leaders) >= TOC_PAGE_SHARE * len(lines):
             reason = "index" if _names_index(lines) else "table of contents"
             for line in lines:
@@ -202,97 +193,6 @@ def _is_index_page(lines: list[_Line]) -> bool:
     return entries >= 0.8 * len(lines) and references >= 0.3 * len(lines)
 
 
-def _mark_outline_headings(pages: list[list[_Line]], outline: tuple[OutlineEntry, ...]) -> int:
-    """Mark the lines that print each bookmark's title; return how many were found."""
-    found = 0
-    for entry in outline:
-        for page in (entry.page, entry.page + 1):
-            if page < len(pages) and _match_heading(pages[page], entry.title):
-                found += 1
-                break
-    return found
-
-
-def _match_heading(lines: list[_Line], title: str) -> bool:
-    """Find `title` printed on one to four consecutive body lines (after any numbering)."""
-    wanted = squash(title)
-    if not wanted:
-        return False
-    for i, line in enumerate(lines):
-        if line.role != "body" or not squash(line.text):  # "}" must not start a heading
-            continue
-        joined = ""
-        for k in range(i, min(i + MAX_HEADING_LINES, len(lines))):
-            if lines[k].role != "body":
-                break
-            joined += squash(lines[k].text)
-            if _prints_title(joined, wanted):
-                _set_heading(lines, i, k, _section_name(lines[i : k + 1], title))
-                return True
-            if len(joined) >= len(wanted) + 12:
-                break
-    return False
-
-
-def _section_name(lines: list[_Line], title: str) -> str:
-    """The bookmark's title with the number the page prints before it ("2.2 What machines
-    does R run on?"); the title's own characters are cleaner than the page's."""
-    number = _PRINTED_NUMBER.match(lines[0].text)
-    if not number or title.lower().startswith(number.group().lower()):
-        return title
-    return f"{number.group()} {title}"
-
-
-def _prints_title(printed: str, wanted: str) -> bool:
-    """The squashed line is the title, perhaps after a number ("22" + "whatmachines...")."""
-    if not printed.endswith(wanted):
-        return False
-    prefix = printed[: len(printed) - len(wanted)]
-    return len(prefix) <= 12 and bool(_NUMBER_PREFIX.fullmatch(prefix))
-
-
-def _set_heading(lines: list[_Line], first: int, last: int, section: str) -> None:
-    """Lines first..last open `section`; a "Chapter 4" line just above joins them."""
-    above = lines[first - 1] if first > 0 else None
-    if above is not None and above.role == "body" and _CHAPTER_LABEL.fullmatch(above.text):
-        first -= 1
-    for line in lines[first : last + 1]:
-        line.role, line.section = "heading", section
-
-
-def _mark_large_headings(pages: list[list[_Line]], large: tuple[tuple[int, str], ...]) -> int:
-    """Without an outline: body lines printing text set larger than the body; how many."""
-    found = 0
-    for page, text in large:
-        wanted = squash(text)
-        lines = pages[page] if 0 <= page < len(pages) else []
-        for line in lines:
-            if wanted and line.role == "body" and squash(line.text) == wanted:
-                line.role, line.section = "heading", line.text
-                found += 1
-                break
-    return found
-
-
-def _mark_numbered_headings(pages: list[list[_Line]]) -> int:
-    """Without an outline or sizes: short numbered lines not ending like a sentence."""
-    found = 0
-    for lines in pages:
-        for line in lines:
-            text = line.text
-            if (
-                line.role == "body"
-                and len(text) <= MAX_HEADING_CHARS
-                and _NUMBERED_HEADING.match(text)
-                and not re.search(r"[.,;:]$", text)
-                and not _DOT_LEADER.search(text)
-                and re.search(r"\s[A-Z]", text)
-            ):
-                line.role, line.section = "heading", text
-                found += 1
-    return found
-
-
 def _mark_page_edges(pages: list[list[_Line]]) -> None:
     """Lone page numbers, and top or bottom lines whose shape recurs on several pages."""
     for edge, reason in (("top", "running header"), ("bottom", "running footer")):
@@ -312,7 +212,7 @@ def _recurs(text: str, counts: Counter[str], prefixes: Counter[str], prefix_floo
     """Is this page-edge line a running head: its shape on several pages (a lone "}" of
     code is not), a capitalised numbered banner, or a numbered banner's opening words
     on a quarter of the pages ("CHAPTER 6. ...")?"""
-    if squash(text) and counts[_shape(text)] >= MIN_REPEATS:
+    if title_key(text) and counts[_shape(text)] >= MIN_REPEATS:
         return True
     if _is_capital_banner(text):
         return True

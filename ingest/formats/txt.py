@@ -2,7 +2,8 @@
 
 Also the decoding every text format shares: utf-8 (BOM dropped), UTF-16/32 (by byte-order
 mark, or by the zero bytes of ASCII text without one), else cp1252 or latin-1; binary data
-is refused.
+is refused. A text formatted for a terminal (a manual page's overstrikes and ANSI escapes)
+loses that formatting first (`ingest.formats.terminal`); nothing else changes.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 
 from index.errors import UnreadableFileError
 from ingest.clean import EMPTY_BYLINE
+from ingest.formats import terminal
 from ingest.formats.base import Format, Limits, Reading
 from ingest.structure import heading_text, is_heading_line
 
@@ -47,9 +49,18 @@ _HTML_START = re.compile(rb"^\s*(<!doctype\s+html|<html[\s>])", re.IGNORECASE)
 
 
 def read(raw: bytes, file: str, limits: Limits) -> Reading:
-    """Plain text: decoded verbatim; the title is the first line if it looks like one."""
-    text = decode(raw, file)
-    return Reading(text=text, title=first_line_title(text))
+    """Plain text: decoded verbatim (less terminal formatting); the title is the first line
+    if it looks like one."""
+    text, notes = decode_terminal_text(raw, file)
+    return Reading(text=text, title=first_line_title(text), notes=notes)
+
+
+def decode_terminal_text(raw: bytes, file: str) -> tuple[str, tuple[str, ...]]:
+    """`decode`, with overstrikes and ANSI escapes removed before the binary check (a
+    manual in bold is 30 % backspaces), and the note saying so when there were any."""
+    text, removed = terminal.strip_formatting(_decoded(raw, file))
+    _check_controls(text, file)
+    return text, (terminal.note(removed),) if removed else ()
 
 
 def decode(raw: bytes, file: str) -> str:
@@ -57,6 +68,12 @@ def decode(raw: bytes, file: str) -> str:
 
     A utf-8 file with a few stray bytes (copied from a legacy page) stays utf-8, each stray
     byte shown as U+FFFD, rather than turning every accent into mojibake."""
+    text = _decoded(raw, file)
+    _check_controls(text, file)
+    return text
+
+
+def _decoded(raw: bytes, file: str) -> str:
     wide = _wide_encoding(raw)
     if wide:
         try:
@@ -65,10 +82,12 @@ def decode(raw: bytes, file: str) -> str:
             raise UnreadableFileError(file, "binary data, not text") from e
     if b"\x00" in raw:
         raise UnreadableFileError(file, "binary data, not text")
-    text = _decode_with_fallback(raw, file)
+    return _decode_with_fallback(raw, file)
+
+
+def _check_controls(text: str, file: str) -> None:
     if _CONTROL.subn("", text)[1] > MAX_CONTROL_RATIO * len(text):
         raise UnreadableFileError(file, "binary data, not text")
-    return text
 
 
 def is_text(head: bytes) -> bool:

@@ -108,7 +108,7 @@ class TestFormats:
 
 class TestErrors:
     def test_supported_suffixes(self):
-        assert SUPPORTED_SUFFIXES == (".txt", ".md", ".html", ".htm", ".pdf")
+        assert SUPPORTED_SUFFIXES == (".txt", ".md", ".rst", ".html", ".htm", ".pdf")
 
     def test_unsupported_extension(self, tmp_path: Path):
         assert "unsupported file type '.docx'" in _reason(tmp_path, "a.docx", b"hello")

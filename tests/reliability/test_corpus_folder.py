@@ -35,7 +35,7 @@ def test_empty_corpus_folder_then_serve_refuses_to_start(tmp_path: Path):
     corpus, index = tmp_path / "corpus", tmp_path / "index"
     corpus.mkdir()
     line = _one_error_line(cited("ingest", "--corpus", str(corpus), "--index", str(index)))
-    assert f"corpus folder {corpus} is empty; add .txt, .md, .html or .pdf" in line
+    assert f"corpus folder {corpus} is empty; add .txt, .md, .rst, .html or .pdf" in line
     assert current_version(index) is None
     serve = cited("serve", "--corpus", str(corpus), "--index", str(index), "--port", "9")
     assert f"no index in {index}; run `cited ingest`" in _one_error_line(serve)

@@ -40,10 +40,18 @@ class TestSafeName:
     def test_names_are_flat_visible_and_kebab_case(self, original, expected):
         assert upload_rules.safe_name(original) == expected
 
-    @pytest.mark.parametrize("original", ["notes.docx", "run.exe", "README", "x.txt.exe"])
+    @pytest.mark.parametrize("original", ["notes.docx", "run.exe", "data.json", "x.txt.exe"])
     def test_unsupported_types_are_refused_with_the_accepted_list(self, original):
-        with pytest.raises(LibraryError, match=r"\.txt, \.md, \.html, \.htm, \.pdf"):
+        with pytest.raises(LibraryError, match=r"\.txt, \.md, \.rst, \.html, \.htm, \.pdf"):
             upload_rules.safe_name(original)
+
+    @pytest.mark.parametrize(
+        ("original", "expected"),
+        [("README", "readme"), ("README.Debian", "readme.debian"), ("Guide.RST", "guide.rst")],
+    )
+    def test_names_ingest_reads_are_accepted(self, original, expected):
+        """What the loader reads, the Library takes: README.Debian is read by its content."""
+        assert upload_rules.safe_name(original) == expected
 
 
 class TestContent:
@@ -248,7 +256,8 @@ class TestBareBlob:
 
     def test_a_binary_blob_is_still_refused_with_the_reason(self, tmp_path):
         result = upload_rules.save_uploads(tmp_path / "c", [_upload(tmp_path, "blob", PNG)])
-        assert result.saved == () and "not supported" in result.rejected[0][1]
+        # a name with no extension is read by its content, so the refusal names the content
+        assert result.saved == () and "the content is a PNG image" in result.rejected[0][1]
 
 
 class TestBuildErrors:

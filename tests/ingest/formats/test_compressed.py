@@ -67,7 +67,8 @@ class TestNames:
     def test_uncompressed_names_are_unchanged(self):
         assert format_for("a.md").name == "Markdown file"
         assert type_suffix("a.b.md") == ".md"
-        assert format_for("notes.zip") is None and format_for("folder.gz/README") is None
+        assert format_for("notes.zip") is None
+        assert format_for("folder.gz/README").name == "document"  # by content, not unwrapped
 
     def test_messages_list_the_compressions(self):
         assert formats.COMPRESSED_SUFFIXES == (".gz", ".bz2", ".xz")

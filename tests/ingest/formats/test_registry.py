@@ -11,22 +11,40 @@ from ingest.formats import Format, Reading, content_problem, format_for
 
 
 def test_suffixes_in_message_order():
-    assert formats.SUFFIXES == (".txt", ".md", ".html", ".htm", ".pdf")
-    assert formats.kinds_phrase() == ".txt, .md, .html or .pdf"
+    assert formats.SUFFIXES == (".txt", ".md", ".rst", ".html", ".htm", ".pdf")
+    assert formats.kinds_phrase() == ".txt, .md, .rst, .html or .pdf"
 
 
 @pytest.mark.parametrize(
     ("name", "phrase"),
-    [("a.txt", "text file"), ("b/C.MD", "Markdown file"), ("x.htm", "HTML page"), ("y.pdf", "PDF")],
+    [
+        ("a.txt", "text file"),
+        ("b/C.MD", "Markdown file"),
+        ("guide.rst", "reStructuredText file"),
+        ("x.htm", "HTML page"),
+        ("y.pdf", "PDF"),
+    ],
 )
 def test_format_for_a_name(name, phrase):
     assert format_for(name).name == phrase
 
 
-def test_unknown_and_suffixless_names_have_no_format():
+def test_unknown_types_have_no_format():
     assert format_for("notes.docx") is None
-    assert format_for("README") is None
-    assert format_for("folder.txt/README") is None
+    assert format_for("data.json") is None and format_for("data.json.gz") is None
+    assert format_for("notes.txt~") is None and format_for("notes~") is None
+    assert format_for("#notes#") is None
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["README", "folder.txt/README", "copyright", "TODO", "README.Debian", "NEWS.Debian.gz"],
+)
+def test_document_names_without_a_format_suffix_are_read_by_content(name):
+    """One rule for plain and compressed names: README reads as README.gz does."""
+    fmt = format_for(name)
+    assert fmt is not None and fmt.name.endswith("document")
+    assert formats.type_suffix(name) in ("", ".gz")
 
 
 def test_a_zip_based_format_registered_later_is_accepted_by_upload_sniffing(monkeypatch):
@@ -55,3 +73,18 @@ def test_format_contract_extended_compatibly():
     plain = Format("x", (".x",), lambda r, f, lim: Reading(text=""), lambda h: True)
     assert plain.mismatch == ""
     assert {f.name for f in dataclasses.fields(Format)} >= {"name", "suffixes", "read", "sniff"}
+
+
+@pytest.mark.parametrize(
+    ("name", "by_content"),
+    [
+        ("v2.38-ReleaseNotes.gz", True),  # util-linux's release notes
+        ("changelog.Debian.amd64.gz", True),
+        ("descore.README", True),
+        ("changelog_search.js", False),  # python3.11-doc's _static script, not a changelog
+        ("conf.py.gz", False),
+        ("api.json", False),
+    ],
+)
+def test_which_qualified_names_are_documents(name, by_content):
+    assert (format_for(name) is not None) == by_content
