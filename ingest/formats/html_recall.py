@@ -59,7 +59,7 @@ def with_missed_prose(parts: list[Part], tree, title: str | None) -> list[Part]:
     # also the paragraph just before the first kept one (an article's lead, unless the title
     # opens the article) and the one just after the last
     lead = first - EDGE_PARAGRAPHS if anchors[first] >= 0 else first
-    ingredients, listed = recipe_ingredients(tree), set()
+    ingredients, listed = recipe_ingredients(tree), set[str]()
     for i in range(max(0, lead), min(len(paragraphs), last + 1 + EDGE_PARAGRAPHS)):
         paragraph = paragraphs[i]
         if i in anchors:
