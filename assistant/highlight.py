@@ -2,9 +2,11 @@
 
 Each stored sentence unit of the passage is scored by its cosine to the question, plus
 the share of the question's key words it holds, plus, for a "What is X?" question,
-whether it defines X ("X is...", "X means..."); a bare heading never wins. Given a reader
+whether it defines X ("X is...", "X means..."); a bare heading never wins. To that "hand
+score" a learned one is added (`highlight_learned`: small boosted trees fitted on the
+question headings of real FAQ pages, no model call). Given a reader
 (`AnswerSettings.read_quotes`, off by default), a first quote whose best two answer units
-that score cannot tell apart is also read in its passage (`highlight_context`: each
+the hand score cannot tell apart is read in its passage instead (`highlight_context`: each
 sentence's contextual vector and how much of it is about the question's words, from one
 model pass), which settles it.
 
@@ -22,12 +24,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 from assistant.highlight_context import contextual_scores
+from assistant.highlight_learned import load_model, sentence_features
 from index.lexical import LexicalIndex
 from index.loaded import LoadedIndex
 from index.records import Passage
@@ -50,6 +54,9 @@ READ_IN_CONTEXT = 1
 #: this margin by the cheap score (or the best is a heading): most answers are clear and
 #: skip the model pass (chosen on the tune splits of both corpora; docs/quality.md).
 READ_MARGIN = 0.05
+#: Whether the learned score (`highlight_learned`, fitted on FAQ pages) is added to the
+#: hand score, at the weight its model file gives (the lab and the tests turn it off).
+LEARNED = True
 _DEFINITION_QUESTION = re.compile(
     r"^\s*(?:what|who)\s+(?:is|are|was|were)\s+(?:an?\s+|the\s+)?(?P<term>[^?]+?)\s*"
     r"(?:\?|$)|^\s*what\s+does\s+(?:an?\s+|the\s+)?(?P<term2>[^?]+?)\s+mean\b",
@@ -77,29 +84,40 @@ def highlights(
     or that completes it. The first quote is read in context (one call of `embedder`)
     only when its stored-vector score cannot tell (`uncertain`); None: never."""
     passages = [passage for _, passage in quoted]
-    sentences = [_sentences(loaded, pid, passage, query) for pid, passage in quoted]
+    stored = [stored_sentences(loaded, pid, passage) for pid, passage in quoted]
     weights = _term_weights(loaded, question)
     term = _asked_term(question)
+    spans = [spans for spans, _ in stored]
+    texts = [[p.text[s:e] for s, e in sp] for p, sp in zip(passages, spans, strict=True)]
+    hands = [
+        hand_scores(t, vectors @ np.asarray(query, dtype=np.float32), term, weights)
+        for t, (_, vectors) in zip(texts, stored, strict=True)
+    ]
+    # A quote read in context takes the evidence instead of the learned score: the two
+    # settle the same near ties, and together they lost tune questions (docs/quality.md).
+    read = _to_read(texts, hands) if embedder is not None else []
+    learned = learned_scores(question, texts, hands) if LEARNED else [0.0] * len(hands)
     scores = [
-        cosines + _bonuses(term, [passage.text[s:e] for s, e in spans], weights)
-        for passage, (spans, cosines) in zip(passages, sentences, strict=True)
+        hand.total if i in read else hand.total + added
+        for i, (hand, added) in enumerate(zip(hands, learned, strict=True))
     ]
-    if embedder is not None:
-        read = [
-            i
-            for i in range(min(READ_IN_CONTEXT, len(quoted)))
-            if uncertain([passages[i].text[s:e] for s, e in sentences[i][0]], scores[i])
-        ]
-        if read:
-            shown = loaded.passage_vectors([pid for pid, _ in quoted])
-            texts = [(passages[i].text, sentences[i][0]) for i in read]
-            added = contextual_scores(embedder, question, query, texts, shown)
-            for i, evidence in zip(read, added, strict=True):
-                scores[i] = scores[i] + evidence
+    if read:
+        shown = loaded.passage_vectors([pid for pid, _ in quoted])
+        pairs = [(passages[i].text, spans[i]) for i in read]
+        added = contextual_scores(embedder, question, query, pairs, shown)
+        for i, evidence in zip(read, added, strict=True):
+            scores[i] = scores[i] + evidence
     return [
-        _best_unit(passage.text, spans, score)
-        for passage, (spans, _), score in zip(passages, sentences, scores, strict=True)
+        _best_unit(passage.text, sp, score)
+        for passage, sp, score in zip(passages, spans, scores, strict=True)
     ]
+
+
+def _to_read(texts: Sequence[Sequence[str]], hands: Sequence[HandScores]) -> list[int]:
+    """The quotes worth reading in context: of the first READ_IN_CONTEXT, those whose hand
+    score cannot tell their best answer unit."""
+    first = range(min(READ_IN_CONTEXT, len(texts)))
+    return [i for i in first if uncertain(texts[i], hands[i].total)]
 
 
 def uncertain(texts: Sequence[str], scores: np.ndarray, margin: float | None = None) -> bool:
@@ -129,8 +147,44 @@ def _unit_score(scores: np.ndarray, unit: Sequence[int]) -> float:
     return float(scores[list(unit)].max())
 
 
-def _bonuses(term: str | None, texts: Sequence[str], weights: dict[str, float]) -> np.ndarray:
-    return np.asarray([_bonus(term, t, weights) for t in texts], dtype=np.float32)
+@dataclass(frozen=True)
+class HandScores:
+    """The hand score of each sentence, and its parts (cosine, key-word share, defines
+    the asked term, is a heading), which the learned score also reads."""
+
+    total: np.ndarray
+    parts: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def hand_scores(
+    texts: Sequence[str], cosines: np.ndarray, term: str | None, weights: dict[str, float]
+) -> HandScores:
+    """Stored cosine + TERMS_WEIGHT × key-word share + DEFINITION_WEIGHT × defines the
+    asked term − HEADING_PENALTY × is a heading, for each sentence."""
+    rows = np.asarray([bonus_parts(term, t, weights) for t in texts], dtype=np.float32)
+    share, defines, heading = rows.reshape(len(texts), 3).T
+    cosines = np.asarray(cosines, dtype=np.float32)
+    total = cosines + TERMS_WEIGHT * share + DEFINITION_WEIGHT * defines
+    return HandScores(total - HEADING_PENALTY * heading, (cosines, share, defines, heading))
+
+
+def learned_features(question: str, texts: Sequence[str], hand: HandScores) -> np.ndarray:
+    """The learned score's features of each sentence (`highlight_learned.FEATURES`)."""
+    tokens = [_tokens(t) for t in texts]
+    return sentence_features(texts, hand.total, hand.parts, _tokens(question), tokens)
+
+
+def learned_scores(
+    question: str, texts: Sequence[Sequence[str]], hands: Sequence[HandScores]
+) -> list[np.ndarray]:
+    """What the learned model adds to each quote's sentences' hand scores: its weighted
+    log-odds that the sentence opens the answer (all quotes' trees walked at once)."""
+    model = load_model()
+    features = [learned_features(question, t, h) for t, h in zip(texts, hands, strict=True)]
+    if not features:
+        return []
+    odds = (model.weight * model.log_odds(np.concatenate(features))).astype(np.float32)
+    return np.split(odds, np.cumsum([len(f) for f in features])[:-1])
 
 
 def answer_units(texts: Sequence[str]) -> list[tuple[int, ...]]:
@@ -146,18 +200,17 @@ def answer_units(texts: Sequence[str]) -> list[tuple[int, ...]]:
     return [tuple(unit) for unit in units]
 
 
-def _sentences(
-    loaded: LoadedIndex, passage_id: int, passage: Passage, query: np.ndarray
+def stored_sentences(
+    loaded: LoadedIndex, passage_id: int, passage: Passage
 ) -> tuple[list[Span], np.ndarray]:
-    """The passage's stored sentence units and their cosines to the question; an index
-    without sentence units falls back to splitting the text (cosines 0: words decide)."""
+    """The passage's stored sentence units and their vectors; an index without sentence
+    units falls back to splitting the text (zero vectors: words decide)."""
     rows, _ = loaded.sentence_rows([passage_id])
     if rows.size:
         spans = [loaded.sentence_span(int(r)) for r in rows]
-        vectors = loaded.sentence_vectors(rows.tolist())
-        return spans, vectors @ np.asarray(query, dtype=np.float32)
+        return spans, loaded.sentence_vectors(rows.tolist())
     spans = [s for s in sentence_spans(passage.text) if s[1] - s[0] > 1]
-    return spans, np.zeros(len(spans), dtype=np.float32)
+    return spans, np.zeros((len(spans), loaded.dimension), dtype=np.float32)
 
 
 def _term_weights(loaded: LoadedIndex, question: str) -> dict[str, float]:
@@ -179,18 +232,16 @@ def _term_weights(loaded: LoadedIndex, question: str) -> dict[str, float]:
 _WEIGHTS: dict[tuple[str, str], dict[str, float]] = {}
 
 
-def _bonus(term: str | None, sentence: str, weights: dict[str, float]) -> float:
-    """Key-word share (by rarity) and the bonus for defining the asked `term`, less the
-    heading penalty."""
+def bonus_parts(
+    term: str | None, sentence: str, weights: dict[str, float]
+) -> tuple[float, float, float]:
+    """The hand score's parts beside the cosine: the share of the question's key words the
+    sentence holds (by rarity), whether it defines the asked `term`, whether it is a heading."""
     held = _tokens(sentence)
     total = sum(weights.values())
     share = sum(w for t, w in weights.items() if t in held) / total if total else 0.0
-    bonus = TERMS_WEIGHT * share
-    if term and _defines(term, sentence):
-        bonus += DEFINITION_WEIGHT
-    if _is_heading(sentence):
-        bonus -= HEADING_PENALTY
-    return bonus
+    defines = float(bool(term) and _defines(term or "", sentence))
+    return share, defines, float(_is_heading(sentence))
 
 
 @lru_cache(maxsize=4096)

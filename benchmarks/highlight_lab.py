@@ -5,8 +5,9 @@ scorer needs (stored cosine, key-word bonus, and the quote read in context on it
 contextual cosine and token precision, `assistant/highlight_context.py`), then scores
 weightings of them over the same quotes in a second, then the margin below which the
 highlight reads the first quote at all (`highlight.uncertain`), with the share of answers
-that would. It is how the settings in docs/quality.md, "Highlight", were chosen (on the
-tune splits; heldout read after):
+that would, and the weight of the learned score (`assistant/highlight_learned.py`). It is
+how the settings in docs/quality.md, "Highlight", were chosen (on the tune splits; heldout
+read after):
 
     python -m benchmarks.highlight_lab --index /tmp/q --questions tests/data/questions.jsonl
 """
@@ -15,13 +16,14 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from assistant import highlight, highlight_context
+from assistant import highlight, highlight_context, highlight_learned
 from assistant.answer import Assistant
 from assistant.evaluate import EvalQuestion, highlight_hits, load_questions
 from index.embed import Embedder
@@ -37,6 +39,7 @@ class ShownQuote:
     spans: list[tuple[int, int]]
     stored: np.ndarray  # stored-vector cosine + key-word bonus (the score without context)
     evidence: highlight_context.Evidence  # the quote read in context on its own
+    odds: np.ndarray  # the learned model's log-odds (`highlight_learned`), unweighted
 
 
 @dataclass(frozen=True)
@@ -62,13 +65,45 @@ def _shown(assistant: Assistant, loaded: LoadedIndex, question: str) -> list[Sho
     term = highlight._asked_term(question)
     out = []
     for pid, passage in quoted:
-        spans, cosines = highlight._sentences(loaded, pid, passage, query)
-        bonus = [highlight._bonus(term, passage.text[s:e], weights) for s, e in spans]
+        spans, vectors = highlight.stored_sentences(loaded, pid, passage)
+        texts = [passage.text[s:e] for s, e in spans]
+        hand = highlight.hand_scores(texts, vectors @ query, term, weights)
+        odds = highlight_learned.load_model().log_odds(
+            highlight.learned_features(question, texts, hand)
+        )
         [evidence] = highlight_context.read_in_context(
             assistant.embedder, question, query, [(passage.text, spans)], shown
         )
-        out.append(ShownQuote(passage.text, spans, cosines + np.asarray(bonus), evidence))
+        out.append(ShownQuote(passage.text, spans, hand.total, evidence, odds))
     return out
+
+
+def learned_cost(
+    assistant: Assistant, questions: Sequence[EvalQuestion], repeats: int = 3
+) -> tuple[float, float]:
+    """Median ms of `highlight.highlights` over each answer's quotes (no reading in
+    context) with the learned score off and on, the arms interleaved, warm."""
+    loaded = assistant.index()
+    cases = []
+    for question in questions:
+        answer = assistant.answer(question.q)
+        if question.kind == "answerable" and not answer.abstained:
+            quoted = [_passage(loaded, q.source.doc_id, q.source.start) for q in answer.quotes]
+            cases.append((question.q, assistant.embedder.encode_query(question.q), quoted))
+    highlight_learned.load_model()
+    times: dict[bool, list[float]] = {False: [], True: []}
+    shipped = highlight.LEARNED
+    try:
+        for _ in range(repeats):
+            for learned in (False, True):
+                highlight.LEARNED = learned
+                for text, query, quoted in cases:
+                    start = time.perf_counter()
+                    highlight.highlights(loaded, None, quoted, text, query)
+                    times[learned].append((time.perf_counter() - start) * 1000)
+    finally:
+        highlight.LEARNED = shipped
+    return float(np.median(times[False])), float(np.median(times[True]))
 
 
 def _passage(loaded: LoadedIndex, doc_id: str, start: int) -> tuple[int, Passage]:
@@ -117,12 +152,36 @@ def gated_at_5(asked: Sequence[Asked], split: str, margin: float) -> tuple[float
 _WEIGHTS = (highlight_context.CONTEXT_WEIGHT, highlight_context.PRECISION_WEIGHT)
 
 
+def learned_at_5(asked: Sequence[Asked], split: str, weight: float) -> float:
+    """highlight@5 of one split, no quote read, the learned log-odds added at `weight`."""
+    rows = [a for a in asked if a.question.split == split]
+    hits = 0
+    for item in rows:
+        hits += any(
+            highlight_hits(
+                {"text": q.text, "highlight": _chosen(q, 0.0, 0.0, False, weight)},
+                item.question.phrases,
+            )
+            for q in item.quotes
+        )
+    return hits / len(rows) if rows else 0.0
+
+
+def _shipped_weight() -> float:
+    """The learned score's weight as the answers use it (0 when turned off)."""
+    return highlight_learned.load_model().weight if highlight.LEARNED else 0.0
+
+
 def _uncertain(quote: ShownQuote, margin: float) -> bool:
     return highlight.uncertain([quote.text[s:e] for s, e in quote.spans], quote.stored, margin)
 
 
-def _chosen(quote: ShownQuote, context: float, precision: float, read: bool) -> tuple[int, int]:
-    scores = quote.stored.copy()
+def _chosen(
+    quote: ShownQuote, context: float, precision: float, read: bool, learned: float | None = None
+) -> tuple[int, int]:
+    weight = _shipped_weight() if learned is None else learned
+    # As `highlight.highlights`: a quote read in context takes no learned score.
+    scores = quote.stored + (0.0 if read else weight) * quote.odds
     if read:
         scores += context * quote.evidence.cosine + precision * quote.evidence.precision
     if not quote.spans:
@@ -139,21 +198,32 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--splits", default="tune", help="comma-separated: tune,heldout")
     args = parser.parse_args(argv)
     assistant = Assistant(args.index, embedder=Embedder(), check_interval=3600)
-    asked = collect(assistant, load_questions(args.questions))
+    questions = load_questions(args.questions)
+    asked = collect(assistant, questions)
     splits = args.splits.split(",")
     print("context precision read | " + " | ".join(splits))
     rows = [(0.0, 0.0, 0), *itertools.product((0.5, 1.0), (0.5, 1.0, 1.5), (1, 5))]
     for context, precision, read in rows:
         cells = [f"{highlight_at_5(asked, s, context, precision, read):.3f}" for s in splits]
         print(f"{context:7.2f} {precision:9.2f} {read:4d} | " + " | ".join(cells))
+    print("\nlearned score's weight (no quote read; 0: hand score alone) | highlight@5 per split")
+    for weight in LEARNED_WEIGHTS:
+        cells = [f"{learned_at_5(asked, split, weight):.3f}" for split in splits]
+        print(f"{weight:6.3f} | " + " | ".join(cells))
     print("\nread the first quote only if uncertain: margin | highlight@5 (share read) per split")
     for margin in MARGINS:
         cells = ["{:.3f} ({:.0%})".format(*gated_at_5(asked, split, margin)) for split in splits]
         print(f"{margin:6.3f} | " + " | ".join(cells))
+    off, on = learned_cost(assistant, questions)
+    print(
+        f"\nhighlights of one answer, median ms: {off:.3f} without the learned score, {on:.3f} with"
+    )
 
 
 #: Margins of `highlight.uncertain` the lab tries (0: never read; large: always).
 MARGINS = (0.0, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 10.0)
+#: Weights of the learned log-odds the lab tries.
+LEARNED_WEIGHTS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1.0)
 
 
 if __name__ == "__main__":

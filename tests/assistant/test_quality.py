@@ -111,17 +111,19 @@ def test_the_notice_is_for_harm_aimed_at_a_person(shipped_reports: dict[str, Eva
 
 
 def test_highlight_floor(report: EvalReport) -> None:
-    # as shipped (read_quotes off) 0.459 / 0.532; 0.514 / 0.577 with it on
+    # as shipped (read_quotes off) 0.459 / 0.550 (0.532 before the learned score);
+    # 0.514 / 0.586 with it on
     assert report.splits["heldout"].highlight_at_5 >= 0.43
-    assert report.splits["all"].highlight_at_5 >= 0.52
+    assert report.splits["all"].highlight_at_5 >= 0.54
 
 
 def test_highlight_floor_on_the_second_corpus(python_docs_assistant) -> None:
     questions = load_questions(DATA / "python_docs_questions.jsonl")
     result = evaluate(questions, lambda q: python_docs_assistant.answer(q, k=5).to_dict())
-    # as shipped (read_quotes off) 0.615 / 0.641; 0.692 / 0.744 with it on
-    assert result.splits["heldout"].highlight_at_5 >= 0.53
-    assert result.splits["all"].highlight_at_5 >= 0.6
+    # as shipped (read_quotes off) 0.692 / 0.744 (0.615 / 0.641 before the learned score);
+    # the same with it on
+    assert result.splits["heldout"].highlight_at_5 >= 0.6
+    assert result.splits["all"].highlight_at_5 >= 0.71
 
 
 def test_reading_the_first_quote_in_context_lifts_the_second_corpus_highlights(
@@ -137,7 +139,8 @@ def test_reading_the_first_quote_in_context_lifts_the_second_corpus_highlights(
     )
     questions = load_questions(DATA / "python_docs_questions.jsonl")
     result = evaluate(questions, lambda q: reading.answer(q, k=5).to_dict())
-    assert result.splits["all"].highlight_at_5 >= 0.7  # 0.641 without it
+    assert result.splits["all"].highlight_at_5 >= 0.7  # 0.744; 0.641 with neither it nor
+    # the learned score, which now finds what the reading found here
 
 
 def test_caveats_over_four_genres(embedder) -> None:

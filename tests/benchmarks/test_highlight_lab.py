@@ -1,4 +1,5 @@
-"""The highlight lab's gate: it scores the margin the way the highlight decides it."""
+"""The highlight lab's gate and learned weight: it scores them the way the highlight
+decides."""
 
 from __future__ import annotations
 
@@ -6,17 +7,18 @@ import numpy as np
 
 from assistant.evaluate import EvalQuestion
 from assistant.highlight_context import Evidence
-from benchmarks.highlight_lab import Asked, ShownQuote, gated_at_5
+from benchmarks.highlight_lab import Asked, ShownQuote, gated_at_5, learned_at_5
 
 TEXT = "Cats knead blankets. Thistles grow in June. Kittens press for milk."
 SPANS = [(0, 20), (21, 43), (44, 67)]
 
 
-def _asked(stored: list[float], qid: str) -> Asked:
+def _asked(stored: list[float], qid: str, odds: tuple[float, ...] = (0.0, 0.0, 0.0)) -> Asked:
     question = EvalQuestion(qid, "Why do cats knead?", ("press for milk",), "answerable", "tune")
     # read in context, the third sentence (the answer) wins by far
     evidence = Evidence(np.zeros(3, np.float32), np.asarray([0.0, 0.0, 1.0], np.float32))
-    quote = ShownQuote(TEXT, SPANS, np.asarray(stored, np.float32), evidence)
+    learned = np.asarray(odds, np.float32)
+    quote = ShownQuote(TEXT, SPANS, np.asarray(stored, np.float32), evidence, learned)
     return Asked(question, [quote])
 
 
@@ -27,3 +29,11 @@ def test_only_an_uncertain_first_quote_is_read_and_only_then_does_it_gain() -> N
     assert gated_at_5([close, clear], "tune", margin=0.0) == (0.0, 0.0)
     assert gated_at_5([close, clear], "tune", margin=10.0) == (1.0, 1.0)
     assert gated_at_5([close, clear], "heldout", margin=0.05) == (0.0, 0.0)
+
+
+def test_the_learned_log_odds_count_at_the_weight_tried() -> None:
+    # the learned score favours the answer by 2 in log-odds: 0.4 behind, it wins at 0.25
+    behind = _asked([0.60, 0.10, 0.20], "behind", odds=(0.0, 0.0, 2.0))
+    assert learned_at_5([behind], "tune", 0.0) == 0.0
+    assert learned_at_5([behind], "tune", 0.1) == 0.0
+    assert learned_at_5([behind], "tune", 0.25) == 1.0
