@@ -9,9 +9,13 @@ passage's, are still answered. Real model, real index of the shipped corpus.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
+from assistant import abstention
 from assistant.abstention import WEAK_BAND, content_terms, not_addressed, weak
 
 
@@ -23,6 +27,23 @@ def test_function_words_are_not_content_words() -> None:
         "bragging",
     ]
     assert content_terms("What did she say?") == []
+
+
+def test_the_shipped_function_words_are_scikit_learns_stopwords() -> None:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    assert abstention._function_words() == frozenset(ENGLISH_STOP_WORDS)
+
+
+def test_telling_content_words_imports_no_scikit_learn() -> None:
+    """A serving process never pays scikit-learn's 1.3 s import for a stopword list."""
+    code = (
+        "import sys; from assistant.abstention import content_terms; "
+        "assert content_terms('How do I bake bread?') == ['bake', 'bread']; "
+        "print('sklearn' in sys.modules)"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "False"
 
 
 def test_only_a_just_cleared_threshold_is_weak() -> None:
