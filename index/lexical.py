@@ -93,6 +93,8 @@ def kept_words(words: Sequence[str]) -> set[str]:
 
 
 _KEPT: dict[str, bool] = {}
+#: The most query texts one index remembers the tokens of.
+QUERY_CACHE_SIZE = 4096
 _KEPT_LOCK = threading.Lock()
 
 
@@ -107,6 +109,8 @@ class LexicalIndex:
         self._stopwords = stopwords
         self._stemmer = _make_stemmer(stemmer_language)
         self._lock = threading.Lock()  # PyStemmer objects are not thread-safe
+        #: A question's and its words' tokens: answering one looks up the same words often.
+        self._query_cache: dict[str, list[str]] = {}
 
     @property
     def size(self) -> int:
@@ -177,7 +181,13 @@ class LexicalIndex:
     def query_tokens(self, query: str) -> list[str]:
         """The distinct words of `query` as this index tokenizes them, sorted; a word
         repeated in the query counts once, as in `scores`."""
-        return sorted({t for t in self._tokenize([query])[0] if t})
+        tokens = self._query_cache.get(query)
+        if tokens is None:
+            if len(self._query_cache) > QUERY_CACHE_SIZE:
+                self._query_cache.clear()
+            tokens = sorted({t for t in self._tokenize([query])[0] if t})
+            self._query_cache[query] = tokens
+        return list(tokens)
 
     def column(self, token: str) -> tuple[np.ndarray, np.ndarray]:
         """Rows holding `token` and their stored scores (local IDF x term weight).

@@ -26,6 +26,10 @@ def _split_ids(offsets: np.ndarray, ids: np.ndarray) -> Iterator[tuple[int, np.n
     one sort, where a scan per segment cost a millisecond over 50 segments."""
     if ids.size == 0:
         return
+    if offsets.size == 1 or ids.size == 1:  # one segment, or one id: nothing to sort
+        owner = int(np.searchsorted(offsets, ids[0], side="right") - 1)
+        yield owner, np.arange(ids.size)
+        return
     owners = np.searchsorted(offsets, ids, side="right") - 1
     order = np.argsort(owners, kind="stable")
     sorted_owners = owners[order]
