@@ -65,6 +65,17 @@ class TestLexicalIndex:
         assert np.array_equal(once, twice)
         assert index.query_tokens("Sunlight, sunlight and SLEEP") == ["sleep", "sunlight"]
 
+    def test_remembered_query_tokens_are_the_same_and_not_shared(self, monkeypatch) -> None:
+        index = LexicalIndex.build(TEXTS)
+        first = index.query_tokens("hours of sunlight")
+        first.append("zebra")  # a caller's list is its own
+        calls = []
+        real = index._tokenize
+        monkeypatch.setattr(index, "_tokenize", lambda texts: calls.append(texts) or real(texts))
+        assert index.query_tokens("hours of sunlight") == ["hour", "sunlight"]
+        assert calls == []  # remembered, not tokenized again
+        assert index.query_tokens("sleep") == ["sleep"] and len(calls) == 1
+
     def test_column_lists_rows_and_local_document_frequency(self) -> None:
         index = LexicalIndex.build(TEXTS)
         rows, values = index.column("hour")  # stemmed form of "hours"
