@@ -17,15 +17,16 @@ import functools
 import logging
 import re
 import unicodedata
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 
 from index.errors import UnreadableFileError
 from index.records import Block
 from ingest.formats.base import Format, Limits, MarkedSpan, Reading
+from ingest.formats.html_blocks import Paragraph
 from ingest.formats.html_chrome import Part, chrome_parts, link_share
 from ingest.formats.html_chrome_markup import markup_chrome
 from ingest.formats.html_fallback import fallback_parts
-from ingest.formats.html_recall import is_own_article, with_missed_prose
+from ingest.formats.html_recall import is_own_article, judged_paragraphs, with_missed_prose
 from ingest.structure import is_label_line
 from ingest.text import squash
 
@@ -49,9 +50,9 @@ MIN_REPEATED_PARAGRAPH_CHARS = 80
 def read(raw: bytes, file: str, limits: Limits) -> Reading:
     """The page's main text and its blocks, or UnreadableFileError."""
     try:
-        parts, title, tree = _main_parts(raw, limits)
+        parts, title, tree, paragraphs = _main_parts(raw, limits)
         if _is_page_dump(parts):
-            parts, title = _landmark_reading(raw, parts, title, tree)
+            parts, title = _landmark_reading(raw, parts, title, paragraphs)
     except UnreadableFileError:
         raise
     except Exception as e:  # the parsers raise many kinds on malformed input
@@ -106,14 +107,14 @@ def _is_page_dump(parts: list[Part]) -> bool:
 
 
 def _landmark_reading(
-    raw: bytes, parts: list[Part], title: str | None, tree
+    raw: bytes, parts: list[Part], title: str | None, paragraphs: Sequence[Paragraph]
 ) -> tuple[list[Part], str | None]:
     """The page's main landmark read block by block instead of trafilatura's page dump,
     unless that one paragraph is an article of its own (a transcript in one <p>) that the
     landmark lacks."""
     found, landmark_title = fallback_parts(raw, landmark_only=bool(parts))
     landmark = [Part(k, _unmarked(k, text), linked) for k, text, linked in found]
-    if parts and is_own_article(parts[0].text, tree, " ".join(p.text for p in landmark)):
+    if parts and is_own_article(parts[0].text, paragraphs, " ".join(p.text for p in landmark)):
         return parts, title
     return landmark or parts, landmark_title
 
@@ -145,15 +146,19 @@ def _config(limits: Limits, min_size: int):
     return config
 
 
-def _main_parts(raw: bytes, limits: Limits) -> tuple[list[Part], str | None, object]:
-    """Each block trafilatura keeps, the page's title, and its parsed tree."""
+def _main_parts(
+    raw: bytes, limits: Limits
+) -> tuple[list[Part], str | None, object, list[Paragraph]]:
+    """Each block trafilatura keeps, the page's title, its parsed tree, and jusText's
+    paragraphs of it."""
     # parsed once: trafilatura works on a copy; the title and jusText's paragraphs are read
     # from it as is
     tree = _parsed(raw, limits)
     parts, title = _extract(tree, limits, SHORT_PAGE_CHARS)
     if sum(len(part.text) for part in parts) < SHORT_PAGE_CHARS:
         parts, title = _extract(tree, limits, 1)
-    return with_missed_prose(parts, tree, title), title, tree
+    paragraphs = judged_paragraphs(tree)
+    return with_missed_prose(parts, paragraphs, tree, title), title, tree, paragraphs
 
 
 def _parsed(raw: bytes, limits: Limits):

@@ -38,10 +38,18 @@ EDGE_PARAGRAPHS = 1
 OVERLAP_CHARS = 60
 
 
-def with_missed_prose(parts: list[Part], tree, title: str | None) -> list[Part]:
-    """`parts` with jusText's good paragraphs of the parsed page `tree` that lie inside the
-    article and are missing; the page's title, where jusText finds it, opens the article."""
-    paragraphs = page_paragraphs(tree, _stoplist()) if tree is not None else []
+def judged_paragraphs(tree) -> list[Paragraph]:
+    """jusText's verdict on every paragraph of the parsed page `tree` (none without one):
+    worked out once a page, for `with_missed_prose` and `is_own_article` both."""
+    return page_paragraphs(tree, _stoplist()) if tree is not None else []
+
+
+def with_missed_prose(
+    parts: list[Part], paragraphs: Sequence[Paragraph], tree, title: str | None
+) -> list[Part]:
+    """`parts` with the good `paragraphs` (`judged_paragraphs` of the parsed page `tree`)
+    that lie inside the article and are missing; the page's title, where jusText finds it,
+    opens the article."""
     if not paragraphs or not parts:
         return parts
     text, starts = _joined(parts)
@@ -79,15 +87,13 @@ def with_missed_prose(parts: list[Part], tree, title: str | None) -> list[Part]:
     return ordered + [p for j, part in enumerate(parts) for p in (part, *inserts.get(j, ()))]
 
 
-def is_own_article(text: str, tree, landmark: str) -> bool:
-    """Whether `text`, the one block trafilatura kept of the parsed page `tree`, is an
-    article: jusText calls most of it good prose (by the characters of its paragraphs
-    inside it), and most of that prose is missing from the `landmark` text that would
-    replace it. A page dump (navigation and all) fails the first, a Sphinx page whose
-    landmark holds the same text the second."""
-    if tree is None:
-        return False
-    inside = [p for p in page_paragraphs(tree, _stoplist()) if p.text and p.text in text]
+def is_own_article(text: str, paragraphs: Sequence[Paragraph], landmark: str) -> bool:
+    """Whether `text`, the one block trafilatura kept of a page whose `judged_paragraphs`
+    are `paragraphs`, is an article: jusText calls most of it good prose (by the characters
+    of its paragraphs inside it), and most of that prose is missing from the `landmark` text
+    that would replace it. A page dump (navigation and all) fails the first, a Sphinx page
+    whose landmark holds the same text the second."""
+    inside = [p for p in paragraphs if p.text and p.text in text]
     good = [p.text for p in inside if p.good]
     good_chars = sum(map(len, good))
     missing = sum(len(p) for p in good if p not in landmark)
