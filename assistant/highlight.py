@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from assistant.highlight_context import contextual_scores
-from assistant.highlight_learned import load_model, sentence_features
+from assistant.highlight_learned import POINTS_BACK, load_model, sentence_features
 from index.lexical import LexicalIndex
 from index.loaded import LoadedIndex
 from index.records import Passage
@@ -63,13 +63,6 @@ _DEFINITION_QUESTION = re.compile(
     re.IGNORECASE,
 )
 _DEFINES = r"\s*(?:[,(—–-][^.]{0,60})?\s*(?:is|are|means?|refers?\s+to|describes?|happens)\b"
-#: An opening that points back to the sentence before: a pronoun or demonstrative whose
-#: referent is there, or a connective that continues it.
-_POINTS_BACK = re.compile(
-    r"^\W*(?:this|that|these|those|such|it|its|they|them|their|he|she|his|her"
-    r"|but|and|so|yet|then|instead)\b",
-    re.IGNORECASE,
-)
 
 
 def highlights(
@@ -192,7 +185,7 @@ def answer_units(texts: Sequence[str]) -> list[tuple[int, ...]]:
     points back joins the one before it, a setup ending with ":" the one after it."""
     units: list[list[int]] = []
     for i, text in enumerate(texts):
-        joins = i > 0 and (texts[i - 1].rstrip().endswith(":") or bool(_POINTS_BACK.match(text)))
+        joins = i > 0 and (texts[i - 1].rstrip().endswith(":") or bool(POINTS_BACK.match(text)))
         if joins and len(units[-1]) < MAX_UNIT_SENTENCES:
             units[-1].append(i)
         else:

@@ -42,7 +42,10 @@ FEATURES = (
     "setup",
     "echo",
 )
-_POINTS_BACK = re.compile(
+#: An opening that points back to the sentence before: a pronoun or demonstrative whose
+#: referent is there, or a connective that continues it (`highlight.answer_units` joins
+#: such a sentence to the one before; here it is a feature).
+POINTS_BACK = re.compile(
     r"^\W*(?:this|that|these|those|such|it|its|they|them|their|he|she|his|her"
     r"|but|and|so|yet|then|instead)\b",
     re.IGNORECASE,
@@ -95,7 +98,7 @@ def sentence_features(
         form.append(
             (
                 math.log1p(len(stripped.split())),
-                float(bool(_POINTS_BACK.match(stripped))),
+                float(bool(POINTS_BACK.match(stripped))),
                 float(stripped.endswith("?")),
                 float(stripped.endswith(":")),
                 len(words & question_tokens) / len(words) if words else 0.0,
