@@ -248,13 +248,25 @@ def _only_in_citations(word: str, loaded: LoadedIndex, rows: np.ndarray) -> bool
     if rows.size > 20:  # a word in many passages is not one author's name
         return False
     pattern = re.compile(rf"\b{re.escape(word[: max(4, len(word) - 2)])}", re.IGNORECASE)
-    lines = [
-        line
-        for passage in loaded.passages([int(r) for r in rows])
-        for line in passage.text.splitlines()
-        if pattern.search(line)
-    ]
-    return bool(lines) and all(_CITATION.match(line) for line in lines)
+    cited = False
+    for passage in loaded.passages([int(r) for r in rows]):
+        citations, other = _citation_lines(passage.text)
+        if pattern.search(other):  # a line that is not a citation holds the word
+            return False
+        cited = cited or bool(pattern.search(citations))
+    return cited
+
+
+@lru_cache(maxsize=2048)
+def _citation_lines(text: str) -> tuple[str, str]:
+    """The lines of `text` that are citations, and the other lines, each joined by newlines
+    (the word pattern never spans one): a passage's lines are judged once, not per word."""
+    lines = text.splitlines()
+    cited = [_CITATION.match(line) is not None for line in lines]
+    return (
+        "\n".join(line for line, c in zip(lines, cited, strict=True) if c),
+        "\n".join(line for line, c in zip(lines, cited, strict=True) if not c),
+    )
 
 
 def never_mentioned_notice(

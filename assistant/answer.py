@@ -34,8 +34,8 @@ from assistant.records import (
     Source,
     source_of,
 )
-from index.loaded import IndexHandle, LoadedIndex
-from index.records import Document, Passage
+from index.loaded import DocumentInfo, IndexHandle, LoadedIndex
+from index.records import Passage
 from index.search import (
     DEFAULT_FUSION,
     DENSE_WEIGHT,
@@ -163,7 +163,7 @@ class Assistant:
         else:
             chosen = hits.take(np.arange(min(k, len(hits))))
         passages = loaded.passages([int(i) for i in chosen.ids])
-        documents = {p.doc_id: loaded.document(p.doc_id) for p in passages}
+        documents = {p.doc_id: loaded.info(p.doc_id) for p in passages}
         quotes = self._quotes(loaded, passages, chosen, documents, text, query)
         quoted = [p.doc_id for p in passages]
         shown = judges.caveats.per_document(query, quoted)
@@ -205,7 +205,7 @@ class Assistant:
         if len(hits):
             row = int(np.argmax(hits.semantic))
             [passage] = loaded.passages([int(hits.ids[row])])
-            source = source_of(passage, loaded.document(passage.doc_id), loaded.version)
+            source = source_of(passage, loaded.info(passage.doc_id), loaded.version)
             nearest = Nearest(passage.text, round(best, 3), threshold, source)
         return Abstention(threshold, nearest, tuple(never), tuple(sources_only), tuple(unaddressed))
 
@@ -257,7 +257,7 @@ class Assistant:
         loaded: LoadedIndex,
         passages: Sequence[Passage],
         hits: Hits,
-        documents: dict[str, Document | None],
+        documents: dict[str, DocumentInfo | None],
         question: str,
         query: np.ndarray,
     ) -> tuple[Quote, ...]:
@@ -280,7 +280,7 @@ class Assistant:
         return tuple(quotes)
 
 
-def _title(document: Document | None, doc_id: str) -> str:
+def _title(document: DocumentInfo | None, doc_id: str) -> str:
     return document.title if document else doc_id
 
 

@@ -88,7 +88,7 @@ class CaveatIndex:
         return tuple(chosen)
 
     def _quote(self, caveat: Caveat) -> CaveatQuote:
-        document = self._loaded.document(caveat.doc_id)
+        document = self._loaded.info(caveat.doc_id)  # title and file: no text read
         return CaveatQuote(caveat.text, source_of(caveat, document, self.version), caveat.kind)
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from index.records import Caveat, Document, Passage
+from index.records import Caveat, Passage
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,19 @@ def _quote_dict(quote: Quote) -> dict[str, Any]:
     }
 
 
-def source_of(item: Passage | Caveat, document: Document | None, version: str = "") -> Source:
+class Titled(Protocol):
+    """What a Source needs of its document: a `Document`, or the `DocumentInfo` the index
+    keeps in memory (the answer path reads no document text)."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def file(self) -> str: ...
+    @property
+    def sha256(self) -> str: ...
+
+
+def source_of(item: Passage | Caveat, document: Titled | None, version: str = "") -> Source:
     return Source(
         doc_id=item.doc_id,
         title=document.title if document else item.doc_id,

@@ -12,6 +12,7 @@ import logging
 import sqlite3
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,9 @@ log = logging.getLogger(__name__)
 
 #: Global ids as a caller holds them: a list or an array.
 Ids = Sequence[int] | np.ndarray
+#: Passages a version keeps in memory once read (about 2 kB each): an answer reads the same
+#: few dozen candidates in search, abstention, diversity and its quotes.
+RECENT_PASSAGES = 4096
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,8 @@ class LoadedIndex:
         self._first_sentence: np.ndarray | None = None
         self._has_sentences = bool(self.segments) and all(s.has_sentences for s in self.segments)
         self._lock = threading.Lock()
+        self._recent: OrderedDict[int, Passage] = OrderedDict()  # a version never changes
+        self._sentence_offsets = self._sentences.offsets.tolist()
         if not lazy:
             _ = self.lexical
         self._infos = {
@@ -178,19 +184,35 @@ class LoadedIndex:
             return self._lexical
 
     def passages(self, ids: Ids) -> list[Passage]:
-        """The passages with these ids, in the order given."""
-        ids = np.asarray(ids, dtype=np.int64).reshape(-1)
+        """The passages with these ids, in the order given (the RECENT_PASSAGES last read
+        from memory)."""
+        wanted = np.asarray(ids, dtype=np.int64).reshape(-1).tolist()
+        with self._lock:
+            found = {i: p for i in wanted if (p := self._recent.get(i)) is not None}
+            for i in found:
+                self._recent.move_to_end(i)
+        missing = [i for i in dict.fromkeys(wanted) if i not in found]
+        if missing:
+            read = self._read_passages(np.asarray(missing, dtype=np.int64))
+            found.update(read)
+            with self._lock:
+                self._recent.update(read)
+                while len(self._recent) > RECENT_PASSAGES:
+                    self._recent.popitem(last=False)
+        return [found[i] for i in wanted]
+
+    def _read_passages(self, ids: np.ndarray) -> dict[int, Passage]:
+        """The passages with these (distinct) ids, read from their segments' records."""
         found: dict[int, Passage] = {}
         try:
             parts = list(self._passages.split(ids))
         except KeyError as e:
             raise KeyError(f"no passage with {e.args[0]} in index version {self.version}") from e
         for number, positions, local in parts:
-            segment = self.segments[number]
-            rows = segment.passages(local.tolist())
-            for position, local_id in zip(positions, local, strict=True):
-                found[int(ids[position])] = rows[int(local_id)]
-        return [found[int(i)] for i in ids]
+            rows = self.segments[number].passages(local.tolist())
+            for position, local_id in zip(positions.tolist(), local.tolist(), strict=True):
+                found[int(ids[position])] = rows[local_id]
+        return found
 
     def passage_vectors(self, ids: Ids) -> np.ndarray:
         """The stored unit vectors of these passages, (len(ids), dimension) float32."""
@@ -301,10 +323,14 @@ class LoadedIndex:
         """The (start, end) of one sentence row, relative to its passage's text."""
         if not self.has_sentences:
             raise KeyError(f"index version {self.version} stores no sentences")
-        [(number, _, local)] = list(self._sentences.split(np.asarray([row], dtype=np.int64)))
+        offsets = self._sentence_offsets
+        if not 0 <= row < offsets[-1]:
+            raise KeyError(f"id {row} is outside 0..{offsets[-1] - 1}")
+        # One row: a bisect of the offsets, where Numbering.split costs ten numpy calls.
+        number = bisect.bisect_right(offsets, row) - 1
         spans = self.segments[number].sentence_spans
         assert spans is not None
-        _, start, end = spans[int(local[0])]
+        _, start, end = spans[row - offsets[number]]
         return int(start), int(end)
 
     def close(self) -> None:
