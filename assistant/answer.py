@@ -190,13 +190,18 @@ class Assistant:
         best = float(hits.semantic.max()) if len(hits) else 0.0
         loaded = searcher.loaded
         never, sources_only = abstention.unknown_terms(text, loaded)
-        never = abstention.uncovered(never, searcher, self.embedder)
+        # Each check encodes words, so it runs only where its answer can count.
         if best >= threshold + abstention.STRONG_MARGIN:
             never = []
+        else:
+            never = abstention.uncovered(never, searcher, self.embedder)
         unknown = [*never, *sources_only]
-        weight = abstention.importance(text, unknown, query, self.embedder) if unknown else 0.0
+        answered = best >= threshold
+        weight = 0.0
+        if answered and unknown:
+            weight = abstention.importance(text, unknown, query, self.embedder)
         unaddressed: list[str] = []
-        if best >= threshold and weight < abstention.IMPORTANCE:
+        if answered and weight < abstention.IMPORTANCE:
             unaddressed = abstention.unaddressed(text, hits, threshold, loaded, self.embedder)
             if not unaddressed:
                 return None
