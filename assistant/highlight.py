@@ -200,7 +200,7 @@ def stored_sentences(
     units falls back to splitting the text (zero vectors: words decide)."""
     rows, _ = loaded.sentence_rows([passage_id])
     if rows.size:
-        spans = [loaded.sentence_span(int(r)) for r in rows]
+        spans = loaded.sentence_spans(rows)
         return spans, loaded.sentence_vectors(rows.tolist())
     spans = [s for s in sentence_spans(passage.text) if s[1] - s[0] > 1]
     return spans, np.zeros((len(spans), loaded.dimension), dtype=np.float32)
@@ -264,6 +264,7 @@ def _defines(term: str, sentence: str) -> bool:
 _ASKING = frozenset({"what", "whether", "how", "why", "wonder", "ask", "asks", "asked"})
 
 
+@lru_cache(maxsize=8192)
 def _is_heading(sentence: str) -> bool:
     """A line with no sentence punctuation and few words: a heading, not an answer."""
     lines = [line.strip() for line in sentence.strip().splitlines() if line.strip()]

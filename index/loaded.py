@@ -319,6 +319,18 @@ class LoadedIndex:
             out[positions] = self.segments[number].sentence_vectors(local)
         return out
 
+    def sentence_spans(self, rows: Ids) -> list[tuple[int, int]]:
+        """The (start, end) of each of these sentence rows, relative to its passage's text."""
+        rows = np.asarray(rows, dtype=np.int64).reshape(-1)
+        if not self.has_sentences:
+            raise KeyError(f"index version {self.version} stores no sentences")
+        out = np.empty((rows.size, 2), dtype=np.int64)
+        for number, positions, local in self._sentences.split(rows):
+            spans = self.segments[number].sentence_spans
+            assert spans is not None
+            out[positions] = spans[local, 1:]
+        return [(start, end) for start, end in out.tolist()]
+
     def sentence_span(self, row: int) -> tuple[int, int]:
         """The (start, end) of one sentence row, relative to its passage's text."""
         if not self.has_sentences:
