@@ -92,21 +92,26 @@ def sentence_features(
 ) -> np.ndarray:
     """The features of each sentence, (len(texts), len(FEATURES)) float32: the hand score
     and its parts (cosine, key-word share, defines the asked term, heading), then its form."""
-    form = []
-    for text, words in zip(texts, tokens, strict=True):
-        stripped = text.strip()
-        form.append(
-            (
-                math.log1p(len(stripped.split())),
-                float(bool(POINTS_BACK.match(stripped))),
-                float(stripped.endswith("?")),
-                float(stripped.endswith(":")),
-                len(words & question_tokens) / len(words) if words else 0.0,
-            )
-        )
+    form = [
+        (*_form(text), len(words & question_tokens) / len(words) if words else 0.0)
+        for text, words in zip(texts, tokens, strict=True)
+    ]
     columns = np.column_stack([hand, *parts]) if len(texts) else np.zeros((0, 1 + len(parts)))
     rows = np.hstack([columns, np.asarray(form, dtype=np.float64).reshape(len(texts), 5)])
     return rows.astype(np.float32)
+
+
+@lru_cache(maxsize=8192)
+def _form(text: str) -> tuple[float, float, float, float]:
+    """A sentence's form, whatever the question: log(1 + words), opens by pointing back,
+    asks, sets up."""
+    stripped = text.strip()
+    return (
+        math.log1p(len(stripped.split())),
+        float(bool(POINTS_BACK.match(stripped))),
+        float(stripped.endswith("?")),
+        float(stripped.endswith(":")),
+    )
 
 
 @lru_cache(maxsize=4)
