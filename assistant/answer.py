@@ -11,7 +11,6 @@ judgments each live in their own module: `question` (cleaning), `abstention`, `i
 from __future__ import annotations
 
 import dataclasses
-import os
 import logging
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -192,7 +191,7 @@ class Assistant:
         """Encode `words` (the question's words the articles never mention, which abstention
         weighs) on another core while this one encodes the question: the embedder then
         remembers them. None when there is nothing to encode or no other core."""
-        if not words or cpu_count() < 2 or os.environ.get("LATX"):
+        if not words or cpu_count() < 2:
             return None
         if self._meanwhile is None:
             self._meanwhile = ThreadPoolExecutor(1, thread_name_prefix="cited-words")

@@ -38,6 +38,8 @@ class RowFile:
         rows), straight into the result."""
         ids = np.asarray(ids, dtype=np.int64).reshape(-1)
         out = np.empty((ids.size, self.shape[1]), dtype=np.float32)
+        if out.size == 0:
+            return out
         target = memoryview(out).cast("B")
         for position, first, count in _runs(ids):
             start = position * self._row_bytes

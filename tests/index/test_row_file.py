@@ -28,6 +28,7 @@ def vectors(tmp_path: Path) -> tuple[Path, np.ndarray]:
         [299],
         [5, 6, 7, 8],  # one run, one read
         [9, 3, 3, 120, 4, 299, 0],  # any order, repeats
+        [*range(40, 20, -1), 5, 5, 6, 7, 290, 291, 0],  # the same, past the few walked in Python
         list(range(300)),
         [],
     ],

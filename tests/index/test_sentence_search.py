@@ -112,9 +112,9 @@ def test_a_version_split_into_segments_reads_like_one(
         rows3, owners3 = three.sentence_rows(ids)
         rows1, owners1 = one.sentence_rows(ids)
         assert rows3.tolist() == rows1.tolist() and owners3.tolist() == owners1.tolist()
-        assert [three.sentence_span(int(r)) for r in rows3] == [
-            one.sentence_span(int(r)) for r in rows1
-        ]
+        spans = [three.sentence_span(int(r)) for r in rows3]
+        assert spans == [one.sentence_span(int(r)) for r in rows1]
+        assert three.sentence_spans(rows3) == spans == one.sentence_spans(rows1)
         assert np.array_equal(three.sentence_vectors(rows3), one.sentence_vectors(rows1))
         query = embedder.encode_query("how much sleep do adults need")
         found3, found1 = three.faiss_index.search(query, 6), one.faiss_index.search(query, 6)
