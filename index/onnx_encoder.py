@@ -160,6 +160,13 @@ def cached_export(
     return onnx_file
 
 
+#: Fewer tokens than this in all run as one batch on one core. A pass streams the whole
+#: model through memory however short its input: a handful of words (the words of a
+#: question an answer weighs) cost two passes' time when spread over two cores, and no less
+#: wall time on a busy machine.
+SPREAD_TOKENS = 64
+
+
 class OnnxEncoder:
     """A BERT sentence encoder with mean pooling, on onnxruntime; see the module docstring."""
 
@@ -240,10 +247,12 @@ class OnnxEncoder:
         run: Callable[[np.ndarray, np.ndarray, np.ndarray], None],
     ) -> None:
         """`run(rows, ids, mask)` over padded batches of similar length; a few texts are
-        still spread over every core, the longest batches first."""
+        still spread over every core, the longest batches first, unless they hold fewer
+        than SPREAD_TOKENS tokens in all."""
         lengths = np.fromiter((len(e.ids) for e in encodings), dtype=np.int64, count=len(encodings))
         order = np.argsort(lengths, kind="stable")
-        size = max(1, min(batch_size, -(-len(order) // self.threads)))
+        cores = self.threads if int(lengths.sum()) >= SPREAD_TOKENS else 1
+        size = max(1, min(batch_size, -(-len(order) // cores)))
         batches = [order[i : i + size] for i in range(0, len(order), size)][::-1]
 
         def padded(rows: np.ndarray) -> None:

@@ -179,6 +179,30 @@ class TestOnnxEncoder:
         assert encoder.threads >= 1
         assert np.abs(whole - split).max() < 1e-5
 
+    def test_a_few_words_make_one_pass_and_many_texts_are_spread(
+        self, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A pass streams the whole model: a question's few words in one pass on one core
+        cost half of two passes on two (`SPREAD_TOKENS`)."""
+        encoder = embedder.model
+        passes: list[int] = []
+        session = encoder._session
+
+        class Counting:
+            def run(self, names, feeds):
+                passes.append(feeds["input_ids"].shape[0])
+                return session.run(names, feeds)
+
+        words = ["holiday", "awful", "sourdough"]
+        alone = np.stack([encoder.encode([w])[0] for w in words])
+        monkeypatch.setattr(encoder, "threads", 2)
+        monkeypatch.setattr(encoder, "_session", Counting())
+        assert np.abs(encoder.encode(words) - alone).max() < 1e-6
+        assert passes == [3]
+        passes.clear()
+        encoder.encode(MIXED_TEXTS)
+        assert len(passes) >= 2
+
     def test_same_token_states_as_sentence_transformers(
         self, embedder: Embedder, reference: SentenceTransformerBackend
     ) -> None:
