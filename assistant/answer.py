@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,7 +44,6 @@ from index.search import (
     Hits,
     HybridSearcher,
 )
-from index.tokens import cpu_count
 from ingest.calibrate import Calibration, calibrated
 from ingest.calibrate import load as load_calibration
 
@@ -126,7 +124,6 @@ class Assistant:
         self.handle = IndexHandle(Path(index_dir), check_interval=check_interval)
         self._expected_model_checked: str | None = None
         self._judges: _Judges | None = None
-        self._meanwhile: ThreadPoolExecutor | None = None
 
     def index(self) -> LoadedIndex:
         """The index answers come from now, checked against the loaded model."""
@@ -152,16 +149,12 @@ class Assistant:
         self, loaded: LoadedIndex, text: str, k: int, doc_ids: Sequence[str] | None
     ) -> Answer:
         judges = self._judged(loaded)
-        unknown = abstention.unknown_terms(text, loaded)
-        warming = self._encode_meanwhile(unknown[0])
         query = self.embedder.encode_query(text)
         manipulative = judges.intent.is_manipulative(text, query)
         searcher = self.searcher(loaded)
         hits = searcher.search(text, k=max(k * 4, 20), doc_ids=doc_ids, query_vector=query)
         threshold = self.threshold(loaded)
-        if warming is not None:
-            warming.result()
-        why = self._abstention(text, query, searcher, hits, threshold, unknown)
+        why = self._abstention(text, query, searcher, hits, threshold)
         if why is not None:
             return self._abstained(text, why, judges, query, doc_ids, manipulative)
         hits = hits.take(abstention.shown(hits.semantic, threshold))
@@ -187,24 +180,8 @@ class Assistant:
             ),
         )
 
-    def _encode_meanwhile(self, words: Sequence[str]) -> Future[Any] | None:
-        """Encode `words` (the question's words the articles never mention, which abstention
-        weighs) on another core while this one encodes the question: the embedder then
-        remembers them. None when there is nothing to encode or no other core."""
-        if not words or cpu_count() < 2:
-            return None
-        if self._meanwhile is None:
-            self._meanwhile = ThreadPoolExecutor(1, thread_name_prefix="cited-words")
-        return self._meanwhile.submit(self.embedder.encode, list(words))
-
     def _abstention(
-        self,
-        text: str,
-        query: np.ndarray,
-        searcher: HybridSearcher,
-        hits: Hits,
-        threshold: float,
-        unknown: tuple[list[str], list[str]],
+        self, text: str, query: np.ndarray, searcher: HybridSearcher, hits: Hits, threshold: float
     ) -> Abstention | None:
         """Why the answer must abstain, or None when it may quote: nothing reaches the
         threshold; the question's subject is a word the articles never mention (or name
@@ -212,7 +189,7 @@ class Assistant:
         weakly answered and the quotes do not address one of its content words."""
         best = float(hits.semantic.max()) if len(hits) else 0.0
         loaded = searcher.loaded
-        never, sources_only = unknown
+        never, sources_only = abstention.unknown_terms(text, loaded)
         # Each check encodes words, so it runs only where its answer can count.
         if best >= threshold + abstention.STRONG_MARGIN:
             never = []

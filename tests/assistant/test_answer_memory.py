@@ -1,17 +1,15 @@
-"""What answering remembers between questions never changes an answer: not after a rebuild,
-not when the question's unknown words are encoded on another core, not under concurrent
-requests."""
+"""What answering remembers between questions (passages read, per-sentence judgments)
+never changes an answer: not after a rebuild, not under concurrent requests."""
 
 from __future__ import annotations
 
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 
-import assistant.answer as answer_module
 from assistant.answer import Assistant
 from ingest.pipeline import build_index
 
-# Answerable, and with words the articles never mention (encoded beside the question).
+# Answerable, manipulative, and with words the articles never mention.
 QUESTIONS = [
     "What is the peak-end rule?",
     "How long should I boil an egg for a runny yolk?",
@@ -41,15 +39,6 @@ def test_an_assistant_following_a_rebuild_quotes_the_new_text(tmp_path, shipped_
     for quote in after.quotes:
         if quote.source.file == top.source.file:
             assert changed[quote.source.start : quote.source.end] == quote.text
-
-
-def test_words_encoded_on_another_core_change_no_answer(shipped_index, embedder, monkeypatch):
-    meanwhile = [Assistant(shipped_index, embedder=embedder).answer(q) for q in QUESTIONS]
-    embedder.forget()
-    monkeypatch.setattr(answer_module, "cpu_count", lambda: 1)
-    alone = [Assistant(shipped_index, embedder=embedder).answer(q) for q in QUESTIONS]
-    assert alone == meanwhile
-    assert any(a.abstention and a.abstention.never_mentioned for a in alone)
 
 
 def test_concurrent_requests_get_the_answers_asked_one_by_one(shipped_index, embedder):
