@@ -40,7 +40,7 @@ class RowFile:
         out = np.empty((ids.size, self.shape[1]), dtype=np.float32)
         if out.size == 0:
             return out
-        target = memoryview(out).cast("B")
+        target = out.data.cast("B")
         for position, first, count in _runs(ids):
             start = position * self._row_bytes
             self._pread_into(target[start : start + count * self._row_bytes], first)
