@@ -25,17 +25,19 @@ from index.search import HybridSearcher
 EVERYDAY_QUESTIONS = Path(__file__).parent / "data" / "everyday_questions.txt"
 #: A question reads like an everyday one when their vectors are this close (cosine):
 #: "What medication helps with anxiety?" and "How do I know if I need medication for
-#: anxiety?" 0.75; no answerable tune question weakly answered comes above 0.42.
-NEAR_QUESTION = 0.5
+#: anxiety?" 0.75; "How do I create distance without giving him the cold shoulder?"
+#: (which the shipped articles answer) and "How do I stay close to friends who live far
+#: away?" 0.50, only a shared word apart.
+NEAR_QUESTION = 0.55
 #: ...or like a subject when this close to the mean vector of its questions: "My best
 #: friend's messages have turned cold lately" and friendship 0.53; weakly answered
 #: answerable tune questions reach at most 0.42.
 NEAR_SUBJECT = 0.48
 #: Such a question is answered only when its best score clears the threshold by this
 #: much; an everyday question the corpus answers by as much is this corpus's subject
-#: ("How do I install Python on Windows?" on Python's documentation). The three were
+#: (a folder on grief answers "How do I write a condolence message?"). The three were
 #: chosen on the tune splits of both corpora (docs/quality.md, "Reads like").
-STRONG = 0.2
+STRONG = 0.15
 
 
 @dataclass(frozen=True)
