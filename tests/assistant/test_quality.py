@@ -76,6 +76,7 @@ def shipped_reports(assistant) -> dict[str, EvalReport]:
         "near_miss_fresh": evaluate(fresh, answer),
         "near_miss_all": evaluate(near, answer),
         "near_miss_blind": evaluate(load_questions(DATA / "near_miss_blind.jsonl"), answer),
+        "near_miss_blind2": evaluate(load_questions(DATA / "near_miss_blind2.jsonl"), answer),
         "intent": evaluate(load_questions(DATA / "intent.jsonl"), answer),
     }
 
@@ -112,6 +113,10 @@ def test_blind_near_misses_abstain_and_blind_paraphrases_are_answered(
         shipped_reports["near_miss_blind"], "answered"
     )
     assert blind.wrongly_abstained <= 1, _misses(shipped_reports["near_miss_blind"], "abstained")
+    # written after the check, blind to its bank: 17 of 20 (13 before it), 0 of 10 lost
+    second = shipped_reports["near_miss_blind2"]
+    assert second.splits["heldout"].off_topic_abstention >= 0.8, _misses(second, "answered")
+    assert second.splits["heldout"].wrongly_abstained == 0, _misses(second, "abstained")
 
 
 def test_answerable_questions_are_rarely_abstained_on(report: EvalReport) -> None:
