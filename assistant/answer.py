@@ -74,6 +74,11 @@ MANIPULATION_NOTICE = (
     "The articles themselves say that what they describe is not that, so their "
     "caveats come first."
 )
+#: The notice when the articles searched state no caveat against harming someone.
+MANIPULATION_NOTICE_UNCAUTIONED = (
+    "This question reads as a way to manipulate, deceive, punish or control someone. "
+    "These articles state no caveat about that, so none is shown."
+)
 
 
 @dataclass(frozen=True)
@@ -168,14 +173,17 @@ class Assistant:
         quotes = self._quotes(loaded, passages, chosen, documents, text, query)
         quoted = [p.doc_id for p in passages]
         shown = judges.caveats.per_document(query, quoted)
+        notice = None
         if manipulative:
-            shown = merge(judges.caveats.leading(query, doc_ids), shown)
+            leading = judges.caveats.leading(query, doc_ids)
+            shown = merge(leading, shown)
+            notice = _manipulation_notice(leading)
         return Answer(
             text,
             quotes,
             shown,
             abstained=False,
-            notice=MANIPULATION_NOTICE if manipulative else None,
+            notice=notice,
             without_caveats=tuple(
                 _title(documents.get(d), d) for d in judges.caveats.without_caveats(quoted)
             ),
@@ -228,7 +236,7 @@ class Assistant:
         """The answer that quotes nothing: the corpus's caveats lead a manipulative one."""
         if manipulative:
             leading = judges.caveats.leading(query, doc_ids)
-            return Answer(text, (), leading, False, MANIPULATION_NOTICE, why)
+            return Answer(text, (), leading, False, _manipulation_notice(leading), why)
         words = abstention.never_mentioned_notice(
             why.never_mentioned, why.only_in_sources, why.not_addressed, why.other_subject
         )
@@ -285,6 +293,11 @@ class Assistant:
                 )
             )
         return tuple(quotes)
+
+
+def _manipulation_notice(leading: Sequence[CaveatQuote]) -> str:
+    """The notice on a manipulative question: its caveats come first, or there are none."""
+    return MANIPULATION_NOTICE if leading else MANIPULATION_NOTICE_UNCAUTIONED
 
 
 def _title(document: Document | None, doc_id: str) -> str:

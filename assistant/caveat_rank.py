@@ -74,9 +74,10 @@ class CaveatIndex:
         self, query: np.ndarray, doc_ids: Sequence[str] | None = None
     ) -> tuple[CaveatQuote, ...]:
         """The corpus's caveats against harming someone most relevant to the question,
-        one per document, so the lead shows the corpus rather than one article."""
-        ranked = self.ranked(query, doc_ids)
-        strong = [c for c in ranked if c.kind in STRONG_KINDS] or ranked
+        one per document, so the lead shows the corpus rather than one article. None when
+        the corpus states no such caveat: a manual's "Be careful with the PATH" does not
+        answer a question about hurting someone."""
+        strong = [c for c in self.ranked(query, doc_ids) if c.kind in STRONG_KINDS]
         chosen, seen_docs = [], set()
         for caveat in strong:
             if caveat.doc_id in seen_docs:

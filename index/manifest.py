@@ -67,6 +67,9 @@ class Manifest:
     #: corpus files that could not be read: [{"file", "sha256", "error"}]; the next build
     #: reads one again only when its content changed
     failures: list[dict[str, str]] = field(default_factory=list)
+    #: the version of the reading code that built it (`ingest.version`): a build by other
+    #: reading code reads every file again instead of copying what this one read
+    reader: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         # shallow: the fields are already JSON types, and asdict's deep copy of a

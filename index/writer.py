@@ -99,12 +99,18 @@ class IndexWriter:
     The caller holds the build lock (`index.lock.build_lock`)."""
 
     def __init__(
-        self, index_dir: Path, model_name: str, dimension: int, chunk_settings: dict[str, Any]
+        self,
+        index_dir: Path,
+        model_name: str,
+        dimension: int,
+        chunk_settings: dict[str, Any],
+        reader: str = "",
     ) -> None:
         self.index_dir = Path(index_dir)
         self.model_name = model_name
         self.dimension = int(dimension)
         self.chunk_settings = dict(chunk_settings)
+        self.reader = reader  # the reading code's version, recorded in the manifest
         self._cleaned = False  # cleanup_leftovers runs once per writer, before it reads
 
     def _clean_once(self) -> None:
@@ -138,13 +144,15 @@ class IndexWriter:
         if previous is None:
             return None
         manifest = previous.manifest
-        same = (manifest.model_name, manifest.chunk_settings) == (
+        same = (manifest.model_name, manifest.chunk_settings, manifest.reader) == (
             self.model_name,
             self.chunk_settings,
+            self.reader,
         )
         if not same or not in_file_order(manifest.segment_infos()):
             log.info(
-                "rebuilding from nothing: model or chunk settings changed since the last build"
+                "rebuilding from nothing: the model, the chunk settings or the reading code"
+                " changed since the last build"
             )
             return None
         try:
@@ -273,6 +281,7 @@ class IndexWriter:
             segments=[i.to_dict() for i in infos],
             stats=stats,
             failures=[f.to_dict() for f in sorted(notes.failures, key=lambda f: f.file)],
+            reader=self.reader,
         )
         write_durably(tmp / MANIFEST_NAME, manifest_bytes(manifest.to_dict()))
         return manifest

@@ -36,6 +36,7 @@ from ingest.formats.pdf import limits_from_env
 from ingest.load import LoadedFile, doc_id_for
 from ingest.summary import BuildSummary, FileError, write_errors_explained
 from ingest.vectors import EmbedderLike, Progress, embed_documents
+from ingest.version import reader_version
 
 __all__ = ["BuildSummary", "FileError", "assign_doc_ids", "build_index", "scan_corpus"]
 
@@ -90,7 +91,9 @@ def build_index(
     with build_lock(index_dir, wait=wait):  # before loading the model: a refusal is quick
         settings = settings or ChunkSettings(max_tokens=_model_window(embedder))
         started = time.perf_counter()
-        writer = IndexWriter(index_dir, embedder.model_name, embedder.dimension, settings.to_dict())
+        writer = IndexWriter(
+            index_dir, embedder.model_name, embedder.dimension, settings.to_dict(), reader_version()
+        )
         build = _Build(Path(corpus_dir), index_dir, embedder, settings, progress, writer)
         summary = build.run(full, retry_failed, started)
         seconds = time.perf_counter() - started

@@ -87,14 +87,17 @@ def quote_card_html(quote: Mapping[str, Any], paragraph: int | None = None) -> s
     )
 
 
-def caveats_html(caveats: Sequence[Mapping[str, Any]], leading: bool = False) -> str:
-    """The "What these articles caution" panel, grouped by article."""
-    if not caveats:
+def caveats_html(
+    caveats: Sequence[Mapping[str, Any]], leading: bool = False, without: Sequence[str] = ()
+) -> str:
+    """The "What these articles caution" panel, grouped by article; the quoted articles
+    that state no caveat (`without`) are named, rather than left to borrow others'."""
+    if not caveats and not without:
         return ""
     groups: dict[str, list[Mapping[str, Any]]] = {}
     for caveat in caveats:
         groups.setdefault(caveat["source"]["title"], []).append(caveat)
-    return _render("caveats.jinja", groups=groups, leading=leading)
+    return _render("caveats.jinja", groups=groups, leading=leading, without=list(without))
 
 
 def nearest_html(answer: Mapping[str, Any], paragraphs: Paragraphs | None = None) -> str:
@@ -188,7 +191,9 @@ def answer_html(answer: Mapping[str, Any], paragraphs: Paragraphs | None = None)
         leading=leading,
         count=len(answer["quotes"]),
         cautions=len(answer["caveats"]),
-        caveats=Markup(caveats_html(answer["caveats"], leading=leading)),
+        caveats=Markup(
+            caveats_html(answer["caveats"], leading, answer.get("without_caveats") or ())
+        ),
         cards=Markup(cards),
         version=answer_version(answer),
     )

@@ -52,7 +52,7 @@ def answer_as_text(answer: Answer, color: bool = False) -> str:
     lines: list[str] = []
     if answer.notice:
         lines += [answer.notice, ""]
-    caveats = _caveats_text(answer.caveats)
+    caveats = _caveats_text(answer.caveats, answer.without_caveats)
     if answer.notice and not answer.abstained and caveats:
         lines += [*caveats, ""]
         caveats = []
@@ -72,12 +72,13 @@ def _quote_text(quote: Quote, color: bool) -> list[str]:
     return [f"[{quote.rank}] {heading(quote.source)}", meta, body, ""]
 
 
-def _caveats_text(caveats: Sequence[CaveatQuote]) -> list[str]:
-    if not caveats:
+def _caveats_text(caveats: Sequence[CaveatQuote], without: Sequence[str] = ()) -> list[str]:
+    if not caveats and not without:
         return []
     lines = ["What these articles caution:"]
     for caveat in caveats:
         lines.append(f"  - “{caveat.text}” ({caveat.source.title}, {caveat.source.file})")
+    lines += [f"  - {title} states no caveats of its own." for title in without]
     return lines
 
 
@@ -115,9 +116,11 @@ def answer_as_markdown(answer: Answer | Mapping[str, Any]) -> str:
         parts += [f"> **Note:** {data['notice']}", ""]
     for quote in data["quotes"]:
         parts += [_blockquote(quote["text"]), "", f"[{quote['rank']}]", ""]
-    if data["caveats"]:
+    without = data.get("without_caveats") or []
+    if data["caveats"] or without:
         parts.append("**What these articles caution**")
         parts += [f"- “{c['text']}” — *{c['source']['title']}*" for c in data["caveats"]]
+        parts += [f"- *{title}* states no caveats of its own." for title in without]
         parts.append("")
     if data["quotes"]:
         parts.append("**Sources**")

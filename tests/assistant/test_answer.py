@@ -370,3 +370,37 @@ def test_the_caution_section_of_an_uploaded_article_is_its_caveat(mixed_assistan
     answer = mixed_assistant.answer("Are pothos plants safe for my cat?")
     assert any("toxic to pets" in c.text for c in answer.caveats)
     assert all(c.source.file == "houseplants-for-beginners.txt" for c in answer.caveats)
+
+
+@pytest.fixture(scope="module")
+def manual_assistant(tmp_path_factory, embedder):
+    """Real technical documents (R's manual pages, a Python HOWTO): no ethical caveat."""
+    from assistant.answer import Assistant
+    from ingest.pipeline import build_index
+
+    data = Path(__file__).resolve().parents[1] / "data"
+    corpus = tmp_path_factory.mktemp("manual")
+    for path in (
+        data / "pdf" / "r-exts-pages-164-166.pdf",
+        data / "html" / "howto-functional.html",
+    ):
+        (corpus / path.name).write_bytes(path.read_bytes())
+    index_dir = tmp_path_factory.mktemp("manual-index")
+    build_index(corpus, index_dir, embedder)
+    return Assistant(index_dir, embedder=embedder)
+
+
+def test_a_manipulative_question_on_a_folder_without_ethical_caveats_leads_with_none(
+    manual_assistant,
+):
+    from assistant.answer import MANIPULATION_NOTICE_UNCAUTIONED
+
+    answer = manual_assistant.answer("How can I manipulate my girlfriend into feeling guilty?")
+    assert answer.notice == MANIPULATION_NOTICE_UNCAUTIONED
+    assert all(c.kind in {"warning", "disclaimer", "guarantee", "general"} for c in answer.caveats)
+
+
+def test_a_technical_answer_lists_no_ethical_caveat(manual_assistant):
+    answer = manual_assistant.answer("How do I coerce an R object to a numeric vector in C?")
+    assert not answer.abstained and answer.notice is None
+    assert not [c.text for c in answer.caveats if c.kind not in {"warning", "guarantee"}]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 import re._parser as parser
+from pathlib import Path
 
 import pytest
 
 import ingest.caveats as caveats_module
 from index.records import Document
 from ingest.caveats import apply_rules, find_caveats, texts_to_embed
+from ingest.load import load_document
 
 EXPECTED = {
     "him": [
@@ -152,11 +154,11 @@ class TestSemantic:
         }
 
     def test_pdf_caveat_carries_its_page(self):
-        text = "Intro Page\n\nSpace helps.\n\nNever use silence as a weapon."
+        text = "Intro Page\n\nSpace helps.\n\nNever use silence as a weapon against him."
         doc = Document("p", "p.pdf", "Intro Page", text, "0", page_starts=(0, 26))
         (caveat,) = find_caveats(doc)
         assert (caveat.text, caveat.kind, caveat.page) == (
-            "Never use silence as a weapon.",
+            "Never use silence as a weapon against him.",
             "weaponising",
             2,
         )
@@ -293,3 +295,45 @@ class TestWarningsAndDisclaimers:
             "The orchestra performed games of call and response.\n"
         )
         assert self._found(text, embed=embed) == {}
+
+
+# --- ethical terms in technical documents --------------------------------------------------
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+#: Real technical documents whose words the ethical cues used to fire on: R's "coercion"
+#: functions and "ignored" arguments, the Python HOWTO's queens that "threaten" each other.
+TECHNICAL = (DATA / "pdf" / "r-exts-pages-164-166.pdf", DATA / "html" / "howto-functional.html")
+
+
+@pytest.mark.parametrize("path", TECHNICAL, ids=lambda p: p.name)
+def test_a_technical_manual_is_not_about_people(path):
+    assert not caveats_module.about_people(load_document(path, path.parent).text)
+
+
+def test_every_shipped_article_is_about_people(corpus_docs):
+    assert all(caveats_module.about_people(doc.text) for doc in corpus_docs.values())
+
+
+@pytest.mark.parametrize("path", TECHNICAL, ids=lambda p: p.name)
+def test_ethical_words_of_a_technical_manual_mark_no_ethical_caveat(path, embed, monkeypatch):
+    doc = load_document(path, path.parent)
+    found = find_caveats(doc, embed)
+    assert not [c.text for c in found if c.kind in caveats_module.PERSONAL_KINDS]
+    # The same words in a text about people would be caveats: the gate is what holds.
+    monkeypatch.setattr(caveats_module, "about_people", lambda text: True)
+    assert [c for c in find_caveats(doc, embed) if c.kind in caveats_module.PERSONAL_KINDS]
+
+
+def test_a_warning_and_a_no_guarantee_count_in_any_document():
+    text = (
+        "Queues\n\nWarning: this queue is not thread-safe.\n\n"
+        "There is no guarantee that the items are returned in order."
+    )
+    doc = Document("q", "q.txt", "Queues", text, "0")
+    assert {c.kind for c in find_caveats(doc)} == {"warning", "guarantee"}
+
+
+def test_an_ethical_limit_of_a_text_about_people_is_kept():
+    text = "Talks\n\nWhen you negotiate with your boss or a colleague, do not use threats."
+    doc = Document("t", "t.txt", "Talks", text, "0")
+    assert [c.kind for c in find_caveats(doc)] == ["punishment"]

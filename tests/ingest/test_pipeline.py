@@ -103,6 +103,37 @@ class TestNothingChanged:
         assert summary_as_text(summary).startswith("index is up to date (5 articles")
 
 
+class TestReadingCodeChanged:
+    """An upgrade of cited that reads documents differently (a new caveat cue, a chrome
+    rule) must not leave the index serving what the old code read from unchanged files."""
+
+    def test_every_file_is_read_again_and_a_new_version_published(
+        self, workspace, embedder, monkeypatch
+    ):
+        from ingest import pipeline
+
+        corpus, index = workspace
+        assert load(index).manifest.reader == pipeline.reader_version()
+        before = current_version(index)
+        read: list[str] = []
+        real = pipeline.read_file
+        monkeypatch.setattr(
+            pipeline, "read_file", lambda path, *a: read.append(path.name) or real(path, *a)
+        )
+        monkeypatch.setattr(pipeline, "reader_version", lambda: "other-reading-code")
+        summary = build_index(corpus, index, embedder)
+        assert summary.published and current_version(index) != before
+        assert sorted(read) == sorted(p.name for p in corpus.iterdir())
+        assert summary.embedded == 0  # the vectors come from the embedding cache
+        assert load(index).manifest.reader == "other-reading-code"
+        assert build_index(corpus, index, embedder).published is False
+
+    def test_the_version_is_a_digest_of_the_reading_code(self):
+        from ingest.version import reader_version
+
+        assert re.fullmatch(r"[0-9a-f]{16}", reader_version())
+
+
 class TestEditOneParagraph:
     def test_only_the_edited_passage_is_embedded(self, workspace, embedder):
         corpus, index = workspace

@@ -45,6 +45,29 @@ def test_caveats_follow_quotes_otherwise():
     assert html.index("cited-quote") < html.index("cited-caveats")
 
 
+def test_every_rendering_names_a_quoted_article_that_states_no_caveats():
+    source = Source("bread", "Baking <Bread>", "bread.txt", "Loaf", 0, 20)
+    answer = Answer(
+        "q?",
+        (Quote(1, "Bake it for an hour.", 0.6, (0, 20), source),),
+        (),
+        False,
+        None,
+        without_caveats=("Baking <Bread>",),
+    )
+    html = answer_html(answer.to_dict())
+    assert "What these articles caution" in html
+    assert "<h4>Baking &lt;Bread&gt;</h4><p>States no caveats of its own.</p>" in html
+    assert "Baking <Bread> states no caveats of its own." in answer_as_text(answer)
+    assert "*Baking <Bread>* states no caveats of its own." in answer_as_markdown(answer)
+
+
+def test_no_caveat_panel_when_nothing_was_quoted():
+    answer = Answer("q?", (), (), abstained=True, notice="Nothing answers that.")
+    assert "cited-caveats" not in answer_html(answer.to_dict())
+    assert "caution" not in answer_as_text(answer)
+
+
 def test_markdown_has_quotes_citations_and_sources():
     md = answer_as_markdown(_answer("One line.\nSecond line."))
     assert "> One line.\n> Second line." in md
