@@ -172,7 +172,7 @@ class Assistant:
         documents = {p.doc_id: loaded.document(p.doc_id) for p in passages}
         quotes = self._quotes(loaded, passages, chosen, documents, text, query)
         quoted = [p.doc_id for p in passages]
-        shown = judges.caveats.per_document(query, quoted)
+        shown = judges.caveats.per_document(query, passages)
         notice = None
         if manipulative:
             leading = judges.caveats.leading(query, doc_ids)

@@ -8,7 +8,8 @@ import numpy as np
 
 from assistant.records import CaveatQuote, source_of
 from index.loaded import LoadedIndex
-from index.records import Caveat
+from index.records import Caveat, Passage
+from ingest.caveats import applies_to_document
 
 CAVEATS_PER_DOCUMENT = 2
 LEADING_CAVEATS = 4
@@ -52,13 +53,18 @@ class CaveatIndex:
             self._caveats[i] for i in order if wanted is None or self._caveats[i].doc_id in wanted
         ]
 
-    def per_document(
-        self, query: np.ndarray, quoted_doc_ids: Sequence[str]
-    ) -> tuple[CaveatQuote, ...]:
-        """For each quoted document, its own caveats most relevant to the question."""
+    def per_document(self, query: np.ndarray, quoted: Sequence[Passage]) -> tuple[CaveatQuote, ...]:
+        """For each quoted document, its own caveats that bear on the quotes, most relevant
+        to the question first: those that limit the whole document (`applies_to_document`:
+        ethical limits, disclaimers, a caution section) and the warnings stated inside a
+        quoted passage. A manual's warning about another function stays out: on Python's
+        library pages the panel had shown every document's top two, unrelated to the quotes
+        in 16 of 20 answers."""
         per_doc: dict[str, int] = {}
         chosen = []
-        for caveat in self.ranked(query, list(dict.fromkeys(quoted_doc_ids))):
+        ranked = self.ranked(query, list(dict.fromkeys(p.doc_id for p in quoted)))
+        bearing = [c for c in ranked if applies_to_document(c) or _inside_a_quote(c, quoted)]
+        for caveat in bearing:
             if per_doc.get(caveat.doc_id, 0) >= CAVEATS_PER_DOCUMENT:
                 continue
             per_doc[caveat.doc_id] = per_doc.get(caveat.doc_id, 0) + 1
@@ -91,6 +97,11 @@ class CaveatIndex:
     def _quote(self, caveat: Caveat) -> CaveatQuote:
         document = self._loaded.document(caveat.doc_id)
         return CaveatQuote(caveat.text, source_of(caveat, document, self.version), caveat.kind)
+
+
+def _inside_a_quote(caveat: Caveat, quoted: Sequence[Passage]) -> bool:
+    """Whether the caveat's sentence lies in one of the quoted passages."""
+    return any(p.doc_id == caveat.doc_id and p.start <= caveat.start < p.end for p in quoted)
 
 
 def merge(first: Sequence[CaveatQuote], then: Sequence[CaveatQuote]) -> tuple[CaveatQuote, ...]:

@@ -22,6 +22,7 @@ at most two sentences and scores as its best sentence; the highlight is the whol
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -101,7 +102,7 @@ def highlights(
         for i, evidence in zip(read, added, strict=True):
             scores[i] = scores[i] + evidence
     return [
-        _best_unit(passage.text, sp, score)
+        _best_unit(passage.text, sp, score, weights)
         for passage, sp, score in zip(passages, spans, scores, strict=True)
     ]
 
@@ -126,13 +127,56 @@ def uncertain(texts: Sequence[str], scores: np.ndarray, margin: float | None = N
     return best - second < margin or all(_is_heading(texts[i]) for i in unit)
 
 
-def _best_unit(text: str, spans: Sequence[Span], scores: np.ndarray) -> Span:
-    """The span of the answer unit holding the best sentence by `scores`."""
+def _best_unit(
+    text: str, spans: Sequence[Span], scores: np.ndarray, weights: dict[str, float] | None = None
+) -> Span:
+    """The span of the answer unit holding the best sentence by `scores`; when that
+    sentence is a setup introducing a list, the unit of the list's answering item."""
     if not spans:
         return (0, len(text))
     texts = [text[s:e] for s, e in spans]
-    unit = max(answer_units(texts), key=lambda members: _unit_score(scores, members))
+    units = answer_units(texts)
+    unit = max(units, key=lambda members: _unit_score(scores, members))
+    if weights:
+        unit = _answering_item(text, spans, units, unit, scores, weights)
     return (spans[unit[0]][0], spans[unit[-1]][1])
+
+
+def _answering_item(
+    text: str,
+    spans: Sequence[Span],
+    units: Sequence[tuple[int, ...]],
+    unit: tuple[int, ...],
+    scores: np.ndarray,
+    weights: dict[str, float],
+) -> tuple[int, ...]:
+    """`unit`, or, when its best sentence is a setup ending with ":" that opens a list of
+    several items, the unit of the item holding most of the question's key words (the
+    first of equals). The setup says what the list answers and one item answers it:
+    "…have an additional suffix:" is answered by "The suffix for a release candidate
+    version is “rcN”…", not by the first item, the alpha version's."""
+    setup = unit[0]
+    if len(unit) < 2 or int(np.argmax(scores[list(unit)])) != 0:
+        return unit
+    if not text[spans[setup][0] : spans[setup][1]].rstrip().endswith(":"):
+        return unit
+    items = list(
+        itertools.takewhile(lambda i: _is_item(text, spans[i]), range(setup + 1, len(spans)))
+    )
+    if len(items) < 2:
+        return unit
+    share = [bonus_parts(None, text[s:e], weights)[0] for s, e in (spans[i] for i in items)]
+    chosen = items[int(np.argmax(share))]
+    return unit if chosen == unit[1] else next(u for u in units if chosen in u)
+
+
+def _is_item(text: str, span: Span) -> bool:
+    """Whether the sentence opens a list item: only a list marker before it on its line."""
+    line_start = text.rfind("\n", 0, span[0]) + 1
+    return bool(_MARKER_ONLY.fullmatch(text, line_start, span[0]))
+
+
+_MARKER_ONLY = re.compile(r"[ \t]*(?:[-•*–▪◦]|\d{1,3}[.)])[ \t]+")
 
 
 def _unit_score(scores: np.ndarray, unit: Sequence[int]) -> float:

@@ -112,6 +112,8 @@ PEOPLE_SHARE = 0.005
 PERSONAL_KINDS = frozenset(
     {"weaponising", "unethical", "manipulation", "games", "punishment", "deception"}
 )
+#: Kinds that limit a whole document, wherever they stand in it (`applies_to_document`).
+DOCUMENT_WIDE_KINDS = PERSONAL_KINDS | {"guarantee", "disclaimer", "general"}
 
 # Warnings and disclaimers: a sentence that opens with a warning label or is an
 # imperative "Never/Do not ...", cautions, or disclaims advice and results.
@@ -219,13 +221,34 @@ def _kind_by_rule(sentence: str, section: str, personal: bool = True) -> str | N
     section, by naming an ethical term); None for the others. Outside a text about
     people (`personal` False) a cue marks only a kind that limits no person's harm."""
     if _may_name_a_term(sentence):
-        if _CUE.search(sentence) and (personal or _kind(sentence) not in PERSONAL_KINDS):
-            return _kind(sentence)
+        if _CUE.search(sentence) and (kind := _cued_kind(sentence, personal)):
+            return kind
         if _ETHICS_SECTION.search(section) and _ETHICS_WORDS.search(sentence):
             return _kind(sentence)
     if _may_warn(sentence) and _WARNING.search(sentence):
         return _warning_kind(sentence)
     return None
+
+
+def _cued_kind(sentence: str, personal: bool) -> str | None:
+    """The kind of a sentence a cue marks. Outside a text about people a person-harming
+    kind is no caveat, and the rest warn about what the text there describes ("there is
+    no guarantee that the call returns at once", "Caveat: not thread-safe") rather than
+    disclaim the whole document: they are warnings."""
+    kind = _kind(sentence)
+    if personal:
+        return kind
+    return None if kind in PERSONAL_KINDS else "warning"
+
+
+def applies_to_document(caveat: Caveat) -> bool:
+    """Whether a caveat limits its whole document — an ethical limit, a disclaimer, a "no
+    guarantee" of results or an "Important caveat:" in a text about people, a block of a
+    caution section — rather than what the passage
+    stating it describes (a warning next to an API: "Do not use stdout=PIPE with this
+    function"). The answer shows the first with any quote of the document, the second
+    only with the quote that holds it."""
+    return caveat.kind in DOCUMENT_WIDE_KINDS or bool(_CAUTION_SECTION.search(caveat.section))
 
 
 def _may_warn(sentence: str) -> bool:
@@ -237,8 +260,8 @@ def _may_warn(sentence: str) -> bool:
 
 
 _DISCLAIMER = re.compile(
-    r"advice|doctor|pharmacist|physician|\bgp\b|\bvet\b|lawyer|therapist|vary|guarantee|cure"
-    r"|substitute|seek",
+    r"advice|doctor|pharmacist|physician|\bgp\b|\bvet\b|lawyer|therapist|vary|guarantee"
+    r"|\bcures?\b|substitute|\bseek\s+(?:medical\s+)?help\b",
     re.IGNORECASE,
 )
 

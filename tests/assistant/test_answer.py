@@ -404,3 +404,44 @@ def test_a_technical_answer_lists_no_ethical_caveat(manual_assistant):
     answer = manual_assistant.answer("How do I coerce an R object to a numeric vector in C?")
     assert not answer.abstained and answer.notice is None
     assert not [c.text for c in answer.caveats if c.kind not in {"warning", "guarantee"}]
+
+
+@pytest.fixture(scope="module")
+def shutil_assistant(tmp_path_factory, embedder):
+    """Python's shutil page: its three warnings are all about unpacking archives."""
+    from assistant.answer import Assistant
+    from ingest.pipeline import build_index
+
+    page = Path(__file__).resolve().parents[1] / "data" / "html" / "library-shutil.html"
+    corpus = tmp_path_factory.mktemp("shutil")
+    (corpus / page.name).write_bytes(page.read_bytes())
+    index_dir = tmp_path_factory.mktemp("shutil-index")
+    build_index(corpus, index_dir, embedder)
+    return Assistant(index_dir, embedder=embedder)
+
+
+def _outside_the_quotes(answer, caveats):
+    from ingest.caveats import applies_to_document
+
+    quoted = [(q.source.start, q.source.end) for q in answer.quotes]
+    return [
+        c.text
+        for c in caveats
+        if not applies_to_document(c) and not any(s <= c.start < e for s, e in quoted)
+    ]
+
+
+def test_a_warning_is_shown_with_the_quote_that_states_it(shutil_assistant):
+    answer = shutil_assistant.answer("How do I extract an archive with shutil.unpack_archive?")
+    assert any("Never extract archives from untrusted sources" in c.text for c in answer.caveats)
+    every = [c for _, c in shutil_assistant.index().caveats()]
+    shown = {c.source.start for c in answer.caveats}
+    assert not _outside_the_quotes(answer, [c for c in every if c.start in shown])
+
+
+def test_a_manuals_warning_about_something_else_stays_out_of_the_panel(shutil_assistant):
+    answer = shutil_assistant.answer("How do I move a directory tree?")
+    every = [c for _, c in shutil_assistant.index().caveats()]
+    assert _outside_the_quotes(answer, every)  # the page warns, elsewhere: about archives
+    shown = {c.source.start for c in answer.caveats}
+    assert not _outside_the_quotes(answer, [c for c in every if c.start in shown])

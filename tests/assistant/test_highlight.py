@@ -58,6 +58,50 @@ class TestAnswerUnits:
         assert answer_units([]) == []
 
 
+class TestTheAnsweringItemOfAList:
+    """A setup that introduces a list ("…have an additional suffix:") says what the list
+    answers; the highlight goes to the item that answers it, not to the first item."""
+
+    TEXT = (
+        "Versions have a suffix:\n\n- The suffix for an alpha is aN.\n\n"
+        "- The suffix for a release candidate is rcN.\n\nOther text follows."
+    )
+
+    def spans(self) -> list[tuple[int, int]]:
+        starts = [
+            self.TEXT.index(t)
+            for t in ("Versions", "The suffix for an", "The suffix for a r", "Other")
+        ]
+        ends = [self.TEXT.index(":") + 1, *(self.TEXT.index(".", a) + 1 for a in starts[1:])]
+        return list(zip(starts, ends, strict=True))
+
+    def best(self, scores: list[float], weights: dict[str, float]) -> str:
+        spans = self.spans()
+        start, end = highlight._best_unit(self.TEXT, spans, np.asarray(scores), weights)
+        return self.TEXT[start:end]
+
+    def test_the_item_holding_the_question_words_wins_over_the_first(self) -> None:
+        weights = {"suffix": 1.0, "releas": 2.0, "candid": 2.0}
+        assert (
+            self.best([0.9, 0.5, 0.5, 0.1], weights) == "The suffix for a release candidate is rcN."
+        )
+
+    def test_the_setup_keeps_its_first_item_when_no_item_says_more(self) -> None:
+        found = self.best([0.9, 0.5, 0.5, 0.1], {"suffix": 1.0})
+        assert found.startswith("Versions have a suffix:") and found.endswith("aN.")
+
+    def test_an_item_that_scores_best_itself_is_not_moved(self) -> None:
+        weights = {"suffix": 1.0, "releas": 2.0, "candid": 2.0}
+        found = self.best([0.5, 0.9, 0.4, 0.1], weights)
+        assert found.endswith("The suffix for an alpha is aN.")
+
+    def test_a_setup_followed_by_prose_is_one_unit_with_it(self) -> None:
+        text = "Run the following command:\n\ntool purge --all\n\nA purge is quick."
+        spans = [(0, 26), (28, 44), (46, 63)]
+        start, end = highlight._best_unit(text, spans, np.asarray([0.9, 0.2, 0.1]), {"purg": 1.0})
+        assert text[start:end] == "Run the following command:\n\ntool purge --all"
+
+
 class TestWhenToReadInContext:
     """The model pass is paid only when the cheap score cannot tell the best unit."""
 

@@ -158,3 +158,30 @@ def test_the_learned_score_finds_the_answer_the_hand_score_missed(
     assert highlighted(), question.q
     monkeypatch.setattr(highlight, "LEARNED", False)
     assert not highlighted(), question.q
+
+
+#: Questions answered by one item of a list whose setup the score picks (docs/quality.md,
+#: "The answering item of a list"): corpus, question set, question id.
+LIST_ITEMS = (
+    ("shipped", "questions.jsonl", "q111"),
+    ("python", "python_docs_questions.jsonl", "py007"),
+)
+
+
+@pytest.mark.parametrize(("corpus", "questions", "question_id"), LIST_ITEMS)
+def test_a_setup_hands_the_highlight_to_its_answering_item(
+    assistants: dict[str, Assistant],
+    monkeypatch: pytest.MonkeyPatch,
+    corpus: str,
+    questions: str,
+    question_id: str,
+) -> None:
+    [question] = [q for q in load_questions(DATA / questions) if q.id == question_id]
+
+    def highlighted() -> bool:
+        answer = assistants[corpus].answer(question.q, k=5).to_dict()
+        return any(highlight_hits(quote, question.phrases) for quote in answer["quotes"])
+
+    assert highlighted(), question.q
+    monkeypatch.setattr(highlight, "_answering_item", lambda text, spans, units, unit, *a: unit)
+    assert not highlighted(), question.q

@@ -324,13 +324,27 @@ def test_ethical_words_of_a_technical_manual_mark_no_ethical_caveat(path, embed,
     assert [c for c in find_caveats(doc, embed) if c.kind in caveats_module.PERSONAL_KINDS]
 
 
-def test_a_warning_and_a_no_guarantee_count_in_any_document():
+def test_a_warning_and_a_no_guarantee_count_in_any_document_as_warnings_of_their_place():
     text = (
         "Queues\n\nWarning: this queue is not thread-safe.\n\n"
         "There is no guarantee that the items are returned in order."
     )
     doc = Document("q", "q.txt", "Queues", text, "0")
-    assert {c.kind for c in find_caveats(doc)} == {"warning", "guarantee"}
+    found = find_caveats(doc)
+    assert [c.text for c in found] == [
+        "Warning: this queue is not thread-safe.",
+        "There is no guarantee that the items are returned in order.",
+    ]
+    assert {c.kind for c in found} == {"warning"}
+    assert not any(caveats_module.applies_to_document(c) for c in found)
+
+
+def test_what_limits_a_whole_document_is_told_from_a_local_warning(corpus_docs, embed):
+    shipped = [c for doc in corpus_docs.values() for c in find_caveats(doc, embed)]
+    assert all(caveats_module.applies_to_document(c) for c in shipped)
+    text = "# Plants\n\n## A word of caution\n\nSome plants are toxic to pets."
+    (caution,) = find_caveats(Document("p", "p.md", "Plants", text, "0"))
+    assert caveats_module.applies_to_document(caution)
 
 
 def test_an_ethical_limit_of_a_text_about_people_is_kept():

@@ -58,6 +58,7 @@ def test_every_rendering_names_a_quoted_article_that_states_no_caveats():
     html = answer_html(answer.to_dict())
     assert "What these articles caution" in html
     assert "<h4>Baking &lt;Bread&gt;</h4><p>States no caveats of its own.</p>" in html
+    assert "The quoted articles state no caveats of their own." in html
     assert "Baking <Bread> states no caveats of its own." in answer_as_text(answer)
     assert "*Baking <Bread>* states no caveats of its own." in answer_as_markdown(answer)
 
