@@ -7,7 +7,8 @@ close their meaning ("These articles never mention: dog"); the quotes' own words
 a weakly matched question about a manager is not answered by quotes about partners
 even though the corpus names a manager somewhere ("The nearest passages do not address:
 manager"); and the quotes themselves: a quote far below the best one, or below the
-threshold, is not shown.
+threshold, is not shown. A fifth, whether a weakly answered question reads like an
+everyday question on another subject, is `other_subject`.
 """
 
 from __future__ import annotations
@@ -270,9 +271,13 @@ def _citation_lines(text: str) -> tuple[str, str]:
 
 
 def never_mentioned_notice(
-    never: Sequence[str], sources_only: Sequence[str], unaddressed: Sequence[str] = ()
+    never: Sequence[str],
+    sources_only: Sequence[str],
+    unaddressed: Sequence[str] = (),
+    other_subject: tuple[str, str] | None = None,
 ) -> str:
-    """The sentence that tells the user which of their words the articles lack."""
+    """The sentence that tells the user which of their words the articles lack, or which
+    (subject, everyday question) on another subject theirs reads like."""
     parts = []
     if never:
         parts.append("These articles never mention: " + ", ".join(never) + ".")
@@ -284,4 +289,10 @@ def never_mentioned_notice(
         )
     if unaddressed:
         parts.append("The nearest passages do not address: " + ", ".join(unaddressed) + ".")
+    if other_subject:
+        subject, question = other_subject
+        parts.append(
+            f"It reads like a question about {subject} (“{question}”), which these "
+            "articles only touch on."
+        )
     return " ".join(parts)

@@ -24,6 +24,7 @@ from assistant.caveat_rank import CaveatIndex, merge
 from assistant.diversity import diverse_top
 from assistant.highlight import highlights
 from assistant.intent import IntentJudge
+from assistant.other_subject import other_subject
 from assistant.question import MAX_QUESTION_CHARS, clean_question
 from assistant.records import (
     Abstention,
@@ -193,8 +194,9 @@ class Assistant:
     ) -> Abstention | None:
         """Why the answer must abstain, or None when it may quote: nothing reaches the
         threshold; the question's subject is a word the articles never mention (or name
-        only among their sources) and the rest of it is not strongly answered; or it is
-        weakly answered and the quotes do not address one of its content words."""
+        only among their sources) and the rest of it is not strongly answered; it is
+        weakly answered and the quotes do not address one of its content words; or it
+        reads like an everyday question on another subject and is not strongly answered."""
         best = float(hits.semantic.max()) if len(hits) else 0.0
         loaded = searcher.loaded
         never, sources_only = abstention.unknown_terms(text, loaded)
@@ -209,10 +211,13 @@ class Assistant:
         if answered and unknown:
             weight = abstention.importance(text, unknown, query, self.embedder)
         unaddressed: list[str] = []
+        like = None
         if answered and weight < abstention.IMPORTANCE:
             unaddressed = abstention.unaddressed(text, hits, threshold, loaded, self.embedder)
             if not unaddressed:
-                return None
+                like = other_subject(query, best, threshold, searcher, self.embedder)
+                if like is None:
+                    return None
             never, sources_only = [], []  # they did not decide it
         nearest = None
         if len(hits):
@@ -220,7 +225,9 @@ class Assistant:
             [passage] = loaded.passages([int(hits.ids[row])])
             source = source_of(passage, loaded.info(passage.doc_id), loaded.version)
             nearest = Nearest(passage.text, round(best, 3), threshold, source)
-        return Abstention(threshold, nearest, tuple(never), tuple(sources_only), tuple(unaddressed))
+        return Abstention(
+            threshold, nearest, tuple(never), tuple(sources_only), tuple(unaddressed), like
+        )
 
     def _abstained(
         self,
@@ -236,7 +243,7 @@ class Assistant:
             leading = judges.caveats.leading(query, doc_ids)
             return Answer(text, (), leading, False, _manipulation_notice(leading), why)
         words = abstention.never_mentioned_notice(
-            why.never_mentioned, why.only_in_sources, why.not_addressed
+            why.never_mentioned, why.only_in_sources, why.not_addressed, why.other_subject
         )
         notice = f"{words} {ABSTAIN_NOTICE}" if words else ABSTAIN_NOTICE
         return Answer(text, (), (), True, notice, why)

@@ -278,7 +278,7 @@ def bonus_parts(
     total = sum(weights.values())
     share = sum(w for t, w in weights.items() if t in held) / total if total else 0.0
     defines = float(bool(term) and _defines(term or "", sentence))
-    return share, defines, float(_is_heading(sentence))
+    return share, defines, float(_is_heading(sentence) or _is_pointer(sentence))
 
 
 @lru_cache(maxsize=4096)
@@ -306,6 +306,24 @@ def _defines(term: str, sentence: str) -> bool:
 
 
 _ASKING = frozenset({"what", "whether", "how", "why", "wonder", "ask", "asks", "asked"})
+
+
+def _is_pointer(sentence: str) -> bool:
+    """A sentence that only points elsewhere — a manual's "See Section 2.10 [What is
+    CRAN?], page 9." — answers nothing, though the title it cites echoes the question:
+    it scores as a heading does."""
+    if "[" not in sentence or not _CROSS_REFERENCE.search(sentence):
+        return False
+    return len(_WORDS.findall(_CROSS_REFERENCE.sub(" ", sentence))) <= POINTER_WORDS
+
+
+#: Words besides its cross-references that a pointer holds at most ("See", "for details").
+POINTER_WORDS = 4
+#: A Texinfo manual's printed cross-reference: "Section 7.31 [Title], page 37".
+_CROSS_REFERENCE = re.compile(
+    r"(?:\bsee\s+)?\bsection\s+[\dA-Z][\d.]*\s*\[[^\]]{1,200}\],\s*page\s+\d+", re.IGNORECASE
+)
+_WORDS = re.compile(r"[^\W\d_]{2,}")
 
 
 @lru_cache(maxsize=8192)

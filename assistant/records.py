@@ -53,13 +53,15 @@ class Nearest:
 class Abstention:
     """Why an answer abstained: the threshold, the nearest passage, the key words of the
     question the articles never mention, those they mention only in their sources, and
-    those the nearest passages do not address (a weakly answered question)."""
+    those the nearest passages do not address (a weakly answered question), and the
+    (subject, everyday question) on another subject it reads like."""
 
     threshold: float
     nearest: Nearest | None = None
     never_mentioned: tuple[str, ...] = ()
     only_in_sources: tuple[str, ...] = ()
     not_addressed: tuple[str, ...] = ()
+    other_subject: tuple[str, str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         nearest = None
@@ -71,7 +73,12 @@ class Abstention:
             "never_mentioned": list(self.never_mentioned),
             "only_in_sources": list(self.only_in_sources),
             "not_addressed": list(self.not_addressed),
+            "other_subject": _other_subject(self.other_subject),
         }
+
+
+def _other_subject(found: tuple[str, str] | None) -> dict[str, str] | None:
+    return None if found is None else {"subject": found[0], "question": found[1]}
 
 
 @dataclass(frozen=True)

@@ -121,12 +121,16 @@ def nearest_html(answer: Mapping[str, Any], paragraphs: Paragraphs | None = None
         src=src,
         section=src["section"] if src["section"] and src["section"] != src["title"] else "",
         facts=facts,
-        verdict=score_against_threshold(score, float(near["threshold"]), bool(missing)),
+        verdict=score_against_threshold(
+            score, float(near["threshold"]), bool(missing), bool(why.get("other_subject"))
+        ),
         missing=missing,
     )
 
 
-def score_against_threshold(score: float, threshold: float, words_missing: bool) -> str:
+def score_against_threshold(
+    score: float, threshold: float, words_missing: bool, other_subject: bool = False
+) -> str:
     """ "Not quoted: score 0.31 — below this folder's threshold 0.42." (three decimals when
     two would show the same number on both sides)."""
     places = 2 if f"{score:.2f}" != f"{threshold:.2f}" else 3
@@ -134,6 +138,8 @@ def score_against_threshold(score: float, threshold: float, words_missing: bool)
     limit = f"this folder's threshold {threshold:.{places}f}"
     if score < threshold:
         return f"{numbers}below {limit}."
+    if other_subject:
+        return f"{numbers}above {limit}, but the question is on another subject."
     if words_missing:
         return (
             f"{numbers}above {limit}, but the question's key words are not answered in "
@@ -146,9 +152,16 @@ def _missing_words(why: Mapping[str, Any]) -> list[str]:
     """The line naming the question's words the articles never mention, only cite, or whose
     nearest passages do not address, in the notice's own words."""
     line = never_mentioned_notice(
-        why.get("never_mentioned", ()), why.get("only_in_sources", ()), why.get("not_addressed", ())
+        why.get("never_mentioned", ()),
+        why.get("only_in_sources", ()),
+        why.get("not_addressed", ()),
+        _subject_pair(why.get("other_subject")),
     )
     return [line] if line else []
+
+
+def _subject_pair(found: Mapping[str, str] | None) -> tuple[str, str] | None:
+    return (found["subject"], found["question"]) if found else None
 
 
 def _paragraph(source: Mapping[str, Any], paragraphs: Paragraphs) -> int | None:

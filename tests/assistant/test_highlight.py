@@ -8,6 +8,8 @@ context (`highlight_context`) finds the answer the stored sentence vectors miss.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -100,6 +102,60 @@ class TestTheAnsweringItemOfAList:
         spans = [(0, 26), (28, 44), (46, 63)]
         start, end = highlight._best_unit(text, spans, np.asarray([0.9, 0.2, 0.1]), {"purg": 1.0})
         assert text[start:end] == "Run the following command:\n\ntool purge --all"
+
+
+class TestAPointerIsNoAnswer:
+    @pytest.mark.parametrize(
+        "sentence",
+        [
+            "Section 2.10 [What is CRAN?], page 9).",
+            "See Section 7.31 [Why doesn’t R think these\nnumbers are equal?], page 37, for more"
+            " details.",
+            "See Section C.3 [macOS], page 66, and Section C.3.7 [Java (macOS)], page 70.",
+        ],
+    )
+    def test_a_bare_cross_reference_scores_as_a_heading(self, sentence: str) -> None:
+        assert highlight.bonus_parts(None, sentence, {"cran": 1.0})[2] == 1.0
+
+    def test_a_sentence_that_says_something_besides_its_reference_is_an_answer(self) -> None:
+        sentence = (
+            "CRAN mirrors carry the same packages everywhere; see Section 2.10 "
+            "[What is CRAN?], page 9, for the list of mirrors."
+        )
+        assert highlight.bonus_parts(None, sentence, {"cran": 1.0})[2] == 0.0
+
+
+@pytest.fixture(scope="module")
+def r_faq_assistant(tmp_path_factory: pytest.TempPathFactory, embedder) -> Assistant:
+    """The first ten pages of the R FAQ (tests/data/pdf), whose cross-references name the
+    questions they point to ("Section 2.10 [What is CRAN?], page 9")."""
+    from pathlib import Path
+
+    from ingest.pipeline import build_index
+
+    pdf = Path(__file__).resolve().parents[1] / "data" / "pdf" / "r-faq-pages-1-10.pdf"
+    corpus = tmp_path_factory.mktemp("r-faq")
+    (corpus / pdf.name).write_bytes(pdf.read_bytes())
+    index_dir = tmp_path_factory.mktemp("r-faq-index")
+    build_index(corpus, index_dir, embedder)
+    return Assistant(index_dir, embedder=embedder)
+
+
+@pytest.mark.parametrize("question", ["What is CRAN?", "What are the differences between R and S?"])
+def test_the_highlight_is_never_a_pointer_to_the_question_asked(
+    r_faq_assistant: Assistant, monkeypatch: pytest.MonkeyPatch, question: str
+) -> None:
+    def pointers() -> list[str]:
+        quotes = r_faq_assistant.answer(question).quotes
+        marked = [q.text[q.highlight[0] : q.highlight[1]] for q in quotes]
+        # a cross-reference and at most a few words besides the title it cites
+        return [
+            m for m in marked if "], page" in m and len(re.sub(r"\[[^]]*\]", "", m).split()) <= 10
+        ]
+
+    assert not pointers()
+    monkeypatch.setattr(highlight, "_is_pointer", lambda sentence: False)
+    assert pointers()  # without the rule the cited title's echo wins
 
 
 class TestWhenToReadInContext:

@@ -74,16 +74,24 @@ def shipped_reports(assistant) -> dict[str, EvalReport]:
     return {
         "near_miss": evaluate([q for q in near if q not in fresh], answer),
         "near_miss_fresh": evaluate(fresh, answer),
+        "near_miss_all": evaluate(near, answer),
+        "near_miss_blind": evaluate(load_questions(DATA / "near_miss_blind.jsonl"), answer),
+        "near_miss_blind2": evaluate(load_questions(DATA / "near_miss_blind2.jsonl"), answer),
         "intent": evaluate(load_questions(DATA / "intent.jsonl"), answer),
     }
 
 
 def test_near_miss_questions_abstain(shipped_reports: dict[str, EvalReport]) -> None:
+    # round 7 ("Reads like", docs/quality.md): 22 of 24 held out, 71 of 74 in all
     splits = shipped_reports["near_miss"].splits
-    assert splits["heldout"].off_topic_abstention >= 0.85, _misses(
+    assert splits["heldout"].off_topic_abstention >= 0.9, _misses(
         shipped_reports["near_miss"], "answered"
     )
-    assert splits["all"].off_topic_abstention >= 0.88
+    assert splits["all"].off_topic_abstention >= 0.95
+    # all 89: 59 of 60 tune, 25 of 29 held out measured
+    every = shipped_reports["near_miss_all"].splits
+    assert every["tune"].off_topic_abstention >= 0.95
+    assert every["heldout"].off_topic_abstention >= 0.86
 
 
 def test_near_miss_questions_written_after_the_rules_mostly_abstain(
@@ -91,7 +99,24 @@ def test_near_miss_questions_written_after_the_rules_mostly_abstain(
 ) -> None:
     fresh = shipped_reports["near_miss_fresh"]
     assert fresh.splits["all"].out_of_domain == 15
-    assert fresh.splits["all"].off_topic_abstention >= 0.7, _misses(fresh, "answered")  # 11/15
+    assert fresh.splits["all"].off_topic_abstention >= 0.8, _misses(fresh, "answered")  # 13/15
+
+
+def test_blind_near_misses_abstain_and_blind_paraphrases_are_answered(
+    shipped_reports: dict[str, EvalReport],
+) -> None:
+    """tests/data/near_miss_blind.jsonl, written in round 7 before the reads-like check:
+    28 of 30 near misses abstain (25 before it), 1 of 15 paraphrases abstains (as before)."""
+    blind = shipped_reports["near_miss_blind"].splits["heldout"]
+    assert (blind.out_of_domain, blind.answerable) == (30, 15)
+    assert blind.off_topic_abstention >= 0.9, _misses(
+        shipped_reports["near_miss_blind"], "answered"
+    )
+    assert blind.wrongly_abstained <= 1, _misses(shipped_reports["near_miss_blind"], "abstained")
+    # written after the check, blind to its bank: 17 of 20 (13 before it), 0 of 10 lost
+    second = shipped_reports["near_miss_blind2"]
+    assert second.splits["heldout"].off_topic_abstention >= 0.8, _misses(second, "answered")
+    assert second.splits["heldout"].wrongly_abstained == 0, _misses(second, "abstained")
 
 
 def test_answerable_questions_are_rarely_abstained_on(report: EvalReport) -> None:

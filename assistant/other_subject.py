@@ -1,0 +1,129 @@
+"""Other subjects: whether a weakly answered question reads like one beside the corpus's.
+
+Near-miss questions ("What medication helps with anxiety?", "My coworker keeps getting
+distant after our argument") share the corpus's words and reach its threshold, but what
+they ask is another subject. A sentence model tells subjects apart far better between
+two questions than between a question and a passage, so each is compared with a shipped
+bank of everyday questions, subject by subject (`data/everyday_questions.txt`: friends,
+family, parenting, work, health, grief, money and home...): a question close to one of
+them, or to the mean of one subject's questions, is answered only when the corpus answers
+it strongly. An everyday question that the corpus itself answers that strongly is on this
+corpus's subject (a parenting folder answers its parenting questions) and does not count.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index.search import HybridSearcher
+
+EVERYDAY_QUESTIONS = Path(__file__).parent / "data" / "everyday_questions.txt"
+#: A question reads like an everyday one when their vectors are this close (cosine):
+#: "What medication helps with anxiety?" and "How do I know if I need medication for
+#: anxiety?" 0.75; "How do I create distance without giving him the cold shoulder?"
+#: (which the shipped articles answer) and "How do I stay close to friends who live far
+#: away?" 0.50, only a shared word apart.
+NEAR_QUESTION = 0.55
+#: ...or like a subject when this close to the mean vector of its questions: "My best
+#: friend's messages have turned cold lately" and friendship 0.53; weakly answered
+#: answerable tune questions reach at most 0.42.
+NEAR_SUBJECT = 0.48
+#: Such a question is answered only when its best score clears the threshold by this
+#: much; an everyday question the corpus answers by as much is this corpus's subject
+#: (a folder on grief answers "How do I write a condolence message?"). The three were
+#: chosen on the tune splits of both corpora (docs/quality.md, "Reads like").
+STRONG = 0.15
+
+
+@dataclass(frozen=True)
+class EverydayBank:
+    """The everyday questions, each with its subject, and their vectors; the subjects'
+    mean vectors."""
+
+    questions: tuple[str, ...]
+    subject_of: np.ndarray  # row of `subjects` for each question
+    vectors: np.ndarray
+    subjects: tuple[str, ...]
+    centroids: np.ndarray
+
+
+def other_subject(
+    query: np.ndarray, best: float, threshold: float, searcher: HybridSearcher, embedder: Any
+) -> tuple[str, str] | None:
+    """The (subject, everyday question) that this weakly answered question reads like, or
+    None: when it clears the threshold by STRONG, or nothing is near enough, or the corpus
+    answers the near ones itself."""
+    if best >= threshold + STRONG:
+        return None
+    bank = everyday_bank(embedder)
+    query = np.asarray(query, dtype=np.float32).reshape(-1)
+    for row in _near_rows(bank, query):
+        if not _answered_here(bank.questions[row], bank.vectors[row], searcher, threshold):
+            return bank.subjects[int(bank.subject_of[row])], bank.questions[row]
+    return None
+
+
+def _near_rows(bank: EverydayBank, query: np.ndarray) -> list[int]:
+    """The everyday questions within NEAR_QUESTION, nearest first, then for each subject
+    within NEAR_SUBJECT its question nearest to `query`."""
+    cosines = bank.vectors @ query
+    rows = [int(r) for r in np.argsort(-cosines) if cosines[r] >= NEAR_QUESTION]
+    by_subject = bank.centroids @ query
+    for subject in np.argsort(-by_subject):
+        if by_subject[subject] < NEAR_SUBJECT:
+            break
+        members = np.flatnonzero(bank.subject_of == subject)
+        rows.append(int(members[np.argmax(cosines[members])]))
+    return list(dict.fromkeys(rows))
+
+
+def _answered_here(
+    question: str, vector: np.ndarray, searcher: HybridSearcher, threshold: float
+) -> bool:
+    """Whether the corpus answers this everyday question by STRONG."""
+    hits = searcher.search(question, k=1, query_vector=vector)
+    return len(hits) > 0 and float(hits.semantic.max()) >= threshold + STRONG
+
+
+#: Each embedder's encoded bank, dropped with the embedder.
+_ENCODED: weakref.WeakKeyDictionary[Any, EverydayBank] = weakref.WeakKeyDictionary()
+
+
+def everyday_bank(embedder: Any) -> EverydayBank:
+    """The shipped bank as `embedder` encodes it, once per embedder (about 0.3 s)."""
+    bank = _ENCODED.get(embedder)
+    if bank is None:
+        bank = _ENCODED[embedder] = encoded_bank(EVERYDAY_QUESTIONS, embedder)
+    return bank
+
+
+def encoded_bank(path: Path, embedder: Any) -> EverydayBank:
+    """The bank at `path`, its questions and their subjects' mean vectors encoded."""
+    questions, subjects = read_bank(path)
+    names = tuple(dict.fromkeys(subjects))
+    subject_of = np.asarray([names.index(s) for s in subjects], dtype=np.int64)
+    vectors = np.asarray(embedder.encode(list(questions)), dtype=np.float32)
+    centroids = np.stack([vectors[subject_of == i].mean(axis=0) for i in range(len(names))])
+    centroids /= np.linalg.norm(centroids, axis=1, keepdims=True)
+    return EverydayBank(questions, subject_of, vectors, names, centroids)
+
+
+def read_bank(path: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The questions of a bank file and the subject of each: "## subject" heads a
+    subject, "#" lines are comments."""
+    questions: list[str] = []
+    subjects: list[str] = []
+    subject = ""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line.startswith("## "):
+            subject = line[3:].strip()
+        elif line and not line.startswith("#") and subject:
+            questions.append(line)
+            subjects.append(subject)
+    return tuple(questions), tuple(subjects)
