@@ -24,7 +24,7 @@ from assistant.caveat_rank import CaveatIndex, merge
 from assistant.diversity import diverse_top
 from assistant.highlight import highlights
 from assistant.intent import IntentJudge
-from assistant.other_subject import other_subject
+from assistant.other_subject import everyday_bank, other_subject
 from assistant.question import MAX_QUESTION_CHARS, clean_question
 from assistant.records import (
     Abstention,
@@ -138,6 +138,13 @@ class Assistant:
             _check_model(loaded, self.embedder)
             self._expected_model_checked = loaded.version
         return loaded
+
+    def prepare(self) -> None:
+        """Do now what the first answers would otherwise pay for: the index's judges and
+        calibration, and the everyday-question bank (about 0.3 s, first needed by a weakly
+        answered question). The server calls it before it listens."""
+        self._judged(self.index())
+        everyday_bank(self.embedder)
 
     def threshold(self, loaded: LoadedIndex | None = None) -> float:
         """The meaning score below which this index's answers abstain."""

@@ -42,6 +42,7 @@ def serve(
     assistant = Assistant(index_dir, embedder=embedder, settings=answer_settings)
     assistant.index()  # fail now, with a clear message, if there is no usable index
     embedder.encode_query("warm up")
+    assistant.prepare()
     api = Api(assistant, Path(corpus_dir), Path(index_dir))
     if engine is not None:
         from index.ray_engine import build_embedder

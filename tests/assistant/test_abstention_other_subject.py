@@ -150,6 +150,22 @@ def test_the_bank_is_encoded_once_per_embedder(embedder) -> None:
     assert bank.vectors.shape == (len(bank.questions), embedder.dimension)
 
 
+def test_a_prepared_assistant_answers_a_weak_question_without_encoding_the_bank(
+    shipped_index, embedder, monkeypatch
+) -> None:
+    from assistant.answer import Assistant
+
+    monkeypatch.setattr(subjects, "_ENCODED", type(subjects._ENCODED)())  # nothing encoded yet
+    fresh = Assistant(shipped_index, embedder=embedder)
+    fresh.prepare()
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the bank was encoded inside an answer")
+
+    monkeypatch.setattr(subjects, "encoded_bank", refuse)
+    assert fresh.answer("What medication helps with anxiety?").abstained
+
+
 def test_the_notice_and_the_nearest_view_name_the_other_subject(assistant, capsys) -> None:
     line = never_mentioned_notice(
         (), (), (), ("pets and animals", "How often should I feed my cat?")

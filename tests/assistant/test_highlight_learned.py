@@ -17,7 +17,7 @@ import pytest
 
 from assistant import highlight
 from assistant.answer import Assistant
-from assistant.evaluate import highlight_hits, load_questions
+from assistant.evaluate import EvalQuestion, highlight_hits, load_questions
 from assistant.highlight_learned import FEATURES, MODEL_PATH, load_model, sentence_features
 from benchmarks.train_highlight import PYTHON_FAQ, _text_as_markdown, question_of
 
@@ -149,15 +149,21 @@ def test_the_learned_score_finds_the_answer_the_hand_score_missed(
     questions: str,
     question_id: str,
 ) -> None:
-    [question] = [q for q in load_questions(DATA / questions) if q.id == question_id]
-
-    def highlighted() -> bool:
-        answer = assistants[corpus].answer(question.q, k=5).to_dict()
-        return any(highlight_hits(quote, question.phrases) for quote in answer["quotes"])
-
-    assert highlighted(), question.q
+    question = _question(questions, question_id)
+    assert _highlighted(assistants[corpus], question), question.q
     monkeypatch.setattr(highlight, "LEARNED", False)
-    assert not highlighted(), question.q
+    assert not _highlighted(assistants[corpus], question), question.q
+
+
+def _question(questions: str, question_id: str) -> EvalQuestion:
+    [question] = [q for q in load_questions(DATA / questions) if q.id == question_id]
+    return question
+
+
+def _highlighted(assistant: Assistant, question: EvalQuestion) -> bool:
+    """Whether some quote of the answer highlights one of the question's gold phrases."""
+    answer = assistant.answer(question.q, k=5).to_dict()
+    return any(highlight_hits(quote, question.phrases) for quote in answer["quotes"])
 
 
 #: Questions answered by one item of a list whose setup the score picks (docs/quality.md,
@@ -176,12 +182,7 @@ def test_a_setup_hands_the_highlight_to_its_answering_item(
     questions: str,
     question_id: str,
 ) -> None:
-    [question] = [q for q in load_questions(DATA / questions) if q.id == question_id]
-
-    def highlighted() -> bool:
-        answer = assistants[corpus].answer(question.q, k=5).to_dict()
-        return any(highlight_hits(quote, question.phrases) for quote in answer["quotes"])
-
-    assert highlighted(), question.q
+    question = _question(questions, question_id)
+    assert _highlighted(assistants[corpus], question), question.q
     monkeypatch.setattr(highlight, "_answering_item", lambda text, spans, units, unit, *a: unit)
-    assert not highlighted(), question.q
+    assert not _highlighted(assistants[corpus], question), question.q
