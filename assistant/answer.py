@@ -69,15 +69,15 @@ ABSTAIN_NOTICE = (
     "cited only shows the articles' own words, so it says so instead of quoting "
     "unrelated text."
 )
-MANIPULATION_NOTICE = (
+_READS_AS_MANIPULATION = (
     "This question reads as a way to manipulate, deceive, punish or control someone. "
-    "The articles themselves say that what they describe is not that, so their "
-    "caveats come first."
+)
+MANIPULATION_NOTICE = _READS_AS_MANIPULATION + (
+    "The articles themselves say that what they describe is not that, so their caveats come first."
 )
 #: The notice when the articles searched state no caveat against harming someone.
 MANIPULATION_NOTICE_UNCAUTIONED = (
-    "This question reads as a way to manipulate, deceive, punish or control someone. "
-    "These articles state no caveat about that, so none is shown."
+    _READS_AS_MANIPULATION + "These articles state no caveat about that, so none is shown."
 )
 
 

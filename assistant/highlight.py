@@ -36,7 +36,7 @@ from assistant.highlight_learned import POINTS_BACK, load_model, sentence_featur
 from index.lexical import LexicalIndex
 from index.loaded import LoadedIndex
 from index.records import Passage
-from ingest.text import sentence_spans
+from ingest.text import LIST_MARKER, sentence_spans
 
 Span = tuple[int, int]
 
@@ -173,10 +173,7 @@ def _answering_item(
 def _is_item(text: str, span: Span) -> bool:
     """Whether the sentence opens a list item: only a list marker before it on its line."""
     line_start = text.rfind("\n", 0, span[0]) + 1
-    return bool(_MARKER_ONLY.fullmatch(text, line_start, span[0]))
-
-
-_MARKER_ONLY = re.compile(r"[ \t]*(?:[-•*–▪◦]|\d{1,3}[.)])[ \t]+")
+    return bool(LIST_MARKER.fullmatch(text, line_start, span[0]))
 
 
 def _unit_score(scores: np.ndarray, unit: Sequence[int]) -> float:

@@ -63,7 +63,7 @@ def other_subject(
     bank = everyday_bank(embedder)
     query = np.asarray(query, dtype=np.float32).reshape(-1)
     for row in _near_rows(bank, query):
-        if not _answered_here(bank.questions[row], bank.vectors[row], searcher, threshold):
+        if not _answered_here(bank, row, searcher, threshold):
             return bank.subjects[int(bank.subject_of[row])], bank.questions[row]
     return None
 
@@ -83,11 +83,25 @@ def _near_rows(bank: EverydayBank, query: np.ndarray) -> list[int]:
 
 
 def _answered_here(
-    question: str, vector: np.ndarray, searcher: HybridSearcher, threshold: float
+    bank: EverydayBank, row: int, searcher: HybridSearcher, threshold: float
 ) -> bool:
-    """Whether the corpus answers this everyday question by STRONG."""
-    hits = searcher.search(question, k=1, query_vector=vector)
-    return len(hits) > 0 and float(hits.semantic.max()) >= threshold + STRONG
+    """Whether the corpus answers the bank's everyday question `row` by STRONG: one search,
+    remembered per index version (the same few questions come back with every weakly
+    answered question on their subject)."""
+    # The version fixes the model too (an index answers only with its own model).
+    settings = (searcher.fusion, searcher.dense_weight, searcher.sentence_weight)
+    key = (searcher.loaded.version, row, threshold, settings)
+    if key not in _ANSWERED:
+        if len(_ANSWERED) >= ANSWERED_KEPT:
+            _ANSWERED.clear()
+        hits = searcher.search(bank.questions[row], k=1, query_vector=bank.vectors[row])
+        _ANSWERED[key] = len(hits) > 0 and float(hits.semantic.max()) >= threshold + STRONG
+    return _ANSWERED[key]
+
+
+#: How many (version, question) verdicts are kept before they are forgotten at once.
+ANSWERED_KEPT = 4096
+_ANSWERED: dict[tuple[object, ...], bool] = {}
 
 
 #: Each embedder's encoded bank, dropped with the embedder.

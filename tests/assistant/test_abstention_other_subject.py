@@ -166,6 +166,27 @@ def test_a_prepared_assistant_answers_a_weak_question_without_encoding_the_bank(
     assert fresh.answer("What medication helps with anxiety?").abstained
 
 
+def test_whether_the_corpus_answers_an_everyday_question_is_searched_once_a_version(
+    assistant, embedder, monkeypatch
+) -> None:
+    from index.search import HybridSearcher
+
+    monkeypatch.setattr(subjects, "_ANSWERED", {})
+    bank = set(subjects.everyday_bank(embedder).questions)
+    searched: list[str] = []
+    real = HybridSearcher.search
+
+    def counting(self, question, *args, **kwargs):
+        searched.append(question)
+        return real(self, question, *args, **kwargs)
+
+    monkeypatch.setattr(HybridSearcher, "search", counting)
+    for _ in range(2):
+        assert assistant.answer("What medication helps with anxiety?").abstained
+    asked = [q for q in searched if q in bank]
+    assert asked and len(asked) == len(set(asked))
+
+
 def test_the_notice_and_the_nearest_view_name_the_other_subject(assistant, capsys) -> None:
     line = never_mentioned_notice(
         (), (), (), ("pets and animals", "How often should I feed my cat?")
