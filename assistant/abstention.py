@@ -23,6 +23,7 @@ import numpy as np
 
 from index.lexical import LexicalIndex, kept_words
 from index.loaded import LoadedIndex
+from index.records import Passage
 from index.search import Hits, HybridSearcher
 
 #: The words abstention never counts as a question's content ("how", "my", "when").
@@ -128,8 +129,16 @@ def unaddressed(
     checked = checked.take(np.argsort(-checked.semantic)[:QUOTES_CHECKED])
     if not weak(checked.sentence, threshold):
         return []
-    quotes = [p.text for p in loaded.passages([int(i) for i in checked.ids])]
-    return not_addressed(question, quotes, embedder)
+    passages = loaded.passages([int(i) for i in checked.ids])
+    return not_addressed(question, [addressed_text(p, loaded) for p in passages], embedder)
+
+
+def addressed_text(passage: Passage, loaded: LoadedIndex) -> str:
+    """What a quote addresses: its own words, the headings it stands under and its
+    document's title ("Drag the app to Applications" under "Install › On Mac" addresses
+    a question about installing on a Mac)."""
+    info = loaded.info(passage.doc_id)
+    return "\n".join([info.title if info else "", *passage.headings, passage.text])
 
 
 def weak(sentence_scores: np.ndarray, threshold: float) -> bool:

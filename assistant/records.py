@@ -10,7 +10,9 @@ from index.records import Caveat, Passage
 
 @dataclass(frozen=True)
 class Source:
-    """Where a quote comes from: enough to find it again in the file."""
+    """Where a quote comes from: enough to find it again in the file. `section` is the
+    innermost heading (the title before the first); `headings` the whole path of headings
+    it stands under, outermost first, without the title (empty for a caveat)."""
 
     doc_id: str
     title: str
@@ -21,6 +23,7 @@ class Source:
     page: int | None = None
     sha256: str = ""  # of the file when it was indexed: the quote's receipt (`cited verify`)
     version: str = ""  # the index version the quote was read from
+    headings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -144,4 +147,5 @@ def source_of(item: Passage | Caveat, document: Titled | None, version: str = ""
         page=item.page,
         sha256=document.sha256 if document else "",
         version=version,
+        headings=item.headings if isinstance(item, Passage) else (),
     )

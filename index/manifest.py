@@ -20,7 +20,8 @@ from index.segment import REQUIRED_FILES, SEGMENTS_DIR, SegmentInfo, known_field
 
 # 4: the manifest carries the sha256 of its own bytes (MANIFEST_CHECKSUM_KEY)
 # 5: segments store each document's blocks; the manifest remembers failed files
-FORMAT_VERSION = 5
+# 6: passages and blocks store their heading path (and blocks a heading's level)
+FORMAT_VERSION = 6
 MANIFEST_NAME = "manifest.json"
 #: the manifest's last key: the sha256 of the file's bytes with this key left out
 MANIFEST_CHECKSUM_KEY = "manifest_sha256"

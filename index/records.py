@@ -65,7 +65,11 @@ class Document:
 
 @dataclass(frozen=True)
 class Passage:
-    """A verbatim slice `document.text[start:end]` inside one section."""
+    """A verbatim slice `document.text[start:end]` inside one section.
+
+    `section` is the innermost heading it stands under (the title before the first one);
+    `headings` the whole path of headings, outermost first, the title left out ("Install",
+    "On Linux"), empty before the first heading."""
 
     doc_id: str
     ordinal: int
@@ -74,6 +78,7 @@ class Passage:
     end: int
     text: str
     page: int | None = None
+    headings: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -112,7 +117,10 @@ class Block:
     """A stripped line or paragraph `document.text[start:end]`, its kind and its section.
 
     kind is "title", "heading", "label", "item", "code", "table" or "paragraph"; section is
-    the text of the most recent heading (the document title before the first one). The
+    the text of the most recent heading (the document title before the first one). `level`
+    is a heading's depth when its format knows it (1 outermost; 0 unknown or not a
+    heading); `headings` the path of headings the block stands under, outermost first,
+    without the title (a heading's own path ends with it; `ingest.headings`). The
     structure of a document is read once, at ingest; Read and the quote cards show it.
     """
 
@@ -120,6 +128,8 @@ class Block:
     end: int
     kind: str
     section: str
+    level: int = 0
+    headings: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

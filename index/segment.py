@@ -77,13 +77,26 @@ def known_fields(cls: type, data: dict[str, Any]) -> dict[str, Any]:
 
 # --- reading -----------------------------------------------------------------------------
 
-_PASSAGE_COLS = 'id, doc_id, ordinal, section, "start", "end", text, page'
+_PASSAGE_COLS = 'id, doc_id, ordinal, section, "start", "end", text, page, headings'
 _CAVEAT_COLS = 'id, doc_id, "start", "end", text, kind, section, page'
 _DOCUMENT_COLS = "doc_id, file, title, text, sha256, page_starts, boilerplate"
 
 
 def _passage(row: tuple) -> Passage:
-    return Passage(*row[1:])
+    return Passage(*row[1:-1], headings=_headings(row[-1]))
+
+
+def _block(row: tuple) -> Block:
+    return Block(*row[:-1], headings=_headings(row[-1]))
+
+
+def headings_column(headings: Sequence[str]) -> str:
+    """A heading path as records.sqlite stores it: a JSON list."""
+    return json.dumps(list(headings), ensure_ascii=False)
+
+
+def _headings(column: str) -> tuple[str, ...]:
+    return tuple(json.loads(column))
 
 
 def _caveat(row: tuple) -> tuple[int, Caveat]:
@@ -270,8 +283,11 @@ class Segment:
 
     def blocks(self, doc_id: str) -> list[Block]:
         """The structure of one document, in reading order."""
-        sql = 'SELECT "start", "end", kind, section FROM blocks WHERE doc_id = ? ORDER BY ordinal'
-        return [Block(*row) for row in self.query(sql, [doc_id])]
+        sql = (
+            'SELECT "start", "end", kind, section, level, headings FROM blocks '
+            "WHERE doc_id = ? ORDER BY ordinal"
+        )
+        return [_block(row) for row in self.query(sql, [doc_id])]
 
     def caveats(self, doc_ids: Sequence[str] | None = None) -> list[tuple[int, Caveat]]:
         if doc_ids is None:

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from index.lexical import LexicalIndex
-from index.records import Caveat, Document, Passage, StoredDocument
+from index.records import Block, Caveat, Document, Passage, StoredDocument
 from index.segment import (
     BM25_DIR,
     CAVEATS_NAME,
@@ -28,6 +28,7 @@ from index.segment import (
     SENTENCE_SPANS_NAME,
     SENTENCES_NAME,
     SegmentInfo,
+    headings_column,
 )
 
 _SCHEMA = """
@@ -36,13 +37,13 @@ CREATE TABLE documents (doc_id TEXT PRIMARY KEY, file TEXT NOT NULL, title TEXT 
     boilerplate TEXT NOT NULL, ordinal INTEGER NOT NULL);
 CREATE TABLE passages (id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, ordinal INTEGER NOT NULL,
     section TEXT NOT NULL, "start" INTEGER NOT NULL, "end" INTEGER NOT NULL,
-    text TEXT NOT NULL, page INTEGER, tokens TEXT NOT NULL);
+    text TEXT NOT NULL, page INTEGER, tokens TEXT NOT NULL, headings TEXT NOT NULL);
 CREATE TABLE caveats (id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, "start" INTEGER NOT NULL,
     "end" INTEGER NOT NULL, text TEXT NOT NULL, kind TEXT NOT NULL, section TEXT NOT NULL,
     page INTEGER);
 CREATE TABLE blocks (doc_id TEXT NOT NULL, ordinal INTEGER NOT NULL, "start" INTEGER NOT NULL,
-    "end" INTEGER NOT NULL, kind TEXT NOT NULL, section TEXT NOT NULL,
-    PRIMARY KEY (doc_id, ordinal));
+    "end" INTEGER NOT NULL, kind TEXT NOT NULL, section TEXT NOT NULL, level INTEGER NOT NULL,
+    headings TEXT NOT NULL, PRIMARY KEY (doc_id, ordinal));
 CREATE INDEX passages_doc ON passages (doc_id, ordinal);
 CREATE INDEX caveats_doc ON caveats (doc_id);
 """
@@ -55,7 +56,12 @@ def _document_row(ordinal: int, d: Document) -> tuple:
 
 
 def _passage_row(i: int, p: Passage, tokens: str) -> tuple:
-    return (i, p.doc_id, p.ordinal, p.section, p.start, p.end, p.text, p.page, tokens)
+    headings = headings_column(p.headings)
+    return (i, p.doc_id, p.ordinal, p.section, p.start, p.end, p.text, p.page, tokens, headings)
+
+
+def _block_row(doc_id: str, i: int, b: Block) -> tuple:
+    return (doc_id, i, b.start, b.end, b.kind, b.section, b.level, headings_column(b.headings))
 
 
 def _caveat_row(i: int, c: Caveat) -> tuple:
@@ -73,18 +79,14 @@ def _write_records(path: Path, docs: Sequence[StoredDocument], tokens: Sequence[
         rows = (_document_row(i, d.document) for i, d in enumerate(docs))
         conn.executemany(insert.format("documents"), rows)
         conn.executemany(
-            "INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (_passage_row(i, p, t) for i, (p, t) in enumerate(zip(passages, tokens, strict=True))),
         )
         conn.executemany(
             insert.format("caveats"), (_caveat_row(i, c) for i, c in enumerate(caveats))
         )
-        blocks = (
-            (d.document.doc_id, i, b.start, b.end, b.kind, b.section)
-            for d in docs
-            for i, b in enumerate(d.blocks)
-        )
-        conn.executemany("INSERT INTO blocks VALUES (?, ?, ?, ?, ?, ?)", blocks)
+        blocks = (_block_row(d.document.doc_id, i, b) for d in docs for i, b in enumerate(d.blocks))
+        conn.executemany("INSERT INTO blocks VALUES (?, ?, ?, ?, ?, ?, ?, ?)", blocks)
         conn.commit()
     finally:
         conn.close()

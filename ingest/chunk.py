@@ -38,16 +38,16 @@ def chunk_document(
     `count(start, end)` gives the tokens in `doc.text[start:end]`; `blocks` are the
     document's blocks when already known (`ingest.analyze`), else they are found here."""
     budget = settings.max_tokens - SPECIAL_TOKENS
-    cut: list[tuple[Span, str]] = []
+    cut: list[tuple[Span, Block]] = []
     blocks = find_blocks(doc) if blocks is None else blocks
     for run in _runs(blocks, SpanIndex(doc.boilerplate)):
         atoms = _atoms(doc.text, _units(doc.text, run), count, budget)
         for span in _pack(atoms, count, min(settings.target_tokens, budget)):
-            cut.append((span, run[0].section))
+            cut.append((span, run[0]))
     log.debug("%s: %d passages", doc.file, len(cut))
     return [
-        Passage(doc.doc_id, i, section, s, e, doc.text[s:e], doc.page_at(s))
-        for i, ((s, e), section) in enumerate(cut)
+        Passage(doc.doc_id, i, b.section, s, e, doc.text[s:e], doc.page_at(s), b.headings)
+        for i, ((s, e), b) in enumerate(cut)
     ]
 
 
@@ -61,7 +61,7 @@ def _runs(blocks: Sequence[Block], boilerplate: SpanIndex) -> list[list[Block]]:
             continue
         if (
             previous is None
-            or block.section != previous.section
+            or (block.section, block.headings) != (previous.section, previous.headings)
             or boilerplate.overlaps(previous.end, block.start)  # boilerplate between them
         ):
             runs.append([])

@@ -16,11 +16,13 @@ carry no words and only separate blocks.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from collections.abc import Sequence
 
 from index.records import Block, Document
+from ingest.headings import HeadingTrail, numbering_level
 from ingest.spans import SpanIndex
 from ingest.text import LIST_MARKER, ends_sentence
 
@@ -136,7 +138,7 @@ def _outside_boilerplate(text: str, boilerplate: SpanIndex, block: Block) -> lis
             start = max(start, e)
     pieces.append((start, block.end))
     trimmed = [_strip_span(text, a, b) for a, b in pieces]
-    return [Block(a, b, block.kind, block.section) for a, b in trimmed if a < b]
+    return [dataclasses.replace(block, start=a, end=b) for a, b in trimmed if a < b]
 
 
 def _strip_span(text: str, start: int, end: int) -> Span:
@@ -215,15 +217,31 @@ def _joins(
 
 
 def _assign_sections(doc: Document, spans: list[Span], kinds: list[str]) -> list[Block]:
-    """Attach the current section to every block; mark the line that is the title."""
+    """Attach the current section and heading path to every block; mark the line that is
+    the title."""
     result: list[Block] = []
     section = doc.title
     title_seen = False
+    trail = HeadingTrail()
     for (start, end), kind in zip(spans, kinds, strict=True):
         line = doc.text[start:end]
+        level = 0
         if kind == "heading" and not title_seen and not result and heading_text(line) == doc.title:
             kind, title_seen = "title", True
+            trail.restart()
+        elif kind == "heading":
+            level = heading_level(line)
+            trail.enter(heading_text(line), level)
         if kind in ("heading", "title"):
             section = heading_text(line)
-        result.append(Block(start, end, kind, section))
+        result.append(Block(start, end, kind, section, level, trail.path))
     return result
+
+
+def heading_level(line: str) -> int:
+    """The level a heading line's shape gives: its markdown hashes ("### " 3), else its
+    numbering ("2.3.1 Options" 3); 0 (unknown: the heading stands alone) otherwise."""
+    hashes = _MD_HEADING.match(line.strip())
+    if hashes:
+        return hashes.group().rstrip().count("#")
+    return numbering_level(line)

@@ -13,6 +13,7 @@ then runs on the text as for any format.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import logging
 import re
@@ -27,6 +28,7 @@ from ingest.formats.html_chrome import Part, chrome_parts, link_share
 from ingest.formats.html_chrome_markup import markup_chrome
 from ingest.formats.html_fallback import fallback_parts
 from ingest.formats.html_recall import is_own_article, judged_paragraphs, with_missed_prose
+from ingest.headings import HeadingTrail
 from ingest.structure import is_label_line
 from ingest.text import squash
 
@@ -69,7 +71,7 @@ def read(raw: bytes, file: str, limits: Limits) -> Reading:
 
 def _composed(part: Part) -> Part:
     """The part with its text in composed form (`_composed_text`)."""
-    return Part(part.kind, _composed_text(part.text), part.linked)
+    return dataclasses.replace(part, text=_composed_text(part.text))
 
 
 def _composed_text(text: str) -> str:
@@ -113,7 +115,7 @@ def _landmark_reading(
     unless that one paragraph is an article of its own (a transcript in one <p>) that the
     landmark lacks."""
     found, landmark_title = fallback_parts(raw, landmark_only=bool(parts))
-    landmark = [Part(k, _unmarked(k, text), linked) for k, text, linked in found]
+    landmark = [Part(k, _unmarked(k, text), linked, level) for k, text, linked, level in found]
     if parts and is_own_article(parts[0].text, paragraphs, " ".join(p.text for p in landmark)):
         return parts, title
     return landmark or parts, landmark_title
@@ -196,7 +198,7 @@ def _extract(tree, limits: Limits, min_size: int) -> tuple[list[Part], str | Non
     parts = list(_parts(found.body))
     first_h1 = next((part.text for part in parts if part.kind == "h1"), None)
     title = first_h1 or _metadata_title(tree)
-    return [Part("heading", p.text, p.linked) if p.kind == "h1" else p for p in parts], title
+    return [dataclasses.replace(p, kind="heading") if p.kind == "h1" else p for p in parts], title
 
 
 def _metadata_title(tree) -> str | None:
@@ -220,8 +222,12 @@ def _parts(body) -> Iterator[Part]:
         tag = element.tag
         if tag == "head":
             heading = _PERMALINK.sub("", squash(_all_text(element)))
-            kind = "h1" if element.get("rend") == "h1" else "heading"
-            yield _part("paragraph" if _is_lead(kind, heading) else kind, heading, element)
+            level = _heading_level(element.get("rend"))
+            kind = "h1" if level == 1 else "heading"
+            if _is_lead(kind, heading):
+                yield _part("paragraph", heading, element)
+            else:
+                yield dataclasses.replace(_part(kind, heading, element), level=level)
         elif tag == "list":
             yield from _items(element, 0)
         elif tag == "table":
@@ -232,6 +238,11 @@ def _parts(body) -> Iterator[Part]:
             yield from _parts(element)
         else:
             yield _part("paragraph", squash(_all_text(element)), element)
+
+
+def _heading_level(rend: str | None) -> int:
+    """The level trafilatura keeps of a heading ("h3": 3), 0 when it kept none."""
+    return int(rend[1]) if rend and re.fullmatch(r"h[1-6]", rend) else 0
 
 
 def _is_lead(kind: str, heading: str) -> bool:
@@ -296,21 +307,26 @@ def _all_text(element) -> str:
 def _layout(
     parts: list[Part], title: str | None, chrome: Collection[int] = ()
 ) -> tuple[str, tuple[Block, ...]]:
-    """Join the parts with blank lines; one Block a part, with its kind and section (a
-    heading that is chrome, "Related articles", names no section)."""
+    """Join the parts with blank lines; one Block a part, with its kind, section and heading
+    path (a heading that is chrome, "Related articles", names no section)."""
     pieces: list[str] = []
     blocks: list[Block] = []
     offset = 0
     section = title or ""
-    for i, (kind, text) in enumerate((part.kind, part.text) for part in parts):
+    trail = HeadingTrail()
+    for i, (kind, text, level) in enumerate((p.kind, p.text, p.level) for p in parts):
         if kind == "heading" and not blocks and text == title:
             kind = "title"
         elif kind == "paragraph" and is_label_line(text):
             kind = "label"
         if kind in ("title", "heading") and i not in chrome:
             section = text
+            if kind == "heading":
+                trail.enter(text, level)
+            else:
+                trail.restart()
         start = offset + (2 if pieces else 0)
-        blocks.append(Block(start, start + len(text), kind, section))
+        blocks.append(Block(start, start + len(text), kind, section, level, trail.path))
         pieces.append(text)
         offset = start + len(text)
     return "\n\n".join(pieces), tuple(blocks)

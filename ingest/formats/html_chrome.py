@@ -47,11 +47,13 @@ MIN_OTHER_TEXT_CHARS = 200
 
 @dataclass(frozen=True)
 class Part:
-    """One block of a page's main text: its kind, its text, the share of it inside links."""
+    """One block of a page's main text: its kind, its text, the share of it inside links,
+    and a heading's level (h2: 2; 0 when not a heading)."""
 
     kind: str
     text: str
     linked: float = 0.0
+    level: int = 0
 
 
 def link_share(linked_chars: int, text: str) -> float:

@@ -16,8 +16,9 @@ _BLOCK_TAGS = (
 
 def fallback_parts(
     raw: bytes, landmark_only: bool = False
-) -> tuple[list[tuple[str, str, float]], str | None]:
-    """(kind, text, share of it inside links) of each innermost block of the page's main
+) -> tuple[list[tuple[str, str, float, int]], str | None]:
+    """(kind, text, share of it inside links, heading level) of each innermost block of the
+    page's main
     landmark (<main>, an element with role="main", <article>) or else its <body>; the
     title. With `landmark_only`, a page without a landmark gives no parts."""
     from bs4 import BeautifulSoup
@@ -32,7 +33,7 @@ def fallback_parts(
     if landmark is None and landmark_only:
         return [], title
     root = landmark or soup.body or soup
-    parts: list[tuple[str, str, float]] = []
+    parts: list[tuple[str, str, float, int]] = []
     for element in root.find_all(_BLOCK_TAGS):
         if element.find(_BLOCK_TAGS) is not None and element.name not in ("p", *_HEADING_TAGS):
             continue
@@ -41,14 +42,15 @@ def fallback_parts(
             continue
         linked = _link_share(element, line)
         if element.name == "pre":
-            parts.append(("code", element.get_text().strip("\n"), 0.0))
+            parts.append(("code", element.get_text().strip("\n"), 0.0, 0))
         elif element.name == "li":
-            parts.append(("item", f"- {line}", linked))
+            parts.append(("item", f"- {line}", linked, 0))
+        elif element.name in _HEADING_TAGS:
+            parts.append(("heading", line, linked, int(element.name[1])))
         else:
-            kind = "heading" if element.name in _HEADING_TAGS else "paragraph"
-            parts.append((kind, line, linked))
+            parts.append(("paragraph", line, linked, 0))
     if not parts and squash(root.get_text(" ")):
-        parts = [("paragraph", squash(root.get_text(" ")), 0.0)]
+        parts = [("paragraph", squash(root.get_text(" ")), 0.0, 0)]
     return parts, title
 
 

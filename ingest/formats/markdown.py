@@ -10,15 +10,18 @@ paragraph of images only) are marked as boilerplate.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from index.records import Block
 from ingest.formats.base import Format, Limits, MarkedSpan, Reading
 from ingest.formats.txt import decode, sniff_plain
+from ingest.headings import HeadingTrail
 from ingest.structure import is_label_line
 
 _FRONT_MATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n.*?^(?:---|\.\.\.)[ \t]*$", re.S | re.M)
 _BADGE_CHILDREN = {"image", "link_open", "link_close", "softbreak", "text", "html_inline"}
+#: kind, start, end, heading text, heading level (0 for what is not a heading)
+_Part = tuple[str, int, int, str, int]
 
 
 def read(raw: bytes, file: str, limits: Limits) -> Reading:
@@ -29,16 +32,16 @@ def read(raw: bytes, file: str, limits: Limits) -> Reading:
     parse_text = text if front is None else _blank_out(text, front)
     tokens = _parser().parse(parse_text)
     marked = [MarkedSpan(*front, "front matter")] if front else []
-    parts: list[tuple[str, int, int, str]] = []  # kind, start, end, heading text
-    for kind, first, last, heading in _walk(tokens):
+    parts: list[_Part] = []
+    for kind, first, last, heading, level in _walk(tokens):
         start, end = lines.span(first, last)
         if start >= end:
             continue
         if kind in ("raw HTML block", "badge"):
             marked.append(MarkedSpan(start, end, kind))
         else:
-            parts.append((kind, start, end, heading))
-    title = next((h for kind, _, _, h in parts if kind == "h1"), None)
+            parts.append((kind, start, end, heading, level))
+    title = next((p[3] for p in parts if p[0] == "h1"), None)
     return Reading(
         text=text,
         title=title,
@@ -64,8 +67,9 @@ def _blank_out(text: str, span: tuple[int, int]) -> str:
     return text[:start] + re.sub(r"[^\n]", " ", text[start:end]) + text[end:]
 
 
-def _walk(tokens) -> Iterator[tuple[str, int, int, str]]:
-    """(kind, first line, past last line, heading text) of each block, in order."""
+def _walk(tokens) -> Iterator[tuple[str, int, int, str, int]]:
+    """(kind, first line, past last line, heading text, heading level) of each block, in
+    order (level 0 for what is not a heading)."""
     i = 0
     while i < len(tokens):
         token = tokens[i]
@@ -75,25 +79,26 @@ def _walk(tokens) -> Iterator[tuple[str, int, int, str]]:
             if token.markup in ("=", "-"):  # setext: the underline is not part of the heading
                 past -= 1
             heading = tokens[i + 1].content.strip()
-            yield ("h1" if token.tag == "h1" else "heading"), first, past, heading
+            level = int(token.tag[1])  # "h2" -> 2; a setext "-" underline is h2 too
+            yield ("h1" if level == 1 else "heading"), first, past, heading, level
             i += 3
             continue
         if kind == "list_item_open":
-            yield "item", *token.map, ""
+            yield "item", *token.map, "", 0
             i = _close_of(tokens, i, "list_item_close")
         elif kind in ("fence", "code_block"):
             first, past = token.map
             if kind == "fence":  # the fence lines are markup, not code
                 first, past = first + 1, past - 1 if _closed_fence(token) else past
-            yield "code", first, past, ""
+            yield "code", first, past, "", 0
         elif kind == "table_open":
-            yield "table", *token.map, ""
+            yield "table", *token.map, "", 0
             i = _close_of(tokens, i, "table_close")
         elif kind == "html_block":
-            yield "raw HTML block", *token.map, ""
+            yield "raw HTML block", *token.map, "", 0
         elif kind == "paragraph_open":
             badge = _is_badge(tokens[i + 1])
-            yield ("badge" if badge else "paragraph"), *token.map, ""
+            yield ("badge" if badge else "paragraph"), *token.map, "", 0
             i += 2
         i += 1
 
@@ -119,20 +124,25 @@ def _is_badge(inline) -> bool:
     return has_image and not words and {c.type for c in children} <= _BADGE_CHILDREN
 
 
-def _blocks(text: str, parts, title: str | None) -> Iterator[Block]:
-    """Blocks with their sections: the most recent heading's text (the title before one)."""
+def _blocks(text: str, parts: Sequence[_Part], title: str | None) -> Iterator[Block]:
+    """Blocks with their sections: the most recent heading's text (the title before one)
+    and the path of headings they stand under."""
     section = title or ""
     seen_title = False
-    for kind, start, end, heading in parts:
+    trail = HeadingTrail()
+    for kind, start, end, heading, level in parts:
         if kind == "h1" and not seen_title and heading == title:
             kind, seen_title = "title", True
+            trail.restart()
         elif kind == "h1":
             kind = "heading"
         elif kind == "paragraph" and is_label_line(text[start:end]):
             kind = "label"
+        if kind == "heading":
+            trail.enter(heading, level)
         if kind in ("title", "heading"):
             section = heading
-        yield Block(start, end, kind, section)
+        yield Block(start, end, kind, section, level, trail.path)
 
 
 class _LineIndex:

@@ -21,6 +21,7 @@ Every line keeps its characters; only whole lines move, so quotes are exact slic
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from collections import Counter
@@ -41,6 +42,7 @@ from ingest.formats.pdf_headings import (
     title_key,
 )
 from ingest.formats.pdf_sandbox import Extraction
+from ingest.headings import HeadingTrail
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +127,7 @@ class _Line:
     text: str
     role: str = "body"  # body, heading, footnote, or a furniture reason
     section: str = ""  # for headings: the section this line opens
+    level: int = 0  # for headings: its depth (1 outermost), 0 when unknown
     opens_note: bool = False  # for footnotes: the line that starts with the note's number
 
 
@@ -347,30 +350,36 @@ def _blocks(
     placed: list[tuple[_Line, int]], title: str | None, widths: dict[int, int]
 ) -> list[Block]:
     """Headings as they were marked; body lines joined into paragraphs and list items; each
-    footnote a paragraph of its own."""
+    footnote a paragraph of its own. Every block carries its section and heading path (a
+    bookmark that names the document's title opens no section of it)."""
     blocks: list[Block] = []
     section = title or ""
+    trail = HeadingTrail()
     previous: _Line | None = None
     for line, start in placed:
         end = start + len(line.text)
         if line.role == "heading":
             if previous and previous.role == "heading" and previous.section == line.section:
-                blocks[-1] = Block(blocks[-1].start, end, "heading", line.section)
+                blocks[-1] = dataclasses.replace(blocks[-1], end=end)  # its next line
             else:
-                blocks.append(Block(start, end, "heading", line.section))
+                if line.section == title:
+                    trail.restart()
+                else:
+                    trail.enter(line.section, line.level)
+                blocks.append(Block(start, end, "heading", line.section, line.level, trail.path))
             section = line.section
         elif not blocks and line.text == title:
             blocks.append(Block(start, end, "title", section))
         elif line.role == "footnote":
             if previous and previous.role == "footnote" and not line.opens_note:
-                blocks[-1] = Block(blocks[-1].start, end, blocks[-1].kind, blocks[-1].section)
+                blocks[-1] = dataclasses.replace(blocks[-1], end=end)
             else:
-                blocks.append(Block(start, end, "paragraph", section))
+                blocks.append(Block(start, end, "paragraph", section, headings=trail.path))
         elif previous and previous.role == "body" and _joins(blocks[-1], previous, line, widths):
-            blocks[-1] = Block(blocks[-1].start, end, blocks[-1].kind, blocks[-1].section)
+            blocks[-1] = dataclasses.replace(blocks[-1], end=end)
         else:
             kind = "item" if _LIST_ITEM.match(line.text) else "paragraph"
-            blocks.append(Block(start, end, kind, section))
+            blocks.append(Block(start, end, kind, section, headings=trail.path))
         previous = line
     return blocks
 

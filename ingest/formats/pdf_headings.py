@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from ingest.formats.pdf_sandbox import OutlineEntry
+from ingest.headings import numbering_level
 
 MAX_HEADING_CHARS = 90
 MAX_HEADING_LINES = 4
@@ -34,6 +35,7 @@ class HeadingLine(Protocol):
     text: str
     role: str  # "body", "heading", or why it is not text
     section: str  # for headings: the section this line opens
+    level: int  # for headings: its depth (1 outermost), 0 when unknown
 
 
 def title_key(text: str) -> str:
@@ -49,14 +51,15 @@ def mark_outline_headings(
     found = 0
     for entry in outline:
         for page in (entry.page, entry.page + 1):
-            if page < len(pages) and _match_heading(pages[page], entry.title):
+            if page < len(pages) and _match_heading(pages[page], entry.title, entry.level + 1):
                 found += 1
                 break
     return found
 
 
-def _match_heading(lines: Sequence[HeadingLine], title: str) -> bool:
-    """Find `title` printed on one to four consecutive body lines (after any numbering)."""
+def _match_heading(lines: Sequence[HeadingLine], title: str, level: int) -> bool:
+    """Find `title` printed on one to four consecutive body lines (after any numbering) and
+    mark them a heading at `level`."""
     wanted = title_key(title)
     if not wanted:
         return False
@@ -69,7 +72,7 @@ def _match_heading(lines: Sequence[HeadingLine], title: str) -> bool:
                 break
             joined += title_key(lines[k].text)
             if _prints_title(joined, wanted):
-                _set_heading(lines, i, k, _section_name(lines[i : k + 1], title))
+                _set_heading(lines, i, k, _section_name(lines[i : k + 1], title), level)
                 return True
             if len(joined) >= len(wanted) + 12:
                 break
@@ -93,19 +96,22 @@ def _prints_title(printed: str, wanted: str) -> bool:
     return len(prefix) <= 12 and bool(_NUMBER_PREFIX.fullmatch(prefix))
 
 
-def _set_heading(lines: Sequence[HeadingLine], first: int, last: int, section: str) -> None:
-    """Lines first..last open `section`; a "Chapter 4" line just above joins them."""
+def _set_heading(
+    lines: Sequence[HeadingLine], first: int, last: int, section: str, level: int
+) -> None:
+    """Lines first..last open `section` at `level`; a "Chapter 4" line just above joins them."""
     above = lines[first - 1] if first > 0 else None
     if above is not None and above.role == "body" and _CHAPTER_LABEL.fullmatch(above.text):
         first -= 1
     for line in lines[first : last + 1]:
-        line.role, line.section = "heading", section
+        line.role, line.section, line.level = "heading", section, level
 
 
 def mark_large_headings(
     pages: Sequence[Sequence[HeadingLine]], large: tuple[tuple[int, str], ...]
 ) -> int:
-    """Without an outline: body lines printing text set larger than the body; how many."""
+    """Without an outline: body lines printing text set larger than the body; how many.
+    (Their level stays unknown: sizes are not ranked.)"""
     found = 0
     for page, text in large:
         wanted = title_key(text)
@@ -119,7 +125,8 @@ def mark_large_headings(
 
 
 def mark_numbered_headings(pages: Sequence[Sequence[HeadingLine]]) -> int:
-    """Without an outline or sizes: short numbered lines not ending like a sentence."""
+    """Without an outline or sizes: short numbered lines not ending like a sentence, at the
+    depth their numbering gives ("2.2": 2)."""
     found = 0
     for lines in pages:
         for line in lines:
@@ -132,6 +139,6 @@ def mark_numbered_headings(pages: Sequence[Sequence[HeadingLine]]) -> int:
                 and not DOT_LEADER.search(text)
                 and re.search(r"\s[A-Z]", text)
             ):
-                line.role, line.section = "heading", text
+                line.role, line.section, line.level = "heading", text, numbering_level(text)
                 found += 1
     return found

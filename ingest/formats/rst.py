@@ -21,14 +21,18 @@ not give offsets), so each `Block` is an exact span of the text, as Markdown's a
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from index.records import Block
 from ingest.formats.base import Format, Limits, MarkedSpan, Reading
 from ingest.formats.txt import decode_terminal_text, sniff_plain
+from ingest.headings import HeadingTrail
 from ingest.structure import is_label_line
 
 #: A line of one repeated adornment character (any printable ASCII punctuation).
+#: kind, start, end, heading text, heading level (0 for what is not a heading)
+_Part = tuple[str, int, int, str, int]
 _ADORNMENT = re.compile(r"([!-/:-@\[-`{-~])\1*")
 _TABLE_BORDER = re.compile(r"=+(?: +=+)+")
 _BULLET = re.compile(r"[-*+•‣⁃](?: +|$)")
@@ -96,7 +100,7 @@ def read(raw: bytes, file: str, limits: Limits) -> Reading:
     text, notes = decode_terminal_text(raw, file)
     reader = _Reader(text)
     reader.body(0, len(reader.lines), top=True)
-    title = next((h for kind, _, _, h in reader.parts if kind == "heading"), None)
+    title = next((part[3] for part in reader.parts if part[0] == "heading"), None)
     return Reading(
         text=text,
         title=title,
@@ -115,14 +119,19 @@ def _lines(text: str) -> list[_Line]:
 
 
 class _Reader:
-    """Walks the lines once, collecting (kind, start, end, heading) parts and marked spans."""
+    """Walks the lines once, collecting (kind, start, end, heading, level) parts and marked
+    spans. A section title's level is the rank of its adornment style (underline
+    character, overlined or not) in the order the styles first appear, as docutils reads
+    it; a rubric sits one level under the section it is in."""
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.lines = _lines(text)
-        self.parts: list[tuple[str, int, int, str]] = []
+        self.parts: list[_Part] = []
         self.marked: list[MarkedSpan] = []
         self.depth = 0
+        self.styles: list[tuple[str, bool]] = []
+        self.level = 0  # of the section being read
 
     def body(self, i: int, j: int, top: bool = False) -> None:
         """Read lines [i, j): every element at the indentation of their first line."""
@@ -188,15 +197,18 @@ class _Reader:
             if lines[i + 2].text.rstrip() == lines[i].text.rstrip() and len(
                 lines[i].text.rstrip()
             ) >= len(title.body):
-                return self._heading(title, i + 3)
+                return self._heading(title, i + 3, (lines[i].text.strip()[0], True))
         if i + 1 < j and lines[i].indent == 0 and _is_adornment(lines[i + 1].text):
             under = lines[i + 1].text.rstrip()
             if len(under) >= max(len(lines[i].body), 2) and not _is_adornment(lines[i].text):
-                return self._heading(lines[i], i + 2)
+                return self._heading(lines[i], i + 2, (under.strip()[0], False))
         return None
 
-    def _heading(self, line: _Line, end: int) -> int:
-        self.parts.append(("heading", line.first, line.last, line.body))
+    def _heading(self, line: _Line, end: int, style: tuple[str, bool]) -> int:
+        if style not in self.styles:
+            self.styles.append(style)
+        self.level = self.styles.index(style) + 1
+        self.parts.append(("heading", line.first, line.last, line.body, self.level))
         return end
 
     # --- explicit markup: directives, comments, targets ---------------------------------
@@ -226,7 +238,7 @@ class _Reader:
         content = self._options_end(i + 1, end)
         has_content = any(not x.blank for x in self.lines[content:end])
         if name == "rubric" and argument:  # an informal heading
-            self.parts.append(("heading", *argument, self._text(*argument)))
+            self.parts.append(("heading", *argument, self._text(*argument), self.level + 1))
             return
         inline = name in ADMONITIONS and argument  # ".. important:: Make sure ..."
         if name in MARKUP_DIRECTIVES or not (has_content or inline):
@@ -373,7 +385,7 @@ class _Reader:
 
     def _add(self, kind: str, start: int, end: int) -> None:
         if start < end:
-            self.parts.append((kind, start, end, ""))
+            self.parts.append((kind, start, end, "", 0))
 
     def _text(self, start: int, end: int) -> str:
         return self.text[start:end]
@@ -388,16 +400,20 @@ def _is_transition(body: str) -> bool:
     return len(body) >= 4 and _ADORNMENT.fullmatch(body) is not None
 
 
-def _blocks(text: str, parts, title: str | None) -> list[Block]:
+def _blocks(text: str, parts: Sequence[_Part], title: str | None) -> list[Block]:
     """Blocks with their sections: the most recent title's text (the document's title
-    before the first one); the first title is the document's."""
+    before the first one), and their heading paths; the first title is the document's."""
     section, blocks, seen_title = title or "", [], False
-    for kind, start, end, heading in parts:
+    trail = HeadingTrail()
+    for kind, start, end, heading, level in parts:
         if kind == "heading":
             section = heading
             if not seen_title:
                 kind, seen_title = "title", True
-        blocks.append(Block(start, end, kind, section))
+                trail.restart()
+            else:
+                trail.enter(heading, level)
+        blocks.append(Block(start, end, kind, section, level, trail.path))
     return blocks
 
 
