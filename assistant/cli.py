@@ -366,12 +366,14 @@ def _print_answer(answer: Any, as_json: bool, explain: bool = False) -> None:
 
 def _explained(why: Any, color: bool) -> str:
     """The nearest passage of an abstention, greyed, with its score against the threshold."""
+    from assistant.present.text import section_path
+
     if why.nearest is None:
         return f"Nothing was found at all (threshold {why.threshold:.3f})."
     near = why.nearest
     head = (
         f"Nearest passage: score {near.score:.3f} against the threshold {near.threshold:.3f}"
-        f" ({near.source.title}, {near.source.section or near.source.file})"
+        f" ({near.source.title}, {section_path(near.source) or near.source.file})"
     )
     head, body = for_terminal(head), for_terminal(" ".join(near.text.split()))
     return f"{head}\n\x1b[2m{body}\x1b[0m" if color else f"{head}\n{body}"

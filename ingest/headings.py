@@ -11,6 +11,7 @@ as sections always did, and is never a parent. The document's title is never in 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 #: Section numbering at the start of a heading: "2.3.1 Options", "A.2 Files", "4. Usage".
 #: (A letter numbers only an appendix's sections: "A.2", never "A Guide".)
@@ -52,3 +53,34 @@ def numbering_level(heading: str) -> int:
     if match is None:
         return 0
     return match.group().rstrip(".").count(".") + 1
+
+
+#: How a heading path is written: "Install › On Linux".
+PATH_SEPARATOR = " › "
+#: A shown path longer than this keeps its outermost heading and as many of the innermost
+#: as fit, "…" between; a parent heading (a FAQ's whole question) is cut to PARENT_CHARS.
+MAX_PATH_CHARS = 80
+PARENT_CHARS = 40
+
+
+def shown_path(headings: Sequence[str], limit: int = MAX_PATH_CHARS) -> str:
+    """A heading path as a citation shows it, trimmed when long: the innermost heading
+    always whole, long parents cut at a word, middle ones left out as "…"."""
+    names = [*(_shortened(h) for h in headings[:-1]), *headings[-1:]]
+    if len(PATH_SEPARATOR.join(names)) <= limit or len(names) <= 2:
+        return PATH_SEPARATOR.join(names)
+    kept = names[-1:]
+    for name in reversed(names[1:-1]):
+        if len(PATH_SEPARATOR.join([names[0], "…", name, *kept])) > limit:
+            break
+        kept.insert(0, name)
+    middle = ["…"] if len(kept) < len(names) - 1 else []
+    return PATH_SEPARATOR.join([names[0], *middle, *kept])
+
+
+def _shortened(heading: str) -> str:
+    """A parent heading cut to PARENT_CHARS at a word boundary, with "…"."""
+    if len(heading) <= PARENT_CHARS:
+        return heading
+    cut = heading[:PARENT_CHARS].rsplit(" ", 1)[0].rstrip(" ,;:—-")
+    return cut + "…"

@@ -18,8 +18,12 @@ from index.records import ChunkSettings, Passage
 from ingest.analyze import analyze, code_spans, read_file
 from ingest.clean import find_boilerplate
 from ingest.formats import Limits
+from ingest.headings import PATH_SEPARATOR, shown_path
 from ingest.health import read_health
 from ingest.load import DEFAULT_LIMITS, LoadedFile
+
+#: How much of a passage's heading path a line of `cited inspect` shows.
+INSPECT_PATH_CHARS = 50
 
 CountSpan = Callable[[int, int], int]
 
@@ -74,7 +78,8 @@ class FileReport:
 
     @property
     def sections(self) -> list[str]:
-        return list(dict.fromkeys(p.section for p in self.passages))
+        """The distinct places passages stand under: heading paths, or sections."""
+        return list(dict.fromkeys(_where(p) for p in self.passages))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -83,6 +88,7 @@ class FileReport:
             "passages": [
                 {
                     "section": p.section,
+                    "headings": list(p.headings),
                     "start": p.start,
                     "end": p.end,
                     "page": p.page,
@@ -144,5 +150,10 @@ def report_as_text(report: FileReport) -> str:
     for p in report.passages:
         page = f" p.{p.page}" if p.page else ""
         opening = " ".join(p.text.split())[:70]
-        lines.append(f"  [{p.ordinal + 1}] {p.section[:40]} | {p.start}-{p.end}{page} | {opening}")
+        where = shown_path(p.headings, INSPECT_PATH_CHARS) or p.section[:40]
+        lines.append(f"  [{p.ordinal + 1}] {where} | {p.start}-{p.end}{page} | {opening}")
     return "\n".join(lines)
+
+
+def _where(passage: Passage) -> str:
+    return PATH_SEPARATOR.join(passage.headings) or passage.section

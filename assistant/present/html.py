@@ -20,6 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from assistant.abstention import never_mentioned_notice
+from assistant.present.text import section_path
 
 HERE = Path(__file__).parent
 #: (doc_id, start) of a quote -> its ¶ number in the article, when the caller knows it.
@@ -80,7 +81,7 @@ def quote_card_html(quote: Mapping[str, Any], paragraph: int | None = None) -> s
         "quote.jinja",
         quote=quote,
         src=src,
-        section=src["section"] if src["section"] and src["section"] != src["title"] else "",
+        section=section_path(src),
         facts=facts,
         hl=hl,
         sentence=(start + hl[0], start + hl[1]),
@@ -119,7 +120,7 @@ def nearest_html(answer: Mapping[str, Any], paragraphs: Paragraphs | None = None
         "nearest.jinja",
         near=near,
         src=src,
-        section=src["section"] if src["section"] and src["section"] != src["title"] else "",
+        section=section_path(src),
         facts=facts,
         verdict=score_against_threshold(
             score, float(near["threshold"]), bool(missing), bool(why.get("other_subject"))

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from assistant.answer import Answer, CaveatQuote, Quote, Source
+from ingest.headings import shown_path
 
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
 #: How much of a file's sha256 a receipt shows: enough to tell two versions apart.
@@ -25,11 +26,22 @@ def position(source: Source | Mapping[str, Any]) -> str:
 
 
 def heading(source: Source | Mapping[str, Any]) -> str:
-    """ "Title — Section", or just the title when the section is the title."""
+    """ "Title — Install › On Linux", or just the title when the quote stands under no
+    heading."""
     data = _as_mapping(source)
-    if data.get("section") and data["section"] != data["title"]:
-        return f"{data['title']} — {data['section']}"
-    return str(data["title"])
+    path = section_path(data)
+    return f"{data['title']} — {path}" if path else str(data["title"])
+
+
+def section_path(source: Source | Mapping[str, Any]) -> str:
+    """The headings a quote stands under as its citation shows them ("Install › On
+    Linux", trimmed when long); its section alone when the source carries no path (a
+    caveat); "" under the title only."""
+    data = _as_mapping(source)
+    names = list(data.get("headings") or ())
+    if not names and data.get("section") and data["section"] != data["title"]:
+        names = [data["section"]]
+    return shown_path(names)
 
 
 def receipt(source: Mapping[str, Any]) -> str:

@@ -226,6 +226,7 @@ def test_answer_json_has_the_design_shape(assistant):
     assert set(quote["source"]) == {
         *("doc_id", "title", "file", "section", "start", "end", "page"),
         *("sha256", "version"),  # the quote's receipt (cited verify)
+        "headings",  # the path of headings it stands under
     }
     assert set(data["caveats"][0]) == {"text", "source"}
 

@@ -22,7 +22,8 @@ def test_ask_endpoint_returns_the_answer_object(client):
     assert any("peak" in q["text"].lower() for q in answer["quotes"])
     source = answer["quotes"][0]["source"]
     assert set(source) == {
-        *("doc_id", "title", "file", "section", "start", "end", "page", "sha256", "version")
+        *("doc_id", "title", "file", "section", "start", "end", "page", "sha256", "version"),
+        "headings",
     }
     assert answer["caveats"]
 

@@ -38,7 +38,7 @@ def test_json_lines_for_an_article_a_web_page_and_a_bad_file(tmp_path: Path, cor
     assert "related-links tail" in reasons
     source = article.read_text(encoding="utf-8")
     for p in text_row["passages"]:
-        assert list(p) == ["section", "start", "end", "page", "text"]
+        assert list(p) == ["section", "headings", "start", "end", "page", "text"]
         assert source[p["start"] : p["end"]] == p["text"]
     assert html_row["title"] == "Library and Extension FAQ" and html_row["passages"]
     assert bad_row["error"] == "binary data, not text" and bad_row["passages"] == []
