@@ -92,9 +92,13 @@ def _write_records(path: Path, docs: Sequence[StoredDocument], tokens: Sequence[
         conn.close()
 
 
-def lexical_text(passage: Passage) -> str:
-    """What BM25 indexes for a passage: its section title, then its text."""
-    return f"{passage.section}\n{passage.text}" if passage.section else passage.text
+def lexical_text(passage: Passage, title: str = "") -> str:
+    """What BM25 indexes for a passage: its document's title, the headings it stands under
+    (its section when it has no path), then its text. A passage under "pip freeze ›
+    Examples" or "Install › On Mac" is found by the words of its place, which its text
+    seldom repeats (docs/quality.md, Headings)."""
+    place = [title, *(passage.headings or [passage.section])]
+    return "\n".join([*dict.fromkeys(name for name in place if name), passage.text])
 
 
 def build_faiss(vectors: np.ndarray, kind: str) -> Any:
@@ -164,8 +168,13 @@ def check_document(d: StoredDocument, dimension: int) -> None:
 def _passage_tokens(docs: Sequence[StoredDocument]) -> list[list[str]]:
     """The BM25 tokens of every passage of `docs`: kept ones as they are, the rest
     tokenized here in one batch."""
-    fresh = [p for d in docs if d.passage_tokens is None for p in d.passages]
-    tokenized = iter(LexicalIndex.tokenize([lexical_text(p) for p in fresh]) if fresh else [])
+    fresh = [
+        lexical_text(p, d.document.title)
+        for d in docs
+        if d.passage_tokens is None
+        for p in d.passages
+    ]
+    tokenized = iter(LexicalIndex.tokenize(fresh) if fresh else [])
     result: list[list[str]] = []
     for d in docs:
         if d.passage_tokens is None:
