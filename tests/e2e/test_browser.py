@@ -43,6 +43,12 @@ BEES = (
     "A beehive needs a sunny, sheltered corner and a source of water nearby. "
     "Inspect the brood frames every week during the swarming season.\n"
 )
+#: A Markdown guide whose Mac passage never says "Mac": only its heading path does.
+GUIDE = (
+    "# App Guide\n\n## Install\n\n### On Linux\n\n"
+    "Run the installer with sudo. It takes a minute to finish and prints a summary.\n\n"
+    "### On Mac\n\nDrag the app to Applications. Then open it once from Finder to approve it.\n"
+)
 # Were any of this markup to reach the page as markup, it would set window.__citedPwned.
 HOSTILE = (
     "Sourdough <img src=x onerror=\"window.__citedPwned='title'\"> Basics\n\n"
@@ -318,6 +324,17 @@ def test_upload_rebuild_ask_then_delete_rebuild_and_it_is_gone(page, tmp_path):
     ask(page, "Where should I put a beehive in the garden?")
     footers = page.locator("#cited-answer .cited-quote footer").all_inner_texts()
     assert not any("keeping-bees.txt" in f for f in footers)
+
+
+def test_a_citation_names_the_headings_its_quote_stands_under(page, tmp_path):
+    article = tmp_path / "app-guide.md"
+    article.write_text(GUIDE)
+    upload(page, article)
+    rebuild(page)
+    open_tab(page, "Ask")
+    ask(page, "How do I install the app on a Mac?")
+    card = page.locator("#cited-answer .cited-quote").filter(has_text="Drag the app")
+    expect(card.locator(".cited-heading")).to_contain_text("App Guide — Install › On Mac")
 
 
 def test_markup_in_an_article_is_shown_as_text_and_runs_nothing(page, tmp_path):
