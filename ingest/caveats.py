@@ -306,7 +306,8 @@ def texts_to_embed(doc: Document, ruled: RuledSentences | None = None) -> list[s
 
 
 def _candidates(doc: Document, doc_blocks: Sequence[Block]) -> list[tuple[Span, Block, str, str]]:
-    """Sentences of paragraphs and items, with their block, forced kind and section.
+    """Sentences of paragraphs, items and tables (never code), with their block, forced
+    kind and section.
 
     Items listed under a warning label ("Unethical:", "Avoid:") are "unethical" and carry
     the label in their section, so they are shown with it; the block after a one-word
@@ -316,6 +317,8 @@ def _candidates(doc: Document, doc_blocks: Sequence[Block]) -> list[tuple[Span, 
     label = ""
     admonition = False
     for block in doc_blocks:
+        if block.kind == "code":  # a program or its output ("WARNING:root:Watch out!")
+            continue
         line = doc.text[block.start : block.end]
         if block.kind != "item":
             label = line if block.kind == "label" else ""

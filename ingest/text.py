@@ -72,26 +72,37 @@ def _line_groups(text: str) -> list[Span]:
     groups: list[Span] = []
     pos = 0
     last_line = ""  # all `_continues` looks at (copying the whole group is quadratic)
+    adjacent = False  # whether `last_line` is the line just before, no blank line between
     for line in text.splitlines(keepends=True):
         body = line.rstrip("\r\n")
         if body.strip():
             start, end = pos, pos + len(body)
-            if groups and _continues(last_line, body):
+            if groups and _continues(last_line, body, adjacent):
                 groups[-1] = (groups[-1][0], end)
             else:
                 groups.append((start, end))
             last_line = body
+        adjacent = bool(body.strip())
         pos += len(line)
     return groups
 
 
-def _continues(previous: str, line: str) -> bool:
-    """A line continues the previous one when that one is unfinished and this is lowercase."""
+def _continues(previous: str, line: str, adjacent: bool = False) -> bool:
+    """A line continues the previous one when that one is unfinished and this is lowercase,
+    or, right below it, opens with code, a bracket or a quote: a manual wraps "Do not
+    specify API file systems such as" before "`/proc/` or `/sys/` here"."""
     stripped = line.lstrip()
-    if not stripped or not stripped[0].islower() or LIST_MARKER.match(line):
+    if not stripped or LIST_MARKER.match(line):
+        return False
+    if not (stripped[0].islower() or (adjacent and stripped[0] in _RUN_ON_OPENERS)):
         return False
     prev = previous.rstrip()
     return bool(prev) and not ends_sentence(prev) and not prev.endswith(":")
+
+
+#: What a wrapped line may open with besides a lowercase letter (a name in code, a
+#: parenthesis, a variable, a path, a quotation); never a heading's first mark.
+_RUN_ON_OPENERS = frozenset("`($/[<\"'“‘")
 
 
 def _split_segment(text: str, start: int, end: int) -> list[Span]:

@@ -10,6 +10,7 @@ import pytest
 
 import ingest.caveats as caveats_module
 from index.records import Document
+from ingest.analyze import document_blocks, read_file
 from ingest.caveats import apply_rules, find_caveats, texts_to_embed
 from ingest.load import load_document
 
@@ -275,6 +276,30 @@ class TestWarningsAndDisclaimers:
         assert set(found) == {
             "> **Warning:** guest access has no password.",
             "Be careful when you open ports.",
+        }
+
+    def test_a_program_or_its_output_is_no_caveat(self, tmp_path):
+        # Python's logging HOWTO shows log output in <pre>; its "WARNING:root:..." lines
+        # were shown as caveats beside every logging answer
+        (tmp_path / "a.md").write_text(
+            "# Logging\n\nRun it and look at the output:\n\n"
+            "```\nWARNING:root:Watch out!\nDo not edit this line\n```\n\n"
+            "Never log passwords.\n",
+            encoding="utf-8",
+        )
+        loaded = read_file(tmp_path / "a.md", tmp_path)
+        ruled = apply_rules(loaded.document, document_blocks(loaded))
+        found = find_caveats(loaded.document, None, ruled)
+        assert [c.text for c in found] == ["Never log passwords."]
+
+    def test_a_warning_wrapped_before_code_is_one_sentence(self):
+        # systemd's ENVIRONMENT.md: the caveat stopped at "such as"
+        text = (
+            "# Variables\n\n* `$HIERARCHIES` — the list of managed hierarchies. Do not"
+            " specify API file systems such as\n  `/proc/` or `/sys/` here.\n"
+        )
+        assert self._found(text, "a.md") == {
+            "Do not specify API file systems such as\n  `/proc/` or `/sys/` here.": "warning"
         }
 
     def test_disclaimers(self):
