@@ -94,15 +94,19 @@ def _continues(previous: str, line: str, adjacent: bool = False) -> bool:
     stripped = line.lstrip()
     if not stripped or LIST_MARKER.match(line):
         return False
-    if not (stripped[0].islower() or (adjacent and stripped[0] in _RUN_ON_OPENERS)):
+    if not (stripped[0].islower() or (adjacent and _RUN_ON.match(stripped))):
         return False
     prev = previous.rstrip()
+    if prev.lstrip().startswith(_FENCES) or not _LETTER_OR_DIGIT.search(prev):
+        return False  # nothing continues a code fence or a rule ("---")
     return bool(prev) and not ends_sentence(prev) and not prev.endswith(":")
 
 
-#: What a wrapped line may open with besides a lowercase letter (a name in code, a
-#: parenthesis, a variable, a path, a quotation); never a heading's first mark.
-_RUN_ON_OPENERS = frozenset("`($/[<\"'“‘")
+#: What a wrapped line may open with besides a lowercase letter: a name in code, a
+#: parenthesis, a variable, a path, a quotation; never a code fence or a shell prompt.
+_RUN_ON = re.compile(r"""`(?!``)|[(\[</"'“‘]|\$\S""")
+_FENCES = ("```", "~~~")
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 
 
 def _split_segment(text: str, start: int, end: int) -> list[Span]:
