@@ -30,7 +30,7 @@ DEFAULTS = (
     Path("/usr/share/doc/man-db/man-db-manual.txt.gz"),
 )
 _MARKUP_LINE = re.compile(r"^\s*(?:(?:`{3,}|~{3,})[\w{}.+-]*|[\W_]+)\s*$", re.MULTILINE)
-_RUNS_ON = re.compile(r"""\n[ \t]*(?:`(?!``)|[(\[</"'“‘]|\$\S)""")
+_RUNS_ON = re.compile(r"""\n[ \t]*(?:`(?!``)|[(\[</"'“‘{]|[$*_]\S)""")
 
 
 def files(paths: Sequence[Path]) -> Iterator[Path]:

@@ -96,6 +96,8 @@ def _continues(previous: str, line: str, adjacent: bool = False) -> bool:
         return False
     if not (stripped[0].islower() or (adjacent and _RUN_ON.match(stripped))):
         return False
+    if not _LETTER_OR_DIGIT.search(stripped):  # a rule ("***") goes on nothing
+        return False
     prev = previous.rstrip()
     if prev.lstrip().startswith(_FENCES) or not _LETTER_OR_DIGIT.search(prev):
         return False  # nothing continues a code fence or a rule ("---")
@@ -103,8 +105,9 @@ def _continues(previous: str, line: str, adjacent: bool = False) -> bool:
 
 
 #: What a wrapped line may open with besides a lowercase letter: a name in code, a
-#: parenthesis, a variable, a path, a quotation; never a code fence or a shell prompt.
-_RUN_ON = re.compile(r"""`(?!``)|[(\[</"'“‘]|\$\S""")
+#: parenthesis, a variable, a path, a quotation, a MyST role ("{ref}`...`"), emphasis;
+#: never a code fence, a shell prompt or a list marker.
+_RUN_ON = re.compile(r"""`(?!``)|[(\[</"'“‘{]|[$*_]\S""")
 _FENCES = ("```", "~~~")
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 
