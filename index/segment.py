@@ -83,11 +83,13 @@ _DOCUMENT_COLS = "doc_id, file, title, text, sha256, page_starts, boilerplate"
 
 
 def _passage(row: tuple) -> Passage:
-    return Passage(*row[1:-1], headings=_headings(row[-1]))
+    _id, doc_id, ordinal, section, start, end, text, page, headings = row
+    return Passage(doc_id, ordinal, section, start, end, text, page, _headings(headings))
 
 
 def _block(row: tuple) -> Block:
-    return Block(*row[:-1], headings=_headings(row[-1]))
+    start, end, kind, section, level, headings = row
+    return Block(start, end, kind, section, level, _headings(headings))
 
 
 def headings_column(headings: Sequence[str]) -> str:
