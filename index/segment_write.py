@@ -31,6 +31,9 @@ from index.segment import (
     headings_column,
 )
 
+#: Between the headings of a path in what BM25 reads (one line, as a section was).
+PLACE_SEPARATOR = " "
+
 _SCHEMA = """
 CREATE TABLE documents (doc_id TEXT PRIMARY KEY, file TEXT NOT NULL, title TEXT NOT NULL,
     text TEXT NOT NULL, sha256 TEXT NOT NULL, page_starts TEXT NOT NULL,
@@ -92,13 +95,13 @@ def _write_records(path: Path, docs: Sequence[StoredDocument], tokens: Sequence[
         conn.close()
 
 
-def lexical_text(passage: Passage, title: str = "") -> str:
-    """What BM25 indexes for a passage: its document's title, the headings it stands under
-    (its section when it has no path), then its text. A passage under "pip freeze ›
-    Examples" or "Install › On Mac" is found by the words of its place, which its text
-    seldom repeats (docs/quality.md, Headings)."""
-    place = [title, *(passage.headings or [passage.section])]
-    return "\n".join([*dict.fromkeys(name for name in place if name), passage.text])
+def lexical_text(passage: Passage) -> str:
+    """What BM25 indexes for a passage: the headings it stands under (its section when it
+    has no path: the title before the first heading), then its text. A passage under
+    "Install › On Mac" or "Hash-checking Mode › Interaction with caching" is found by the
+    words of its place, which its text seldom repeats (docs/quality.md, Headings)."""
+    place = PLACE_SEPARATOR.join(passage.headings) or passage.section
+    return f"{place}\n{passage.text}" if place else passage.text
 
 
 def build_faiss(vectors: np.ndarray, kind: str) -> Any:
@@ -168,12 +171,7 @@ def check_document(d: StoredDocument, dimension: int) -> None:
 def _passage_tokens(docs: Sequence[StoredDocument]) -> list[list[str]]:
     """The BM25 tokens of every passage of `docs`: kept ones as they are, the rest
     tokenized here in one batch."""
-    fresh = [
-        lexical_text(p, d.document.title)
-        for d in docs
-        if d.passage_tokens is None
-        for p in d.passages
-    ]
+    fresh = [lexical_text(p) for d in docs if d.passage_tokens is None for p in d.passages]
     tokenized = iter(LexicalIndex.tokenize(fresh) if fresh else [])
     result: list[list[str]] = []
     for d in docs:
