@@ -136,19 +136,19 @@ def test_the_notice_is_for_harm_aimed_at_a_person(shipped_reports: dict[str, Eva
 
 
 def test_highlight_floor(report: EvalReport) -> None:
-    # as shipped (read_quotes off) 0.459 / 0.550 (0.532 before the learned score);
-    # 0.514 / 0.586 with it on
-    assert report.splits["heldout"].highlight_at_5 >= 0.43
-    assert report.splits["all"].highlight_at_5 >= 0.54
+    # as shipped (read_quotes off) 0.486 / 0.577 (0.459 / 0.559 before the echo rule,
+    # 0.532 all before the learned score)
+    assert report.splits["heldout"].highlight_at_5 >= 0.46
+    assert report.splits["all"].highlight_at_5 >= 0.56
 
 
 def test_highlight_floor_on_the_second_corpus(python_docs_assistant) -> None:
     questions = load_questions(DATA / "python_docs_questions.jsonl")
     result = evaluate(questions, lambda q: python_docs_assistant.answer(q, k=5).to_dict())
-    # as shipped (read_quotes off) 0.692 / 0.744 (0.615 / 0.641 before the learned score);
-    # the same with it on
-    assert result.splits["heldout"].highlight_at_5 >= 0.6
-    assert result.splits["all"].highlight_at_5 >= 0.71
+    # as shipped (read_quotes off) 0.769 / 0.795 (0.692 / 0.769 before the echo rule,
+    # 0.615 / 0.641 before the learned score)
+    assert result.splits["heldout"].highlight_at_5 >= 0.69
+    assert result.splits["all"].highlight_at_5 >= 0.77
 
 
 def test_reading_the_first_quote_in_context_lifts_the_second_corpus_highlights(
@@ -255,3 +255,5 @@ def test_third_corpus_of_web_pages_answers_and_abstains(web_report: EvalReport) 
     assert metrics.off_topic_abstention >= 0.7, _misses(web_report, "answered")
     assert metrics.false_notices == 0, _misses(web_report, "manipulation notice")
     assert metrics.manipulation_recall >= 0.8, _misses(web_report, ("manipulation", "no notice"))
+    # highlight@5 0.583 before the echo rule (highlight.ECHO_SHARE), 0.639 after
+    assert metrics.highlight_at_5 >= 0.6
