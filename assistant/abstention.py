@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant import synonyms
 from index.lexical import LexicalIndex, kept_words
 from index.loaded import LoadedIndex
 from index.search import Hits, HybridSearcher
@@ -216,14 +217,30 @@ def unknown_terms(question: str, loaded: LoadedIndex) -> tuple[list[str], list[s
     return never, sources_only
 
 
-def uncovered(words: Sequence[str], searcher: HybridSearcher, embedder: Any) -> list[str]:
-    """Those of `words` that no passage comes near in meaning either: "spouse" is missing
-    from a corpus about husbands but covered (0.41); "dog" is not (0.14)."""
+def uncovered(
+    words: Sequence[str],
+    searcher: HybridSearcher,
+    embedder: Any,
+    thesaurus: synonyms.Thesaurus | None = None,
+) -> list[str]:
+    """Those of `words` whose synonyms the corpus never uses either ("holiday" is covered
+    by "vacation", "read" by "interpret") and that no passage comes near in meaning:
+    "spouse" is missing from a corpus about husbands but covered (0.41); "dog" is not
+    (0.14). Only words no synonym covers are encoded."""
+    thesaurus = synonyms.load() if thesaurus is None else thesaurus
+    words = [w for w in words if not synonym_used(w, searcher.loaded, thesaurus)]
     if not words:
         return []
     vectors = np.asarray(embedder.encode(list(words)), dtype=np.float32)
     closest = [_nearest_cosine(searcher, vector) for vector in vectors]
     return [w for w, c in zip(words, closest, strict=True) if c < COVERED]
+
+
+def synonym_used(word: str, loaded: LoadedIndex, thesaurus: synonyms.Thesaurus) -> str | None:
+    """The first synonym of `word` (in its most frequent sense) that some passage holds,
+    as BM25 stems it ("interpret" for "read": "interpretations"), or None."""
+    lexical = loaded.lexical
+    return next((s for s in thesaurus.of(word) if lexical.rows_with(s).size), None)
 
 
 def _nearest_cosine(searcher: HybridSearcher, vector: np.ndarray) -> float:
