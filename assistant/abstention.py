@@ -125,11 +125,9 @@ def unaddressed(
 ) -> list[str]:
     """The words of a weakly answered question that its quotes (the best QUOTES_CHECKED
     of those shown) do not address; empty when it is not weakly answered."""
-    checked = hits.take(shown(hits.semantic, threshold))
-    checked = checked.take(np.argsort(-checked.semantic)[:QUOTES_CHECKED])
+    checked, quotes = checked_quotes(hits, threshold, loaded)
     if not weak(checked.sentence, threshold):
         return []
-    quotes = [p.text for p in loaded.passages([int(i) for i in checked.ids])]
     return not_addressed(question, quotes, embedder)
 
 
@@ -221,14 +219,16 @@ def uncovered(
     words: Sequence[str],
     searcher: HybridSearcher,
     embedder: Any,
+    quotes: Sequence[str] = (),
     thesaurus: synonyms.Thesaurus | None = None,
 ) -> list[str]:
-    """Those of `words` whose synonyms the corpus never uses either ("holiday" is covered
+    """Those of `words` that the quotes do not say in other words (a synonym: "holiday"
     by "vacation", "read" by "interpret") and that no passage comes near in meaning:
     "spouse" is missing from a corpus about husbands but covered (0.41); "dog" is not
-    (0.14). Only words no synonym covers are encoded."""
+    (0.14). Only the words no synonym covers are encoded."""
     thesaurus = synonyms.load() if thesaurus is None else thesaurus
-    words = [w for w in words if not synonym_used(w, searcher.loaded, thesaurus)]
+    quoted = set().union(*LexicalIndex.tokenize(list(quotes))) if quotes else set()
+    words = [w for w in words if synonym_quoted(w, quoted, thesaurus) is None]
     if not words:
         return []
     vectors = np.asarray(embedder.encode(list(words)), dtype=np.float32)
@@ -236,11 +236,24 @@ def uncovered(
     return [w for w, c in zip(words, closest, strict=True) if c < COVERED]
 
 
-def synonym_used(word: str, loaded: LoadedIndex, thesaurus: synonyms.Thesaurus) -> str | None:
-    """The first synonym of `word` (in its most frequent sense) that some passage holds,
-    as BM25 stems it ("interpret" for "read": "interpretations"), or None."""
-    lexical = loaded.lexical
-    return next((s for s in thesaurus.of(word) if lexical.rows_with(s).size), None)
+def synonym_quoted(word: str, quoted: set[str], thesaurus: synonyms.Thesaurus) -> str | None:
+    """The first synonym of `word` (in its most frequent sense) among the `quoted` BM25
+    stems ("interpret" for "read", from "interpretations"), or None. The quotes, not the
+    whole corpus: a synonym standing in some passage the question does not reach (a
+    "Related Posts" line) says nothing about what answers it."""
+    return next((s for s in thesaurus.of(word) if quoted.intersection(_stems(s))), None)
+
+
+def _stems(word: str) -> list[str]:
+    return LexicalIndex.tokenize([word])[0]
+
+
+def checked_quotes(hits: Hits, threshold: float, loaded: LoadedIndex) -> tuple[Hits, list[str]]:
+    """The quotes the word checks read: the best QUOTES_CHECKED (by meaning) of those
+    shown, as hits and as texts."""
+    checked = hits.take(shown(hits.semantic, threshold))
+    checked = checked.take(np.argsort(-checked.semantic)[:QUOTES_CHECKED])
+    return checked, [p.text for p in loaded.passages([int(i) for i in checked.ids])]
 
 
 def _nearest_cosine(searcher: HybridSearcher, vector: np.ndarray) -> float:

@@ -210,8 +210,9 @@ class Assistant:
         # Each check encodes words, so it runs only where its answer can count.
         if best >= threshold + abstention.STRONG_MARGIN:
             never = []
-        else:
-            never = abstention.uncovered(never, searcher, self.embedder)
+        elif never:
+            _, quotes = abstention.checked_quotes(hits, threshold, loaded)
+            never = abstention.uncovered(never, searcher, self.embedder, quotes)
         unknown = [*never, *sources_only]
         answered = best >= threshold
         weight = 0.0
