@@ -150,3 +150,67 @@ def test_a_damaged_file_falls_back_to_judging_by_meaning(assistant, tmp_path, mo
     quotes = ["Talk with your husband openly."]
     left = abstention.uncovered(["spouse", "dog"], searcher, assistant.embedder, quotes, fallback)
     assert left == ["dog"]
+
+
+def _wordnet(root: Path) -> Path:
+    """A WordNet 3.0 folder in the real file formats, holding a handful of synsets: the
+    generator's choices (sense, part of speech, members) are the subject, not the data."""
+    root.mkdir()
+    synsets = {  # name: (part, members, hypernym name)
+        "dog.n": ("n", ["dog", "domestic_dog", "Canis_familiaris"], None),
+        "bible.n": ("n", ["Bible", "Book", "Scripture"], None),
+        "kid.n": ("n", ["child", "kid"], None),
+        "toddler.n": ("n", ["toddler", "tot"], "kid.n"),
+        "interpret.v": ("v", ["interpret", "construe", "see"], None),
+        "read.v": ("v", ["read"], "interpret.v"),
+        "chase.v": ("v", ["chase", "dog", "track"], None),
+    }
+    offsets: dict[str, int] = {}
+    files: dict[str, list[str]] = {"n": [], "v": [], "a": [], "r": []}
+    for _ in range(2):  # the second pass knows every offset
+        sizes = {p: 0 for p in files}
+        files = {p: [] for p in files}
+        for name, (part, members, hypernym) in synsets.items():
+            offsets[name] = sizes[part]
+            words = " ".join(f"{w} 0" for w in members)
+            pointer = f" @ {offsets.get(hypernym, 0):08d} {part} 0000" if hypernym else ""
+            line = (
+                f"{offsets[name]:08d} 05 {part} {len(members):02x} {words} "
+                f"{int(bool(hypernym)):03d}{pointer} | gloss\n"
+            )
+            files[part].append(line)
+            sizes[part] += len(line.encode())
+    names = {"n": "noun", "v": "verb", "a": "adj", "r": "adv"}
+    index: dict[str, list[str]] = {p: ["  1 the licence header\n"] for p in files}
+    senses = {"dog": ["dog.n", "chase.v"], "bible": ["bible.n"], "toddler": ["toddler.n"]}
+    senses |= {"read": ["read.v"], "kid": ["kid.n"], "interpret": ["interpret.v"]}
+    for lemma, names_of in sorted(senses.items()):
+        for name in names_of:
+            part = synsets[name][0]
+            index[part].append(f"{lemma} {part} 1 1 @ 1 1 {offsets[name]:08d}\n")
+    for part, name in names.items():
+        (root / f"data.{name}").write_text("".join(files[part]), encoding="latin-1")
+        (root / f"index.{name}").write_text("".join(index[part]), encoding="latin-1")
+        (root / f"{name}.exc").write_text("kids kid\n" if part == "n" else "", encoding="latin-1")
+    (root / "cntlist.rev").write_text(
+        "dog%1:05:00:: 1 42\ndog%2:38:00:: 1 2\nbible%1:10:00:: 1 5\n"
+        "toddler%1:18:00:: 1 3\nread%2:31:00:: 1 115\nkid%1:18:00:: 1 20\n"
+        "interpret%2:31:00:: 1 10\n",
+        encoding="latin-1",
+    )
+    return root
+
+
+def test_the_generator_keeps_the_most_frequent_senses_synonyms(tmp_path: Path) -> None:
+    from benchmarks import make_synonyms
+
+    wordnet = _wordnet(tmp_path / "wordnet")
+    out = tmp_path / "synonyms.txt"
+    make_synonyms.main(["--wordnet", str(wordnet), "--out", str(out)])
+    thesaurus = parse(out.read_text(encoding="utf-8"))
+    assert thesaurus.of("read") == ("construe", "interpret", "see")  # a verb's hypernym
+    assert thesaurus.of("toddler") == ("tot",)  # not "kid": a noun's hypernym is no synonym
+    assert thesaurus.of("dog") == ()  # the noun (42 tags), not "to chase" (2)
+    assert thesaurus.of("bible") == ()  # capitalised members name a proper sense
+    assert thesaurus.of("kids") == ("child",)
+    assert "WordNet 3.0 Copyright 2006 by Princeton University" in out.read_text()
