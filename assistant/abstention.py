@@ -3,7 +3,8 @@
 Four checks, all against the corpus at hand: the best meaning score against the
 threshold calibrated for this index version (`ingest.calibrate`); the question's key
 words, since a question about a dog is not answered by passages about a husband however
-close their meaning ("These articles never mention: dog"); the quotes' own words, since
+close their meaning ("These articles never mention: dog"), while one about a holiday is
+answered by quotes about a vacation (`synonyms`); the quotes' own words, since
 a weakly matched question about a manager is not answered by quotes about partners
 even though the corpus names a manager somewhere ("The nearest passages do not address:
 manager"); and the quotes themselves: a quote far below the best one, or below the
