@@ -4,7 +4,11 @@ to a person.
     python -m benchmarks.caveat_scan [PATTERN ...]
 
 By default Python's library and HOWTO pages (Debian's python3.11-doc) and R's manuals
-(r-doc-pdf), read through cited's own readers with the caveat rules alone (no model).
+(r-doc-pdf), read as a build reads them (each format's own blocks, so a code block is
+code) with the caveat rules alone (no model). Real web pages about people:
+
+    python -m benchmarks.caveat_scan '../shared/benchmarks/webpages/pages/*.html'
+
 Prints the count of documents and of caveats per kind, then every caveat of a
 person-harming kind (`ingest.caveats.PERSONAL_KINDS`) with its file: in these manuals
 each of those is a false one ("Coercion drops all attributes.").
@@ -27,9 +31,9 @@ DEFAULT = (
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from ingest.caveats import PERSONAL_KINDS, find_caveats
+    from ingest.analyze import document_blocks, read_file
+    from ingest.caveats import PERSONAL_KINDS, apply_rules, find_caveats
     from ingest.formats.base import Limits
-    from ingest.load import load_document
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("patterns", nargs="*", default=list(DEFAULT))
@@ -40,12 +44,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     documents = 0
     for path in sorted(Path(p) for pattern in args.patterns for p in glob.glob(pattern)):
         try:
-            document = load_document(path, path.parent, limits)
+            loaded = read_file(path, path.parent, limits)
         except Exception as error:  # a file the readers refuse is reported, not counted
             print(f"skipped {path}: {error}", file=sys.stderr)
             continue
         documents += 1
-        for caveat in find_caveats(document):
+        ruled = apply_rules(loaded.document, document_blocks(loaded))
+        for caveat in find_caveats(loaded.document, None, ruled):
             kinds[caveat.kind] += 1
             if caveat.kind in PERSONAL_KINDS:
                 personal.append((path.name, caveat.kind, " ".join(caveat.text.split())))

@@ -16,11 +16,15 @@ sentences about distance or space are not taken for warnings. Items listed under
 "Unethical:"/"Avoid:" label, and ethics-bearing sentences in an "Ethical ..." section,
 count too.
 
-An ethical term limits harm done to a person only in a text about people: "coercion",
-"ignored", "perform" and "fake" are everyday words of a technical manual ("type coercion",
-"the flag is ignored"). So a cue or a prototype marks an ethical limit only in a document
-whose words name people often enough (`about_people`); an explicit "Unethical:" list or
-"Ethical ..." section, a warning and a "no guarantee" count in any document.
+An ethical term limits harm done to a person only in advice to a reader about people:
+"coercion", "ignored", "perform" and "fake" are everyday words of a technical manual
+("type coercion", "the flag is ignored"), and a news report or an essay about people
+describes ("no matter how badly they threatened its belief system") without limiting
+advice it does not give. So a cue or a prototype marks an ethical limit only in a
+document whose words name people (`about_people`) and address the reader
+(`addresses_reader`) often enough; an explicit "Unethical:" list or "Ethical ..."
+section, a warning and a "no guarantee" count in any document. A question is never a
+caveat by its words.
 """
 
 from __future__ import annotations
@@ -108,6 +112,16 @@ _WORDS = re.compile(r"[^\W\d_]+")
 #: five shipped articles are at 2.8-4.8 %, the labelled articles with ethical limits
 #: (salary negotiation) 0.9 %; R's manuals 0.04-0.22 %, Python's library pages mostly 0.
 PEOPLE_SHARE = 0.005
+#: Words that address the reader. An ethical limit is an author limiting the advice they
+#: give the reader ("this is not about manipulating him"); a text that gives none (news,
+#: an essay, a story) only describes, and there "no matter how badly they threatened its
+#: belief system" is no limit. Share of a text's words, from which it addresses its
+#: reader: the shipped articles are at 3.0-6.0 %; 54 real English web pages about people
+#: (`tests/data/` README, ../shared/benchmarks/webpages) have a median of 0.26 %, and the
+#: five whose cues fired falsely 0-2.6 % (a news report 0, an essay 0.3 %, a game diary
+#: 1.2 %, a game wiki's dialogue and a page of jokes 2.6 %).
+_READER = re.compile(r"\b(?:you|your|yours|yourself|yourselves)\b", re.IGNORECASE)
+READER_SHARE = 0.02
 #: Caveat kinds that limit harm done to a person: marked by a cue only in a text about people.
 PERSONAL_KINDS = frozenset(
     {"weaponising", "unethical", "manipulation", "games", "punishment", "deception"}
@@ -198,7 +212,7 @@ def apply_rules(doc: Document, given: Sequence[Block] | None = None) -> RuledSen
     chosen: dict[Span, str] = {}
     compared: list[Span] = []
     sections: dict[Span, str] = {}
-    personal = about_people(doc.text)
+    personal = about_people(doc.text) and addresses_reader(doc.text)
     for span, block, forced, section in _candidates(doc, given or blocks(doc)):
         sections[span] = section
         sentence = doc.text[span[0] : span[1]]
@@ -216,10 +230,21 @@ def about_people(text: str) -> bool:
     return bool(words) and len(_PERSON.findall(text)) >= PEOPLE_SHARE * words
 
 
+def addresses_reader(text: str) -> bool:
+    """Whether at least READER_SHARE of the text's words address the reader ("you",
+    "your"): advice, which an ethical limit can limit."""
+    words = len(_WORDS.findall(text))
+    return bool(words) and len(_READER.findall(text)) >= READER_SHARE * words
+
+
 def _kind_by_rule(sentence: str, section: str, personal: bool = True) -> str | None:
     """The caveat kind of a sentence that is a caveat by its words (or, in an ethics
-    section, by naming an ethical term); None for the others. Outside a text about
-    people (`personal` False) a cue marks only a kind that limits no person's harm."""
+    section, by naming an ethical term); None for the others. Outside advice to a reader
+    about people (`personal` False) a cue marks only a kind that limits no person's harm.
+    A question limits nothing: "Why do you never see elephants hiding in trees?" is a
+    joke, whatever its words."""
+    if sentence.rstrip().endswith("?"):
+        return None
     if _may_name_a_term(sentence):
         if _CUE.search(sentence) and (kind := _cued_kind(sentence, personal)):
             return kind
@@ -306,7 +331,8 @@ def texts_to_embed(doc: Document, ruled: RuledSentences | None = None) -> list[s
 
 
 def _candidates(doc: Document, doc_blocks: Sequence[Block]) -> list[tuple[Span, Block, str, str]]:
-    """Sentences of paragraphs and items, with their block, forced kind and section.
+    """Sentences of paragraphs, items and tables, and the comment lines of code, with
+    their block, forced kind and section.
 
     Items listed under a warning label ("Unethical:", "Avoid:") are "unethical" and carry
     the label in their section, so they are shown with it; the block after a one-word
@@ -316,6 +342,9 @@ def _candidates(doc: Document, doc_blocks: Sequence[Block]) -> list[tuple[Span, 
     label = ""
     admonition = False
     for block in doc_blocks:
+        if block.kind == "code":  # its comments only: output says "WARNING:root:..." too
+            result.extend((span, block, "", block.section) for span in _comments(doc, block))
+            continue
         line = doc.text[block.start : block.end]
         if block.kind != "item":
             label = line if block.kind == "label" else ""
@@ -330,6 +359,20 @@ def _candidates(doc: Document, doc_blocks: Sequence[Block]) -> list[tuple[Span, 
                 continue
             result.append(((block.start + s, block.start + e), block, forced, section))
     return result
+
+
+def _comments(doc: Document, block: Block) -> list[Span]:
+    """The comment lines of a code block, whole ("  >>> # Never do this -- insecure!"):
+    an author's warning may stand there; the program's other lines and its output
+    ("WARNING:root:Watch out!") are no one's caveat."""
+    code = doc.text[block.start : block.end]
+    return [
+        (block.start + m.start(1), block.start + m.end(1)) for m in _COMMENT_LINE.finditer(code)
+    ]
+
+
+#: A line that is a comment, after any interpreter or shell prompt.
+_COMMENT_LINE = re.compile(r"^[ \t]*((?:(?:>>>|\.\.\.|\$|%)[ \t]+)?(?:#|//)[^\n]*\S)", re.M)
 
 
 def _forced(block: Block, label: str, admonition: bool) -> tuple[str, str]:

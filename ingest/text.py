@@ -72,26 +72,44 @@ def _line_groups(text: str) -> list[Span]:
     groups: list[Span] = []
     pos = 0
     last_line = ""  # all `_continues` looks at (copying the whole group is quadratic)
+    adjacent = False  # whether `last_line` is the line just before, no blank line between
     for line in text.splitlines(keepends=True):
         body = line.rstrip("\r\n")
         if body.strip():
             start, end = pos, pos + len(body)
-            if groups and _continues(last_line, body):
+            if groups and _continues(last_line, body, adjacent):
                 groups[-1] = (groups[-1][0], end)
             else:
                 groups.append((start, end))
             last_line = body
+        adjacent = bool(body.strip())
         pos += len(line)
     return groups
 
 
-def _continues(previous: str, line: str) -> bool:
-    """A line continues the previous one when that one is unfinished and this is lowercase."""
+def _continues(previous: str, line: str, adjacent: bool = False) -> bool:
+    """A line continues the previous one when that one is unfinished and this is lowercase,
+    or, right below it, opens with code, a bracket or a quote: a manual wraps "Do not
+    specify API file systems such as" before "`/proc/` or `/sys/` here"."""
     stripped = line.lstrip()
-    if not stripped or not stripped[0].islower() or LIST_MARKER.match(line):
+    if not stripped or LIST_MARKER.match(line):
+        return False
+    if not (stripped[0].islower() or (adjacent and _RUN_ON.match(stripped))):
+        return False
+    if not _LETTER_OR_DIGIT.search(stripped):  # a rule ("***") goes on nothing
         return False
     prev = previous.rstrip()
+    if prev.lstrip().startswith(_FENCES) or not _LETTER_OR_DIGIT.search(prev):
+        return False  # nothing continues a code fence or a rule ("---")
     return bool(prev) and not ends_sentence(prev) and not prev.endswith(":")
+
+
+#: What a wrapped line may open with besides a lowercase letter: a name in code, a
+#: parenthesis, a variable, a path, a quotation, a MyST role ("{ref}`...`"), emphasis;
+#: never a code fence, a shell prompt or a list marker.
+_RUN_ON = re.compile(r"""`(?!``)|[(\[</"'“‘{]|[$*_]\S""")
+_FENCES = ("```", "~~~")
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 
 
 def _split_segment(text: str, start: int, end: int) -> list[Span]:

@@ -26,6 +26,7 @@ _PRINTED_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _NUMBER_PREFIX = re.compile(r"(?:chapter|appendix|part)?[a-z]?\d*")
+_BARE_NUMBER = re.compile(r"\d{1,4}")
 
 
 class HeadingLine(Protocol):
@@ -69,11 +70,23 @@ def _match_heading(lines: Sequence[HeadingLine], title: str) -> bool:
                 break
             joined += title_key(lines[k].text)
             if _prints_title(joined, wanted):
-                _set_heading(lines, i, k, _section_name(lines[i : k + 1], title))
+                first = i + 1 if _page_number_above(lines, i, k, wanted) else i
+                _set_heading(lines, first, k, _section_name(lines[first : k + 1], title))
                 return True
             if len(joined) >= len(wanted) + 12:
                 break
     return False
+
+
+def _page_number_above(lines: Sequence[HeadingLine], first: int, last: int, wanted: str) -> bool:
+    """Whether line `first` is a bare number the title does without: "23" above "5 Running
+    R" is the page number a chapter's first page prints, not part of its heading."""
+    if first == last or not wanted[0].isdigit():
+        return False
+    if not _BARE_NUMBER.fullmatch(lines[first].text.strip()):
+        return False
+    rest = "".join(title_key(line.text) for line in lines[first + 1 : last + 1])
+    return _prints_title(rest, wanted)
 
 
 def _section_name(lines: Sequence[HeadingLine], title: str) -> str:

@@ -10,6 +10,9 @@ real index.
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -217,3 +220,45 @@ def test_a_manipulative_question_that_abstains_still_leads_with_caveats(assistan
     assert answer.abstention is not None and answer.abstention.other_subject is not None
     assert answer.quotes == () and answer.caveats
     assert answer.notice and answer.notice.startswith("This question reads as a way to manipulate")
+
+
+WEB_PAGES = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "webpages" / "pages"
+#: Real pages (../shared/benchmarks/webpages) on other subjects, three of which say "miss"
+#: or "husband": a page of jokes ("Because he missed his mother earth"), an engineer's
+#: interview ("I miss my children every day"), an essay on polarization; then a recipe,
+#: a climate report, a skin-care article, a news report, a programming blog.
+NOT_ABOUT_LOVE = (
+    *("480c33afc369ca18.html", "1ad91a7a2fa58168.html", "358c246d89179054.html"),
+    *("04dfe773e5327b28.html", "27f8685742d7261f.html", "40c575bd361d12df.html"),
+    *("461a82ffde95221a.html", "548c383533a57103.html"),
+)
+
+
+@pytest.fixture(scope="module")
+def web_assistant(tmp_path_factory: pytest.TempPathFactory, embedder):
+    from assistant.answer import Assistant
+    from ingest.pipeline import build_index
+
+    root = tmp_path_factory.mktemp("web")
+    corpus, index = root / "corpus", root / "index"
+    corpus.mkdir()
+    for name in NOT_ABOUT_LOVE:
+        shutil.copy(WEB_PAGES / name, corpus / name)
+    build_index(corpus, index, embedder)
+    return Assistant(index, embedder=embedder)
+
+
+@pytest.mark.skipif(not WEB_PAGES.is_dir(), reason="../shared/benchmarks/webpages not present")
+def test_the_shipped_articles_own_subject_is_another_for_a_folder_on_other_things(
+    assistant, web_assistant
+) -> None:
+    """The bank holds the shipped articles' own subject too: they answer it strongly, so
+    there it counts for nothing; a folder of jokes and interviews that says "miss" quoted
+    "I miss my children every day." for it."""
+    question = "How do I get my husband to miss me?"
+    answer = web_assistant.answer(question)
+    assert answer.abstained
+    assert answer.abstention is not None
+    assert answer.abstention.other_subject is not None
+    assert answer.abstention.other_subject[0] == "love and longing"
+    assert not assistant.answer(question).abstained

@@ -233,3 +233,40 @@ def test_the_notice_needs_no_romance_ethics_in_the_corpus(python_docs_assistant)
     assert result.splits["heldout"].manipulation_precision >= 0.97, misses
     assert result.splits["all"].manipulation_recall >= 0.98, misses
     assert result.splits["all"].false_notices <= 1, misses
+
+
+# The third corpus: 27 real English web pages (../shared/benchmarks/webpages), with a
+# question set written blind from cited's extracted text (tests/data/web/README.md).
+WEB = DATA / "web"
+WEB_PAGES = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "webpages" / "pages"
+
+
+@pytest.fixture(scope="module")
+def web_report(tmp_path_factory: pytest.TempPathFactory, embedder) -> EvalReport:
+    import shutil
+
+    from assistant.answer import Assistant
+    from ingest.pipeline import build_index
+
+    if not WEB_PAGES.is_dir():
+        pytest.skip("../shared/benchmarks/webpages not present")
+    root = tmp_path_factory.mktemp("web")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for name in (WEB / "corpus.txt").read_text(encoding="utf-8").split():
+        shutil.copy(WEB_PAGES / name, corpus / name)
+    build_index(corpus, root / "index", embedder)
+    web = Assistant(root / "index", embedder=embedder)
+    return evaluate(load_questions(WEB / "questions.jsonl"), lambda q: web.answer(q).to_dict())
+
+
+def test_third_corpus_of_web_pages_answers_and_abstains(web_report: EvalReport) -> None:
+    # Round 8, first run: hit@5 0.889 (32 of 36), MRR 0.734, no answerable abstained,
+    # off-topic abstention 0.714 (10 of 14), manipulation precision 1.0, recall 0.833.
+    metrics = web_report.splits["all"]
+    assert metrics.hit_at_5 >= 0.86, _misses(web_report, "no gold phrase in the top")
+    assert metrics.mrr_at_5 >= 0.70
+    assert metrics.wrongly_abstained_rate <= 0.03, _misses(web_report, "abstained")
+    assert metrics.off_topic_abstention >= 0.7, _misses(web_report, "answered")
+    assert metrics.false_notices == 0, _misses(web_report, "manipulation notice")
+    assert metrics.manipulation_recall >= 0.8, _misses(web_report, ("manipulation", "no notice"))

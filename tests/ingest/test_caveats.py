@@ -10,7 +10,8 @@ import pytest
 
 import ingest.caveats as caveats_module
 from index.records import Document
-from ingest.caveats import apply_rules, find_caveats, texts_to_embed
+from ingest.analyze import document_blocks, read_file
+from ingest.caveats import PERSONAL_KINDS, apply_rules, find_caveats, texts_to_embed
 from ingest.load import load_document
 
 EXPECTED = {
@@ -154,8 +155,8 @@ class TestSemantic:
         }
 
     def test_pdf_caveat_carries_its_page(self):
-        text = "Intro Page\n\nSpace helps.\n\nNever use silence as a weapon against him."
-        doc = Document("p", "p.pdf", "Intro Page", text, "0", page_starts=(0, 26))
+        text = "Intro Page\n\nSpace helps you.\n\nNever use silence as a weapon against him."
+        doc = Document("p", "p.pdf", "Intro Page", text, "0", page_starts=(0, 30))
         (caveat,) = find_caveats(doc)
         assert (caveat.text, caveat.kind, caveat.page) == (
             "Never use silence as a weapon against him.",
@@ -277,6 +278,35 @@ class TestWarningsAndDisclaimers:
             "Be careful when you open ports.",
         }
 
+    def test_a_program_or_its_output_is_no_caveat_but_its_comments_may_be(self, tmp_path):
+        # Python's logging HOWTO shows log output in <pre>; its "WARNING:root:..." lines
+        # were shown as caveats beside every logging answer
+        (tmp_path / "a.md").write_text(
+            "# Logging\n\nRun it and look at the output:\n\n"
+            "```\nWARNING:root:Watch out!\nDo not edit this line\n"
+            ">>> # Never do this -- insecure!\n```\n\n"
+            "Never log passwords.\n",
+            encoding="utf-8",
+        )
+        loaded = read_file(tmp_path / "a.md", tmp_path)
+        ruled = apply_rules(loaded.document, document_blocks(loaded))
+        found = find_caveats(loaded.document, None, ruled)
+        # ...but a comment in it is the author's: sqlite3's "# Never do this -- insecure!"
+        assert [c.text for c in found] == [
+            ">>> # Never do this -- insecure!",
+            "Never log passwords.",
+        ]
+
+    def test_a_warning_wrapped_before_code_is_one_sentence(self):
+        # systemd's ENVIRONMENT.md: the caveat stopped at "such as"
+        text = (
+            "# Variables\n\n* `$HIERARCHIES` — the list of managed hierarchies. Do not"
+            " specify API file systems such as\n  `/proc/` or `/sys/` here.\n"
+        )
+        assert self._found(text, "a.md") == {
+            "Do not specify API file systems such as\n  `/proc/` or `/sys/` here.": "warning"
+        }
+
     def test_disclaimers(self):
         text = (
             "Vitamins\n\nMost people need more in winter.\n\n"
@@ -319,9 +349,50 @@ def test_ethical_words_of_a_technical_manual_mark_no_ethical_caveat(path, embed,
     doc = load_document(path, path.parent)
     found = find_caveats(doc, embed)
     assert not [c.text for c in found if c.kind in caveats_module.PERSONAL_KINDS]
-    # The same words in a text about people would be caveats: the gate is what holds.
+    # The same words in advice about people would be caveats: the gate is what holds.
     monkeypatch.setattr(caveats_module, "about_people", lambda text: True)
+    monkeypatch.setattr(caveats_module, "addresses_reader", lambda text: True)
     assert [c for c in find_caveats(doc, embed) if c.kind in caveats_module.PERSONAL_KINDS]
+
+
+# --- ethical terms in texts about people that give no advice -------------------------------
+
+WEB_PAGES = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "webpages" / "pages"
+#: Real English pages about people (../shared/benchmarks/webpages) whose words the ethical
+#: cues fired on: "not ... escalate its tactics" (games) and "no matter how badly they ...
+#: threatened" (punishment) in an essay on polarization; "... manipulated" in a news report.
+NARRATIVE = ("358c246d89179054.html", "89b0591fcc8db6db.html")
+
+
+@pytest.mark.skipif(not WEB_PAGES.is_dir(), reason="../shared/benchmarks/webpages not present")
+@pytest.mark.parametrize("name", NARRATIVE)
+def test_a_text_about_people_that_gives_no_advice_states_no_ethical_caveat(name, monkeypatch):
+    loaded = read_file(WEB_PAGES / name, WEB_PAGES)
+    doc = loaded.document
+    assert caveats_module.about_people(doc.text)
+    assert not caveats_module.addresses_reader(doc.text)
+
+    def personal() -> list[str]:
+        ruled = apply_rules(doc, document_blocks(loaded))
+        return [c.text for c in find_caveats(doc, None, ruled) if c.kind in PERSONAL_KINDS]
+
+    assert personal() == []
+    monkeypatch.setattr(caveats_module, "addresses_reader", lambda text: True)
+    assert personal()  # advice to a reader with the same words would state them
+
+
+def test_every_shipped_article_addresses_its_reader(corpus_docs):
+    assert all(caveats_module.addresses_reader(doc.text) for doc in corpus_docs.values())
+
+
+def test_a_question_is_no_caveat_by_its_words():
+    text = (
+        "Jokes for you\n\nYou will laugh, and your friends will too, we promise you.\n\n"
+        "Why do you never see elephants hiding in trees?\n\n"
+        "Never use a joke as a weapon against your friend.\n"
+    )
+    found = {c.text for c in find_caveats(Document("j", "j.txt", "Jokes for you", text, "0"))}
+    assert found == {"Never use a joke as a weapon against your friend."}
 
 
 def test_a_warning_and_a_no_guarantee_count_in_any_document_as_warnings_of_their_place():

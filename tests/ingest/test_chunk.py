@@ -37,6 +37,20 @@ class TestText:
             "A bullet",
         ]
 
+    def test_a_wrapped_line_opening_with_code_a_bracket_or_a_quote_goes_on(self):
+        text = (
+            "Only real file systems such as\n  `/proc/` are managed, or\n(when set) those\n"
+            "{ref}`listed` or\n*emphasised* here.\nA Heading Line\n\n`code` after a blank line"
+            "\nthen\n$ a prompt"
+        )
+        assert [text[s:e] for s, e in sentence_spans(text)] == [
+            "Only real file systems such as\n  `/proc/` are managed, or\n(when set) those\n"
+            "{ref}`listed` or\n*emphasised* here.",
+            "A Heading Line",
+            "`code` after a blank line\nthen",
+            "$ a prompt",
+        ]
+
     def test_slugify(self):
         assert slugify("Make Him Miss You: Why You Have To Leave!") == (
             "make-him-miss-you-why-you-have-to-leave"

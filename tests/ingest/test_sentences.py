@@ -39,6 +39,20 @@ class TestSentenceUnits:
         assert all(a[1] <= b[0] for a, b in pairwise(spans))
         assert all(TEXT[s:e].strip() == TEXT[s:e] for s, e in spans)
 
+    def test_a_line_of_markup_alone_is_no_unit(self) -> None:
+        # pip's Markdown: "What is ensurepip?" highlighted "```\n\nMore details about..."
+        text = (
+            "Run this command to install it now:\n\n```{pip-cli}\n$ pip install x\n```\n\n"
+            "More details about how ensurepip works are in the library docs.\n\n---\n"
+            "(target)=\n"
+        )
+        assert _texts(text) == [
+            "Run this command to install it now:",
+            "$ pip install x",
+            "More details about how ensurepip works are in the library docs.",
+            "(target)=",
+        ]
+
     def test_a_text_of_one_short_sentence_is_one_unit(self) -> None:
         assert _texts("Why?") == ["Why?"]
         assert sentence_units("") == []

@@ -26,6 +26,7 @@ DATA = Path(__file__).resolve().parents[2] / "data" / "pdf"
 R_FAQ = DATA / "r-faq-pages-1-10.pdf"
 DEBIAN_FAQ = DATA / "debian-faq-pages-13-15.pdf"
 FONTCONFIG = DATA / "fontconfig-user-pages-1-2.pdf"
+R_ADMIN_CHAPTER = DATA / "r-admin-pages-28-29.pdf"
 
 
 def analyzed(path: Path, embedder) -> tuple[Document, list[Passage]]:
@@ -73,6 +74,12 @@ class TestHeadings:
         assert missing <= {"2 R Basics", "How can R be installed?"}
         assert "2.2 What machines does R run on?" in sections
         assert "1.4 Notation" in sections  # after a code line "}", which stays text
+
+    def test_a_chapter_page_number_above_a_numbered_title_is_not_its_number(self, read):
+        # R-admin prints "23" above "5 Running R": the section was "23 5 Running R"
+        _, passages = read(R_ADMIN_CHAPTER)
+        assert passages[0].section == "5 Running R"
+        assert passages[0].text.startswith("How to start R and what command-line options")
 
     def test_heading_lines_are_in_no_passage(self, read):
         _, passages = read(R_FAQ)
