@@ -77,6 +77,9 @@ def shipped_reports(assistant) -> dict[str, EvalReport]:
         "near_miss_all": evaluate(near, answer),
         "near_miss_blind": evaluate(load_questions(DATA / "near_miss_blind.jsonl"), answer),
         "near_miss_blind2": evaluate(load_questions(DATA / "near_miss_blind2.jsonl"), answer),
+        "never_mentioned_blind": evaluate(
+            load_questions(DATA / "never_mentioned_blind.jsonl"), answer
+        ),
         "intent": evaluate(load_questions(DATA / "intent.jsonl"), answer),
     }
 
@@ -119,9 +122,21 @@ def test_blind_near_misses_abstain_and_blind_paraphrases_are_answered(
     assert second.splits["heldout"].wrongly_abstained == 0, _misses(second, "abstained")
 
 
+def test_blind_questions_in_the_users_own_words(shipped_reports: dict[str, EvalReport]) -> None:
+    """tests/data/never_mentioned_blind.jsonl, written in round 8 before the synonyms and run
+    once at the end: 13 of 13 near misses abstain, 3 of 24 paraphrases in words the
+    articles never use abstain (the same on the code before the synonyms)."""
+    blind = shipped_reports["never_mentioned_blind"]
+    heldout = blind.splits["heldout"]
+    assert (heldout.out_of_domain, heldout.answerable) == (13, 24)
+    assert heldout.off_topic_abstention >= 12 / 13, _misses(blind, "answered")
+    assert heldout.wrongly_abstained <= 3, _misses(blind, "abstained")
+
+
 def test_answerable_questions_are_rarely_abstained_on(report: EvalReport) -> None:
-    # 2 of 111 measured (q040 tune, q090 heldout: docs/quality.md); a third fails this
-    assert report.splits["all"].wrongly_abstained_rate <= 0.02, _misses(report, "abstained")
+    # 0 of 111 measured since round 8's synonyms (q040 tune and q090 heldout abstained on a
+    # word whose synonym the quotes use: docs/quality.md); a second fails this
+    assert report.splits["all"].wrongly_abstained_rate <= 0.01, _misses(report, "abstained")
     assert report.splits["heldout"].wrongly_abstained_rate <= 0.03  # 1 of 37 measured
     assert report.splits["all"].mrr_at_5 >= 0.775  # 0.782 measured
 
