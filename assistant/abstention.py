@@ -3,7 +3,8 @@
 Four checks, all against the corpus at hand: the best meaning score against the
 threshold calibrated for this index version (`ingest.calibrate`); the question's key
 words, since a question about a dog is not answered by passages about a husband however
-close their meaning ("These articles never mention: dog"); the quotes' own words, since
+close their meaning ("These articles never mention: dog"), while one about a holiday is
+answered by quotes about a vacation (`synonyms`); the quotes' own words, since
 a weakly matched question about a manager is not answered by quotes about partners
 even though the corpus names a manager somewhere ("The nearest passages do not address:
 manager"); and the quotes themselves: a quote far below the best one, or below the
@@ -21,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant import synonyms
 from index.lexical import LexicalIndex, kept_words
 from index.loaded import LoadedIndex
 from index.records import Passage
@@ -125,8 +127,7 @@ def unaddressed(
 ) -> list[str]:
     """The words of a weakly answered question that its quotes (the best QUOTES_CHECKED
     of those shown) do not address; empty when it is not weakly answered."""
-    checked = hits.take(shown(hits.semantic, threshold))
-    checked = checked.take(np.argsort(-checked.semantic)[:QUOTES_CHECKED])
+    checked, _ = checked_quotes(hits, threshold, loaded)
     if not weak(checked.sentence, threshold):
         return []
     passages = loaded.passages([int(i) for i in checked.ids])
@@ -225,14 +226,45 @@ def unknown_terms(question: str, loaded: LoadedIndex) -> tuple[list[str], list[s
     return never, sources_only
 
 
-def uncovered(words: Sequence[str], searcher: HybridSearcher, embedder: Any) -> list[str]:
-    """Those of `words` that no passage comes near in meaning either: "spouse" is missing
-    from a corpus about husbands but covered (0.41); "dog" is not (0.14)."""
+def uncovered(
+    words: Sequence[str],
+    searcher: HybridSearcher,
+    embedder: Any,
+    quotes: Sequence[str] = (),
+    thesaurus: synonyms.Thesaurus | None = None,
+) -> list[str]:
+    """Those of `words` that the quotes do not say in other words (a synonym: "holiday"
+    by "vacation", "read" by "interpret") and that no passage comes near in meaning:
+    "spouse" is missing from a corpus about husbands but covered (0.41); "dog" is not
+    (0.14). Only the words no synonym covers are encoded."""
+    thesaurus = synonyms.load() if thesaurus is None else thesaurus
+    quoted = set().union(*LexicalIndex.tokenize(list(quotes))) if quotes else set()
+    words = [w for w in words if synonym_quoted(w, quoted, thesaurus) is None]
     if not words:
         return []
     vectors = np.asarray(embedder.encode(list(words)), dtype=np.float32)
     closest = [_nearest_cosine(searcher, vector) for vector in vectors]
     return [w for w, c in zip(words, closest, strict=True) if c < COVERED]
+
+
+def synonym_quoted(word: str, quoted: set[str], thesaurus: synonyms.Thesaurus) -> str | None:
+    """The first synonym of `word` (in its most frequent sense) among the `quoted` BM25
+    stems ("interpret" for "read", from "interpretations"), or None. The quotes, not the
+    whole corpus: a synonym standing in some passage the question does not reach (a
+    "Related Posts" line) says nothing about what answers it."""
+    return next((s for s in thesaurus.of(word) if quoted.intersection(_stems(s))), None)
+
+
+def _stems(word: str) -> list[str]:
+    return LexicalIndex.tokenize([word])[0]
+
+
+def checked_quotes(hits: Hits, threshold: float, loaded: LoadedIndex) -> tuple[Hits, list[str]]:
+    """The quotes the word checks read: the best QUOTES_CHECKED (by meaning) of those
+    shown, as hits and as texts."""
+    checked = hits.take(shown(hits.semantic, threshold))
+    checked = checked.take(np.argsort(-checked.semantic)[:QUOTES_CHECKED])
+    return checked, [p.text for p in loaded.passages([int(i) for i in checked.ids])]
 
 
 def _nearest_cosine(searcher: HybridSearcher, vector: np.ndarray) -> float:

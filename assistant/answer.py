@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant import abstention
+from assistant import abstention, synonyms
 from assistant.caveat_rank import CaveatIndex, merge
 from assistant.diversity import diverse_top
 from assistant.highlight import highlights
@@ -141,10 +141,12 @@ class Assistant:
 
     def prepare(self) -> None:
         """Do now what the first answers would otherwise pay for: the index's judges and
-        calibration, and the everyday-question bank (about 0.3 s, first needed by a weakly
-        answered question). The server calls it before it listens."""
+        calibration, the everyday-question bank (about 0.3 s, first needed by a weakly
+        answered question) and the synonyms (about 20 ms). The server calls it before it
+        listens."""
         self._judged(self.index())
         everyday_bank(self.embedder)
+        synonyms.load()
 
     def threshold(self, loaded: LoadedIndex | None = None) -> float:
         """The meaning score below which this index's answers abstain."""
@@ -210,8 +212,9 @@ class Assistant:
         # Each check encodes words, so it runs only where its answer can count.
         if best >= threshold + abstention.STRONG_MARGIN:
             never = []
-        else:
-            never = abstention.uncovered(never, searcher, self.embedder)
+        elif never:
+            _, quotes = abstention.checked_quotes(hits, threshold, loaded)
+            never = abstention.uncovered(never, searcher, self.embedder, quotes)
         unknown = [*never, *sources_only]
         answered = best >= threshold
         weight = 0.0

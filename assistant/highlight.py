@@ -45,6 +45,10 @@ Span = tuple[int, int]
 TERMS_WEIGHT = 0.3
 DEFINITION_WEIGHT = 0.15
 HEADING_PENALTY = 0.5
+#: A highlighted sentence at least this share of whose words are the question's is an echo
+#: that introduces the answer: the highlight takes the sentence after it too (chosen on the
+#: tune splits of the three corpora; docs/quality.md, "Highlight").
+ECHO_SHARE = 0.3
 #: Sentences in one answer unit at most: a sentence and the one it cannot be read without.
 MAX_UNIT_SENTENCES = 2
 #: Quotes read in context (`highlight_context`), from the first: on the tune splits reading
@@ -139,7 +143,27 @@ def _best_unit(
     unit = max(units, key=lambda members: _unit_score(scores, members))
     if weights:
         unit = _answering_item(text, spans, units, unit, scores, weights)
+        unit = _with_what_an_echo_introduces(text, spans, unit, weights)
     return (spans[unit[0]][0], spans[unit[-1]][1])
+
+
+def _with_what_an_echo_introduces(
+    text: str, spans: Sequence[Span], unit: tuple[int, ...], weights: dict[str, float]
+) -> tuple[int, ...]:
+    """`unit`, and the sentence after it in the same paragraph when it is one sentence
+    that mostly repeats the question: such a sentence introduces the answer rather than
+    giving it ("Buckeyes are actually super similar to chocolate peanut butter balls, with
+    just one difference." is answered by the next one, "...buckeyes are only coated ¾ of
+    the way..."). A paragraph or list item of its own says what it has to say."""
+    last = unit[-1]
+    if len(unit) != 1 or last + 1 >= len(spans):
+        return unit
+    following = text[spans[last + 1][0] : spans[last + 1][1]]
+    if "\n\n" in text[spans[last][1] : spans[last + 1][0]] or _is_heading(following):
+        return unit
+    words = _tokens(text[spans[last][0] : spans[last][1]])
+    echo = len(words & weights.keys()) / len(words) if words else 0.0
+    return (last, last + 1) if echo >= ECHO_SHARE else unit
 
 
 def _answering_item(

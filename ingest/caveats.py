@@ -331,8 +331,8 @@ def texts_to_embed(doc: Document, ruled: RuledSentences | None = None) -> list[s
 
 
 def _candidates(doc: Document, doc_blocks: Sequence[Block]) -> list[tuple[Span, Block, str, str]]:
-    """Sentences of paragraphs, items and tables (never code), with their block, forced
-    kind and section.
+    """Sentences of paragraphs, items and tables, and the comment lines of code, with
+    their block, forced kind and section.
 
     Items listed under a warning label ("Unethical:", "Avoid:") are "unethical" and carry
     the label in their section, so they are shown with it; the block after a one-word
@@ -342,7 +342,8 @@ def _candidates(doc: Document, doc_blocks: Sequence[Block]) -> list[tuple[Span, 
     label = ""
     admonition = False
     for block in doc_blocks:
-        if block.kind == "code":  # a program or its output ("WARNING:root:Watch out!")
+        if block.kind == "code":  # its comments only: output says "WARNING:root:..." too
+            result.extend((span, block, "", block.section) for span in _comments(doc, block))
             continue
         line = doc.text[block.start : block.end]
         if block.kind != "item":
@@ -358,6 +359,20 @@ def _candidates(doc: Document, doc_blocks: Sequence[Block]) -> list[tuple[Span, 
                 continue
             result.append(((block.start + s, block.start + e), block, forced, section))
     return result
+
+
+def _comments(doc: Document, block: Block) -> list[Span]:
+    """The comment lines of a code block, whole ("  >>> # Never do this -- insecure!"):
+    an author's warning may stand there; the program's other lines and its output
+    ("WARNING:root:Watch out!") are no one's caveat."""
+    code = doc.text[block.start : block.end]
+    return [
+        (block.start + m.start(1), block.start + m.end(1)) for m in _COMMENT_LINE.finditer(code)
+    ]
+
+
+#: A line that is a comment, after any interpreter or shell prompt.
+_COMMENT_LINE = re.compile(r"^[ \t]*((?:(?:>>>|\.\.\.|\$|%)[ \t]+)?(?:#|//)[^\n]*\S)", re.M)
 
 
 def _forced(block: Block, label: str, admonition: bool) -> tuple[str, str]:

@@ -9,6 +9,8 @@ context (`highlight_context`) finds the answer the stored sentence vectors miss.
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -350,3 +352,30 @@ def test_by_default_no_model_call_is_made_even_when_uncertain_and_highlights_sta
     answer = assistant.answer("Do the most magnetic people try hard to be missed?")
     start, end = answer.quotes[0].highlight
     assert "too busy pursuing their passions" in answer.quotes[0].text[start:end]
+
+
+WEB_PAGES = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "webpages" / "pages"
+#: A real recipe page (../shared/benchmarks/webpages): "Buckeyes are actually super
+#: similar to chocolate peanut butter balls, with just one difference." echoes the
+#: question and the next sentence says the difference.
+TRUFFLES = "853d7742d581e240.html"
+
+
+@pytest.fixture(scope="module")
+def recipe_assistant(tmp_path_factory: pytest.TempPathFactory, embedder) -> Assistant:
+    from ingest.pipeline import build_index
+
+    if not WEB_PAGES.is_dir():
+        pytest.skip("../shared/benchmarks/webpages not present")
+    corpus = tmp_path_factory.mktemp("recipe-corpus")
+    shutil.copy(WEB_PAGES / TRUFFLES, corpus / TRUFFLES)
+    index_dir = tmp_path_factory.mktemp("recipe-index")
+    build_index(corpus, index_dir, embedder)
+    return Assistant(index_dir, embedder=embedder)
+
+
+def test_a_sentence_that_echoes_the_question_brings_the_one_after_it(recipe_assistant) -> None:
+    question = "What makes a buckeye different from a regular chocolate peanut butter ball?"
+    highlight = _highlighted(recipe_assistant, question, "with just one difference")
+    assert highlight.startswith("Buckeyes are actually super similar")
+    assert "only coated" in highlight

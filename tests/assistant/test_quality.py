@@ -77,6 +77,9 @@ def shipped_reports(assistant) -> dict[str, EvalReport]:
         "near_miss_all": evaluate(near, answer),
         "near_miss_blind": evaluate(load_questions(DATA / "near_miss_blind.jsonl"), answer),
         "near_miss_blind2": evaluate(load_questions(DATA / "near_miss_blind2.jsonl"), answer),
+        "never_mentioned_blind": evaluate(
+            load_questions(DATA / "never_mentioned_blind.jsonl"), answer
+        ),
         "intent": evaluate(load_questions(DATA / "intent.jsonl"), answer),
     }
 
@@ -119,9 +122,21 @@ def test_blind_near_misses_abstain_and_blind_paraphrases_are_answered(
     assert second.splits["heldout"].wrongly_abstained == 0, _misses(second, "abstained")
 
 
+def test_blind_questions_in_the_users_own_words(shipped_reports: dict[str, EvalReport]) -> None:
+    """tests/data/never_mentioned_blind.jsonl, written in round 8 before the synonyms and run
+    once at the end: 13 of 13 near misses abstain, 3 of 24 paraphrases in words the
+    articles never use abstain (the same on the code before the synonyms)."""
+    blind = shipped_reports["never_mentioned_blind"]
+    heldout = blind.splits["heldout"]
+    assert (heldout.out_of_domain, heldout.answerable) == (13, 24)
+    assert heldout.off_topic_abstention >= 12 / 13, _misses(blind, "answered")
+    assert heldout.wrongly_abstained <= 3, _misses(blind, "abstained")
+
+
 def test_answerable_questions_are_rarely_abstained_on(report: EvalReport) -> None:
-    # 2 of 111 measured (q040 tune, q090 heldout: docs/quality.md); a third fails this
-    assert report.splits["all"].wrongly_abstained_rate <= 0.02, _misses(report, "abstained")
+    # 0 of 111 measured since round 8's synonyms (q040 tune and q090 heldout abstained on a
+    # word whose synonym the quotes use: docs/quality.md); a second fails this
+    assert report.splits["all"].wrongly_abstained_rate <= 0.01, _misses(report, "abstained")
     assert report.splits["heldout"].wrongly_abstained_rate <= 0.03  # 1 of 37 measured
     assert report.splits["all"].mrr_at_5 >= 0.775  # 0.782 measured
 
@@ -136,19 +151,19 @@ def test_the_notice_is_for_harm_aimed_at_a_person(shipped_reports: dict[str, Eva
 
 
 def test_highlight_floor(report: EvalReport) -> None:
-    # as shipped (read_quotes off) 0.459 / 0.550 (0.532 before the learned score);
-    # 0.514 / 0.586 with it on
-    assert report.splits["heldout"].highlight_at_5 >= 0.43
-    assert report.splits["all"].highlight_at_5 >= 0.54
+    # as shipped (read_quotes off) 0.486 / 0.577 (0.459 / 0.559 before the echo rule,
+    # 0.532 all before the learned score)
+    assert report.splits["heldout"].highlight_at_5 >= 0.46
+    assert report.splits["all"].highlight_at_5 >= 0.56
 
 
 def test_highlight_floor_on_the_second_corpus(python_docs_assistant) -> None:
     questions = load_questions(DATA / "python_docs_questions.jsonl")
     result = evaluate(questions, lambda q: python_docs_assistant.answer(q, k=5).to_dict())
-    # as shipped (read_quotes off) 0.692 / 0.744 (0.615 / 0.641 before the learned score);
-    # the same with it on
-    assert result.splits["heldout"].highlight_at_5 >= 0.6
-    assert result.splits["all"].highlight_at_5 >= 0.71
+    # as shipped (read_quotes off) 0.769 / 0.795 (0.692 / 0.769 before the echo rule,
+    # 0.615 / 0.641 before the learned score)
+    assert result.splits["heldout"].highlight_at_5 >= 0.69
+    assert result.splits["all"].highlight_at_5 >= 0.77
 
 
 def test_reading_the_first_quote_in_context_lifts_the_second_corpus_highlights(
@@ -218,3 +233,42 @@ def test_the_notice_needs_no_romance_ethics_in_the_corpus(python_docs_assistant)
     assert result.splits["heldout"].manipulation_precision >= 0.97, misses
     assert result.splits["all"].manipulation_recall >= 0.98, misses
     assert result.splits["all"].false_notices <= 1, misses
+
+
+# The third corpus: 27 real English web pages (../shared/benchmarks/webpages), with a
+# question set written blind from cited's extracted text (tests/data/web/README.md).
+WEB = DATA / "web"
+WEB_PAGES = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "webpages" / "pages"
+
+
+@pytest.fixture(scope="module")
+def web_report(tmp_path_factory: pytest.TempPathFactory, embedder) -> EvalReport:
+    import shutil
+
+    from assistant.answer import Assistant
+    from ingest.pipeline import build_index
+
+    if not WEB_PAGES.is_dir():
+        pytest.skip("../shared/benchmarks/webpages not present")
+    root = tmp_path_factory.mktemp("web")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for name in (WEB / "corpus.txt").read_text(encoding="utf-8").split():
+        shutil.copy(WEB_PAGES / name, corpus / name)
+    build_index(corpus, root / "index", embedder)
+    web = Assistant(root / "index", embedder=embedder)
+    return evaluate(load_questions(WEB / "questions.jsonl"), lambda q: web.answer(q).to_dict())
+
+
+def test_third_corpus_of_web_pages_answers_and_abstains(web_report: EvalReport) -> None:
+    # Round 8, first run: hit@5 0.889 (32 of 36), MRR 0.734, no answerable abstained,
+    # off-topic abstention 0.714 (10 of 14), manipulation precision 1.0, recall 0.833.
+    metrics = web_report.splits["all"]
+    assert metrics.hit_at_5 >= 0.86, _misses(web_report, "no gold phrase in the top")
+    assert metrics.mrr_at_5 >= 0.70
+    assert metrics.wrongly_abstained_rate <= 0.03, _misses(web_report, "abstained")
+    assert metrics.off_topic_abstention >= 0.7, _misses(web_report, "answered")
+    assert metrics.false_notices == 0, _misses(web_report, "manipulation notice")
+    assert metrics.manipulation_recall >= 0.8, _misses(web_report, ("manipulation", "no notice"))
+    # highlight@5 0.583 before the echo rule (highlight.ECHO_SHARE), 0.639 after
+    assert metrics.highlight_at_5 >= 0.6

@@ -278,19 +278,24 @@ class TestWarningsAndDisclaimers:
             "Be careful when you open ports.",
         }
 
-    def test_a_program_or_its_output_is_no_caveat(self, tmp_path):
+    def test_a_program_or_its_output_is_no_caveat_but_its_comments_may_be(self, tmp_path):
         # Python's logging HOWTO shows log output in <pre>; its "WARNING:root:..." lines
         # were shown as caveats beside every logging answer
         (tmp_path / "a.md").write_text(
             "# Logging\n\nRun it and look at the output:\n\n"
-            "```\nWARNING:root:Watch out!\nDo not edit this line\n```\n\n"
+            "```\nWARNING:root:Watch out!\nDo not edit this line\n"
+            ">>> # Never do this -- insecure!\n```\n\n"
             "Never log passwords.\n",
             encoding="utf-8",
         )
         loaded = read_file(tmp_path / "a.md", tmp_path)
         ruled = apply_rules(loaded.document, document_blocks(loaded))
         found = find_caveats(loaded.document, None, ruled)
-        assert [c.text for c in found] == ["Never log passwords."]
+        # ...but a comment in it is the author's: sqlite3's "# Never do this -- insecure!"
+        assert [c.text for c in found] == [
+            ">>> # Never do this -- insecure!",
+            "Never log passwords.",
+        ]
 
     def test_a_warning_wrapped_before_code_is_one_sentence(self):
         # systemd's ENVIRONMENT.md: the caveat stopped at "such as"
