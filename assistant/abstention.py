@@ -181,9 +181,18 @@ def _function_words() -> frozenset[str]:
 
 
 def key_terms(question: str) -> list[str]:
-    """The words of `question` that name its subject (no stopwords, no generic verbs)."""
-    words = dict.fromkeys(w.lower().strip("'’") for w in _WORD.findall(question))
+    """The words of `question` that name its subject (no stopwords, no generic verbs); a
+    name joined by underscores ("SYSTEMD_PAGER", "dirs_exist_ok") is one term, as BM25
+    reads it, and kept as written: a corpus that says "systemd" and "pager" apart does
+    not name the variable."""
+    names = [m.group() for m in _SNAKE_NAME.finditer(question)]
+    rest = _SNAKE_NAME.sub(" ", question)
+    words = dict.fromkeys([*names, *(w.lower().strip("'’") for w in _WORD.findall(rest))])
     return [w for w in words if _indexed(w) and not _generic(w)]
+
+
+#: A name of a variable, option or function written with underscores.
+_SNAKE_NAME = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+\b")
 
 
 def _indexed(word: str) -> bool:
@@ -236,15 +245,18 @@ def uncovered(
     """Those of `words` that the quotes do not say in other words (a synonym: "holiday"
     by "vacation", "read" by "interpret") and that no passage comes near in meaning:
     "spouse" is missing from a corpus about husbands but covered (0.41); "dog" is not
-    (0.14). Only the words no synonym covers are encoded."""
+    (0.14). Only the words no synonym covers are encoded. A name joined by underscores
+    is never covered: a variable the corpus does not name has no synonym, and its vector
+    is near every passage about its neighbours ("systemd_pager" beside SYSTEMD_LOG_LEVEL)."""
+    names = [w for w in words if "_" in w.strip("_")]
     thesaurus = synonyms.load() if thesaurus is None else thesaurus
     quoted = set().union(*LexicalIndex.tokenize(list(quotes))) if quotes else set()
-    words = [w for w in words if synonym_quoted(w, quoted, thesaurus) is None]
+    words = [w for w in words if w not in names and synonym_quoted(w, quoted, thesaurus) is None]
     if not words:
-        return []
+        return names
     vectors = np.asarray(embedder.encode(list(words)), dtype=np.float32)
     closest = [_nearest_cosine(searcher, vector) for vector in vectors]
-    return [w for w, c in zip(words, closest, strict=True) if c < COVERED]
+    return [*names, *(w for w, c in zip(words, closest, strict=True) if c < COVERED)]
 
 
 def synonym_quoted(word: str, quoted: set[str], thesaurus: synonyms.Thesaurus) -> str | None:

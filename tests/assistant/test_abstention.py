@@ -9,8 +9,10 @@ passage's, are still answered. Real model, real index of the shipped corpus.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -118,3 +120,29 @@ def test_a_question_worded_with_a_linking_verb_is_answered(assistant) -> None:
         "How can I tell that giving him room has turned into something unhealthy?"
     )
     assert not answer.abstained and answer.quotes, answer.notice
+
+
+MARKDOWN = Path(__file__).resolve().parents[1] / "data" / "markdown"
+
+
+@pytest.fixture(scope="module")
+def systemd_assistant(tmp_path_factory: pytest.TempPathFactory, embedder):
+    from assistant.answer import Assistant
+    from ingest.pipeline import build_index
+
+    corpus = tmp_path_factory.mktemp("systemd-corpus")
+    shutil.copy(MARKDOWN / "systemd-ENVIRONMENT.md", corpus / "ENVIRONMENT.md")
+    index_dir = tmp_path_factory.mktemp("systemd-index")
+    build_index(corpus, index_dir, embedder)
+    return Assistant(index_dir, embedder=embedder)
+
+
+def test_a_variable_the_corpus_does_not_name_is_never_mentioned(systemd_assistant) -> None:
+    """systemd's list of environment variables says "systemd" and "pager" but names no
+    SYSTEMD_PAGER: the answer quoted the list's introduction for it."""
+    answer = systemd_assistant.answer("What does SYSTEMD_PAGER do?")
+    assert answer.abstained
+    assert answer.notice is not None and "never mention: SYSTEMD_PAGER" in answer.notice
+    named = systemd_assistant.answer("What does SYSTEMD_LOG_LEVEL do?")
+    assert not named.abstained
+    assert any("SYSTEMD_LOG_LEVEL" in quote.text for quote in named.quotes)
