@@ -108,6 +108,8 @@ class _Judges:
     intent: IntentJudge
     calibration: Calibration
     pending: bool = False  # the calibration is the previous version's, this one's not yet kept
+    #: The threshold of each passage: its subject group's (`Calibration.passage_thresholds`).
+    thresholds: np.ndarray | None = None
 
 
 class Assistant:
@@ -154,6 +156,14 @@ class Assistant:
             return self.settings.abstain_below
         return self._judged(loaded or self.index()).calibration.threshold
 
+    def _threshold_for(self, loaded: LoadedIndex, judges: _Judges, hits: Hits) -> float:
+        """The threshold this question is judged by: that of the subject group whose
+        passage clears its own group's threshold by most (one subject: the one threshold)."""
+        if self.settings.abstain_below is not None or judges.thresholds is None or not len(hits):
+            return self.threshold(loaded)
+        thresholds = judges.thresholds[hits.ids]
+        return float(thresholds[int(np.argmax(hits.semantic - thresholds))])
+
     def answer(self, question: str, k: int = 5, doc_ids: Sequence[str] | None = None) -> Answer:
         """Answer `question` with up to `k` quotes, searching only `doc_ids` if given."""
         loaded = self.index()
@@ -168,7 +178,7 @@ class Assistant:
         manipulative = judges.intent.is_manipulative(text, query)
         searcher = self.searcher(loaded)
         hits = searcher.search(text, k=max(k * 4, 20), doc_ids=doc_ids, query_vector=query)
-        threshold = self.threshold(loaded)
+        threshold = self._threshold_for(loaded, judges, hits)
         why = self._abstention(text, query, searcher, hits, threshold)
         if why is not None:
             return self._abstained(text, why, judges, query, doc_ids, manipulative)
@@ -276,10 +286,19 @@ class Assistant:
             calibration = kept or (current.calibration if current else None)
             if calibration is None:
                 calibration = calibrated(loaded, self.embedder)
-            current = _Judges(loaded.version, caveats, intent, calibration, pending)
+            current = _Judges(
+                loaded.version,
+                caveats,
+                intent,
+                calibration,
+                pending,
+                _thresholds(calibration, loaded),
+            )
             self._judges = current
         elif current.pending and (kept := load_calibration(loaded.path)) is not None:
-            current = self._judges = dataclasses.replace(current, calibration=kept, pending=False)
+            current = self._judges = dataclasses.replace(
+                current, calibration=kept, pending=False, thresholds=_thresholds(kept, loaded)
+            )
         return current
 
     def _quotes(
@@ -308,6 +327,11 @@ class Assistant:
                 )
             )
         return tuple(quotes)
+
+
+def _thresholds(calibration: Calibration, loaded: LoadedIndex) -> np.ndarray | None:
+    """Each passage's threshold when the calibration has subject groups, else None."""
+    return calibration.passage_thresholds(loaded) if calibration.groups else None
 
 
 def _manipulation_notice(leading: Sequence[CaveatQuote]) -> str:

@@ -7,10 +7,21 @@ other subjects (the null distribution) and with its own section headings asked a
 questions (the in-corpus spread), and the abstention threshold is taken from both. The
 result is kept with the version as `<index>/calibration/<version>.json`, with a checksum
 of its content (outside the version folder, whose manifest lists every file it holds).
+
+A folder may hold several subjects: the five shipped articles beside a user's manuals.
+Everyday questions about software score high against the manuals and low against the
+articles, and one threshold for both, taken from the bank's top, made the articles abstain
+on 15 of their own 111 questions. So documents are grouped by subject (their mean vectors
+close: `subject_groups`) and each group gets its own threshold: the bank's 97th percentile
+within the group, raised by one offset shared by all groups so that no more of the bank
+clears some group's threshold than would clear one threshold over a single-subject folder
+(several groups are several chances). A folder of one subject keeps exactly the one
+threshold.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -28,7 +39,7 @@ log = logging.getLogger(__name__)
 
 BANK = Path(__file__).resolve().parent / "data" / "offtopic_questions.txt"
 FOLDER = "calibration"
-FORMAT = 1
+FORMAT = 2
 #: The threshold clears this share of the null bank...
 NULL_QUANTILE = 0.97
 #: ...plus this margin (the bank is not the user's questions: near its top, unrelated
@@ -40,6 +51,13 @@ CORPUS_QUANTILE = 0.10
 #: Nor falls below this: under it nothing is close in any corpus (cosine of unrelated text).
 FLOOR = 0.20
 MAX_HEADINGS = 400
+#: Documents whose mean passage vectors are this close (cosine) share a subject: the
+#: shipped articles 0.70-0.86 among themselves, their nearest manual below 0.35.
+GROUP_LINK = 0.6
+#: A group's own headings cap its threshold only when it has this many.
+GROUP_HEADINGS = 10
+#: Passages searched per calibration question, to find each group's best.
+GROUP_POOL = 50
 
 
 @dataclass(frozen=True)
@@ -50,6 +68,17 @@ class Calibration:
     corpus_scores: tuple[float, ...]
     threshold: float
     format: int = FORMAT
+    #: Documents grouped by subject, and each group's threshold (empty: one subject).
+    groups: tuple[tuple[str, ...], ...] = ()
+    group_thresholds: tuple[float, ...] = ()
+
+    def passage_thresholds(self, loaded: LoadedIndex) -> np.ndarray:
+        """The threshold of each passage of `loaded`: its document's group's, or the one
+        threshold for a document in no group (one newer than this calibration)."""
+        thresholds = np.full(loaded.passage_count, self.threshold, dtype=np.float32)
+        for docs, threshold in zip(self.groups, self.group_thresholds, strict=True):
+            thresholds[loaded.passage_ids_for_docs(list(docs))] = threshold
+        return thresholds
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -61,6 +90,8 @@ class Calibration:
             corpus_scores=tuple(float(s) for s in data["corpus_scores"]),
             threshold=float(data["threshold"]),
             format=int(data["format"]),
+            groups=tuple(tuple(str(d) for d in group) for group in data.get("groups", ())),
+            group_thresholds=tuple(float(t) for t in data.get("group_thresholds", ())),
         )
 
     def null_share_above(self, score: float) -> float:
@@ -84,37 +115,121 @@ def threshold_from(null: Sequence[float], corpus: Sequence[float]) -> float:
 
 
 def calibrate(loaded: LoadedIndex, embedder: Any) -> Calibration:
-    """Score the bank and the corpus's headings against `loaded` and pick the threshold."""
+    """Score the bank and the corpus's headings against `loaded` and pick the thresholds."""
     searcher = HybridSearcher(loaded, embedder)
-    null = _top_scores(searcher, embedder, bank_questions())
-    corpus = _top_scores(searcher, embedder, _headings(loaded))
+    groups = subject_groups(loaded)
+    group_of = _group_of_passages(loaded, groups)
+    null = _top_scores(searcher, embedder, bank_questions(), group_of, len(groups))
+    headings = _headings(loaded)
+    corpus = _top_scores(searcher, embedder, [h for h, _ in headings], group_of, len(groups))
+    overall = threshold_from(null.max(axis=1).tolist(), corpus_best(corpus).tolist())
     calibration = Calibration(
-        null_scores=tuple(round(s, 4) for s in sorted(null)),
-        corpus_scores=tuple(round(s, 4) for s in sorted(corpus)),
-        threshold=threshold_from(null, corpus),
+        null_scores=tuple(round(float(s), 4) for s in sorted(null.max(axis=1))),
+        corpus_scores=tuple(round(float(s), 4) for s in sorted(corpus_best(corpus))),
+        threshold=overall,
     )
+    if len(groups) > 1:
+        own = _own_group_scores(corpus, [int(group_of[pid]) for _, pid in headings])
+        calibration = dataclasses.replace(
+            calibration,
+            groups=tuple(tuple(g) for g in groups),
+            group_thresholds=group_thresholds(null, own),
+        )
     log.info("abstention threshold %.3f for %s", calibration.threshold, loaded.path)
     return calibration
 
 
-def _top_scores(searcher: HybridSearcher, embedder: Any, questions: Sequence[str]) -> list[float]:
-    """The best meaning score each question reaches (what abstention compares)."""
+def corpus_best(scores: np.ndarray) -> np.ndarray:
+    """Each question's best score over all groups."""
+    return scores.max(axis=1) if scores.size else np.zeros(0)
+
+
+def group_thresholds(null: np.ndarray, own: Sequence[Sequence[float]]) -> tuple[float, ...]:
+    """Each group's threshold from the bank's scores per group (questions x groups) and
+    the group's own headings' scores: its NULL_QUANTILE plus the offset that keeps the
+    share of the bank clearing some group's threshold at 1 - NULL_QUANTILE, plus
+    NULL_MARGIN; never above its headings' CORPUS_QUANTILE, never below FLOOR."""
+    base = np.quantile(null, NULL_QUANTILE, axis=0)
+    offset = max(0.0, float(np.quantile((null - base).max(axis=1), NULL_QUANTILE)))
+    thresholds = []
+    for g, scores in enumerate(own):
+        threshold = float(base[g]) + offset + NULL_MARGIN
+        if len(scores) >= GROUP_HEADINGS:  # fewer say little: a page's "Related Posts"
+            threshold = min(threshold, float(np.quantile(scores, CORPUS_QUANTILE)))
+        thresholds.append(round(max(FLOOR, threshold), 4))
+    return tuple(thresholds)
+
+
+def subject_groups(loaded: LoadedIndex) -> list[list[str]]:
+    """Documents grouped by subject: linked when their mean passage vectors are within
+    GROUP_LINK (single linkage), in file order."""
+    docs = [info.doc_id for info in loaded.infos()]
+    if len(docs) < 2:
+        return [docs]
+    means = np.stack([_mean_vector(loaded, doc) for doc in docs])
+    linked = (means @ means.T) >= GROUP_LINK
+    group = list(range(len(docs)))
+    for i, j in zip(*np.nonzero(np.triu(linked, 1)), strict=True):
+        old, new = group[j], group[i]
+        if old != new:
+            group = [new if g == old else g for g in group]
+    order = list(dict.fromkeys(group))
+    return [[d for d, g in zip(docs, group, strict=True) if g == label] for label in order]
+
+
+def _mean_vector(loaded: LoadedIndex, doc_id: str) -> np.ndarray:
+    ids = loaded.passage_ids_for_docs([doc_id])
+    if not ids.size:
+        return np.zeros(loaded.dimension, dtype=np.float32)
+    mean = loaded.passage_vectors(ids).mean(axis=0)
+    norm = float(np.linalg.norm(mean))
+    return mean / norm if norm else mean
+
+
+def _group_of_passages(loaded: LoadedIndex, groups: Sequence[Sequence[str]]) -> np.ndarray:
+    group_of = np.zeros(loaded.passage_count, dtype=np.int64)
+    for g, docs in enumerate(groups):
+        group_of[loaded.passage_ids_for_docs(list(docs))] = g
+    return group_of
+
+
+def _top_scores(
+    searcher: HybridSearcher,
+    embedder: Any,
+    questions: Sequence[str],
+    group_of: np.ndarray,
+    groups: int,
+) -> np.ndarray:
+    """(questions, groups): the meaning score of each question's best passage (what
+    abstention compares) within each group; 0 where a group has none among the first
+    GROUP_POOL. With one group, the best passage's score, as a single threshold needs."""
+    scores = np.zeros((len(questions), max(groups, 1)), dtype=np.float64)
     if not questions:
-        return []
+        return scores
     vectors = embedder.encode(list(questions))
-    scores = []
-    for question, vector in zip(questions, vectors, strict=True):
-        hits = searcher.search(question, k=1, query_vector=vector)
-        scores.append(float(hits.semantic.max()) if len(hits) else 0.0)
+    pool = 1 if groups == 1 else GROUP_POOL
+    for row, (question, vector) in enumerate(zip(questions, vectors, strict=True)):
+        hits = searcher.search(question, k=pool, query_vector=vector)
+        for pid, semantic in zip(hits.ids[::-1], hits.semantic[::-1], strict=True):
+            scores[row, group_of[int(pid)]] = float(semantic)  # best (first) hit wins
     return scores
 
 
-def _headings(loaded: LoadedIndex) -> list[str]:
-    """The distinct section names of the corpus, at most MAX_HEADINGS of them."""
-    sections = dict.fromkeys(
-        p.section.strip(" :#¶") for p in loaded.passages(range(loaded.passage_count))
-    )
-    named = [s for s in sections if len(s.split()) >= 2]
+def _own_group_scores(corpus: np.ndarray, heading_groups: Sequence[int]) -> list[list[float]]:
+    """Each group's headings' best scores within the group."""
+    own: list[list[float]] = [[] for _ in range(corpus.shape[1])]
+    for row, g in enumerate(heading_groups):
+        own[g].append(float(corpus[row, g]))
+    return own
+
+
+def _headings(loaded: LoadedIndex) -> list[tuple[str, int]]:
+    """The distinct section names of the corpus with the passage they name (at most
+    MAX_HEADINGS), whose group a heading belongs to."""
+    first: dict[str, int] = {}
+    for pid, p in enumerate(loaded.passages(range(loaded.passage_count))):
+        first.setdefault(p.section.strip(" :#¶"), pid)
+    named = [(s, pid) for s, pid in first.items() if len(s.split()) >= 2]
     return named[:MAX_HEADINGS]
 
 

@@ -211,6 +211,11 @@ def recent_html(questions: Sequence[str]) -> str:
     return _render("recent.jinja", questions=list(questions))
 
 
+def examples_html(questions: Sequence[str]) -> str:
+    """Questions to try, as buttons that ask them (nothing when there are none)."""
+    return _render("examples.jinja", questions=list(questions))
+
+
 def stale_html(question: str) -> str:
     """The notice on an answer whose index has been replaced, with a button to ask again."""
     return _render("stale.jinja", question=question)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answer import MAX_K, Assistant
+from assistant.examples import Examples
 from assistant.web import catalog, uploads
 from index.errors import CitedError
 from index.loaded import LoadedIndex
@@ -44,6 +45,16 @@ class Api:
     _paragraphs: dict[tuple[str, str], list] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     builder: Any = None  # the embedder Rebuild and the watcher build with (--engine)
+    _examples: Examples | None = None
+
+    def example_questions(self) -> tuple[str, ...]:
+        """Questions to try that the index answers now (none when there is no index)."""
+        if self._examples is None:
+            self._examples = Examples(self.assistant)
+        try:
+            return self._examples.current()
+        except CitedError:
+            return ()
 
     @property
     def build_embedder(self) -> Any:

@@ -113,3 +113,9 @@ def _wire_page(app: gr.Blocks, api: Api, v: dict[str, Any], refresh: Callable[..
             api_visibility="private",
         )
     )
+    app.load(
+        lambda: html.examples_html(api.example_questions()),
+        None,
+        v["examples"],
+        api_visibility="private",
+    )

@@ -17,13 +17,6 @@ from assistant.present import html, text
 from assistant.web.api import DEFAULT_K, Api
 from assistant.web.events import CLICK_JS, open_in_reader, reader_outputs, shown_in_place
 
-EXAMPLES = [
-    "Why does being less available make someone value you more?",
-    "How long should no contact last before they start missing me?",
-    "What should I do with my time while we are apart?",
-    "How can I make him jealous so he comes back?",
-    "What is the peak-end rule?",
-]
 RECENT_QUESTIONS = 8
 SEARCHED_ALONE = (
     "Each question is searched on its own (an earlier one does not change the next answer); "
@@ -56,8 +49,9 @@ def build(api: Api) -> dict[str, Any]:
             elem_id="cited-doc-filter",
             scale=2,
         )
-    gr.Examples(EXAMPLES, inputs=question, label="Try one of these")
     views = {
+        # questions this folder answers (`assistant.examples`), filled when the page loads
+        "examples": gr.HTML("", js_on_load=CLICK_JS, elem_id="cited-examples"),
         "question": question,
         "ask": ask,
         "k": k,
@@ -165,7 +159,7 @@ def wire(api: Api, v: dict[str, Any]) -> None:
             return gr.skip()
         return str(getattr(event, "question", "") or "")
 
-    for source in (v["recent"], v["stale"]):
+    for source in (v["recent"], v["stale"], v["examples"]):
         again = source.click(pick, None, v["question"], api_visibility="private")
         again.success(**asking).success(show, show_inputs, shown, api_visibility="private")
     v["copy"].click(

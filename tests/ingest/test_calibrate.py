@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
+
 from index.loaded import LoadedIndex
 from ingest import calibrate
 
@@ -50,3 +52,22 @@ def test_the_shipped_and_python_docs_corpora_get_different_thresholds(shipped_in
         shipped = calibrate.calibrate(loaded, embedder)
     assert 0.2 <= shipped.threshold <= 0.35
     assert shipped.null_share_above(shipped.threshold) <= 0.03
+
+
+def test_one_subject_keeps_one_threshold_and_several_share_the_bank_budget():
+    rng = np.random.default_rng(14)
+    null = rng.uniform(0.0, 0.3, size=(300, 1))
+    (alone,) = calibrate.group_thresholds(null, [[]])
+    assert alone == calibrate.threshold_from(null[:, 0].tolist(), [])
+    # two subjects: the manuals' bank scores sit higher than the articles'
+    two = np.column_stack([rng.uniform(0.0, 0.25, 300), rng.uniform(0.1, 0.45, 300)])
+    articles, manuals = calibrate.group_thresholds(two, [[], []])
+    assert articles < manuals
+    cleared = (two >= np.array([articles, manuals]) - calibrate.NULL_MARGIN).any(axis=1)
+    assert cleared.mean() <= 1 - calibrate.NULL_QUANTILE + 0.01
+
+
+def test_the_shipped_articles_are_one_subject_with_one_threshold(shipped_index, embedder):
+    with LoadedIndex.load(shipped_index) as loaded:
+        assert len(calibrate.subject_groups(loaded)) == 1
+        assert calibrate.calibrate(loaded, embedder).groups == ()
