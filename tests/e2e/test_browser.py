@@ -189,6 +189,17 @@ def rebuild(page) -> None:
     library_status(page, "Rebuilt in")
 
 
+def test_an_example_question_the_folder_answers_is_asked_with_one_click(page):
+    offered = page.locator("#cited-examples button.cited-example")
+    offered.first.wait_for()
+    assert offered.count() == 5
+    question = offered.nth(4).inner_text()
+    forget_answer(page)
+    offered.nth(4).click()
+    wait_for_answer(page, question)
+    assert page.locator("#cited-answer .cited-quote").count() >= 1
+
+
 def test_an_answer_shows_quotes_with_the_answering_sentence_and_the_caveats(page):
     ask(page, "Why does being less available make someone value you more?")
     cards = page.locator("#cited-answer .cited-quote")
