@@ -250,15 +250,20 @@ def web_assistant(tmp_path_factory: pytest.TempPathFactory, embedder):
 
 @pytest.mark.skipif(not WEB_PAGES.is_dir(), reason="../shared/benchmarks/webpages not present")
 def test_the_shipped_articles_own_subject_is_another_for_a_folder_on_other_things(
-    assistant, web_assistant
+    assistant, web_assistant, embedder
 ) -> None:
     """The bank holds the shipped articles' own subject too: they answer it strongly, so
     there it counts for nothing; a folder of jokes and interviews that says "miss" quoted
     "I miss my children every day." for it."""
     question = "How do I get my husband to miss me?"
-    answer = web_assistant.answer(question)
-    assert answer.abstained
-    assert answer.abstention is not None
-    assert answer.abstention.other_subject is not None
-    assert answer.abstention.other_subject[0] == "love and longing"
+    query = embedder.encode_query(question)
+    for judged, expected in ((web_assistant, "love and longing"), (assistant, None)):
+        loaded = judged.index()
+        threshold = judged.threshold(loaded)
+        # judged as if weakly answered, so that only the bank's questions decide
+        found = subjects.other_subject(
+            query, threshold, threshold, judged.searcher(loaded), embedder
+        )
+        assert (found[0] if found else None) == expected
+    assert web_assistant.answer(question).abstained
     assert not assistant.answer(question).abstained
