@@ -274,3 +274,43 @@ def test_third_corpus_of_web_pages_answers_and_abstains(web_report: EvalReport) 
     assert metrics.manipulation_recall >= 0.8, _misses(web_report, ("manipulation", "no notice"))
     # highlight@5 0.583 before the echo rule (highlight.ECHO_SHARE), 0.611 after
     assert metrics.highlight_at_5 >= 0.58
+
+
+# A folder of two subjects: the shipped articles with a user's manuals beside them (the
+# Python FAQ and HOWTO pages of tests/data/python-docs, three Markdown files and two PDF
+# pages of tests/data). One threshold for both made the articles abstain on their own
+# questions: 12 of 111 wrongly abstained, "What is the peak-end rule?" among them.
+MANUALS = (
+    *sorted((DATA / "python-docs").glob("*.html")),
+    *(DATA / "markdown" / name for name in ("systemd-ENVIRONMENT.md", "pip-installation.md")),
+    DATA / "markdown" / "systemd-HACKING.md",
+    DATA / "pdf" / "r-admin-pages-28-29.pdf",
+)
+
+
+@pytest.fixture(scope="module")
+def mixed_assistant(tmp_path_factory: pytest.TempPathFactory, shipped_corpus, embedder):
+    import shutil
+
+    from assistant.answer import Assistant
+    from ingest.pipeline import build_index
+
+    root = tmp_path_factory.mktemp("mixed")
+    corpus = root / "corpus"
+    shutil.copytree(shipped_corpus, corpus)
+    for path in MANUALS:
+        shutil.copy(path, corpus / path.name)
+    build_index(corpus, root / "index", embedder)
+    return Assistant(root / "index", embedder=embedder)
+
+
+def test_manuals_beside_the_articles_leave_the_articles_answering(mixed_assistant) -> None:
+    result = evaluate(load_questions(QUESTIONS), lambda q: mixed_assistant.answer(q, k=5).to_dict())
+    # 3 of 111 measured with a threshold per subject (12 with one threshold)
+    assert result.splits["all"].wrongly_abstained <= 4, _misses(result, "abstained")
+    assert not mixed_assistant.answer("What is the peak-end rule?").abstained
+    assert mixed_assistant.answer("How do I make my dog miss me?").abstained
+    near = evaluate(
+        load_questions(DATA / "near_miss.jsonl"), lambda q: mixed_assistant.answer(q).to_dict()
+    )
+    assert near.splits["all"].off_topic_abstention >= 0.9  # 0.933 measured
