@@ -127,7 +127,7 @@ def unaddressed(
 ) -> list[str]:
     """The words of a weakly answered question that its quotes (the best QUOTES_CHECKED
     of those shown) do not address; empty when it is not weakly answered."""
-    checked, _ = checked_quotes(hits, threshold, loaded)
+    checked = checked_hits(hits, threshold)
     if not weak(checked.sentence, threshold):
         return []
     passages = loaded.passages([int(i) for i in checked.ids])
@@ -271,12 +271,17 @@ def _stems(word: str) -> list[str]:
     return LexicalIndex.tokenize([word])[0]
 
 
-def checked_quotes(hits: Hits, threshold: float, loaded: LoadedIndex) -> tuple[Hits, list[str]]:
+def checked_hits(hits: Hits, threshold: float) -> Hits:
     """The quotes the word checks read: the best QUOTES_CHECKED (by meaning) of those
-    shown, as hits and as texts."""
+    shown."""
     checked = hits.take(shown(hits.semantic, threshold))
-    checked = checked.take(np.argsort(-checked.semantic)[:QUOTES_CHECKED])
-    return checked, [p.text for p in loaded.passages([int(i) for i in checked.ids])]
+    return checked.take(np.argsort(-checked.semantic)[:QUOTES_CHECKED])
+
+
+def checked_texts(hits: Hits, threshold: float, loaded: LoadedIndex) -> list[str]:
+    """The texts of `checked_hits`."""
+    ids = checked_hits(hits, threshold).ids
+    return [p.text for p in loaded.passages([int(i) for i in ids])]
 
 
 def _nearest_cosine(searcher: HybridSearcher, vector: np.ndarray) -> float:

@@ -223,7 +223,7 @@ class Assistant:
         if best >= threshold + abstention.STRONG_MARGIN:
             never = []
         elif never:
-            _, quotes = abstention.checked_quotes(hits, threshold, loaded)
+            quotes = abstention.checked_texts(hits, threshold, loaded)
             never = abstention.uncovered(never, searcher, self.embedder, quotes)
         unknown = [*never, *sources_only]
         answered = best >= threshold

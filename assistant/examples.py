@@ -35,8 +35,6 @@ _ASKS = re.compile(
     r"^(?:how|why|what|when|which|who|where|should|can|could|do|does|is|are|will)\b", re.I
 )
 _NUMBERING = re.compile(r"^\s*(?:\d{1,3}(?:\.\d{1,3})*[.)]?|[A-Z][.)])\s+")
-#: A section path's separator, when sections carry their parents.
-_PATH = " › "
 
 
 def heading_questions(loaded: LoadedIndex, limit: int = TRIED) -> list[str]:
@@ -47,7 +45,7 @@ def heading_questions(loaded: LoadedIndex, limit: int = TRIED) -> list[str]:
     step = max(1, loaded.passage_count // SAMPLED)
     by_doc: dict[str, list[str]] = {}
     for passage in loaded.passages(list(range(0, loaded.passage_count, step))):
-        heading = _NUMBERING.sub("", passage.section.split(_PATH)[-1]).strip()
+        heading = _NUMBERING.sub("", passage.section).strip()  # the innermost heading
         if not _ASKS.match(heading) or not 3 <= len(heading.split()) <= 14:
             continue
         if heading.casefold().rstrip(" ?") in titles.get(passage.doc_id, ""):

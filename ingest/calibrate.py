@@ -75,10 +75,8 @@ class Calibration:
     def passage_thresholds(self, loaded: LoadedIndex) -> np.ndarray:
         """The threshold of each passage of `loaded`: its document's group's, or the one
         threshold for a document in no group (one newer than this calibration)."""
-        thresholds = np.full(loaded.passage_count, self.threshold, dtype=np.float32)
-        for docs, threshold in zip(self.groups, self.group_thresholds, strict=True):
-            thresholds[loaded.passage_ids_for_docs(list(docs))] = threshold
-        return thresholds
+        by_group = np.asarray([*self.group_thresholds, self.threshold], dtype=np.float32)
+        return by_group[_group_of_passages(loaded, self.groups, unknown=-1)]
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -186,8 +184,11 @@ def _mean_vector(loaded: LoadedIndex, doc_id: str) -> np.ndarray:
     return mean / norm if norm else mean
 
 
-def _group_of_passages(loaded: LoadedIndex, groups: Sequence[Sequence[str]]) -> np.ndarray:
-    group_of = np.zeros(loaded.passage_count, dtype=np.int64)
+def _group_of_passages(
+    loaded: LoadedIndex, groups: Sequence[Sequence[str]], unknown: int = 0
+) -> np.ndarray:
+    """Each passage's group number (`unknown` for a document in no group)."""
+    group_of = np.full(loaded.passage_count, unknown, dtype=np.int64)
     for g, docs in enumerate(groups):
         group_of[loaded.passage_ids_for_docs(list(docs))] = g
     return group_of

@@ -212,7 +212,8 @@ def apply_rules(doc: Document, given: Sequence[Block] | None = None) -> RuledSen
     chosen: dict[Span, str] = {}
     compared: list[Span] = []
     sections: dict[Span, str] = {}
-    personal = about_people(doc.text) and addresses_reader(doc.text)
+    words = len(_WORDS.findall(doc.text))
+    personal = about_people(doc.text, words) and addresses_reader(doc.text, words)
     for span, block, forced, section in _candidates(doc, given or blocks(doc)):
         sections[span] = section
         sentence = doc.text[span[0] : span[1]]
@@ -223,18 +224,21 @@ def apply_rules(doc: Document, given: Sequence[Block] | None = None) -> RuledSen
     return RuledSentences(chosen, tuple(compared), sections)
 
 
-def about_people(text: str) -> bool:
-    """Whether at least PEOPLE_SHARE of the text's words name people: only there is an
-    ethical term's cue a limit on harm done to someone."""
-    words = len(_WORDS.findall(text))
-    return bool(words) and len(_PERSON.findall(text)) >= PEOPLE_SHARE * words
+def about_people(text: str, words: int | None = None) -> bool:
+    """Whether at least PEOPLE_SHARE of the text's `words` (counted here when not given)
+    name people: only there is an ethical term's cue a limit on harm done to someone."""
+    return _share_at_least(_PERSON, text, PEOPLE_SHARE, words)
 
 
-def addresses_reader(text: str) -> bool:
-    """Whether at least READER_SHARE of the text's words address the reader ("you",
-    "your"): advice, which an ethical limit can limit."""
-    words = len(_WORDS.findall(text))
-    return bool(words) and len(_READER.findall(text)) >= READER_SHARE * words
+def addresses_reader(text: str, words: int | None = None) -> bool:
+    """Whether at least READER_SHARE of the text's `words` (counted here when not given)
+    address the reader ("you", "your"): advice, which an ethical limit can limit."""
+    return _share_at_least(_READER, text, READER_SHARE, words)
+
+
+def _share_at_least(pattern: re.Pattern[str], text: str, share: float, words: int | None) -> bool:
+    words = len(_WORDS.findall(text)) if words is None else words
+    return bool(words) and len(pattern.findall(text)) >= share * words
 
 
 def _kind_by_rule(sentence: str, section: str, personal: bool = True) -> str | None:

@@ -49,7 +49,7 @@ def _quoted(assistant, question: str) -> set[str]:
     """The BM25 stems of the quotes the word checks read for `question`."""
     loaded = assistant.index()
     hits = assistant.searcher(loaded).search(question, k=20)
-    _, quotes = abstention.checked_quotes(hits, assistant.threshold(loaded), loaded)
+    quotes = abstention.checked_texts(hits, assistant.threshold(loaded), loaded)
     return set().union(*LexicalIndex.tokenize(quotes))
 
 

@@ -350,8 +350,8 @@ def test_ethical_words_of_a_technical_manual_mark_no_ethical_caveat(path, embed,
     found = find_caveats(doc, embed)
     assert not [c.text for c in found if c.kind in caveats_module.PERSONAL_KINDS]
     # The same words in advice about people would be caveats: the gate is what holds.
-    monkeypatch.setattr(caveats_module, "about_people", lambda text: True)
-    monkeypatch.setattr(caveats_module, "addresses_reader", lambda text: True)
+    monkeypatch.setattr(caveats_module, "about_people", lambda *_: True)
+    monkeypatch.setattr(caveats_module, "addresses_reader", lambda *_: True)
     assert [c for c in find_caveats(doc, embed) if c.kind in caveats_module.PERSONAL_KINDS]
 
 
@@ -377,7 +377,7 @@ def test_a_text_about_people_that_gives_no_advice_states_no_ethical_caveat(name,
         return [c.text for c in find_caveats(doc, None, ruled) if c.kind in PERSONAL_KINDS]
 
     assert personal() == []
-    monkeypatch.setattr(caveats_module, "addresses_reader", lambda text: True)
+    monkeypatch.setattr(caveats_module, "addresses_reader", lambda *_: True)
     assert personal()  # advice to a reader with the same words would state them
 
 
