@@ -28,6 +28,7 @@ from ingest.formats.html_chrome import Part, chrome_parts, link_share
 from ingest.formats.html_chrome_markup import markup_chrome
 from ingest.formats.html_fallback import fallback_parts
 from ingest.formats.html_recall import is_own_article, judged_paragraphs, with_missed_prose
+from ingest.formats.html_structure import with_missed_blocks
 from ingest.headings import HeadingTrail
 from ingest.structure import is_label_line
 from ingest.text import squash
@@ -64,7 +65,7 @@ def read(raw: bytes, file: str, limits: Limits) -> Reading:
     if not parts:
         raise UnreadableFileError(file, "no article text found in the HTML page")
     marked = dict(markup_chrome(tree, parts)) | dict(chrome_parts(parts))
-    text, blocks = _layout(parts, title, marked.keys())
+    text, blocks = _layout([_without_permalink(p) for p in parts], title, marked.keys())
     chrome = [MarkedSpan(blocks[i].start, blocks[i].end, why) for i, why in sorted(marked.items())]
     return Reading(text=text, title=title, blocks=blocks, boilerplate=tuple(chrome))
 
@@ -100,6 +101,15 @@ def _singletons() -> re.Pattern[str]:
 def _unmarked(kind: str, text: str) -> str:
     """A heading without the permalink mark a documentation generator appends."""
     return _PERMALINK.sub("", text) if kind == "heading" else text
+
+
+def _without_permalink(part: Part) -> Part:
+    """The part without the "¶" a documentation generator ends an entry with ("- class
+    zipfile.ZipInfo(...)¶"): a mark to click, not a word. Removed only once chrome is
+    judged, which reads it as the sign of a documentation entry."""
+    if part.kind == "code" or not _PERMALINK.search(part.text):
+        return part
+    return dataclasses.replace(part, text=_PERMALINK.sub("", part.text))
 
 
 def _is_page_dump(parts: list[Part]) -> bool:
@@ -160,7 +170,8 @@ def _main_parts(
     if sum(len(part.text) for part in parts) < SHORT_PAGE_CHARS:
         parts, title = _extract(tree, limits, 1)
     paragraphs = judged_paragraphs(tree)
-    return with_missed_prose(parts, paragraphs, tree, title), title, tree, paragraphs
+    parts = with_missed_blocks(with_missed_prose(parts, paragraphs, tree, title), tree)
+    return parts, title, tree, paragraphs
 
 
 def _parsed(raw: bytes, limits: Limits):

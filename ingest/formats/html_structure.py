@@ -1,0 +1,234 @@
+"""Blocks of the page's main region that trafilatura dropped between two it kept.
+
+trafilatura drops whole stretches of documentation pages: a Sphinx option list
+(`<dl class="std cmdoption">`: "-l <zipfile>" / "List files in a zipfile."), API entries'
+signatures, a section with its heading and code. The page's markup names its main region
+(Sphinx's `div[role=main]` or `div.body`, `<main>`, `<article>`, else `<body>` less the
+classes generators give navigation); on a page a documentation generator wrote (its
+`<meta name="generator">`: Docutils, texi2any, DocBook...) its blocks (p, li, dt,
+dd, pre, headings, table rows) are read in order and lined up with the kept parts. A block
+missing from the text that lies between two blocks found there, in the order the page
+gives them, is inside the article: it goes in after the part that holds the one before it.
+Blocks before the first or after the last found block (navigation, footers) stay out; the
+chrome rules run on the parts afterwards, as on any part.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from ingest.formats.html_chrome import Part, link_share
+from ingest.text import squash
+
+log = logging.getLogger(__name__)
+
+#: Documentation generators, as their `<meta name="generator">` names them.
+_GENERATOR = re.compile(
+    r"docutils|sphinx|texi2any|makeinfo|texi2html|docbook|mkdocs|pandoc|doxygen|javadoc"
+    r"|rustdoc|asciidoctor|gtk-doc|latex2html|hevea",
+    re.IGNORECASE,
+)
+#: Where a page's markup says its main content is, tried in this order, else <body>.
+_MAIN_REGIONS = (
+    "//div[@role='main']",
+    "//main",
+    "//article",
+    "//div[contains(concat(' ', normalize-space(@class), ' '), ' body ')]",
+    "//body",
+)
+_SKIPPED = frozenset(
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "nav",
+        "header",
+        "footer",
+        "aside",
+        "form",
+        "button",
+    ]
+)
+#: Classes generators give their navigation: permalinks, sidebars, DocBook's and
+#: Texinfo's header and footer links, tables of contents.
+_SKIPPED_CLASSES = frozenset(
+    [
+        "headerlink",
+        "sphinxsidebar",
+        "related",
+        "navheader",
+        "navfooter",
+        "header",
+        "nav-panel",
+        "toc",
+        "contents",
+        "section-toc",
+        "mini-toc",
+        "toctree-wrapper",
+        "breadcrumb",
+        "breadcrumbs",
+    ]
+)
+_HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
+_BLOCKS = (
+    frozenset(["p", "li", "dt", "dd", "pre", "blockquote", "caption", "figcaption", "tr"])
+    | _HEADINGS
+)
+#: A block this long is looked for anywhere ahead in the text; a shorter one ("-l", "Note")
+#: only just after the last block found, where its copy, if kept, would be.
+MIN_ANCHOR_CHARS = 40
+NEAR_CHARS = 300
+#: Permalink marks documentation generators end a heading or an entry with ("name¶").
+_PERMALINK = re.compile(r"[\s¶§]+$")
+
+
+@dataclass(frozen=True)
+class MarkupBlock:
+    """A block of the main region: the Part it would be, and its squashed text."""
+
+    part: Part
+    key: str
+
+
+def with_missed_blocks(parts: list[Part], tree) -> list[Part]:
+    """`parts` with the blocks of the page's main region that lie between kept ones and
+    are missing from them, each after the part holding the block before it."""
+    if not parts or tree is None or not _is_generated_manual(tree):
+        return parts
+    region = _main_region(tree)
+    if region is None:
+        return parts
+    text = _Text([squash(p.text) for p in parts])
+    inserts: dict[int, list[Part]] = {}
+    pending: list[Part] = []
+    cursor, holder = 0, -1
+    for block in markup_blocks(region):
+        at = text.find_from(block.key, cursor)
+        if at < 0:
+            if not text.holds(block.key):  # kept elsewhere: not missing, not a landmark
+                pending.append(block.part)
+            continue
+        if pending and holder >= 0:
+            inserts.setdefault(holder, []).extend(pending)
+        pending = []
+        cursor, holder = at + len(block.key), text.part_at(at)
+    if inserts:
+        log.debug("added %d blocks of the main region", sum(map(len, inserts.values())))
+    return [p for i, part in enumerate(parts) for p in (part, *inserts.get(i, ()))]
+
+
+def _is_generated_manual(tree) -> bool:
+    """Whether a documentation generator wrote the page: there, the main region holds the
+    manual and nothing the markup does not name as navigation. On a page a CMS built,
+    what trafilatura drops inside the article is mostly chrome (teasers, captions, shop
+    links), so its choice stands."""
+    names = tree.xpath("//meta[translate(@name, 'GENRATO', 'genrato')='generator']/@content")
+    return any(_GENERATOR.search(name) for name in names)
+
+
+def _main_region(tree):
+    for path in _MAIN_REGIONS:
+        found = tree.xpath(path)
+        if found:
+            return found[0]
+    return None
+
+
+def markup_blocks(region) -> Iterator[MarkupBlock]:
+    """The region's blocks in reading order: each block element's own text (a nested
+    block's text is that block's), a table row as its cells joined by " | "."""
+    for element, own in _own_texts(region):
+        tag = element.tag
+        if tag == "pre":
+            code = "\n".join(line.rstrip() for line in own.strip("\n").split("\n"))
+            block = Part("code", code)
+        else:
+            line = _PERMALINK.sub("", squash(own))
+            if not line:
+                continue
+            linked = link_share(sum(len(squash(a.text_content())) for a in element.iter("a")), line)
+            if tag in _HEADINGS:
+                block = Part("heading", line, linked, int(tag[1]))
+            elif tag in ("li", "dt", "dd"):
+                block = Part("item", "- " + line, linked)
+            elif tag == "tr":
+                block = Part("table", line)
+            else:
+                block = Part("paragraph", line, linked)
+        key = squash(block.text.removeprefix("- "))
+        if key:
+            yield MarkupBlock(block, key)
+
+
+def _own_texts(element) -> Iterator[tuple[object, str]]:
+    """(block element, its own text) for every block inside `element`, in order."""
+    pieces: list[str] = []
+    yield from _walk(element, pieces)
+
+
+def _walk(element, pieces: list[str]) -> Iterator[tuple[object, str]]:
+    """Append `element`'s inline text to `pieces`, yielding each nested block whole."""
+    pieces.append(element.text or "")
+    for child in element:
+        tag = child.tag if isinstance(child.tag, str) else None
+        if tag is None or tag in _SKIPPED or _is_navigation(child):
+            pass
+        elif tag == "tr":
+            cells = [squash(c.text_content()) for c in child if c.tag in ("td", "th")]
+            yield child, " | ".join(c for c in cells if c)
+        elif tag in _BLOCKS:
+            own: list[str] = []
+            nested = list(_walk(child, own))
+            yield child, "".join(own)
+            yield from nested
+        elif tag == "br":
+            pieces.append("\n")
+        else:
+            yield from _walk(child, pieces)
+        pieces.append(child.tail or "")
+
+
+def _is_navigation(element) -> bool:
+    return not _SKIPPED_CLASSES.isdisjoint((element.get("class") or "").split())
+
+
+class _Text:
+    """The parts' squashed texts joined by spaces, searched forward from a place: through
+    an index of where its words start, so a manual of thousands of blocks is lined up by
+    lookups, not a scan per block."""
+
+    KEY = 16
+    _WORD_START = re.compile(r"(?:^|(?<=\s))\S")
+
+    def __init__(self, texts: Sequence[str]):
+        self.starts: list[int] = []
+        offset = 0
+        for piece in texts:
+            self.starts.append(offset)
+            offset += len(piece) + 1
+        self.text = " ".join(texts)
+        self._openings: dict[str, list[int]] = {}
+        for match in self._WORD_START.finditer(self.text):
+            at = match.start()
+            self._openings.setdefault(self.text[at : at + self.KEY], []).append(at)
+
+    def part_at(self, at: int) -> int:
+        return bisect.bisect_right(self.starts, at) - 1
+
+    def holds(self, piece: str) -> bool:
+        return piece in self.text
+
+    def find_from(self, piece: str, start: int) -> int:
+        """Where `piece` occurs from `start` on (a short piece: only near `start`), or -1."""
+        if len(piece) < MIN_ANCHOR_CHARS:
+            return self.text.find(piece, start, start + NEAR_CHARS + len(piece))
+        places = self._openings.get(piece[: self.KEY], ())
+        for at in places[bisect.bisect_left(places, start) :]:
+            if self.text.startswith(piece, at):
+                return at
+        return -1
