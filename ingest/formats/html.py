@@ -28,7 +28,7 @@ from ingest.formats.html_chrome import Part, chrome_parts, link_share
 from ingest.formats.html_chrome_markup import markup_chrome
 from ingest.formats.html_fallback import fallback_parts
 from ingest.formats.html_recall import is_own_article, judged_paragraphs, with_missed_prose
-from ingest.formats.html_structure import with_missed_blocks
+from ingest.formats.html_structure import manual_navigation, with_missed_blocks
 from ingest.headings import HeadingTrail
 from ingest.structure import is_label_line
 from ingest.text import squash
@@ -64,7 +64,11 @@ def read(raw: bytes, file: str, limits: Limits) -> Reading:
     title = _composed_text(title) if title else title
     if not parts:
         raise UnreadableFileError(file, "no article text found in the HTML page")
-    marked = dict(markup_chrome(tree, parts)) | dict(chrome_parts(parts))
+    marked = (
+        dict(markup_chrome(tree, parts))
+        | dict(manual_navigation(tree, parts))
+        | dict(chrome_parts(parts))
+    )
     text, blocks = _layout([_without_permalink(p) for p in parts], title, marked.keys())
     chrome = [MarkedSpan(blocks[i].start, blocks[i].end, why) for i, why in sorted(marked.items())]
     return Reading(text=text, title=title, blocks=blocks, boilerplate=tuple(chrome))
@@ -206,7 +210,7 @@ def _extract(tree, limits: Limits, min_size: int) -> tuple[list[Part], str | Non
         return [], None
     for line_break in found.body.iter("lb"):  # a <br>: words on either side stay apart
         line_break.text = "\n"
-    parts = list(_parts(found.body))
+    parts = list(_parts(found.body.iterchildren()))
     first_h1 = next((part.text for part in parts if part.kind == "h1"), None)
     title = first_h1 or _metadata_title(tree)
     return [dataclasses.replace(p, kind="heading") if p.kind == "h1" else p for p in parts], title
@@ -227,9 +231,9 @@ def _metadata_title(tree) -> str | None:
     return squash(metadata.title) if metadata.title else None
 
 
-def _parts(body) -> Iterator[Part]:
-    """Walk trafilatura's element tree in document order."""
-    for element in body.iterchildren():
+def _parts(elements) -> Iterator[Part]:
+    """Walk trafilatura's element tree (the children of its body) in document order."""
+    for element in elements:
         tag = element.tag
         if tag == "head":
             heading = _PERMALINK.sub("", squash(_all_text(element)))
@@ -245,10 +249,34 @@ def _parts(body) -> Iterator[Part]:
             yield Part("table", _table(element))
         elif tag == "code":
             yield Part("code", _code(element))
-        elif tag == "quote" and element.find(".//code") is not None:
-            yield from _parts(element)
+        elif tag == "quote" and _holds_blocks(element):
+            yield from _quote_parts(element)
         else:
             yield _part("paragraph", squash(_all_text(element)), element)
+
+
+#: trafilatura's block elements: inside a quote, each is a block of its own.
+_BLOCK_TAGS = frozenset(["p", "list", "head", "table", "code", "quote"])
+
+
+#: Blocks after an item's first paragraph that are parts of their own.
+_ITEM_BLOCK_TAGS = frozenset(["p", "quote", "code", "table"])
+
+
+def _holds_blocks(quote) -> bool:
+    """A quote of code, or of paragraphs (a Texinfo <blockquote> of book references), is
+    read block by block: its paragraphs' texts, joined, would run "ISBN 978-0.Deepayan"."""
+    return quote.find(".//code") is not None or any(c.tag in _BLOCK_TAGS for c in quote)
+
+
+def _quote_parts(quote) -> Iterator[Part]:
+    """The quote's own text, then each block inside it (text between them kept too)."""
+    if (quote.text or "").strip():
+        yield _part("paragraph", squash(quote.text), quote)
+    for child in quote:
+        yield from _parts([child])
+        if (child.tail or "").strip():
+            yield Part("paragraph", squash(child.tail))
 
 
 def _heading_level(rend: str | None) -> int:
@@ -271,22 +299,21 @@ def _part(kind: str, text: str, element) -> Part:
 
 def _items(list_element, depth: int) -> Iterator[Part]:
     """One "- " line per list item, nested lists indented under their item. An item made
-    of several paragraphs (a Sphinx definition with its "Warning" box) is its first
-    paragraph, then the others as paragraphs of their own, never run together."""
+    of several blocks (a Sphinx definition with its "Warning" box, a FAQ step "By returning
+    a tuple of the results:" and its code) is its first paragraph, then the other blocks
+    as parts of their own, never run together."""
     for item in list_element.iterchildren("item"):
         nested = [child for child in item.iterchildren("list")]
         for child in nested:
             item.remove(child)
-        paragraphs = [child for child in item.iterchildren("p")]
-        rest = paragraphs[1:] if paragraphs and not (item.text or "").strip() else []
+        blocks = [child for child in item if child.tag in _ITEM_BLOCK_TAGS]
+        opens = blocks and blocks[0].tag == "p" and not (item.text or "").strip()
+        rest = blocks[1:] if opens else []
         for child in rest:
             item.remove(child)
         line = _part("item", squash(_all_text(item)), item)
         yield Part("item", "  " * depth + "- " + line.text, line.linked)
-        for child in rest:
-            text = squash(_all_text(child))
-            if text:
-                yield _part("paragraph", text, child)
+        yield from _parts(rest)
         for child in nested:
             yield from _items(child, depth + 1)
 

@@ -38,6 +38,8 @@ class Paragraph:
     text: str
     good: bool
     link_density: float
+    #: Inside a <pre>: code, whose words jusText runs together ("deffunc1(a,b)").
+    in_code: bool = False
 
 
 def page_paragraphs(tree, stoplist: frozenset[str]) -> list[Paragraph]:
@@ -50,7 +52,15 @@ def page_paragraphs(tree, stoplist: frozenset[str]) -> list[Paragraph]:
     found = maker.paragraphs
     classify_paragraphs(found, stoplist, *_JUSTEXT_SETTINGS)
     revise_paragraph_classification(found, _MAX_HEADING_DISTANCE)
-    return [Paragraph(squash(p.text), p.class_type == "good", p.links_density()) for p in found]
+    return [
+        Paragraph(
+            squash(p.text),
+            p.class_type == "good",
+            p.links_density(),
+            "pre" in p.dom_path.split("."),
+        )
+        for p in found
+    ]
 
 
 class _Cut(JustextParagraph):

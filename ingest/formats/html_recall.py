@@ -159,6 +159,7 @@ def _is_missed_prose(paragraph: Paragraph, joined: _Text) -> bool:
     text = paragraph.text
     return (
         paragraph.good
+        and not paragraph.in_code
         and len(text) >= MIN_PROSE_CHARS
         and paragraph.link_density <= MAX_LINK_DENSITY
         and text[:OVERLAP_CHARS] not in joined

@@ -8,9 +8,9 @@ classes generators give navigation); on a page a documentation generator wrote (
 `<meta name="generator">`: Docutils, texi2any, DocBook...) its blocks (p, li, dt,
 dd, pre, headings, table rows) are read in order and lined up with the kept parts. A block
 missing from the text that lies between two blocks found there, in the order the page
-gives them, is inside the article: it goes in after the part that holds the one before it.
-Blocks before the first or after the last found block (navigation, footers) stay out; the
-chrome rules run on the parts afterwards, as on any part.
+gives them, is inside the article: it goes in after the part that holds the one before it
+(before the first part, for a title page trafilatura skipped). The chrome rules run on the
+parts afterwards, as on any part.
 """
 
 from __future__ import annotations
@@ -59,6 +59,7 @@ _SKIPPED = frozenset(
 _SKIPPED_CLASSES = frozenset(
     [
         "headerlink",
+        "copiable-anchor",
         "sphinxsidebar",
         "related",
         "navheader",
@@ -67,6 +68,7 @@ _SKIPPED_CLASSES = frozenset(
         "nav-panel",
         "toc",
         "contents",
+        "contents-heading",
         "section-toc",
         "mini-toc",
         "toctree-wrapper",
@@ -74,6 +76,8 @@ _SKIPPED_CLASSES = frozenset(
         "breadcrumbs",
     ]
 )
+#: The navigation boxes among them that are a line of links above or below a section.
+_NAVIGATION_BOXES = ("header", "nav-panel", "navheader", "navfooter", "related", "breadcrumbs")
 _HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 _BLOCKS = (
     frozenset(["p", "li", "dt", "dd", "pre", "blockquote", "caption", "figcaption", "tr"])
@@ -106,20 +110,41 @@ def with_missed_blocks(parts: list[Part], tree) -> list[Part]:
     text = _Text([squash(p.text) for p in parts])
     inserts: dict[int, list[Part]] = {}
     pending: list[Part] = []
-    cursor, holder = 0, -1
+    cursor, holder = 0, -1  # -1: before the first part
     for block in markup_blocks(region):
         at = text.find_from(block.key, cursor)
         if at < 0:
             if not text.holds(block.key):  # kept elsewhere: not missing, not a landmark
                 pending.append(block.part)
             continue
-        if pending and holder >= 0:
-            inserts.setdefault(holder, []).extend(pending)
+        inserts.setdefault(holder, []).extend(pending)
         pending = []
         cursor, holder = at + len(block.key), text.part_at(at)
-    if inserts:
-        log.debug("added %d blocks of the main region", sum(map(len, inserts.values())))
-    return [p for i, part in enumerate(parts) for p in (part, *inserts.get(i, ()))]
+    if holder >= 0:  # what follows the last kept block (footnotes) goes after it
+        inserts.setdefault(holder, []).extend(pending)
+    if holder < 0:  # nothing of the region was kept: it is not the article
+        return parts
+    log.debug("added %d blocks of the main region", sum(map(len, inserts.values())))
+    return [*inserts.get(-1, ())] + [
+        p for i, part in enumerate(parts) for p in (part, *inserts.get(i, ()))
+    ]
+
+
+def manual_navigation(tree, parts: Sequence[Part]) -> list[tuple[int, str]]:
+    """(index, "navigation links") of each part that is, whole, one of a generated manual's
+    navigation boxes: Texinfo's "Next: Licensing, Previous: ..., Up: ... [Contents]" line
+    above every section, which trafilatura keeps as a paragraph of the section."""
+    if tree is None or not parts or not _is_generated_manual(tree):
+        return []
+    boxes = {
+        squash(element.text_content())
+        for name in _NAVIGATION_BOXES
+        for element in tree.xpath(
+            f"//*[contains(concat(' ', normalize-space(@class), ' '), ' {name} ')]"
+        )
+    }
+    boxes.discard("")
+    return [(i, "navigation links") for i, part in enumerate(parts) if squash(part.text) in boxes]
 
 
 def _is_generated_manual(tree) -> bool:
