@@ -7,10 +7,10 @@ rules: the main region is the first of Sphinx's `div[role=main]`, `<main>`, `<ar
 Sphinx's `div.body`, else `<body>`; inside it, what any reader should drop is removed:
 the elements `nav header footer aside script style noscript form template button`, the
 roles navigation/search/banner/contentinfo/complementary, and the classes that name
-navigation in Sphinx, DocBook and Texinfo output (`headerlink` "¶" permalinks,
-`sphinxsidebar`, `related`, `navheader`/`navfooter`, Texinfo's `header` and
-`nav-panel`, `toc`/`contents`/`section-toc`/`mini-toc` and Sphinx's `toctree-wrapper` tables
-of contents, `breadcrumb(s)`).
+navigation in Sphinx, DocBook and Texinfo output: "¶" permalinks (`headerlink`,
+`copiable-anchor`), `sphinxsidebar`, `related`, `navheader`/`navfooter`, Texinfo's
+`header` and `nav-panel`, tables of contents (`toc`, `contents`, `contents-heading`,
+`section-toc`, `mini-toc`, Sphinx's `toctree-wrapper`), `breadcrumb(s)`.
 
 The region is cut into blocks: each p, li, dt, dd, td, th, pre, h1-h6, caption,
 figcaption, blockquote is one block of its own text (text inside a nested block is that
@@ -60,6 +60,7 @@ DROPPED_ROLES = frozenset(["navigation", "search", "banner", "contentinfo", "com
 DROPPED_CLASSES = frozenset(
     [
         "headerlink",
+        "copiable-anchor",
         "sphinxsidebar",
         "related",
         "navheader",
@@ -68,6 +69,7 @@ DROPPED_CLASSES = frozenset(
         "nav-panel",
         "toc",
         "contents",
+        "contents-heading",
         "section-toc",
         "mini-toc",
         "toctree-wrapper",
