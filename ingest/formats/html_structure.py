@@ -101,7 +101,9 @@ class MarkupBlock:
 
 def with_missed_blocks(parts: list[Part], tree) -> list[Part]:
     """`parts` with the blocks of the page's main region that lie between kept ones and
-    are missing from them, each after the part holding the block before it."""
+    are missing from them, each after the part holding the block before it; a part that
+    is a `<pre>` run onto one line (trafilatura's code inside a list item) gets its lines
+    back."""
     if not parts or tree is None or not _is_generated_manual(tree):
         return parts
     region = _main_region(tree)
@@ -109,6 +111,7 @@ def with_missed_blocks(parts: list[Part], tree) -> list[Part]:
         return parts
     text = _Text([squash(p.text) for p in parts])
     inserts: dict[int, list[Part]] = {}
+    relined: dict[int, Part] = {}
     pending: list[Part] = []
     cursor, holder = 0, -1  # -1: before the first part
     for block in markup_blocks(region):
@@ -120,14 +123,25 @@ def with_missed_blocks(parts: list[Part], tree) -> list[Part]:
         inserts.setdefault(holder, []).extend(pending)
         pending = []
         cursor, holder = at + len(block.key), text.part_at(at)
-    if holder >= 0:  # what follows the last kept block (footnotes) goes after it
-        inserts.setdefault(holder, []).extend(pending)
+        if _is_flattened(block, parts[holder]):
+            relined[holder] = block.part
     if holder < 0:  # nothing of the region was kept: it is not the article
         return parts
+    inserts.setdefault(holder, []).extend(pending)  # after the last kept block: footnotes
     log.debug("added %d blocks of the main region", sum(map(len, inserts.values())))
     return [*inserts.get(-1, ())] + [
-        p for i, part in enumerate(parts) for p in (part, *inserts.get(i, ()))
+        p for i, part in enumerate(parts) for p in (relined.get(i, part), *inserts.get(i, ()))
     ]
+
+
+def _is_flattened(block: MarkupBlock, part: Part) -> bool:
+    """Whether `part` is the code `block` with its line breaks lost."""
+    return (
+        block.part.kind == "code"
+        and "\n" in block.part.text
+        and part.kind != "code"
+        and squash(part.text) == block.key
+    )
 
 
 def manual_navigation(tree, parts: Sequence[Part]) -> list[tuple[int, str]]:

@@ -112,9 +112,12 @@ def test_docbook_chapter_and_question_titles_are_headings():
     assert answer[-1] == "6.1. How many Debian distributions are there?"
 
 
-def test_a_list_items_code_is_a_block_of_its_own():
-    text = _read("faq-programming.html").document.text
-    assert "- By returning a tuple of the results:\n\n>>> def func1(a, b):" in text
+def test_a_list_items_code_is_a_block_of_its_own_with_its_lines():
+    loaded = _read("faq-programming.html")
+    text = loaded.document.text
+    code = ">>> def func1(a, b):\n...     a = 'new-value'        # a and b are local names\n"
+    assert "- By returning a tuple of the results:\n\n" + code in text
+    assert any(kind == "code" and t.startswith(code) for kind, t, _ in _blocks(loaded))
     assert "deffunc1" not in text  # jusText's copy of the code, its words run together
 
 
