@@ -19,6 +19,13 @@ words, whitespace folded, appear in a row in the document text (`load_document(.
 folded the same way), or when at least 90 % of its word 5-grams do (a block whose words
 the reader laid out otherwise: cells, a code line). Short blocks ("1", "Note") are easily
 found somewhere; the word counts weigh them little.
+
+The other way round, each page's indexed text (the document text less its boilerplate
+spans, as `ingest.analyze.read_file` marks them) is checked against the main content:
+its words that lie in no word 5-gram of the main content read in order (nor in a short
+block whole) are "outside": navigation let in, words run together ("deffunc1(a,b)").
+A reader that put everything back would keep all blocks; this figure shows what it let
+in with them.
 """
 
 from __future__ import annotations
@@ -100,6 +107,7 @@ BLOCK_TAGS = frozenset(
 #: Share of a block's word 5-grams found in the text for it to count as kept.
 MIN_GRAM_SHARE = 0.9
 GRAM = 5
+LAYOUT_MARKS = frozenset(["-", "|"])
 
 
 @dataclass(frozen=True)
@@ -150,6 +158,10 @@ class PageCoverage:
     kinds: dict[str, Tally] = field(default_factory=dict)
     lost: list[tuple[str, str]] = field(default_factory=list)
     error: str | None = None
+    #: Words of the indexed text (the text less its boilerplate spans), and how many of
+    #: them lie in no word 5-gram of the main content: chrome let in, words garbled.
+    indexed_words: int = 0
+    extra_words: int = 0
 
 
 def fold(text: str) -> tuple[str, ...]:
@@ -245,12 +257,14 @@ class _Found:
 def coverage(path: Path, keep_lost: bool = True) -> PageCoverage:
     """`path`'s main content against what cited reads of it."""
     from index.errors import UnreadableFileError
-    from ingest.load import load_document
+    from ingest.analyze import read_file
 
     page = PageCoverage(str(path))
     blocks = page_blocks(path.read_bytes())
     try:
-        found = _Found(load_document(path, path.parent).text)
+        document = read_file(path, path.parent).document
+        found = _Found(document.text)
+        page.indexed_words, page.extra_words = _extra(document, blocks)
     except UnreadableFileError as e:
         page.error, found = str(e), _Found("")
     for block in blocks:
@@ -260,6 +274,27 @@ def coverage(path: Path, keep_lost: bool = True) -> PageCoverage:
         if not kept and keep_lost:
             page.lost.append((block.kind, block.text))
     return page
+
+
+def _extra(document, blocks: Sequence[PageBlock]) -> tuple[int, int]:
+    """(words of the document's text outside its boilerplate spans, how many of them are in
+    no 5-gram of the main content read in order)."""
+    main = tuple(w for b in blocks for w in b.words)
+    grams = {main[i : i + GRAM] for i in range(len(main) - GRAM + 1)}
+    grams |= {b.words for b in blocks if len(b.words) < GRAM}  # a short block, whole
+    text, pieces, at = document.text, [], 0
+    for start, end in document.boilerplate:
+        pieces.append(text[at:start])
+        at = max(at, end)
+    # "- " opening a list item and " | " between cells are the reader's layout, not words
+    words = tuple(w for w in fold(" ".join([*pieces, text[at:]])) if w not in LAYOUT_MARKS)
+    covered = [False] * len(words)
+    for i in range(len(words)):
+        for size in {GRAM, *range(1, GRAM)}:
+            if tuple(words[i : i + size]) in grams:
+                covered[i : i + size] = [True] * len(words[i : i + size])
+                break
+    return len(words), covered.count(False)
 
 
 def files_of(patterns: Sequence[str]) -> list[Path]:
@@ -287,7 +322,13 @@ def summary(pages: Sequence[PageCoverage]) -> tuple[Tally, dict[str, Tally], Cou
 def report(pages: Sequence[PageCoverage], worst: int) -> Iterator[str]:
     """The summary table, per kind, and the worst files with their lost blocks."""
     total, kinds, losing = summary(pages)
-    yield f"{len(pages)} files; words kept {_share(total)}; blocks kept {_blocks(total)}"
+    indexed = sum(p.indexed_words for p in pages)
+    extra = sum(p.extra_words for p in pages)
+    yield (
+        f"{len(pages)} files; words kept {_share(total)}; blocks kept {_blocks(total)};"
+        f" indexed words outside the main content {extra}/{indexed}"
+        f" ({100 * extra / max(indexed, 1):.1f} %)"
+    )
     yield ""
     yield "| element | blocks kept | words kept | pages losing words |"
     yield "|---|---|---|---|"
@@ -329,6 +370,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         total, kinds, losing = summary(pages)
         out = {
             "total": asdict(total),
+            "indexed_words": sum(p.indexed_words for p in pages),
+            "extra_words": sum(p.extra_words for p in pages),
             "kinds": {k: asdict(t) | {"pages_losing": losing[k]} for k, t in kinds.items()},
             "pages": [asdict(p) for p in pages],
         }

@@ -26,7 +26,9 @@ def test_a_block_is_kept_in_a_row_or_by_most_of_its_five_word_runs() -> None:
     sentence = "Open a ZIP file, where file can be a path to a file (a string), a file-like object"
     block = PageBlock("p", fold(sentence))
     assert _Found("Intro.\n\n" + sentence.replace(" ", "\n  ", 3) + " more").keeps(block)
-    assert not _Found(sentence.replace("ZIP file,", "archive,")).keeps(block)  # 4 of its 14 runs lost
+    assert not _Found(sentence.replace("ZIP file,", "archive,")).keeps(
+        block
+    )  # 4 of its 14 runs lost
     long = " ".join(f"w{i}" for i in range(60))
     assert _Found(long.replace("w30", "x30")).keeps(PageBlock("p", fold(long)))  # 5 of 56 runs lost
     assert not _Found(" ".join(reversed(long.split()))).keeps(PageBlock("p", fold(long)))
@@ -38,6 +40,8 @@ def test_the_zipfile_page_reaches_the_text_whole() -> None:
     assert page.kinds["dt"].words_kept == page.kinds["dt"].words
     assert page.total.word_share >= 0.99
     assert ("p", "List files in a zipfile.") not in page.lost
+    # the indexed text is the main content: words outside it are under 1 % of it
+    assert page.indexed_words > 3000 and page.extra_words < 0.01 * page.indexed_words
 
 
 def test_the_report_and_its_json(capsys) -> None:
