@@ -257,8 +257,6 @@ def _parts(elements) -> Iterator[Part]:
 
 #: trafilatura's block elements: inside a quote, each is a block of its own.
 _BLOCK_TAGS = frozenset(["p", "list", "head", "table", "code", "quote"])
-
-
 #: Blocks after an item's first paragraph that are parts of their own.
 _ITEM_BLOCK_TAGS = frozenset(["p", "quote", "code", "table"])
 
