@@ -97,6 +97,9 @@ class MarkupBlock:
 
     part: Part
     key: str
+    #: For a table row, which table it is in (0: not a row): a table trafilatura kept is
+    #: kept whole, however its rows' cells were laid out.
+    table: int = 0
 
 
 def with_missed_blocks(parts: list[Part], tree) -> list[Part]:
@@ -109,29 +112,63 @@ def with_missed_blocks(parts: list[Part], tree) -> list[Part]:
     region = _main_region(tree)
     if region is None:
         return parts
-    text = _Text([squash(p.text) for p in parts])
+    text = _Text([_PERMALINK.sub("", squash(p.text)) for p in parts])
     inserts: dict[int, list[Part]] = {}
     relined: dict[int, Part] = {}
-    pending: list[Part] = []
+    dropped: set[int] = set()
+    pending: list[MarkupBlock] = []
+    kept_tables: set[int] = set()
     cursor, holder = 0, -1  # -1: before the first part
-    for block in markup_blocks(region):
+    blocks = list(markup_blocks(region))
+    for i, block in enumerate(blocks):
         at = text.find_from(block.key, cursor)
-        if at < 0:
-            if not text.holds(block.key):  # kept elsewhere: not missing, not a landmark
-                pending.append(block.part)
+        if at >= 0 and i + 1 < len(blocks) and _opens(text, at, block, blocks[i + 1]):
+            at = -1  # "Save" found only as the start of the next block's "Save the ..."
+        if at >= 0:
+            end, found = at + len(block.key), text.part_at(at)
+            if _is_flattened(block, parts[found]):
+                relined[found] = block.part
+        elif cells := _row_as_cells(text, cursor, block):  # a table read cell by cell
+            relined[cells.start] = block.part
+            dropped.update(cells[1:])
+            found = cells[-1]
+            end = text.starts[found] + len(text.pieces[found])
+        else:
+            if not text.kept_elsewhere(block.key):
+                pending.append(block)
             continue
-        inserts.setdefault(holder, []).extend(pending)
-        pending = []
-        cursor, holder = at + len(block.key), text.part_at(at)
-        if _is_flattened(block, parts[holder]):
-            relined[holder] = block.part
+        kept_tables.add(block.table)
+        inserts.setdefault(holder, []).extend(_missing(pending, kept_tables))
+        pending, cursor, holder = [], end, found
     if holder < 0:  # nothing of the region was kept: it is not the article
         return parts
-    inserts.setdefault(holder, []).extend(pending)  # after the last kept block: footnotes
+    inserts.setdefault(holder, []).extend(_missing(pending, kept_tables))  # footnotes
     log.debug("added %d blocks of the main region", sum(map(len, inserts.values())))
+    kept = [(i, relined.get(i, part)) for i, part in enumerate(parts)]
     return [*inserts.get(-1, ())] + [
-        p for i, part in enumerate(parts) for p in (relined.get(i, part), *inserts.get(i, ()))
+        p for i, part in kept for p in ([] if i in dropped else [part]) + inserts.get(i, [])
     ]
+
+
+def _missing(pending: Sequence[MarkupBlock], kept_tables: set[int]) -> list[Part]:
+    """The parts of the `pending` blocks, less rows of a table with a row kept."""
+    return [b.part for b in pending if not b.table or b.table not in kept_tables]
+
+
+def _opens(text: _Text, at: int, block: MarkupBlock, after: MarkupBlock) -> bool:
+    """Whether what `block` matched at `at` is the opening of the block `after` it."""
+    return len(after.key) > len(block.key) and text.text.startswith(after.key, at)
+
+
+def _row_as_cells(text: _Text, cursor: int, block: MarkupBlock) -> range | None:
+    """The parts right after `cursor` that are a table row's cells one by one (trafilatura
+    reads a Sphinx table whose cells hold paragraphs as a run of paragraphs), if so."""
+    if block.part.kind != "table":
+        return None
+    cells = block.key.split(" | ")
+    first = bisect.bisect_left(text.starts, cursor)
+    found = text.pieces[first : first + len(cells)]
+    return range(first, first + len(cells)) if len(cells) > 1 and found == cells else None
 
 
 def _is_flattened(block: MarkupBlock, part: Part) -> bool:
@@ -201,7 +238,8 @@ def markup_blocks(region) -> Iterator[MarkupBlock]:
                 block = Part("paragraph", line, linked)
         key = squash(block.text.removeprefix("- "))
         if key:
-            yield MarkupBlock(block, key)
+            table = next(element.iterancestors("table"), None) if tag == "tr" else None
+            yield MarkupBlock(block, key, id(table) if table is not None else 0)
 
 
 def _own_texts(element) -> Iterator[tuple[object, str]]:
@@ -250,6 +288,8 @@ class _Text:
         for piece in texts:
             self.starts.append(offset)
             offset += len(piece) + 1
+        self.pieces = list(texts)
+        self._whole = {piece.removeprefix("- ") for piece in texts}
         self.text = " ".join(texts)
         self._openings: dict[str, list[int]] = {}
         for match in self._WORD_START.finditer(self.text):
@@ -259,8 +299,14 @@ class _Text:
     def part_at(self, at: int) -> int:
         return bisect.bisect_right(self.starts, at) - 1
 
-    def holds(self, piece: str) -> bool:
-        return piece in self.text
+    def kept_elsewhere(self, piece: str) -> bool:
+        """Whether `piece` is in the text out of order (neither missing nor a landmark): a
+        long one or a table row anywhere, a short one ("Changed in version 3.4:") as a
+        part of its own;
+        "Save" inside "Save the current window" is another block's words."""
+        if len(piece) >= MIN_ANCHOR_CHARS or " | " in piece:  # a table row is its own
+            return piece in self.text
+        return piece in self._whole
 
     def find_from(self, piece: str, start: int) -> int:
         """Where `piece` occurs from `start` on (a short piece: only near `start`), or -1."""

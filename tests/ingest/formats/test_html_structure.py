@@ -131,3 +131,47 @@ def test_the_forward_search_finds_what_str_find_finds():
         piece = text[start : start + rng.randrange(40, 160)]
         cursor = rng.randrange(len(text))
         assert index.find_from(piece, cursor) == text.find(piece, cursor)
+
+
+def test_a_table_read_cell_by_cell_is_read_row_by_row():
+    """trafilatura reads the table of open()'s modes, whose cells hold paragraphs, as a
+    run of one-cell paragraphs ("'r'", "open for reading (default)")."""
+    loaded = _read("functions-open.html")
+    text = loaded.document.text
+    assert "Character | Meaning\n\n'r' | open for reading (default)\n\n'w' | open for" in text
+    assert "\n\n'r'\n\n" not in text and text.count("open for reading (default)") == 1
+    assert ("table", "'+' | open for updating (reading and writing)") in {
+        (kind, t) for kind, t, _ in _blocks(loaded)
+    }
+
+
+def test_a_short_entry_found_only_as_the_start_of_the_next_block_is_put_back():
+    text = _read("library-idle.html").document.text
+    assert "- Path Browser\n\n" in text
+    assert "- Save\n\nSave the current window to the associated file" in text
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "library-zipfile.html",
+        "library-idle.html",
+        "functions-open.html",
+        "faq-programming.html",
+        "r-faq.html",
+        "debian-faq-ftparchives.html",
+    ],
+)
+def test_nothing_is_put_back_twice(name):
+    """A block of three words or more is in the text no more often than on the page."""
+    from benchmarks.html_coverage import page_blocks
+
+    text = " " + " ".join(_read(name).document.text.split()) + " "
+    blocks = page_blocks((DATA / name).read_bytes())
+    page = " " + " ".join(b.text for b in blocks) + " "
+    doubled = [
+        b.text
+        for b in {b for b in blocks if len(b.words) >= 3}
+        if text.count(f" {b.text} ") > page.count(f" {b.text} ")
+    ]
+    assert not doubled
