@@ -257,24 +257,48 @@ def _parts(elements) -> Iterator[Part]:
 
 #: trafilatura's block elements: inside a quote, each is a block of its own.
 _BLOCK_TAGS = frozenset(["p", "list", "head", "table", "code", "quote"])
+#: Cells trafilatura leaves loose in a quote when it drops the table around them.
+_TABLE_REMNANTS = frozenset(["th", "td", "cell", "row"])
 #: Blocks after an item's first paragraph that are parts of their own.
 _ITEM_BLOCK_TAGS = frozenset(["p", "quote", "code", "table"])
 
 
 def _holds_blocks(quote) -> bool:
-    """A quote of code, or of paragraphs (a Texinfo <blockquote> of book references), is
-    read block by block: its paragraphs' texts, joined, would run "ISBN 978-0.Deepayan"."""
-    return quote.find(".//code") is not None or any(c.tag in _BLOCK_TAGS for c in quote)
+    """A quote of code blocks, of paragraphs (a Texinfo <blockquote> of book references) or
+    of a table's loose cells is read block by block: its texts, joined, would run
+    "ISBN 978-0.Deepayan", "Family nameLink functions"."""
+    return any(
+        c.tag in _TABLE_REMNANTS
+        or (c.tag in _BLOCK_TAGS and (c.tag != "code" or _is_code_block(c)))
+        for c in quote
+    )
+
+
+def _is_code_block(code) -> bool:
+    """A <code> of lines of its own, not code inside a sentence ("use <code>-l</code>")."""
+    if "\n" in (code.text or "").strip():
+        return True
+    if (code.tail or "").strip():
+        return False
+    around = (code.getprevious(), code.getnext())
+    return all(e is None or (e.tag in _BLOCK_TAGS and e.tag != "code") for e in around)
 
 
 def _quote_parts(quote) -> Iterator[Part]:
-    """The quote's own text, then each block inside it (text between them kept too)."""
-    if (quote.text or "").strip():
-        yield _part("paragraph", squash(quote.text), quote)
+    """Each block inside the quote; text and inline elements between blocks read as one
+    paragraph each run, elements set apart by a space (a table whose cells trafilatura
+    left as loose <th>s and <code>s: "Family name Link functions binomial logit ...")."""
+    run: list[str] = [quote.text or ""]
     for child in quote:
-        yield from _parts([child])
-        if (child.tail or "").strip():
-            yield Part("paragraph", squash(child.tail))
+        if child.tag in _BLOCK_TAGS and (child.tag != "code" or _is_code_block(child)):
+            if squash("".join(run)):
+                yield Part("paragraph", squash("".join(run)))
+            yield from _parts([child])
+            run = [child.tail or ""]
+        else:
+            run += [" ", _all_text(child), " ", child.tail or ""]  # cells stay apart
+    if squash("".join(run)):
+        yield Part("paragraph", squash("".join(run)))
 
 
 def _heading_level(rend: str | None) -> int:

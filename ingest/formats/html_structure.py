@@ -87,6 +87,8 @@ _BLOCKS = (
 #: only just after the last block found, where its copy, if kept, would be.
 MIN_ANCHOR_CHARS = 40
 NEAR_CHARS = 300
+#: How far past the last block found a table row's cells are looked for, spaced otherwise.
+ROW_WINDOW_CHARS = 600
 #: Permalink marks documentation generators end a heading or an entry with ("name¶").
 _PERMALINK = re.compile(r"[\s¶§]+$")
 
@@ -97,62 +99,82 @@ class MarkupBlock:
 
     part: Part
     key: str
-    #: For a table row, which table it is in (0: not a row): a table trafilatura kept is
-    #: kept whole, however its rows' cells were laid out.
-    table: int = 0
 
 
 def with_missed_blocks(parts: list[Part], tree) -> list[Part]:
     """`parts` with the blocks of the page's main region that lie between kept ones and
     are missing from them, each after the part holding the block before it; a part that
     is a `<pre>` run onto one line (trafilatura's code inside a list item) gets its lines
-    back."""
+    back, and a table read cell by cell its rows."""
     if not parts or tree is None or not _is_generated_manual(tree):
         return parts
     region = _main_region(tree)
     if region is None:
         return parts
-    text = _Text([_PERMALINK.sub("", squash(p.text)) for p in parts])
-    inserts: dict[int, list[Part]] = {}
-    relined: dict[int, Part] = {}
-    dropped: set[int] = set()
-    pending: list[MarkupBlock] = []
-    kept_tables: set[int] = set()
-    cursor, holder = 0, -1  # -1: before the first part
+    lineup = _Lineup(parts)
     blocks = list(markup_blocks(region))
     for i, block in enumerate(blocks):
-        at = text.find_from(block.key, cursor)
-        if at >= 0 and i + 1 < len(blocks) and _opens(text, at, block, blocks[i + 1]):
-            at = -1  # "Save" found only as the start of the next block's "Save the ..."
-        if at >= 0:
-            end, found = at + len(block.key), text.part_at(at)
-            if _is_flattened(block, parts[found]):
-                relined[found] = block.part
-        elif cells := _row_as_cells(text, cursor, block):  # a table read cell by cell
-            relined[cells.start] = block.part
-            dropped.update(cells[1:])
-            found = cells[-1]
-            end = text.starts[found] + len(text.pieces[found])
-        else:
-            if not text.kept_elsewhere(block.key):
-                pending.append(block)
-            continue
-        kept_tables.add(block.table)
-        inserts.setdefault(holder, []).extend(_missing(pending, kept_tables))
-        pending, cursor, holder = [], end, found
-    if holder < 0:  # nothing of the region was kept: it is not the article
-        return parts
-    inserts.setdefault(holder, []).extend(_missing(pending, kept_tables))  # footnotes
-    log.debug("added %d blocks of the main region", sum(map(len, inserts.values())))
-    kept = [(i, relined.get(i, part)) for i, part in enumerate(parts)]
-    return [*inserts.get(-1, ())] + [
-        p for i, part in kept for p in ([] if i in dropped else [part]) + inserts.get(i, [])
-    ]
+        lineup.place(block, blocks[i + 1] if i + 1 < len(blocks) else None)
+    return lineup.parts()
 
 
-def _missing(pending: Sequence[MarkupBlock], kept_tables: set[int]) -> list[Part]:
-    """The parts of the `pending` blocks, less rows of a table with a row kept."""
-    return [b.part for b in pending if not b.table or b.table not in kept_tables]
+class _Lineup:
+    """The page's blocks lined up, in order, with the parts trafilatura kept."""
+
+    def __init__(self, parts: list[Part]):
+        self.source = parts
+        self.text = _Text([_PERMALINK.sub("", squash(p.text)) for p in parts])
+        self.inserts: dict[int, list[Part]] = {}  # part index -> blocks to put after it
+        self.relined: dict[int, Part] = {}  # part index -> the block that replaces it
+        self.dropped: set[int] = set()  # parts a replacement took in
+        self.pending: list[MarkupBlock] = []  # missing since the last block found
+        self.cursor, self.holder = 0, -1  # -1: before the first part
+
+    def place(self, block: MarkupBlock, after: MarkupBlock | None) -> None:
+        """Find `block` (followed by `after`) in the text from the last one found on, or
+        hold it as missing."""
+        span = self._match(block, after)
+        if span is None:
+            if not self.text.kept_elsewhere(block.key):
+                self.pending.append(block)
+            return
+        self.inserts.setdefault(self.holder, []).extend(self._missing())
+        self.holder, self.cursor = span
+
+    def _match(self, block: MarkupBlock, after: MarkupBlock | None) -> tuple[int, int] | None:
+        """(index of the part that ends the match, where the match ends), or None."""
+        text = self.text
+        at = text.find_from(block.key, self.cursor)
+        if at >= 0 and not (after and _opens(text, at, block, after)):
+            found = text.part_at(at)
+            if _is_flattened(block, self.source[found]):
+                self.relined[found] = block.part
+            return found, at + len(block.key)
+        if cells := _row_as_cells(text, self.cursor, block):  # a table read cell by cell
+            self.relined[cells.start] = block.part
+            self.dropped.update(cells[1:])
+            return cells[-1], text.starts[cells[-1]] + len(text.pieces[cells[-1]])
+        if block.part.kind == "table" and (end := text.row_end(block.key, self.cursor)) >= 0:
+            return text.part_at(end - 1), end  # the row laid out otherwise (cells glued)
+        return None
+
+    def _missing(self) -> list[Part]:
+        """The pending blocks' parts; emptied."""
+        found, self.pending = [b.part for b in self.pending], []
+        return found
+
+    def parts(self) -> list[Part]:
+        """The parts with the missing blocks in place; unchanged if nothing was found."""
+        if self.holder < 0:  # nothing of the region was kept: it is not the article
+            return self.source
+        self.inserts.setdefault(self.holder, []).extend(self._missing())  # footnotes
+        log.debug("added %d blocks of the main region", sum(map(len, self.inserts.values())))
+        out = list(self.inserts.get(-1, ()))
+        for i, part in enumerate(self.source):
+            if i not in self.dropped:
+                out.append(self.relined.get(i, part))
+            out.extend(self.inserts.get(i, ()))
+        return out
 
 
 def _opens(text: _Text, at: int, block: MarkupBlock, after: MarkupBlock) -> bool:
@@ -238,8 +260,7 @@ def markup_blocks(region) -> Iterator[MarkupBlock]:
                 block = Part("paragraph", line, linked)
         key = squash(block.text.removeprefix("- "))
         if key:
-            table = next(element.iterancestors("table"), None) if tag == "tr" else None
-            yield MarkupBlock(block, key, id(table) if table is not None else 0)
+            yield MarkupBlock(block, key)
 
 
 def _own_texts(element) -> Iterator[tuple[object, str]]:
@@ -307,6 +328,21 @@ class _Text:
         if len(piece) >= MIN_ANCHOR_CHARS or " | " in piece:  # a table row is its own
             return piece in self.text
         return piece in self._whole
+
+    def row_end(self, row: str, start: int) -> int:
+        """Where a table row whose cells are in the text near `start`, in order, however
+        spaced ("palmos |  | Encoding", "(CP_OEMCP).New in version 3.6."), ends; or -1."""
+        window = self.text[start : start + ROW_WINDOW_CHARS + 2 * len(row)]
+        places = [i for i, ch in enumerate(window) if not ch.isspace() and ch != "|"]
+        compact = "".join(window[i] for i in places)
+        at = 0
+        for cell in row.split(" | "):
+            cell = re.sub(r"[\s|]+", "", cell)
+            found = compact.find(cell, at)
+            if found < 0:
+                return -1
+            at = found + len(cell)
+        return start + places[at - 1] + 1 if at else -1
 
     def find_from(self, piece: str, start: int) -> int:
         """Where `piece` occurs from `start` on (a short piece: only near `start`), or -1."""
