@@ -295,6 +295,14 @@ def _is_navigation(element) -> bool:
     return not _SKIPPED_CLASSES.isdisjoint((element.get("class") or "").split())
 
 
+def _compact(text: str) -> str:
+    """The text without spaces and cell bars: a table row however laid out."""
+    return _SPACES_AND_BARS.sub("", text)
+
+
+_SPACES_AND_BARS = re.compile(r"[\s|]+")
+
+
 class _Text:
     """The parts' squashed texts joined by spaces, searched forward from a place: through
     an index of where its words start, so a manual of thousands of blocks is lined up by
@@ -312,6 +320,7 @@ class _Text:
         self.pieces = list(texts)
         self._whole = {piece.removeprefix("- ") for piece in texts}
         self.text = " ".join(texts)
+        self._compact = _compact(self.text)
         self._openings: dict[str, list[int]] = {}
         for match in self._WORD_START.finditer(self.text):
             at = match.start()
@@ -322,10 +331,13 @@ class _Text:
 
     def kept_elsewhere(self, piece: str) -> bool:
         """Whether `piece` is in the text out of order (neither missing nor a landmark): a
-        long one or a table row anywhere, a short one ("Changed in version 3.4:") as a
-        part of its own;
+        long one anywhere, a table row anywhere with its cells spaced any way or one a part
+        (trafilatura moves a table, or drops what lies before it), a short one ("Changed in
+        version 3.4:") as a part of its own;
         "Save" inside "Save the current window" is another block's words."""
-        if len(piece) >= MIN_ANCHOR_CHARS or " | " in piece:  # a table row is its own
+        if " | " in piece:  # a table row, however its cells were spaced or split up
+            return _compact(piece) in self._compact
+        if len(piece) >= MIN_ANCHOR_CHARS:
             return piece in self.text
         return piece in self._whole
 
@@ -337,7 +349,7 @@ class _Text:
         compact = "".join(window[i] for i in places)
         at = 0
         for cell in row.split(" | "):
-            cell = re.sub(r"[\s|]+", "", cell)
+            cell = _compact(cell)
             found = compact.find(cell, at)
             if found < 0:
                 return -1
