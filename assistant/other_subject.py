@@ -30,8 +30,11 @@ EVERYDAY_QUESTIONS = Path(__file__).parent / "data" / "everyday_questions.txt"
 #: "What medication helps with anxiety?" and "How do I know if I need medication for
 #: anxiety?" 0.75; "How do I create distance without giving him the cold shoulder?"
 #: (which the shipped articles answer) and "How do I stay close to friends who live far
-#: away?" 0.50, only a shared word apart.
-NEAR_QUESTION = 0.55
+#: away?" 0.50, only a shared word apart; "How is property divided in a divorce if we
+#: never signed a prenup?" and "How do I get a prenuptial agreement?" 0.54 (0.52 was
+#: chosen on the round-9 blind tune split: 0.50-0.52 abstain on the same near misses, 0.48
+#: on an answerable question too; docs/quality.md, "Reads like").
+NEAR_QUESTION = 0.52
 #: ...or like a subject when this close to the mean vector of its questions: "My best
 #: friend's messages have turned cold lately" and friendship 0.53; weakly answered
 #: answerable tune questions reach at most 0.42.

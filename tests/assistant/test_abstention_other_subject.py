@@ -190,6 +190,28 @@ def test_a_question_on_another_subject_needs_a_clear_margin(
     assert answer.abstention.other_subject[0] == subject
 
 
+@pytest.mark.parametrize(
+    ("question", "subject"),
+    [
+        ("How is property divided in a divorce if we never signed a prenup?", "law"),
+        ("Are there support groups for people who feel lonely after a divorce?", "mental"),
+    ],
+)
+def test_a_question_as_close_as_a_paraphrase_of_an_everyday_one_reads_like_it(
+    assistant, embedder, question: str, subject: str
+) -> None:
+    """Near misses of the round-9 blind set (d007, d056, tune) sit 0.54 from an everyday
+    question ("How do I get a prenuptial agreement?", "How do I deal with loneliness after
+    retirement?"): within NEAR_QUESTION, they abstain on its subject."""
+    bank = subjects.everyday_bank(embedder)
+    closest = float((bank.vectors @ embedder.encode_query(question)).max())
+    assert subjects.NEAR_QUESTION <= closest < 0.55
+    answer = assistant.answer(question)
+    assert answer.abstained and answer.abstention is not None
+    found = answer.abstention.other_subject
+    assert found is not None and found[0].startswith(subject)
+
+
 def test_the_bank_is_encoded_once_per_embedder(embedder) -> None:
     assert subjects.everyday_bank(embedder) is subjects.everyday_bank(embedder)
     bank = subjects.everyday_bank(embedder)
