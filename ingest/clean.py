@@ -215,7 +215,7 @@ def _table_of_contents(text: str, lines: list[Span]) -> list[Span]:
     i = 0
     while i < len(lines):
         end = _run_end(text, lines, keys, i)
-        entries = [keys[j] for j in range(i, end) if keys[j]]
+        entries = [key for key in keys[i:end] if key is not None]
         recurring = sum(any(not i <= row < end for row in seen[key]) for key in entries)
         dense = len(entries) >= CONTENTS_DENSITY * (end - i)
         if (
