@@ -45,8 +45,8 @@ Span = tuple[int, int]
 TERMS_WEIGHT = 0.3
 DEFINITION_WEIGHT = 0.15
 HEADING_PENALTY = 0.5
-#: A highlighted sentence at least this share of whose words are the question's is an echo
-#: that introduces the answer: the highlight takes the sentence after it too (chosen on the
+#: A highlighted sentence whose `echo_share` of the question reaches this is an echo that
+#: introduces the answer: the highlight takes the sentence after it too (chosen on the
 #: tune splits of the three corpora; docs/quality.md, "Highlight").
 ECHO_SHARE = 0.3
 #: Sentences in one answer unit at most: a sentence and the one it cannot be read without.
@@ -161,9 +161,20 @@ def _with_what_an_echo_introduces(
     following = text[spans[last + 1][0] : spans[last + 1][1]]
     if "\n\n" in text[spans[last][1] : spans[last + 1][0]] or _is_heading(following):
         return unit
-    words = _tokens(text[spans[last][0] : spans[last][1]])
-    echo = len(words & weights.keys()) / len(words) if words else 0.0
+    echo = echo_share(text[spans[last][0] : spans[last][1]], weights)
     return (last, last + 1) if echo >= ECHO_SHARE else unit
+
+
+def echo_share(sentence: str, weights: dict[str, float]) -> float:
+    """How much `sentence` repeats the question: the mean of the share of its words that
+    are the question's and the share of the question's key words (by rarity) it holds.
+    Either alone misjudges an echo: "Show Genuine Care and Understanding: Demonstrating
+    empathy and understanding for someone's feelings..." holds most of what "How does
+    empathy make someone feel my absence?" asks among many words of its own, and a short
+    sentence of two common question words holds little of it."""
+    words = _tokens(sentence)
+    own = len(words & weights.keys()) / len(words) if words else 0.0
+    return (own + bonus_parts(None, sentence, weights)[0]) / 2
 
 
 def _answering_item(
