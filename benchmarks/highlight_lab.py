@@ -5,9 +5,10 @@ scorer needs (stored cosine, key-word bonus, and the quote read in context on it
 contextual cosine and token precision, `assistant/highlight_context.py`), then scores
 weightings of them over the same quotes in a second, then the margin below which the
 highlight reads the first quote at all (`highlight.uncertain`), with the share of answers
-that would, and the weight of the learned score (`assistant/highlight_learned.py`). It is
-how the settings in docs/quality.md, "Highlight", were chosen (on the tune splits; heldout
-read after):
+that would, the weight of the learned score (`assistant/highlight_learned.py`), and how an
+echo is told (`highlight.echo_share`, with the mean highlighted length, since a wider
+highlight hits more by width alone). It is how the settings in docs/quality.md,
+"Highlight", were chosen (on the tune splits; heldout read after):
 
     python -m benchmarks.highlight_lab --index /tmp/q --questions tests/data/questions.jsonl
 """
@@ -46,20 +47,35 @@ class ShownQuote:
 class Asked:
     question: EvalQuestion
     quotes: list[ShownQuote]
+    #: What the shipped `highlight.highlights` is given: the quoted passages, the query.
+    quoted: tuple[tuple[int, Passage], ...] = ()
+    query: np.ndarray | None = None
 
 
 def collect(assistant: Assistant, questions: Sequence[EvalQuestion]) -> list[Asked]:
     """Every answerable question asked once, its shown quotes read one by one."""
     loaded = assistant.index()
-    return [Asked(q, _shown(assistant, loaded, q.q)) for q in questions if q.kind == "answerable"]
+    return [_asked(assistant, loaded, q) for q in questions if q.kind == "answerable"]
 
 
-def _shown(assistant: Assistant, loaded: LoadedIndex, question: str) -> list[ShownQuote]:
-    answer = assistant.answer(question)
+def _asked(assistant: Assistant, loaded: LoadedIndex, question: EvalQuestion) -> Asked:
+    answer = assistant.answer(question.q)
     if answer.abstained:
-        return []
-    query = assistant.embedder.encode_query(question)
+        return Asked(question, [])
+    query = assistant.embedder.encode_query(question.q)
     quoted = [_passage(loaded, q.source.doc_id, q.source.start) for q in answer.quotes]
+    return Asked(
+        question, _shown(assistant, loaded, question.q, query, quoted), tuple(quoted), query
+    )
+
+
+def _shown(
+    assistant: Assistant,
+    loaded: LoadedIndex,
+    question: str,
+    query: np.ndarray,
+    quoted: Sequence[tuple[int, Passage]],
+) -> list[ShownQuote]:
     shown = loaded.passage_vectors([pid for pid, _ in quoted])
     weights = highlight._term_weights(loaded, question)
     term = highlight._asked_term(question)
@@ -214,16 +230,62 @@ def main(argv: Sequence[str] | None = None) -> None:
     for margin in MARGINS:
         cells = ["{:.3f} ({:.0%})".format(*gated_at_5(asked, split, margin)) for split in splits]
         print(f"{margin:6.3f} | " + " | ".join(cells))
+    print("\nan echo brings the next sentence: measure, share | highlight@5 (mean chars) per split")
+    loaded = assistant.index()
+    for sentence_side_only, share in itertools.product((True, False), ECHO_SHARES):
+        measure = "words of the sentence" if sentence_side_only else "echo_share (mean)"
+        cells = [
+            "{:.3f} ({:.0f})".format(*echo_at_5(loaded, asked, split, sentence_side_only, share))
+            for split in splits
+        ]
+        print(f"{measure:22s} {share:5.2f} | " + " | ".join(cells))
     off, on = learned_cost(assistant, questions)
     print(
         f"\nhighlights of one answer, median ms: {off:.3f} without the learned score, {on:.3f} with"
     )
 
 
+def echo_at_5(
+    loaded: LoadedIndex, asked: Sequence[Asked], split: str, sentence_side_only: bool, share: float
+) -> tuple[float, float]:
+    """highlight@5 of one split by the shipped `highlight.highlights` (no quote read) when
+    an echo is a sentence whose `echo_share` reaches `share` — or, `sentence_side_only`,
+    whose share of words that are the question's does (the measure before round 9) — and
+    the mean length in characters of the shown quotes' highlights."""
+    rows = [a for a in asked if a.question.split == split]
+    shipped = highlight.echo_share, highlight.ECHO_SHARE
+    highlight.ECHO_SHARE = share
+    if sentence_side_only:
+        highlight.echo_share = _words_share
+    hits, lengths = 0, []
+    try:
+        for item in rows:
+            if not item.quoted:
+                continue
+            spans = highlight.highlights(loaded, None, item.quoted, item.question.q, item.query)
+            lengths += [end - start for start, end in spans]
+            hits += any(
+                highlight_hits({"text": p.text, "highlight": span}, item.question.phrases)
+                for (_, p), span in zip(item.quoted, spans, strict=True)
+            )
+    finally:
+        highlight.echo_share, highlight.ECHO_SHARE = shipped
+    return (hits / len(rows), float(np.mean(lengths))) if rows else (0.0, 0.0)
+
+
+def _words_share(sentence: str, weights: dict[str, float]) -> float:
+    """The echo measure before round 9: the share of the sentence's words that are the
+    question's."""
+    words = highlight._tokens(sentence)
+    return len(words & weights.keys()) / len(words) if words else 0.0
+
+
 #: Margins of `highlight.uncertain` the lab tries (0: never read; large: always).
 MARGINS = (0.0, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 10.0)
 #: Weights of the learned log-odds the lab tries.
 LEARNED_WEIGHTS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1.0)
+#: Shares an echo must reach that the lab tries (above 1: no echo brings anything).
+ECHO_SHARES = (0.2, 0.25, 0.3, 0.35, 0.4, 2.0)
 
 
 if __name__ == "__main__":
