@@ -41,6 +41,7 @@ class ShownQuote:
     stored: np.ndarray  # stored-vector cosine + key-word bonus (the score without context)
     evidence: highlight_context.Evidence  # the quote read in context on its own
     odds: np.ndarray  # the learned model's log-odds (`highlight_learned`), unweighted
+    cause: np.ndarray | None = None  # the cause bonus of a why-question (None: none)
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,8 @@ def _shown(
         [evidence] = highlight_context.read_in_context(
             assistant.embedder, question, query, [(passage.text, spans)], shown
         )
-        out.append(ShownQuote(passage.text, spans, hand.total, evidence, odds))
+        [cause] = highlight.cause_bonuses(question, [texts])
+        out.append(ShownQuote(passage.text, spans, hand.total, evidence, odds, cause))
     return out
 
 
@@ -198,6 +200,8 @@ def _chosen(
     weight = _shipped_weight() if learned is None else learned
     # As `highlight.highlights`: a quote read in context takes no learned score.
     scores = quote.stored + (0.0 if read else weight) * quote.odds
+    if quote.cause is not None:
+        scores = scores + quote.cause
     if read:
         scores += context * quote.evidence.cosine + precision * quote.evidence.precision
     if not quote.spans:
@@ -239,6 +243,10 @@ def main(argv: Sequence[str] | None = None) -> None:
             for split in splits
         ]
         print(f"{measure:22s} {share:5.2f} | " + " | ".join(cells))
+    print("\ncause bonus of why-questions: weight | highlight@5 (mean chars) per split")
+    for weight in CAUSE_WEIGHTS:
+        cells = ["{:.3f} ({:.0f})".format(*cause_at_5(loaded, asked, s, weight)) for s in splits]
+        print(f"{weight:6.2f} | " + " | ".join(cells))
     off, on = learned_cost(assistant, questions)
     print(
         f"\nhighlights of one answer, median ms: {off:.3f} without the learned score, {on:.3f} with"
@@ -248,15 +256,32 @@ def main(argv: Sequence[str] | None = None) -> None:
 def echo_at_5(
     loaded: LoadedIndex, asked: Sequence[Asked], split: str, sentence_side_only: bool, share: float
 ) -> tuple[float, float]:
-    """highlight@5 of one split by the shipped `highlight.highlights` (no quote read) when
-    an echo is a sentence whose `echo_share` reaches `share` — or, `sentence_side_only`,
-    whose share of words that are the question's does (the measure before round 9) — and
-    the mean length in characters of the shown quotes' highlights."""
-    rows = [a for a in asked if a.question.split == split]
-    shipped = highlight.echo_share, highlight.ECHO_SHARE
-    highlight.ECHO_SHARE = share
+    """`shipped_at_5` when an echo is a sentence whose `echo_share` reaches `share` — or,
+    `sentence_side_only`, whose share of words that are the question's does (the measure
+    before round 9)."""
+    settings: dict[str, object] = {"ECHO_SHARE": share}
     if sentence_side_only:
-        highlight.echo_share = _words_share
+        settings["echo_share"] = _words_share
+    return shipped_at_5(loaded, asked, split, settings)
+
+
+def cause_at_5(
+    loaded: LoadedIndex, asked: Sequence[Asked], split: str, weight: float
+) -> tuple[float, float]:
+    """`shipped_at_5` with the cause bonus of why-questions at `weight`."""
+    return shipped_at_5(loaded, asked, split, {"CAUSE_WEIGHT": weight})
+
+
+def shipped_at_5(
+    loaded: LoadedIndex, asked: Sequence[Asked], split: str, settings: dict[str, object]
+) -> tuple[float, float]:
+    """highlight@5 of one split by the shipped `highlight.highlights` (no quote read) with
+    `settings` (names in `assistant.highlight` and their values) in force, and the mean
+    length in characters of the shown quotes' highlights; the settings are restored."""
+    rows = [a for a in asked if a.question.split == split]
+    shipped = {name: getattr(highlight, name) for name in settings}
+    for name, value in settings.items():
+        setattr(highlight, name, value)
     hits, lengths = 0, []
     try:
         for item in rows:
@@ -269,7 +294,8 @@ def echo_at_5(
                 for (_, p), span in zip(item.quoted, spans, strict=True)
             )
     finally:
-        highlight.echo_share, highlight.ECHO_SHARE = shipped
+        for name, value in shipped.items():
+            setattr(highlight, name, value)
     return (hits / len(rows), float(np.mean(lengths))) if rows else (0.0, 0.0)
 
 
@@ -286,6 +312,8 @@ MARGINS = (0.0, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 10.0)
 LEARNED_WEIGHTS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1.0)
 #: Shares an echo must reach that the lab tries (above 1: no echo brings anything).
 ECHO_SHARES = (0.2, 0.25, 0.3, 0.35, 0.4, 2.0)
+#: Weights of the cause bonus of why-questions (`highlight.CAUSE_WEIGHT`) the lab tries.
+CAUSE_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
 
 
 if __name__ == "__main__":

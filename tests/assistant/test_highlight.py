@@ -417,3 +417,39 @@ def test_echo_share_is_the_mean_of_the_sentence_side_and_the_question_side() -> 
     share = highlight.echo_share("Kind empathy builds trust quickly.", weights)
     words = highlight._tokens("Kind empathy builds trust quickly.")
     assert share == pytest.approx((1 / len(words) + 0.75) / 2)
+
+
+@pytest.mark.parametrize(
+    ("question", "cause"),
+    [
+        (
+            "Why does he seem thrown when I no longer fight with him?",
+            "that rewriting creates emotional pull because he suddenly feels out of sync",
+        ),
+        (
+            "Why is self-assurance so appealing to a partner?",
+            "This confidence is magnetic because it signals",
+        ),
+    ],
+)
+def test_a_why_question_highlights_the_sentence_that_gives_the_cause(
+    assistant, monkeypatch, question: str, cause: str
+) -> None:
+    """On the shipped articles: without the cause bonus these highlight what the passage
+    retells around the cause ("He's forced to rewrite it: ..."), never the cause itself."""
+
+    def causes_highlighted() -> bool:
+        quotes = assistant.answer(question).quotes
+        return any(cause in q.text[q.highlight[0] : q.highlight[1]] for q in quotes)
+
+    assert causes_highlighted()
+    monkeypatch.setattr(highlight, "CAUSE_WEIGHT", 0.0)
+    assert not causes_highlighted()
+
+
+def test_the_cause_bonus_is_for_why_questions_and_sentences_that_give_a_cause() -> None:
+    texts = [["He left because the rent rose.", "He left in May.", "It was due to rain."]]
+    [why] = highlight.cause_bonuses("Why did he leave?", texts)
+    [when] = highlight.cause_bonuses("When did he leave?", texts)
+    assert why.tolist() == pytest.approx([highlight.CAUSE_WEIGHT, 0.0, highlight.CAUSE_WEIGHT])
+    assert when.tolist() == [0.0, 0.0, 0.0]

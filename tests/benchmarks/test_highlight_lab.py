@@ -59,3 +59,21 @@ def test_the_echo_table_scores_the_shipped_highlight_under_each_echo_measure(ass
     assert longer > shorter
     assert echo_at_5(loaded, asked, "tune", sentence_side_only=False, share=2.0)[0] == 0.0
     assert highlight.echo_share is _SHIPPED_ECHO_SHARE and highlight.ECHO_SHARE == 0.3
+
+
+def test_the_cause_table_scores_the_shipped_highlight_at_each_weight(assistant) -> None:
+    from benchmarks.highlight_lab import cause_at_5, collect
+
+    phrase = "he suddenly feels out of sync with his old assumptions"
+    question = EvalQuestion(
+        "thrown",
+        "Why does he seem thrown when I no longer fight with him?",
+        (phrase,),
+        "answerable",
+        "tune",
+    )
+    asked = collect(assistant, [question])
+    loaded = assistant.index()
+    assert cause_at_5(loaded, asked, "tune", 0.3)[0] == 1.0
+    assert cause_at_5(loaded, asked, "tune", 0.0)[0] == 0.0
+    assert highlight.CAUSE_WEIGHT == 0.3
