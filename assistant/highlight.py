@@ -4,8 +4,8 @@ Each stored sentence unit of the passage is scored by its cosine to the question
 the share of the question's key words it holds, plus, for a "What is X?" question,
 whether it defines X ("X is...", "X means..."); a bare heading never wins. To that "hand
 score" are added, for a "Why...?" question, a bonus for a sentence that gives a cause
-("because", "the reason"), and a learned score (`highlight_learned`: small boosted trees fitted on the
-question headings of real FAQ pages, no model call). Given a reader
+("because", "the reason"), and a learned score (`highlight_learned`: small boosted
+trees fitted on the question headings of real FAQ pages, no model call). Given a reader
 (`AnswerSettings.read_quotes`, off by default), a first quote whose best two answer units
 the hand score cannot tell apart is read in its passage instead (`highlight_context`: each
 sentence's contextual vector and how much of it is about the question's words, from one
