@@ -112,7 +112,7 @@ def test_a_strongly_answered_question_is_not_checked(assistant, embedder) -> Non
     query = embedder.encode_query("What medication helps with anxiety?")
     searcher = assistant.searcher(loaded)
     assert subjects.other_subject(query, threshold, threshold, searcher, embedder) is not None
-    strong = threshold + subjects.STRONG
+    strong = threshold + subjects.QUESTION_STRONG
     assert subjects.other_subject(query, strong, threshold, searcher, embedder) is None
 
 
@@ -144,6 +144,72 @@ def test_the_corpus_own_subject_is_not_another(assistant, grief_assistant, embed
         assert (found[0] if found else None) == expected
     assert assistant.answer(question).abstained
     assert not grief_assistant.answer(question).abstained
+
+
+def test_a_subject_the_corpus_answers_for_the_most_part_is_its_own(
+    assistant, embedder, monkeypatch
+) -> None:
+    """The shipped articles answer most of the bank's "love and longing" questions, so a
+    love question they answer less well is still on their subject: judged by its nearest
+    bank question alone ("How do I know if he still loves me?", which they answer only
+    weakly) it abstained (near_miss_blind3 da005, tune)."""
+    question = "Why does asking him over and over whether he still loves me push him away?"
+    query = embedder.encode_query(question)
+    loaded = assistant.index()
+    threshold = assistant.threshold(loaded)
+    searcher = assistant.searcher(loaded)
+    # judged as if weakly answered, so that only the bank's questions decide
+    assert subjects.other_subject(query, threshold, threshold, searcher, embedder) is None
+    monkeypatch.setattr(subjects, "OWN_SUBJECT", 1.01)  # no subject is ever the corpus's own
+    found = subjects.other_subject(query, threshold, threshold, searcher, embedder)
+    assert found is not None and found[0] == "love and longing"
+    monkeypatch.undo()
+    assert not assistant.answer(question).abstained
+
+
+@pytest.mark.parametrize(
+    ("question", "subject"),
+    [
+        (
+            "My dog died last month and I miss him every single day. How do I get through "
+            "the grief?",
+            "grief and loss",
+        ),
+        ("How do I tell my partner I want an open relationship?", "dating logistics"),
+    ],
+)
+def test_a_question_on_another_subject_needs_a_clear_margin(
+    assistant, question: str, subject: str
+) -> None:
+    """Near misses of the round-9 blind set (d002, d058, tune) clear the shipped threshold
+    by 0.16, more than the bank's own STRONG: they abstain because a question that reads
+    like another subject must clear it by QUESTION_STRONG."""
+    answer = assistant.answer(question)
+    assert answer.abstained
+    assert answer.abstention is not None and answer.abstention.other_subject is not None
+    assert answer.abstention.other_subject[0] == subject
+
+
+@pytest.mark.parametrize(
+    ("question", "subject"),
+    [
+        ("How is property divided in a divorce if we never signed a prenup?", "law"),
+        ("Are there support groups for people who feel lonely after a divorce?", "mental"),
+    ],
+)
+def test_a_question_as_close_as_a_paraphrase_of_an_everyday_one_reads_like_it(
+    assistant, embedder, question: str, subject: str
+) -> None:
+    """Near misses of the round-9 blind set (d007, d056, tune) sit 0.54 from an everyday
+    question ("How do I get a prenuptial agreement?", "How do I deal with loneliness after
+    retirement?"): within NEAR_QUESTION, they abstain on its subject."""
+    bank = subjects.everyday_bank(embedder)
+    closest = float((bank.vectors @ embedder.encode_query(question)).max())
+    assert subjects.NEAR_QUESTION <= closest < 0.55
+    answer = assistant.answer(question)
+    assert answer.abstained and answer.abstention is not None
+    found = answer.abstention.other_subject
+    assert found is not None and found[0].startswith(subject)
 
 
 def test_the_bank_is_encoded_once_per_embedder(embedder) -> None:
