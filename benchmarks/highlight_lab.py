@@ -5,9 +5,10 @@ scorer needs (stored cosine, key-word bonus, and the quote read in context on it
 contextual cosine and token precision, `assistant/highlight_context.py`), then scores
 weightings of them over the same quotes in a second, then the margin below which the
 highlight reads the first quote at all (`highlight.uncertain`), with the share of answers
-that would, the weight of the learned score (`assistant/highlight_learned.py`), and how an
-echo is told (`highlight.echo_share`, with the mean highlighted length, since a wider
-highlight hits more by width alone). It is how the settings in docs/quality.md,
+that would, the weight of the learned score (`assistant/highlight_learned.py`), how an
+echo is told (`highlight.echo_share`) and the weight of a why-question's cause bonus
+(`highlight.CAUSE_WEIGHT`), these two with the mean highlighted length, since a wider
+highlight hits more by width alone. It is how the settings in docs/quality.md,
 "Highlight", were chosen (on the tune splits; heldout read after):
 
     python -m benchmarks.highlight_lab --index /tmp/q --questions tests/data/questions.jsonl
