@@ -169,7 +169,13 @@ def not_addressed(question: str, quotes: Sequence[str], embedder: Any) -> list[s
 
 def content_terms(question: str) -> list[str]:
     """The key terms of `question` that are not function words ("how", "my", "when")."""
-    return [w for w in key_terms(question) if w not in _function_words()]
+    return named(key_terms(question))
+
+
+def named(words: Sequence[str]) -> list[str]:
+    """Those of `words` that name something: a notice that the articles "never mention:
+    how, my, husband, me" (a manual's words) names only "husband"."""
+    return [w for w in words if w not in _function_words()]
 
 
 @lru_cache(maxsize=1)

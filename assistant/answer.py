@@ -245,9 +245,9 @@ class Assistant:
             [passage] = loaded.passages([int(hits.ids[row])])
             source = source_of(passage, loaded.info(passage.doc_id), loaded.version)
             nearest = Nearest(passage.text, round(best, 3), threshold, source)
-        return Abstention(
-            threshold, nearest, tuple(never), tuple(sources_only), tuple(unaddressed), like
-        )
+        # "how", "my", "me" weigh in the decision (a manual never says them) but name nothing
+        named = tuple(abstention.named(never))
+        return Abstention(threshold, nearest, named, tuple(sources_only), tuple(unaddressed), like)
 
     def _abstained(
         self,

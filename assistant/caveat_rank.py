@@ -9,9 +9,14 @@ import numpy as np
 from assistant.records import CaveatQuote, source_of
 from index.loaded import LoadedIndex
 from index.records import Caveat, Passage
-from ingest.caveats import applies_to_document
+from ingest.caveats import PERSONAL_KINDS, applies_to_document
 
 CAVEATS_PER_DOCUMENT = 2
+#: A document of more passages than this is a manual, not an article: a disclaimer it
+#: states limits its own section (R's FAQ: "The R Core Team does not provide legal advice
+#: under any circumstances.", under "Can I use R for commercial purposes?"), not an answer
+#: about memory. The shipped articles hold 8-27 passages; R's FAQ 176.
+LONG_DOCUMENT = 100
 LEADING_CAVEATS = 4
 #: Kinds of caveat that limit harm done to someone: these lead a manipulative question.
 STRONG_KINDS = frozenset(
@@ -35,6 +40,7 @@ class CaveatIndex:
         self._raw = np.asarray(vectors, dtype=np.float32).reshape(len(records), loaded.dimension)
         self._mean = vectors.mean(axis=0) if len(records) > 1 else np.zeros(loaded.dimension)
         self._vectors = _unit_rows(vectors - self._mean)
+        self._lengths: dict[str, int] = {}  # passages of each document, as asked
 
     def unethical_vectors(self) -> np.ndarray:
         """Vectors of the corpus's own statements of what it calls unethical (the items
@@ -63,13 +69,29 @@ class CaveatIndex:
         per_doc: dict[str, int] = {}
         chosen = []
         ranked = self.ranked(query, list(dict.fromkeys(p.doc_id for p in quoted)))
-        bearing = [c for c in ranked if applies_to_document(c) or _inside_a_quote(c, quoted)]
+        bearing = [c for c in ranked if self._bears_on(c, quoted)]
         for caveat in bearing:
             if per_doc.get(caveat.doc_id, 0) >= CAVEATS_PER_DOCUMENT:
                 continue
             per_doc[caveat.doc_id] = per_doc.get(caveat.doc_id, 0) + 1
             chosen.append(self._quote(caveat))
         return tuple(chosen)
+
+    def _bears_on(self, caveat: Caveat, quoted: Sequence[Passage]) -> bool:
+        """Whether the caveat bears on these quotes: stated inside one; or it limits its
+        whole document — in a long one (a manual) only an ethical limit does, a
+        disclaimer limits the section it is in."""
+        inside = _inside_a_quote(caveat, quoted)
+        if inside or not applies_to_document(caveat):
+            return inside
+        if caveat.kind in PERSONAL_KINDS or not self._long(caveat.doc_id):
+            return True
+        return any(p.doc_id == caveat.doc_id and p.section == caveat.section for p in quoted)
+
+    def _long(self, doc_id: str) -> bool:
+        if doc_id not in self._lengths:
+            self._lengths[doc_id] = int(self._loaded.passage_ids_for_docs([doc_id]).size)
+        return self._lengths[doc_id] > LONG_DOCUMENT
 
     def without_caveats(self, doc_ids: Sequence[str]) -> tuple[str, ...]:
         """Those of `doc_ids` that state no caveat at all, in the order given."""

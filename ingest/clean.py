@@ -10,7 +10,10 @@ Boilerplate is found by its nature, not by listing known strings:
 - byline and metadata labels left empty by the copy ("Written by", "Published date");
 - short promotional lines ("free to start", "no credit card", "sign up", "subscribe",
   "download the app", "get started", "free trial", "newsletter");
-- "Read also: <headline>" teaser lines (in the languages of the web-page benchmark).
+- "Read also: <headline>" teaser lines (in the languages of the web-page benchmark);
+- a table of contents: a run of numbered section titles ("8.5. How can I find out what
+  package produced a particular file?") that come again as the sections themselves.
+  Quoted, it answers nothing; its section is the text below it.
 
 Spans cover whole stripped lines; `Document.boilerplate` gets them (with any spans the
 format reader marked) sorted and merged. `find_boilerplate` gives each with its reason,
@@ -94,6 +97,7 @@ def find_boilerplate(doc: Document, keep: Sequence[Span] = ()) -> list[Marked]:
         *((s, e, "related-links tail") for s, e in _related_tail(text, lines)),
         *((s, e, "empty byline") for s, e in _empty_bylines(text, lines)),
         *((s, e, "read-also link") for s, e in _read_also(text, lines)),
+        *((s, e, "table of contents") for s, e in _table_of_contents(text, lines)),
     ]
     if not paged:
         found += [
@@ -181,6 +185,69 @@ def _read_also(text: str, lines: list[Span]) -> list[Span]:
         for s, e in lines
         if _READ_ALSO.fullmatch(text[s:e]) and _is_link_title(text[s:e].partition(":")[2])
     ]
+
+
+#: A numbered section title: "8.5. How can I…", "Chapter 8. The Debian…", "2.3.1 Options".
+_NUMBERED_TITLE = re.compile(
+    r"(?:chapter[ \t\u00a0]+)?(\d{1,3}(?:\.\d{1,3})*)\.?[ \t\u00a0]+(\S.*)", re.IGNORECASE
+)
+#: A table of contents lists at least this many sections...
+MIN_CONTENTS_ENTRIES = 5
+#: ...at least this share of them come again outside it...
+CONTENTS_RECUR = 0.8
+#: ...and they are at least this share of its lines (the rest wrap long titles): a page of
+#: a PDF manual runs on without a blank line too, its headings sparse among paragraphs.
+CONTENTS_DENSITY = 0.5
+_CONTENTS_HEADING = re.compile(r"(?:table\s+of\s+)?contents", re.IGNORECASE)
+
+
+def _table_of_contents(text: str, lines: list[Span]) -> list[Span]:
+    """The lines of each table of contents: an unbroken run of lines (a wrapped title goes
+    on in an unnumbered line) mostly of numbered titles, at least MIN_CONTENTS_ENTRIES, most
+    of which open a line elsewhere too (a manual may put its contents last); with the
+    "Contents" line above it."""
+    keys = [_title_key(text[s:e]) for s, e in lines]
+    seen: dict[tuple[str, str], list[int]] = {}
+    for row, key in enumerate(keys):
+        if key:
+            seen.setdefault(key, []).append(row)
+    found: list[Span] = []
+    i = 0
+    while i < len(lines):
+        end = _run_end(text, lines, keys, i)
+        entries = [key for key in keys[i:end] if key is not None]
+        recurring = sum(any(not i <= row < end for row in seen[key]) for key in entries)
+        dense = len(entries) >= CONTENTS_DENSITY * (end - i)
+        if (
+            dense
+            and len(entries) >= MIN_CONTENTS_ENTRIES
+            and recurring >= CONTENTS_RECUR * len(entries)
+        ):
+            first = i - 1 if i and _CONTENTS_HEADING.fullmatch(text[slice(*lines[i - 1])]) else i
+            found.extend(lines[first:end])
+        i = max(end, i + 1)
+    return found
+
+
+def _run_end(text: str, lines: list[Span], keys: list[tuple[str, str] | None], i: int) -> int:
+    """The end of the run of lines from line i (a numbered title) with no blank line
+    between them; i itself when line i is no numbered title."""
+    if keys[i] is None:
+        return i
+    end = i + 1
+    while end < len(lines) and text.count("\n", lines[end - 1][1], lines[end][0]) == 1:
+        end += 1
+    return end
+
+
+def _title_key(line: str) -> tuple[str, str] | None:
+    """A numbered title's number and first four words, folded (the table of contents and
+    the heading it points to differ in spaces and case), or None."""
+    match = _NUMBERED_TITLE.fullmatch(line.strip())
+    if match is None:
+        return None
+    words = match.group(2).lower().split()[:4]
+    return (match.group(1), " ".join(words)) if words and words[0][0].isalpha() else None
 
 
 def _merge(text: str, spans: list[Span]) -> list[Span]:

@@ -15,7 +15,12 @@ from collections.abc import Sequence
 
 #: Section numbering at the start of a heading: "2.3.1 Options", "A.2 Files", "4. Usage".
 #: (A letter numbers only an appendix's sections: "A.2", never "A Guide".)
-_NUMBERING = re.compile(r"(?:[A-Z](?=\.\d)|\d{1,3})(?:\.\d{1,3})*\.?(?=[ \t]+\S)")
+#: A chapter's word before its number makes no level of its own: "Chapter 8. The Debian
+#: package…" is level 1. (Generated texts often put a no-break space after the number.)
+_NUMBERING = re.compile(
+    r"(?:(?i:chapter)[ \t\u00a0]+)?(?P<number>(?:[A-Z](?=\.\d)|\d{1,3})(?:\.\d{1,3})*)\.?"
+    r"(?=[ \t\u00a0]+\S)"
+)
 
 
 class HeadingTrail:
@@ -52,7 +57,7 @@ def numbering_level(heading: str) -> int:
     match = _NUMBERING.match(heading.strip())
     if match is None:
         return 0
-    return match.group().rstrip(".").count(".") + 1
+    return match.group("number").count(".") + 1
 
 
 #: How a heading path is written: "Install › On Linux".

@@ -55,7 +55,38 @@ def blocks(doc: Document) -> list[Block]:
         for i in range(len(lines))
     ]
     spans, kinds = _merge_paragraph_lines(doc.text, lines, kinds, markdown or wrapped)
+    if wrapped:
+        kinds = [
+            "heading" if kind == "paragraph" and _numbered_heading(doc.text, span) else kind
+            for span, kind in zip(spans, kinds, strict=True)
+        ]
     return _assign_sections(doc, spans, kinds)
+
+
+#: A section number that opens a heading: "8.5. How…", "2.3.1 Options", "Chapter 8. The…"
+#: (one number alone, "3. Then…", is as often a list item).
+_SECTION_NUMBER = re.compile(
+    r"(?:(?i:chapter)[ \t\u00a0]+\d{1,3}|\d{1,3}(?:\.\d{1,3})+)\.?[ \t\u00a0]+[A-Z]"
+)
+#: A numbered heading of a hard-wrapped text may wrap onto this many lines.
+MAX_HEADING_LINES = 3
+
+
+def _numbered_heading(text: str, span: Span) -> bool:
+    """Is this block of a hard-wrapped text a numbered heading standing alone: at the start
+    of its line, a section number, at most MAX_HEADING_LINES lines, and a title or a
+    question ("8.3. How can I tell what packages are already installed on a Debian /
+    system?", wrapped as the FAQ's text is), not a numbered clause ending as a sentence?"""
+    start, end = span
+    block = text[start:end]
+    if (start and text[start - 1] != "\n") or not _SECTION_NUMBER.match(block):
+        return False
+    words = " ".join(block.split())
+    if block.count("\n") >= MAX_HEADING_LINES or len(words) > 2 * MAX_HEADING_CHARS:
+        return False
+    if "?" in words and words.endswith(("?", "!")):  # a question, its last words exclaimed
+        return True
+    return not (ends_sentence(words) or words.endswith(":"))
 
 
 def hard_wrapped(text: str, lines: Sequence[Span]) -> bool:
@@ -81,8 +112,9 @@ def without_boilerplate(doc: Document, given: Sequence[Block]) -> list[Block]:
 
 
 def heading_text(line: str) -> str:
-    """The words of a heading line, without markdown hashes."""
-    return _MD_HEADING.sub("", line.strip(), count=1).strip()
+    """The words of a heading line, without markdown hashes, spaces folded (a heading may
+    wrap onto a second line)."""
+    return " ".join(_MD_HEADING.sub("", line.strip(), count=1).split())
 
 
 def is_heading_line(line: str) -> bool:

@@ -101,9 +101,13 @@ def _continues(previous: str, line: str, adjacent: bool = False) -> bool:
     prev = previous.rstrip()
     if prev.lstrip().startswith(_FENCES) or not _LETTER_OR_DIGIT.search(prev):
         return False  # nothing continues a code fence or a rule ("---")
-    return bool(prev) and not ends_sentence(prev) and not prev.endswith(":")
+    return bool(prev) and not _FINISHED.search(prev[-_TAIL_CHARS:]) and not prev.endswith(":")
 
 
+#: A line that ends a sentence: its terminator, then any closing quotes or brackets. A
+#: line broken after a comma, a semicolon or a quoted word ("do not map to actual
+#: "human"" before "users, but are used as…") goes on when the next opens lowercase.
+_FINISHED = re.compile(r"[.!?…][”’\"')\]»]*$")
 #: What a wrapped line may open with besides a lowercase letter: a name in code, a
 #: parenthesis, a variable, a path, a quotation, a MyST role ("{ref}`...`"), emphasis;
 #: never a code fence, a shell prompt or a list marker.

@@ -137,6 +137,15 @@ def systemd_assistant(tmp_path_factory: pytest.TempPathFactory, embedder):
     return Assistant(index_dir, embedder=embedder)
 
 
+def test_the_notice_names_only_words_that_name_something(systemd_assistant) -> None:
+    """A manual never says "how", "my" or "me": they count in the decision, but "These
+    articles never mention: how, my, husband, me." named them."""
+    answer = systemd_assistant.answer("How do I make my husband miss me?")
+    assert answer.abstained and answer.abstention is not None
+    assert answer.abstention.never_mentioned == ("husband",)
+    assert answer.notice is not None and "never mention: husband." in answer.notice
+
+
 def test_a_variable_the_corpus_does_not_name_is_never_mentioned(systemd_assistant) -> None:
     """systemd's list of environment variables says "systemd" and "pager" but names no
     SYSTEMD_PAGER: the answer quoted the list's introduction for it."""

@@ -407,18 +407,23 @@ def test_a_technical_answer_lists_no_ethical_caveat(manual_assistant):
     assert not [c.text for c in answer.caveats if c.kind not in {"warning", "guarantee"}]
 
 
-@pytest.fixture(scope="module")
-def shutil_assistant(tmp_path_factory, embedder):
-    """Python's shutil page: its three warnings are all about unpacking archives."""
+def _one_file_assistant(tmp_path_factory, embedder, relative: str):
+    """An assistant over one real file of tests/data, indexed for real."""
     from assistant.answer import Assistant
     from ingest.pipeline import build_index
 
-    page = Path(__file__).resolve().parents[1] / "data" / "html" / "library-shutil.html"
-    corpus = tmp_path_factory.mktemp("shutil")
+    page = Path(__file__).resolve().parents[1] / "data" / relative
+    corpus = tmp_path_factory.mktemp(page.stem)
     (corpus / page.name).write_bytes(page.read_bytes())
-    index_dir = tmp_path_factory.mktemp("shutil-index")
+    index_dir = tmp_path_factory.mktemp(f"{page.stem}-index")
     build_index(corpus, index_dir, embedder)
     return Assistant(index_dir, embedder=embedder)
+
+
+@pytest.fixture(scope="module")
+def shutil_assistant(tmp_path_factory, embedder):
+    """Python's shutil page: its three warnings are all about unpacking archives."""
+    return _one_file_assistant(tmp_path_factory, embedder, "html/library-shutil.html")
 
 
 def _outside_the_quotes(answer, caveats):
@@ -446,3 +451,28 @@ def test_a_manuals_warning_about_something_else_stays_out_of_the_panel(shutil_as
     assert _outside_the_quotes(answer, every)  # the page warns, elsewhere: about archives
     shown = {c.source.start for c in answer.caveats}
     assert not _outside_the_quotes(answer, [c for c in every if c.start in shown])
+
+
+@pytest.fixture(scope="module")
+def r_faq_assistant(tmp_path_factory, embedder):
+    """Twelve pages of R's FAQ, whose section 2.11 says "The R Core Team does not provide
+    legal advice under any circumstances."."""
+    return _one_file_assistant(tmp_path_factory, embedder, "pdf/r-faq-pages-13-24.pdf")
+
+
+def test_a_manuals_disclaimer_is_shown_beside_its_own_section(r_faq_assistant, monkeypatch):
+    """A disclaimer limits a whole article, but in a manual (a long document: the whole
+    FAQ has 176 passages, these pages 41, so the bar is lowered to them) the section it is
+    in: it was beside every answer of R's FAQ, "How is R different from S?" too."""
+    from assistant import caveat_rank
+
+    legal = "The R Core Team does\nnot provide legal advice under any circumstances."
+    shown = r_faq_assistant.answer("How is R different from S?").caveats
+    assert any(c.text == legal for c in shown)  # 41 passages: an article's length
+    monkeypatch.setattr(caveat_rank, "LONG_DOCUMENT", 20)
+    for question in ("How is R different from S?", "What are the R mailing lists?"):
+        answer = r_faq_assistant.answer(question)
+        assert not answer.abstained
+        assert all(c.text != legal for c in answer.caveats), question
+    answer = r_faq_assistant.answer("Can I use R for commercial purposes?")
+    assert any(c.text == legal for c in answer.caveats)

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 from index.records import ChunkSettings, Document
 from ingest.chunk import chunk_document
 from ingest.clean import mark_boilerplate
 from ingest.structure import blocks
 from ingest.text import sentence_spans, slugify
+
+ENVIRONMENT_MD = (
+    Path(__file__).resolve().parents[1] / "data" / "markdown" / "systemd-ENVIRONMENT.md"
+)
 
 MAX_TOKENS = ChunkSettings().max_tokens
 
@@ -50,6 +55,20 @@ class TestText:
             "`code` after a blank line\nthen",
             "$ a prompt",
         ]
+
+    def test_a_line_broken_after_a_comma_or_a_quoted_word_goes_on(self):
+        """systemd's Markdown wraps at its width wherever a line ends: after a comma
+        (ENVIRONMENT.md) or a quoted word (UIDS-GIDS.md's "do not map to actual "human"");
+        the sentence went on in a unit of its own, "users, but are used as…"."""
+        text = ENVIRONMENT_MD.read_text(encoding="utf-8")
+        units = [text[s:e] for s, e in sentence_spans(text)]
+        unit = next(t for t in units if "If enabled (which is the default)," in t)
+        assert "whenever a disk image is used" in unit
+        assert not any(t.startswith("whenever a disk image is used") for t in units)
+        quoted = 'These are users that do not map to actual "human"\n   users, but are used.'
+        assert [quoted[s:e] for s, e in sentence_spans(quoted)] == [quoted]
+        ended = "One, two.\nthree."  # a finished sentence stays finished
+        assert [ended[s:e] for s, e in sentence_spans(ended)] == ["One, two.", "three."]
 
     def test_slugify(self):
         assert slugify("Make Him Miss You: Why You Have To Leave!") == (

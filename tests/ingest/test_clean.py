@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from index.records import Document
+from ingest.analyze import read_file
 from ingest.clean import find_boilerplate, mark_boilerplate
 from ingest.structure import blocks
 
@@ -133,3 +135,30 @@ class TestManuals:
     def test_the_same_lines_on_a_web_page_are_boilerplate(self):
         reasons = {reason for _, _, reason in find_boilerplate(self._manual(paged=False))}
         assert reasons == {"repeated block", "call to action"}
+
+
+class TestTableOfContents:
+    """A table of contents lists numbered titles that come again as the sections."""
+
+    DATA = Path(__file__).resolve().parents[1] / "data"
+
+    def _contents(self, path: Path) -> list[str]:
+        document = read_file(path, path.parent).document
+        return [
+            document.text[s:e]
+            for s, e, why in find_boilerplate(document)
+            if why == "table of contents"
+        ]
+
+    def test_a_texts_table_of_contents_is_boilerplate(self):
+        """The Debian FAQ's text opens with 230 lines of contents, its heading included."""
+        lines = self._contents(self.DATA / "text" / "debian-faq.en.txt.gz")
+        assert lines[:2] == ["Table of Contents", "1. Definitions and overview"]
+        assert "8.5. How can I find out what package produced a particular file?" in lines
+        assert len(lines) == 230
+
+    def test_a_manuals_pages_that_run_on_are_no_table_of_contents(self):
+        """R's FAQ as PDF: chapter 7's questions run on into their answers without a blank
+        line, and its printed contents list them, yet its pages are no table of contents:
+        a table's lines are mostly titles (36 lines of the chapter were marked without it)."""
+        assert self._contents(self.DATA / "pdf" / "r-faq-contents-and-chapter-7.pdf") == []

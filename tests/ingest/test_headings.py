@@ -67,6 +67,9 @@ def test_a_heading_of_unknown_level_stands_alone_and_is_no_parent():
     [
         *[("2.3.1 Options", 3), ("4. Usage", 1), ("A.2 Files", 2), ("10 Ways", 1)],
         *[("A Guide to Bees", 0), ("2023 report", 0), ("3) Why Over-Availability", 0)],
+        # the Debian FAQ's text: a no-break space after the number, a chapter's word
+        *[("8.5.\u00a0How can I find out", 2), ("Chapter\u00a08.\u00a0The Debian", 1)],
+        ("Chapter 3 Choosing a distribution", 1),
     ],
 )
 def test_numbering_gives_the_depth(heading: str, level: int):

@@ -1,7 +1,8 @@
 """Hard-wrapped plain text (manuals, FAQs, specifications) is read by its blank lines: a
 heading stands alone, a paragraph's short first line is not one (issue #13).
 
-Real files: tests/data/text/dpkg-triggers.txt (dpkg's trigger specification) and
+Real files: tests/data/text/dpkg-triggers.txt (dpkg's trigger specification),
+tests/data/text/debian-faq.en.txt.gz (the Debian FAQ as debian-faq ships its text) and
 tests/data/compressed/zlib1g-dev/txtvsbin.txt.gz (zlib's note, gzipped as Debian ships it).
 """
 
@@ -16,6 +17,7 @@ from ingest.structure import _content_lines, blocks, hard_wrapped, is_heading_li
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 TRIGGERS = DATA / "text" / "dpkg-triggers.txt"
+DEBIAN_FAQ = DATA / "text" / "debian-faq.en.txt.gz"
 TXTVSBIN = DATA / "compressed" / "zlib1g-dev" / "txtvsbin.txt.gz"
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 
@@ -38,6 +40,40 @@ def test_a_heading_of_a_wrapped_text_stands_alone_and_first_lines_are_not_headin
                 or document.text[block.end + 1] in "=-"
             ), document.text[block.start : block.end]
     assert len(headings) < 30  # it was 149: nearly every paragraph's first line
+
+
+def test_numbered_questions_of_a_generated_faq_are_its_sections():
+    """The FAQ's text puts "8.5.<no-break space>How can I find out what package produced a
+    particular file?" at the start of its line above indented answers; a question (not
+    Title Case) and one wrapped over lines were paragraphs, so the answers below them
+    stood under the section before ("8.1.6.1. dpkg-deb")."""
+    document, read = _read(DEBIAN_FAQ)
+    headings = {b.section: b for b in read if b.kind == "heading"}
+    wanted = "8.5. How can I find out what package produced a particular file?"
+    assert headings[wanted].headings == (
+        "Chapter 8. The Debian package management tools",
+        wanted,
+    )
+    wrapped = "8.3. How can I tell what packages are already installed on a Debian system?"
+    assert headings[wrapped].level == 2
+    answer = next(b for b in read if document.text[b.start : b.end].startswith("To identify"))
+    assert answer.section == wanted
+    # 147 of its 148 numbered questions (the one left runs over 180 characters)
+    assert sum(1 for s in headings if s[0].isdigit()) >= 145
+
+
+def test_a_table_of_contents_is_no_passage():
+    """The FAQ opens with its table of contents, 230 lines of numbered titles that come
+    again as the sections: quoted, "8.5. How can I find out…" from it answered nothing."""
+    document, read = _read(DEBIAN_FAQ)
+    contents = document.text.index("Table of Contents")
+    assert not any(b.start <= contents < b.end for b in read)
+    assert not any(
+        document.text[b.start : b.end].lstrip().startswith("1.1. What is this FAQ?")
+        and b.kind != "heading"
+        for b in read
+    )
+    assert any(document.text[b.start : b.end] == "Abstract" for b in read)  # before it: kept
 
 
 def test_paragraphs_and_list_items_keep_their_wrapped_lines():
