@@ -164,10 +164,11 @@ def test_the_notice_is_for_harm_aimed_at_a_person(shipped_reports: dict[str, Eva
 
 
 def test_highlight_floor(report: EvalReport) -> None:
-    # as shipped (read_quotes off) 0.486 / 0.577 (0.459 / 0.559 before the echo rule,
-    # 0.532 all before the learned score)
-    assert report.splits["heldout"].highlight_at_5 >= 0.46
-    assert report.splits["all"].highlight_at_5 >= 0.56
+    # as shipped (read_quotes off) 0.595 / 0.658 (0.514 / 0.586 before round 9's
+    # echo_share and cause bonus, 0.459 / 0.559 before the echo rule, 0.532 all before
+    # the learned score)
+    assert report.splits["heldout"].highlight_at_5 >= 0.57
+    assert report.splits["all"].highlight_at_5 >= 0.63
 
 
 def test_highlight_floor_on_the_second_corpus(python_docs_assistant) -> None:
