@@ -277,6 +277,33 @@ def _stems(word: str) -> list[str]:
     return LexicalIndex.tokenize([word])[0]
 
 
+#: A word in at most this many passages is one of the corpus's own specific words.
+SPECIFIC_PASSAGES = 2
+#: Between this margin over the threshold and `other_subject.QUESTION_STRONG`...
+SPECIFIC_MARGIN = 0.15
+
+
+def names_its_subject(
+    question: str, best: float, hits: Hits, threshold: float, loaded: LoadedIndex
+) -> bool:
+    """Whether a question that reads like an everyday one on another subject, clearing the
+    threshold by SPECIFIC_MARGIN at least, is still on what the corpus says: every word
+    of it that few passages use (at most SPECIFIC_PASSAGES) is in its quotes. "How often
+    should I feed a sourdough starter?" reads like "How often should I feed my cat?", and
+    a page on sourdough says "Feed the sourdough starter … every day"."""
+    if best < threshold + SPECIFIC_MARGIN:
+        return False
+    lexical = loaded.lexical
+    specific = [
+        w for w in content_terms(question) if 0 < lexical.rows_with(w).size <= SPECIFIC_PASSAGES
+    ]
+    if not specific:
+        return False
+    texts = checked_texts(hits, threshold, loaded)
+    quoted = set().union(*LexicalIndex.tokenize(texts)) if texts else set()
+    return all(quoted.intersection(_stems(word)) for word in specific)
+
+
 def checked_hits(hits: Hits, threshold: float) -> Hits:
     """The quotes the word checks read: the best QUOTES_CHECKED (by meaning) of those
     shown."""

@@ -236,7 +236,9 @@ class Assistant:
             unaddressed = abstention.unaddressed(text, hits, threshold, loaded, self.embedder)
             if not unaddressed:
                 like = other_subject(query, best, threshold, searcher, self.embedder)
-                if like is None:
+                if like is None or abstention.names_its_subject(
+                    text, best, hits, threshold, loaded
+                ):
                     return None
             never, sources_only = [], []  # they did not decide it
         nearest = None

@@ -3,8 +3,9 @@
 Each stored sentence unit of the passage is scored by its cosine to the question, plus
 the share of the question's key words it holds, plus, for a "What is X?" question,
 whether it defines X ("X is...", "X means..."); a bare heading never wins. To that "hand
-score" a learned one is added (`highlight_learned`: small boosted trees fitted on the
-question headings of real FAQ pages, no model call). Given a reader
+score" are added, for a "Why...?" question, a bonus for a sentence that gives a cause
+("because", "the reason"), and a learned score (`highlight_learned`: small boosted
+trees fitted on the question headings of real FAQ pages, no model call). Given a reader
 (`AnswerSettings.read_quotes`, off by default), a first quote whose best two answer units
 the hand score cannot tell apart is read in its passage instead (`highlight_context`: each
 sentence's contextual vector and how much of it is about the question's words, from one
@@ -45,8 +46,8 @@ Span = tuple[int, int]
 TERMS_WEIGHT = 0.3
 DEFINITION_WEIGHT = 0.15
 HEADING_PENALTY = 0.5
-#: A highlighted sentence at least this share of whose words are the question's is an echo
-#: that introduces the answer: the highlight takes the sentence after it too (chosen on the
+#: A highlighted sentence whose `echo_share` of the question reaches this is an echo that
+#: introduces the answer: the highlight takes the sentence after it too (chosen on the
 #: tune splits of the three corpora; docs/quality.md, "Highlight").
 ECHO_SHARE = 0.3
 #: Sentences in one answer unit at most: a sentence and the one it cannot be read without.
@@ -59,6 +60,10 @@ READ_IN_CONTEXT = 1
 #: this margin by the cheap score (or the best is a heading): most answers are clear and
 #: skip the model pass (chosen on the tune splits of both corpora; docs/quality.md).
 READ_MARGIN = 0.05
+#: Added to a sentence that gives a cause ("because", "the reason"...) when the question
+#: asks why: the answer to "Why...?" states a cause, its echo seldom does (chosen on the
+#: tune splits of the three corpora; docs/quality.md, "Highlight").
+CAUSE_WEIGHT = 0.3
 #: Whether the learned score (`highlight_learned`, fitted on FAQ pages) is added to the
 #: hand score, at the weight its model file gives (the lab and the tests turn it off).
 LEARNED = True
@@ -68,6 +73,8 @@ _DEFINITION_QUESTION = re.compile(
     re.IGNORECASE,
 )
 _DEFINES = r"\s*(?:[,(—–-][^.]{0,60})?\s*(?:is|are|means?|refers?\s+to|describes?|happens)\b"
+_ASKS_WHY = re.compile(r"\bwhy\b|\bhow\s+come\b|\bwhat(?:'s|’s|\s+is)\s+the\s+reason\b", re.I)
+_GIVES_CAUSE = re.compile(r"\b(?:because|the\s+reason|that(?:'s|’s|\s+is)\s+why|due\s+to)\b", re.I)
 
 
 def highlights(
@@ -96,8 +103,10 @@ def highlights(
     read = _to_read(texts, hands) if embedder is not None else []
     learned = learned_scores(question, texts, hands) if LEARNED else [0.0] * len(hands)
     scores = [
-        hand.total if i in read else hand.total + added
-        for i, (hand, added) in enumerate(zip(hands, learned, strict=True))
+        (hand.total if i in read else hand.total + added) + cause
+        for i, (hand, added, cause) in enumerate(
+            zip(hands, learned, cause_bonuses(question, texts), strict=True)
+        )
     ]
     if read:
         shown = loaded.passage_vectors([pid for pid, _ in quoted])
@@ -161,9 +170,20 @@ def _with_what_an_echo_introduces(
     following = text[spans[last + 1][0] : spans[last + 1][1]]
     if "\n\n" in text[spans[last][1] : spans[last + 1][0]] or _is_heading(following):
         return unit
-    words = _tokens(text[spans[last][0] : spans[last][1]])
-    echo = len(words & weights.keys()) / len(words) if words else 0.0
+    echo = echo_share(text[spans[last][0] : spans[last][1]], weights)
     return (last, last + 1) if echo >= ECHO_SHARE else unit
+
+
+def echo_share(sentence: str, weights: dict[str, float]) -> float:
+    """How much `sentence` repeats the question: the mean of the share of its words that
+    are the question's and the share of the question's key words (by rarity) it holds.
+    Either alone misjudges an echo: "Show Genuine Care and Understanding: Demonstrating
+    empathy and understanding for someone's feelings..." holds most of what "How does
+    empathy make someone feel my absence?" asks among many words of its own, and a short
+    sentence of two common question words holds little of it."""
+    words = _tokens(sentence)
+    own = len(words & weights.keys()) / len(words) if words else 0.0
+    return (own + bonus_parts(None, sentence, weights)[0]) / 2
 
 
 def _answering_item(
@@ -243,6 +263,22 @@ def learned_scores(
         return []
     odds = (model.weight * model.log_odds(np.concatenate(features))).astype(np.float32)
     return np.split(odds, np.cumsum([len(f) for f in features])[:-1])
+
+
+def cause_bonuses(question: str, texts: Sequence[Sequence[str]]) -> list[np.ndarray]:
+    """CAUSE_WEIGHT for each sentence that gives a cause when `question` asks why, else 0:
+    for "Why does he seem thrown when I no longer fight with him?" the answer is "And that
+    rewriting creates emotional pull because he suddenly feels out of sync...", not the
+    sentences that retell the fight. (The learned score's trees, given such question and
+    sentence types as features, did not find it: docs/quality.md.)"""
+    asks_why = bool(_ASKS_WHY.search(question))
+    return [
+        np.asarray(
+            [CAUSE_WEIGHT * (asks_why and bool(_GIVES_CAUSE.search(t))) for t in quote],
+            dtype=np.float32,
+        )
+        for quote in texts
+    ]
 
 
 def answer_units(texts: Sequence[str]) -> list[tuple[int, ...]]:

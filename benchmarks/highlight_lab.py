@@ -5,9 +5,11 @@ scorer needs (stored cosine, key-word bonus, and the quote read in context on it
 contextual cosine and token precision, `assistant/highlight_context.py`), then scores
 weightings of them over the same quotes in a second, then the margin below which the
 highlight reads the first quote at all (`highlight.uncertain`), with the share of answers
-that would, and the weight of the learned score (`assistant/highlight_learned.py`). It is
-how the settings in docs/quality.md, "Highlight", were chosen (on the tune splits; heldout
-read after):
+that would, the weight of the learned score (`assistant/highlight_learned.py`), how an
+echo is told (`highlight.echo_share`) and the weight of a why-question's cause bonus
+(`highlight.CAUSE_WEIGHT`), these two with the mean highlighted length, since a wider
+highlight hits more by width alone. It is how the settings in docs/quality.md,
+"Highlight", were chosen (on the tune splits; heldout read after):
 
     python -m benchmarks.highlight_lab --index /tmp/q --questions tests/data/questions.jsonl
 """
@@ -40,26 +42,42 @@ class ShownQuote:
     stored: np.ndarray  # stored-vector cosine + key-word bonus (the score without context)
     evidence: highlight_context.Evidence  # the quote read in context on its own
     odds: np.ndarray  # the learned model's log-odds (`highlight_learned`), unweighted
+    cause: np.ndarray | None = None  # the cause bonus of a why-question (None: none)
 
 
 @dataclass(frozen=True)
 class Asked:
     question: EvalQuestion
     quotes: list[ShownQuote]
+    #: What the shipped `highlight.highlights` is given: the quoted passages, the query.
+    quoted: tuple[tuple[int, Passage], ...] = ()
+    query: np.ndarray | None = None
 
 
 def collect(assistant: Assistant, questions: Sequence[EvalQuestion]) -> list[Asked]:
     """Every answerable question asked once, its shown quotes read one by one."""
     loaded = assistant.index()
-    return [Asked(q, _shown(assistant, loaded, q.q)) for q in questions if q.kind == "answerable"]
+    return [_asked(assistant, loaded, q) for q in questions if q.kind == "answerable"]
 
 
-def _shown(assistant: Assistant, loaded: LoadedIndex, question: str) -> list[ShownQuote]:
-    answer = assistant.answer(question)
+def _asked(assistant: Assistant, loaded: LoadedIndex, question: EvalQuestion) -> Asked:
+    answer = assistant.answer(question.q)
     if answer.abstained:
-        return []
-    query = assistant.embedder.encode_query(question)
+        return Asked(question, [])
+    query = assistant.embedder.encode_query(question.q)
     quoted = [_passage(loaded, q.source.doc_id, q.source.start) for q in answer.quotes]
+    return Asked(
+        question, _shown(assistant, loaded, question.q, query, quoted), tuple(quoted), query
+    )
+
+
+def _shown(
+    assistant: Assistant,
+    loaded: LoadedIndex,
+    question: str,
+    query: np.ndarray,
+    quoted: Sequence[tuple[int, Passage]],
+) -> list[ShownQuote]:
     shown = loaded.passage_vectors([pid for pid, _ in quoted])
     weights = highlight._term_weights(loaded, question)
     term = highlight._asked_term(question)
@@ -74,7 +92,8 @@ def _shown(assistant: Assistant, loaded: LoadedIndex, question: str) -> list[Sho
         [evidence] = highlight_context.read_in_context(
             assistant.embedder, question, query, [(passage.text, spans)], shown
         )
-        out.append(ShownQuote(passage.text, spans, hand.total, evidence, odds))
+        [cause] = highlight.cause_bonuses(question, [texts])
+        out.append(ShownQuote(passage.text, spans, hand.total, evidence, odds, cause))
     return out
 
 
@@ -182,6 +201,8 @@ def _chosen(
     weight = _shipped_weight() if learned is None else learned
     # As `highlight.highlights`: a quote read in context takes no learned score.
     scores = quote.stored + (0.0 if read else weight) * quote.odds
+    if quote.cause is not None:
+        scores = scores + quote.cause
     if read:
         scores += context * quote.evidence.cosine + precision * quote.evidence.precision
     if not quote.spans:
@@ -214,16 +235,86 @@ def main(argv: Sequence[str] | None = None) -> None:
     for margin in MARGINS:
         cells = ["{:.3f} ({:.0%})".format(*gated_at_5(asked, split, margin)) for split in splits]
         print(f"{margin:6.3f} | " + " | ".join(cells))
+    print("\nan echo brings the next sentence: measure, share | highlight@5 (mean chars) per split")
+    loaded = assistant.index()
+    for sentence_side_only, share in itertools.product((True, False), ECHO_SHARES):
+        measure = "words of the sentence" if sentence_side_only else "echo_share (mean)"
+        cells = [
+            "{:.3f} ({:.0f})".format(*echo_at_5(loaded, asked, split, sentence_side_only, share))
+            for split in splits
+        ]
+        print(f"{measure:22s} {share:5.2f} | " + " | ".join(cells))
+    print("\ncause bonus of why-questions: weight | highlight@5 (mean chars) per split")
+    for weight in CAUSE_WEIGHTS:
+        cells = ["{:.3f} ({:.0f})".format(*cause_at_5(loaded, asked, s, weight)) for s in splits]
+        print(f"{weight:6.2f} | " + " | ".join(cells))
     off, on = learned_cost(assistant, questions)
     print(
         f"\nhighlights of one answer, median ms: {off:.3f} without the learned score, {on:.3f} with"
     )
 
 
+def echo_at_5(
+    loaded: LoadedIndex, asked: Sequence[Asked], split: str, sentence_side_only: bool, share: float
+) -> tuple[float, float]:
+    """`shipped_at_5` when an echo is a sentence whose `echo_share` reaches `share` — or,
+    `sentence_side_only`, whose share of words that are the question's does (the measure
+    before round 9)."""
+    settings: dict[str, object] = {"ECHO_SHARE": share}
+    if sentence_side_only:
+        settings["echo_share"] = _words_share
+    return shipped_at_5(loaded, asked, split, settings)
+
+
+def cause_at_5(
+    loaded: LoadedIndex, asked: Sequence[Asked], split: str, weight: float
+) -> tuple[float, float]:
+    """`shipped_at_5` with the cause bonus of why-questions at `weight`."""
+    return shipped_at_5(loaded, asked, split, {"CAUSE_WEIGHT": weight})
+
+
+def shipped_at_5(
+    loaded: LoadedIndex, asked: Sequence[Asked], split: str, settings: dict[str, object]
+) -> tuple[float, float]:
+    """highlight@5 of one split by the shipped `highlight.highlights` (no quote read) with
+    `settings` (names in `assistant.highlight` and their values) in force, and the mean
+    length in characters of the shown quotes' highlights; the settings are restored."""
+    rows = [a for a in asked if a.question.split == split]
+    shipped = {name: getattr(highlight, name) for name in settings}
+    for name, value in settings.items():
+        setattr(highlight, name, value)
+    hits, lengths = 0, []
+    try:
+        for item in rows:
+            if not item.quoted:
+                continue
+            spans = highlight.highlights(loaded, None, item.quoted, item.question.q, item.query)
+            lengths += [end - start for start, end in spans]
+            hits += any(
+                highlight_hits({"text": p.text, "highlight": span}, item.question.phrases)
+                for (_, p), span in zip(item.quoted, spans, strict=True)
+            )
+    finally:
+        for name, value in shipped.items():
+            setattr(highlight, name, value)
+    return (hits / len(rows), float(np.mean(lengths))) if rows else (0.0, 0.0)
+
+
+def _words_share(sentence: str, weights: dict[str, float]) -> float:
+    """The echo measure before round 9: the share of the sentence's words that are the
+    question's."""
+    words = highlight._tokens(sentence)
+    return len(words & weights.keys()) / len(words) if words else 0.0
+
+
 #: Margins of `highlight.uncertain` the lab tries (0: never read; large: always).
 MARGINS = (0.0, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 10.0)
 #: Weights of the learned log-odds the lab tries.
 LEARNED_WEIGHTS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1.0)
+#: Shares an echo must reach that the lab tries (above 1: no echo brings anything).
+ECHO_SHARES = (0.2, 0.25, 0.3, 0.35, 0.4, 2.0)
+#: Weights of the cause bonus of why-questions (`highlight.CAUSE_WEIGHT`) the lab tries.
+CAUSE_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
 
 
 if __name__ == "__main__":

@@ -212,6 +212,51 @@ def test_a_question_as_close_as_a_paraphrase_of_an_everyday_one_reads_like_it(
     assert found is not None and found[0].startswith(subject)
 
 
+@pytest.fixture(scope="module")
+def small_pages_assistant(tmp_path_factory: pytest.TempPathFactory, embedder):
+    """Four short pages on four everyday subjects (as tests/assistant/test_verify.py's)."""
+    from assistant.answer import Assistant
+    from ingest.pipeline import build_index
+
+    root = tmp_path_factory.mktemp("small-pages")
+    corpus, index = root / "corpus", root / "index"
+    corpus.mkdir()
+    pages = {
+        "money.txt": "Saving money\n\nMove a fixed share of every paycheck into savings before "
+        "you spend any of it.\n\nCancel the subscriptions you have not used in the last month.\n",
+        "habits.md": "# Building habits\n\nStart a new habit so small that skipping it would "
+        "feel silly.\n",
+        "bread.txt": "Sourdough basics\n\nFeed the sourdough starter with flour and water every "
+        "day. A starter that doubles within eight hours is ready to bake with.\n",
+        "promises.txt": "Keeping promises\n\nTrust grows when you keep the small promises you "
+        "make every single day.\n",
+    }
+    for name, text in pages.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    build_index(corpus, index, embedder)
+    return Assistant(index, embedder=embedder)
+
+
+def test_a_question_in_the_words_only_its_page_uses_is_on_its_subject(
+    small_pages_assistant, monkeypatch
+) -> None:
+    """ "How much of my paycheck should I save?" clears the money page's threshold by about
+    0.16 and reads like "How much should I save for an emergency fund?", which two lines do
+    not answer strongly; but "paycheck", the one word of it that few passages use, is in
+    its quote: it is on what the page says. (The e2e sourdough page beside the shipped
+    articles, "How often should I feed a sourdough starter?" near "How often should I feed
+    my cat?", is the same case.)"""
+    from assistant import abstention
+
+    question = "How much of my paycheck should I save?"
+    answer = small_pages_assistant.answer(question)
+    assert not answer.abstained, answer.notice
+    monkeypatch.setattr(abstention, "SPECIFIC_PASSAGES", 0)  # no word is specific
+    undone = small_pages_assistant.answer(question)
+    assert undone.abstained and undone.abstention is not None
+    assert undone.abstention.other_subject is not None
+
+
 def test_the_bank_is_encoded_once_per_embedder(embedder) -> None:
     assert subjects.everyday_bank(embedder) is subjects.everyday_bank(embedder)
     bank = subjects.everyday_bank(embedder)

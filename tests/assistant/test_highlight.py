@@ -379,3 +379,77 @@ def test_a_sentence_that_echoes_the_question_brings_the_one_after_it(recipe_assi
     highlight = _highlighted(recipe_assistant, question, "with just one difference")
     assert highlight.startswith("Buckeyes are actually super similar")
     assert "only coated" in highlight
+
+
+@pytest.mark.parametrize(
+    ("question", "echo", "answer"),
+    [
+        (
+            "How does empathy make someone feel my absence?",
+            "Demonstrating empathy and understanding",
+            "the comfort and security that your understanding provides will be missed",
+        ),
+        (
+            "I'm about to send a third text in a row; what should I ask myself first?",
+            "send that third text in a row",
+            "Am I acting from a place of confidence and self-respect",
+        ),
+    ],
+)
+def test_an_echo_holding_the_question_among_many_words_of_its_own_brings_the_next(
+    assistant, question: str, echo: str, answer: str
+) -> None:
+    """Under a third of these echoes' words are the question's, so the share of its words
+    alone would keep them bare; they hold most of what the question asks (its key words,
+    by rarity), which `echo_share` counts too."""
+    quote = next(q for q in assistant.answer(question).quotes if echo in q.text)
+    start, end = quote.highlight
+    highlighted = quote.text[start:end]
+    assert echo in highlighted
+    assert answer in highlighted
+    assert len(highlight.sentence_spans(highlighted)) <= 2
+
+
+def test_echo_share_is_the_mean_of_the_sentence_side_and_the_question_side() -> None:
+    [empathy], [absence] = (highlight._tokens(word) for word in ("empathy", "absence"))
+    weights = {empathy: 3.0, absence: 1.0}
+    # "empathy" is 1 of the sentence's 4 kept words and 3 of the question's 4 weight.
+    share = highlight.echo_share("Kind empathy builds trust quickly.", weights)
+    words = highlight._tokens("Kind empathy builds trust quickly.")
+    assert share == pytest.approx((1 / len(words) + 0.75) / 2)
+
+
+@pytest.mark.parametrize(
+    ("question", "cause"),
+    [
+        (
+            "Why does he seem thrown when I no longer fight with him?",
+            "that rewriting creates emotional pull because he suddenly feels out of sync",
+        ),
+        (
+            "Why is self-assurance so appealing to a partner?",
+            "This confidence is magnetic because it signals",
+        ),
+    ],
+)
+def test_a_why_question_highlights_the_sentence_that_gives_the_cause(
+    assistant, monkeypatch, question: str, cause: str
+) -> None:
+    """On the shipped articles: without the cause bonus these highlight what the passage
+    retells around the cause ("He's forced to rewrite it: ..."), never the cause itself."""
+
+    def causes_highlighted() -> bool:
+        quotes = assistant.answer(question).quotes
+        return any(cause in q.text[q.highlight[0] : q.highlight[1]] for q in quotes)
+
+    assert causes_highlighted()
+    monkeypatch.setattr(highlight, "CAUSE_WEIGHT", 0.0)
+    assert not causes_highlighted()
+
+
+def test_the_cause_bonus_is_for_why_questions_and_sentences_that_give_a_cause() -> None:
+    texts = [["He left because the rent rose.", "He left in May.", "It was due to rain."]]
+    [why] = highlight.cause_bonuses("Why did he leave?", texts)
+    [when] = highlight.cause_bonuses("When did he leave?", texts)
+    assert why.tolist() == pytest.approx([highlight.CAUSE_WEIGHT, 0.0, highlight.CAUSE_WEIGHT])
+    assert when.tolist() == [0.0, 0.0, 0.0]

@@ -48,9 +48,7 @@ QUESTIONS = {
     "promises.txt": "how does trust grow with promises",
     "habits.md": "how small should a new habit be",
     "garden.html": "when should I water tomato plants",
-    # (not "how much of my paycheck should I save": it reads like an everyday money
-    # question, which a two-line page clears the threshold by too little to answer)
-    "money.pdf": "what should I do with my paycheck before spending it",
+    "money.pdf": "how much of my paycheck should I save",
 }
 
 

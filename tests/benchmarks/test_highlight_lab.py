@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from assistant import highlight
 from assistant.evaluate import EvalQuestion
 from assistant.highlight_context import Evidence
 from benchmarks.highlight_lab import Asked, ShownQuote, gated_at_5, learned_at_5
 
 TEXT = "Cats knead blankets. Thistles grow in June. Kittens press for milk."
 SPANS = [(0, 20), (21, 43), (44, 67)]
+_SHIPPED_ECHO_SHARE = highlight.echo_share
 
 
 def _asked(stored: list[float], qid: str, odds: tuple[float, ...] = (0.0, 0.0, 0.0)) -> Asked:
@@ -37,3 +39,41 @@ def test_the_learned_log_odds_count_at_the_weight_tried() -> None:
     assert learned_at_5([behind], "tune", 0.0) == 0.0
     assert learned_at_5([behind], "tune", 0.1) == 0.0
     assert learned_at_5([behind], "tune", 0.25) == 1.0
+
+
+def test_the_echo_table_scores_the_shipped_highlight_under_each_echo_measure(assistant) -> None:
+    """On the shipped articles: the echo "Show Genuine Care and Understanding:
+    Demonstrating empathy..." brings its answer under `highlight.echo_share`, not under
+    the share of its own words alone, and the shipped measure is restored after."""
+    from benchmarks.highlight_lab import collect, echo_at_5
+
+    phrase = "the comfort and security that your understanding provides will be missed"
+    question = EvalQuestion(
+        "empathy", "How does empathy make someone feel my absence?", (phrase,), "answerable", "tune"
+    )
+    asked = collect(assistant, [question])
+    loaded = assistant.index()
+    shipped, longer = echo_at_5(loaded, asked, "tune", sentence_side_only=False, share=0.3)
+    before, shorter = echo_at_5(loaded, asked, "tune", sentence_side_only=True, share=0.3)
+    assert (shipped, before) == (1.0, 0.0)
+    assert longer > shorter
+    assert echo_at_5(loaded, asked, "tune", sentence_side_only=False, share=2.0)[0] == 0.0
+    assert highlight.echo_share is _SHIPPED_ECHO_SHARE and highlight.ECHO_SHARE == 0.3
+
+
+def test_the_cause_table_scores_the_shipped_highlight_at_each_weight(assistant) -> None:
+    from benchmarks.highlight_lab import cause_at_5, collect
+
+    phrase = "he suddenly feels out of sync with his old assumptions"
+    question = EvalQuestion(
+        "thrown",
+        "Why does he seem thrown when I no longer fight with him?",
+        (phrase,),
+        "answerable",
+        "tune",
+    )
+    asked = collect(assistant, [question])
+    loaded = assistant.index()
+    assert cause_at_5(loaded, asked, "tune", 0.3)[0] == 1.0
+    assert cause_at_5(loaded, asked, "tune", 0.0)[0] == 0.0
+    assert highlight.CAUSE_WEIGHT == 0.3
