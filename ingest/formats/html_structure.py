@@ -20,6 +20,7 @@ import logging
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ingest.formats.html_chrome import Part, link_share
 from ingest.text import squash
@@ -263,13 +264,13 @@ def markup_blocks(region) -> Iterator[MarkupBlock]:
             yield MarkupBlock(block, key)
 
 
-def _own_texts(element) -> Iterator[tuple[object, str]]:
+def _own_texts(element: Any) -> Iterator[tuple[Any, str]]:
     """(block element, its own text) for every block inside `element`, in order."""
     pieces: list[str] = []
     yield from _walk(element, pieces)
 
 
-def _walk(element, pieces: list[str]) -> Iterator[tuple[object, str]]:
+def _walk(element: Any, pieces: list[str]) -> Iterator[tuple[Any, str]]:
     """Append `element`'s inline text to `pieces`, yielding each nested block whole."""
     pieces.append(element.text or "")
     for child in element:
