@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant import synonyms
+from assistant import other_subject, synonyms
 from index.lexical import LexicalIndex, kept_words
 from index.loaded import LoadedIndex
 from index.records import Passage
@@ -279,19 +279,18 @@ def _stems(word: str) -> list[str]:
 
 #: A word in at most this many passages is one of the corpus's own specific words.
 SPECIFIC_PASSAGES = 2
-#: Between this margin over the threshold and `other_subject.QUESTION_STRONG`...
-SPECIFIC_MARGIN = 0.15
 
 
 def names_its_subject(
     question: str, best: float, hits: Hits, threshold: float, loaded: LoadedIndex
 ) -> bool:
     """Whether a question that reads like an everyday one on another subject, clearing the
-    threshold by SPECIFIC_MARGIN at least, is still on what the corpus says: every word
+    threshold by `other_subject.STRONG` at least (the bar of an everyday question the corpus
+    answers itself), is still on what the corpus says: every word
     of it that few passages use (at most SPECIFIC_PASSAGES) is in its quotes. "How often
     should I feed a sourdough starter?" reads like "How often should I feed my cat?", and
     a page on sourdough says "Feed the sourdough starter … every day"."""
-    if best < threshold + SPECIFIC_MARGIN:
+    if best < threshold + other_subject.STRONG:
         return False
     lexical = loaded.lexical
     specific = [
