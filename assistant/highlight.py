@@ -15,8 +15,9 @@ A sentence is often not readable alone, and the one that echoes the question oft
 introduces the answer: "The most magnetic people I know aren't trying to make anyone miss
 them." is answered by the next sentence, "They're too busy pursuing their passions...".
 So sentences are grouped into answer units before choosing: a sentence that opens by
-pointing back ("They", "This", "But", "Instead"...) joins the one it continues, and a
-setup ending with ":" joins what completes it (its list item, its example). A unit holds
+pointing back ("They", "This", "But", "Instead"...) joins the one it continues in its
+paragraph, and a setup ending with ":" joins what completes it (its list item, its
+example). A unit holds
 at most two sentences and scores as its best sentence; the highlight is the whole unit
 (docs/quality.md, "Highlight").
 """
@@ -100,7 +101,8 @@ def highlights(
     ]
     # A quote read in context takes the evidence instead of the learned score: the two
     # settle the same near ties, and together they lost tune questions (docs/quality.md).
-    read = _to_read(texts, hands) if embedder is not None else []
+    openings = [paragraph_openings(p.text, sp) for p, sp in zip(passages, spans, strict=True)]
+    read = _to_read(texts, openings, hands) if embedder is not None else []
     learned = learned_scores(question, texts, hands) if LEARNED else [0.0] * len(hands)
     scores = [
         (hand.total if i in read else hand.total + added) + cause
@@ -120,18 +122,27 @@ def highlights(
     ]
 
 
-def _to_read(texts: Sequence[Sequence[str]], hands: Sequence[HandScores]) -> list[int]:
+def _to_read(
+    texts: Sequence[Sequence[str]],
+    openings: Sequence[Sequence[bool]],
+    hands: Sequence[HandScores],
+) -> list[int]:
     """The quotes worth reading in context: of the first READ_IN_CONTEXT, those whose hand
     score cannot tell their best answer unit."""
     first = range(min(READ_IN_CONTEXT, len(texts)))
-    return [i for i in first if uncertain(texts[i], hands[i].total)]
+    return [i for i in first if uncertain(texts[i], hands[i].total, None, openings[i])]
 
 
-def uncertain(texts: Sequence[str], scores: np.ndarray, margin: float | None = None) -> bool:
+def uncertain(
+    texts: Sequence[str],
+    scores: np.ndarray,
+    margin: float | None = None,
+    opens_paragraph: Sequence[bool] | None = None,
+) -> bool:
     """Whether the cheap score (stored cosine + key words) cannot tell the best answer unit
     of these sentences: the best two within `margin` (READ_MARGIN), or the best a heading.
     Only then is the quote worth a model pass."""
-    units = answer_units(texts)
+    units = answer_units(texts, opens_paragraph)
     if len(units) < 2:
         return False
     ranked = sorted((_unit_score(scores, u), u) for u in units)
@@ -148,7 +159,7 @@ def _best_unit(
     if not spans:
         return (0, len(text))
     texts = [text[s:e] for s, e in spans]
-    units = answer_units(texts)
+    units = answer_units(texts, paragraph_openings(text, spans))
     unit = max(units, key=lambda members: _unit_score(scores, members))
     if weights:
         unit = _answering_item(text, spans, units, unit, scores, weights)
@@ -168,7 +179,7 @@ def _with_what_an_echo_introduces(
     if len(unit) != 1 or last + 1 >= len(spans):
         return unit
     following = text[spans[last + 1][0] : spans[last + 1][1]]
-    if "\n\n" in text[spans[last][1] : spans[last + 1][0]] or _is_heading(following):
+    if paragraph_openings(text, spans)[last + 1] or _is_heading(following):
         return unit
     echo = echo_share(text[spans[last][0] : spans[last][1]], weights)
     return (last, last + 1) if echo >= ECHO_SHARE else unit
@@ -281,17 +292,34 @@ def cause_bonuses(question: str, texts: Sequence[Sequence[str]]) -> list[np.ndar
     ]
 
 
-def answer_units(texts: Sequence[str]) -> list[tuple[int, ...]]:
+def answer_units(
+    texts: Sequence[str], opens_paragraph: Sequence[bool] | None = None
+) -> list[tuple[int, ...]]:
     """Consecutive sentence indices grouped so each group reads alone: a sentence that
-    points back joins the one before it, a setup ending with ":" the one after it."""
+    points back joins the one before it, unless it opens a paragraph (`opens_paragraph`,
+    none when not given); a setup ending with ":" joins the one after it.
+
+    A paragraph's first sentence is read as the start of a thought, whatever its opener:
+    joined to the paragraph before, "But the rolling blackouts on those days left some of
+    the state's energy experts bewildered." rode on the previous paragraph's sentence and
+    could not take its own answer, the next one ("They said that the utilities had plenty
+    of power available...")."""
+    opens = opens_paragraph or [False] * len(texts)
     units: list[list[int]] = []
     for i, text in enumerate(texts):
-        joins = i > 0 and (texts[i - 1].rstrip().endswith(":") or bool(POINTS_BACK.match(text)))
+        continues = bool(POINTS_BACK.match(text)) and not opens[i]
+        joins = i > 0 and (texts[i - 1].rstrip().endswith(":") or continues)
         if joins and len(units[-1]) < MAX_UNIT_SENTENCES:
             units[-1].append(i)
         else:
             units.append([i])
     return [tuple(unit) for unit in units]
+
+
+def paragraph_openings(text: str, spans: Sequence[Span]) -> list[bool]:
+    """For each sentence span of `text`, whether a blank line lies between it and the
+    sentence before: it opens a paragraph (the first sentence does not: nothing precedes)."""
+    return [i > 0 and "\n\n" in text[spans[i - 1][1] : s] for i, (s, _) in enumerate(spans)]
 
 
 def stored_sentences(

@@ -192,7 +192,9 @@ def _shipped_weight() -> float:
 
 
 def _uncertain(quote: ShownQuote, margin: float) -> bool:
-    return highlight.uncertain([quote.text[s:e] for s, e in quote.spans], quote.stored, margin)
+    texts = [quote.text[s:e] for s, e in quote.spans]
+    openings = highlight.paragraph_openings(quote.text, quote.spans)
+    return highlight.uncertain(texts, quote.stored, margin, openings)
 
 
 def _chosen(
@@ -208,7 +210,8 @@ def _chosen(
     if not quote.spans:
         return (0, len(quote.text))
     texts = [quote.text[s:e] for s, e in quote.spans]
-    unit = max(highlight.answer_units(texts), key=lambda m: float(scores[list(m)].max()))
+    units = highlight.answer_units(texts, highlight.paragraph_openings(quote.text, quote.spans))
+    unit = max(units, key=lambda m: float(scores[list(m)].max()))
     return (quote.spans[unit[0]][0], quote.spans[unit[-1]][1])
 
 

@@ -61,6 +61,16 @@ class TestAnswerUnits:
         assert answer_units(texts) == [(0,), (1, 2), (3, 4)]
         assert answer_units([]) == []
 
+    def test_a_sentence_that_opens_a_paragraph_starts_a_unit_whatever_its_opener(self) -> None:
+        texts = ["The grid cut power on Friday.", "But experts were bewildered.", "They said so."]
+        assert answer_units(texts) == [(0, 1), (2,)]
+        assert answer_units(texts, [False, True, False]) == [(0,), (1, 2)]
+
+    def test_paragraph_openings_are_the_sentences_after_a_blank_line(self) -> None:
+        text = "One here. Two here.\n\nThree here.\nFour here."
+        spans = [(0, 9), (10, 19), (21, 32), (33, 43)]
+        assert highlight.paragraph_openings(text, spans) == [False, False, True, False]
+
 
 class TestTheAnsweringItemOfAList:
     """A setup that introduces a list ("…have an additional suffix:") says what the list
@@ -379,6 +389,21 @@ def test_a_sentence_that_echoes_the_question_brings_the_one_after_it(recipe_assi
     highlight = _highlighted(recipe_assistant, question, "with just one difference")
     assert highlight.startswith("Buckeyes are actually super similar")
     assert "only coated" in highlight
+
+
+def test_a_paragraph_opening_with_but_keeps_the_answer_that_follows_it() -> None:
+    """As on the blackouts page of the web set (its tune question "Why do some energy
+    experts think the California blackouts were unnecessary?"): joined to the paragraph
+    before by its "But", the best sentence rode on the weather, and the next one, which
+    answers, was left out."""
+    text = (
+        "As temperatures rose on Friday, the grid's manager cut power to customers.\n\n"
+        "But the blackouts left some energy experts bewildered. "
+        "They said that the utilities had plenty of power available."
+    )
+    spans = [(m.start(), m.end()) for m in re.finditer(r"[^\n.]+\.", text)]
+    start, end = highlight._best_unit(text, spans, np.asarray([0.2, 0.7, 0.6]), {"x": 1.0})
+    assert text[start:end] == text[spans[1][0] : spans[2][1]]
 
 
 @pytest.mark.parametrize(
