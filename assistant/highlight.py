@@ -48,8 +48,9 @@ TERMS_WEIGHT = 0.3
 DEFINITION_WEIGHT = 0.15
 HEADING_PENALTY = 0.5
 #: A highlighted sentence whose `echo_share` of the question reaches this is an echo that
-#: introduces the answer: the highlight takes the sentence after it too (chosen on the
-#: tune splits of the three corpora; docs/quality.md, "Highlight").
+#: stands beside the answer: the highlight takes its better scoring neighbour in the
+#: paragraph too (chosen on the tune splits of the three corpora; docs/quality.md,
+#: "Highlight").
 ECHO_SHARE = 0.3
 #: Sentences in one answer unit at most: a sentence and the one it cannot be read without.
 MAX_UNIT_SENTENCES = 2
@@ -155,7 +156,8 @@ def _best_unit(
     text: str, spans: Sequence[Span], scores: np.ndarray, weights: dict[str, float] | None = None
 ) -> Span:
     """The span of the answer unit holding the best sentence by `scores`; when that
-    sentence is a setup introducing a list, the unit of the list's answering item."""
+    sentence is a setup introducing a list, the unit of the list's answering item; when it
+    is an echo of the question, with its better scoring neighbour."""
     if not spans:
         return (0, len(text))
     texts = [text[s:e] for s, e in spans]
@@ -163,26 +165,62 @@ def _best_unit(
     unit = max(units, key=lambda members: _unit_score(scores, members))
     if weights:
         unit = _answering_item(text, spans, units, unit, scores, weights)
-        unit = _with_what_an_echo_introduces(text, spans, unit, weights)
+        unit = _with_the_neighbour_of_an_echo(text, spans, unit, scores, weights)
     return (spans[unit[0]][0], spans[unit[-1]][1])
 
 
-def _with_what_an_echo_introduces(
-    text: str, spans: Sequence[Span], unit: tuple[int, ...], weights: dict[str, float]
+def _with_the_neighbour_of_an_echo(
+    text: str,
+    spans: Sequence[Span],
+    unit: tuple[int, ...],
+    scores: np.ndarray,
+    weights: dict[str, float],
 ) -> tuple[int, ...]:
-    """`unit`, and the sentence after it in the same paragraph when it is one sentence
-    that mostly repeats the question: such a sentence introduces the answer rather than
-    giving it ("Buckeyes are actually super similar to chocolate peanut butter balls, with
-    just one difference." is answered by the next one, "...buckeyes are only coated ¾ of
-    the way..."). A paragraph or list item of its own says what it has to say."""
-    last = unit[-1]
-    if len(unit) != 1 or last + 1 >= len(spans):
+    """`unit`, and the better scoring of its neighbours in the same paragraph when it is
+    one sentence that mostly repeats the question: such a sentence stands beside the answer
+    rather than giving it. Most often it introduces the answer ("Buckeyes are actually super
+    similar to chocolate peanut butter balls, with just one difference." is answered by the
+    next one, "...buckeyes are only coated ¾ of the way..."); sometimes it concludes from
+    it ("Van Rossum thought he needed a name that was short, unique, and slightly
+    mysterious, so he decided to call the language Python." follows the answer to "Why is
+    the language called Python?", "...was also reading the published scripts from “Monty
+    Python's Flying Circus”..."). A paragraph or list item of its own says what it has to
+    say."""
+    if (
+        len(unit) != 1
+        or echo_share(text[spans[unit[0]][0] : spans[unit[0]][1]], weights) < ECHO_SHARE
+    ):
         return unit
-    following = text[spans[last + 1][0] : spans[last + 1][1]]
-    if paragraph_openings(text, spans)[last + 1] or _is_heading(following):
+    echo = unit[0]
+    opens = paragraph_openings(text, spans)
+    # (neighbour, the later of the two: a paragraph must not open between them)
+    pairs = ((echo - 1, echo), (echo + 1, echo + 1))
+    beside = [
+        i
+        for i, later in pairs
+        if 0 <= i < len(spans)
+        and not opens[later]
+        and _may_stand_beside(text[spans[i][0] : spans[i][1]], before=i < echo)
+    ]
+    if not beside:
         return unit
-    echo = echo_share(text[spans[last][0] : spans[last][1]], weights)
-    return (last, last + 1) if echo >= ECHO_SHARE else unit
+    chosen = max(beside, key=lambda i: float(scores[i]))
+    return (min(echo, chosen), max(echo, chosen))
+
+
+def _may_stand_beside(sentence: str, before: bool) -> bool:
+    """Whether `sentence` may join the echo it stands `before` (or after): never a heading
+    or a pointer, and before it never a sentence that asks. An echo concludes from a
+    statement; one that asks ("Readers ask us what a gloaming walk is almost every week.")
+    sets up the echo, which then answers: "A gloaming walk is a slow stroll taken at
+    dusk...". (After an echo, a question may be the answer: "Ask yourself: Am I acting
+    from a place of confidence and self-respect...?")"""
+    if _is_heading(sentence) or _is_pointer(sentence):
+        return False
+    return not (before and _ASKS.search(sentence))
+
+
+_ASKS = re.compile(r"\?[\s”\"’)]*$|\b(?:ask|asks|asked|asking|wonders?|wondered|wondering)\b", re.I)
 
 
 def echo_share(sentence: str, weights: dict[str, float]) -> float:

@@ -167,7 +167,9 @@ def test_the_highlight_is_never_a_pointer_to_the_question_asked(
 
     assert not pointers()
     monkeypatch.setattr(highlight, "_is_pointer", lambda sentence: False)
-    assert pointers()  # without the rule the cited title's echo wins
+    # without the rule the cited title's echo wins (shown bare: its neighbour left out)
+    monkeypatch.setattr(highlight, "_with_the_neighbour_of_an_echo", lambda t, s, unit, *a: unit)
+    assert pointers()
 
 
 class TestWhenToReadInContext:
@@ -433,6 +435,60 @@ def test_an_echo_holding_the_question_among_many_words_of_its_own_brings_the_nex
     assert echo in highlighted
     assert answer in highlighted
     assert len(highlight.sentence_spans(highlighted)) <= 2
+
+
+@pytest.fixture(scope="module")
+def python_docs_assistant(tmp_path_factory: pytest.TempPathFactory, embedder) -> Assistant:
+    from ingest.pipeline import build_index
+
+    index_dir = tmp_path_factory.mktemp("highlight-python-docs")
+    build_index(Path(__file__).resolve().parents[1] / "data" / "python-docs", index_dir, embedder)
+    return Assistant(index_dir, embedder=embedder)
+
+
+@pytest.mark.parametrize(
+    ("corpus", "question", "echo", "answer"),
+    [
+        (
+            "python",
+            "Why is the language called Python?",
+            "so he decided to call the language Python",
+            "Monty Python’s Flying Circus",
+        ),
+        (
+            "shipped",
+            "Is love about being there every second?",
+            "Being there every second of the day may feel safe",
+            "Love is not about constant presence",
+        ),
+    ],
+)
+def test_an_echo_that_concludes_brings_the_answer_before_it(
+    request: pytest.FixtureRequest, corpus: str, question: str, echo: str, answer: str
+) -> None:
+    """These echoes follow their answer in the paragraph; taking the sentence after them,
+    as an echo that introduces does, highlighted what comes next instead."""
+    fixture = "python_docs_assistant" if corpus == "python" else "assistant"
+    quotes = request.getfixturevalue(fixture).answer(question).quotes
+    quote = next(q for q in quotes if echo in q.text)
+    highlighted = quote.text[quote.highlight[0] : quote.highlight[1]]
+    assert answer in highlighted
+    assert echo in highlighted
+    assert len(highlight.sentence_spans(highlighted)) <= 2
+
+
+def test_an_echo_takes_the_better_scoring_neighbour_of_its_paragraph() -> None:
+    text = "A heading\n\nThe cause comes first. The echo of the question. A later remark."
+    spans = [(0, 9), (11, 33), (34, 59), (60, 75)]
+    weights = {token: 1.0 for token in highlight._tokens("the echo of the question")}
+    before = np.asarray([0.0, 0.5, 0.9, 0.3])
+    after = np.asarray([0.0, 0.3, 0.9, 0.5])
+    assert highlight._best_unit(text, spans, before, weights) == (11, 59)
+    assert highlight._best_unit(text, spans, after, weights) == (34, 75)
+    # The paragraph's first sentence takes the one after it, whatever the one before scores.
+    first = np.asarray([0.0, 0.9, 0.2, 0.1])
+    weights = {token: 1.0 for token in highlight._tokens("the cause comes first")}
+    assert highlight._best_unit(text, spans, first, weights) == (11, 59)
 
 
 def test_echo_share_is_the_mean_of_the_sentence_side_and_the_question_side() -> None:
