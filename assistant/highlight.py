@@ -52,6 +52,11 @@ HEADING_PENALTY = 0.5
 #: paragraph too (chosen on the tune splits of the three corpora; docs/quality.md,
 #: "Highlight").
 ECHO_SHARE = 0.3
+#: A highlighted sentence this close to the question by its stored cosine is an echo in
+#: other words, but takes its neighbour only when that scores within ECHO_TIE of it (both
+#: chosen on the tune splits of the three corpora; docs/quality.md, "Highlight").
+ECHO_COSINE = 0.6
+ECHO_TIE = 0.1
 #: Sentences in one answer unit at most: a sentence and the one it cannot be read without.
 MAX_UNIT_SENTENCES = 2
 #: Quotes read in context (`highlight_context`), from the first: on the tune splits reading
@@ -118,8 +123,8 @@ def highlights(
         for i, evidence in zip(read, added, strict=True):
             scores[i] = scores[i] + evidence
     return [
-        _best_unit(passage.text, sp, score, weights)
-        for passage, sp, score in zip(passages, spans, scores, strict=True)
+        _best_unit(passage.text, sp, score, weights, hand.parts[0])
+        for passage, sp, score, hand in zip(passages, spans, scores, hands, strict=True)
     ]
 
 
@@ -153,11 +158,16 @@ def uncertain(
 
 
 def _best_unit(
-    text: str, spans: Sequence[Span], scores: np.ndarray, weights: dict[str, float] | None = None
+    text: str,
+    spans: Sequence[Span],
+    scores: np.ndarray,
+    weights: dict[str, float] | None = None,
+    cosines: np.ndarray | None = None,
 ) -> Span:
     """The span of the answer unit holding the best sentence by `scores`; when that
     sentence is a setup introducing a list, the unit of the list's answering item; when it
-    is an echo of the question, with its better scoring neighbour."""
+    is an echo of the question (by its words, or by its meaning: `cosines` to the question),
+    with its better scoring neighbour."""
     if not spans:
         return (0, len(text))
     texts = [text[s:e] for s, e in spans]
@@ -165,7 +175,7 @@ def _best_unit(
     unit = max(units, key=lambda members: _unit_score(scores, members))
     if weights:
         unit = _answering_item(text, spans, units, unit, scores, weights)
-        unit = _with_the_neighbour_of_an_echo(text, spans, unit, scores, weights)
+        unit = _with_the_neighbour_of_an_echo(text, spans, unit, scores, weights, cosines)
     return (spans[unit[0]][0], spans[unit[-1]][1])
 
 
@@ -175,6 +185,7 @@ def _with_the_neighbour_of_an_echo(
     unit: tuple[int, ...],
     scores: np.ndarray,
     weights: dict[str, float],
+    cosines: np.ndarray | None = None,
 ) -> tuple[int, ...]:
     """`unit`, and the better scoring of its neighbours in the same paragraph when it is
     one sentence that mostly repeats the question: such a sentence stands beside the answer
@@ -185,13 +196,20 @@ def _with_the_neighbour_of_an_echo(
     mysterious, so he decided to call the language Python." follows the answer to "Why is
     the language called Python?", "...was also reading the published scripts from “Monty
     Python's Flying Circus”..."). A paragraph or list item of its own says what it has to
-    say."""
-    if (
-        len(unit) != 1
-        or echo_share(text[spans[unit[0]][0] : spans[unit[0]][1]], weights) < ECHO_SHARE
-    ):
+    say.
+
+    A sentence that says what was asked in other words ("Every relationship thrives when
+    partners strike a balance between closeness and space." for "What goes wrong with too
+    much togetherness, or too much distance?": cosine 0.61, none of its key words) is an
+    echo only when its neighbour scores within `ECHO_TIE` of it: so close to the question,
+    an answer looks the same, and the score cannot tell which of the two answers."""
+    if len(unit) != 1:
         return unit
     echo = unit[0]
+    by_words = echo_share(text[spans[echo][0] : spans[echo][1]], weights) >= ECHO_SHARE
+    by_meaning = cosines is not None and float(cosines[echo]) >= ECHO_COSINE
+    if not (by_words or by_meaning):
+        return unit
     opens = paragraph_openings(text, spans)
     # (neighbour, the later of the two: a paragraph must not open between them)
     pairs = ((echo - 1, echo), (echo + 1, echo + 1))
@@ -205,6 +223,8 @@ def _with_the_neighbour_of_an_echo(
     if not beside:
         return unit
     chosen = max(beside, key=lambda i: float(scores[i]))
+    if not by_words and float(scores[chosen]) < float(scores[echo]) - ECHO_TIE:
+        return unit
     return (min(echo, chosen), max(echo, chosen))
 
 

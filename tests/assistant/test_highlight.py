@@ -491,6 +491,50 @@ def test_an_echo_takes_the_better_scoring_neighbour_of_its_paragraph() -> None:
     assert highlight._best_unit(text, spans, first, weights) == (11, 59)
 
 
+@pytest.mark.parametrize(
+    ("question", "echo", "answer"),
+    [
+        (
+            "What goes wrong with too much togetherness, or too much distance?",
+            "Every relationship thrives when partners strike a balance",
+            "Too much closeness without space often leads to emotional suffocation",
+        ),
+        (
+            "Does looking after my own health and rest help my relationship?",
+            "When you invest in your physical, emotional, and mental health",
+            "Self-care is often viewed as a personal wellness practice",
+        ),
+    ],
+)
+def test_an_echo_in_other_words_brings_a_neighbour_that_scores_as_well(
+    assistant, monkeypatch, question: str, echo: str, answer: str
+) -> None:
+    """These echoes hold few of the question's words (under `ECHO_SHARE`) but say what it
+    asks (stored cosine over `ECHO_COSINE`), and their neighbour, the answer, scores within
+    `ECHO_TIE` of them."""
+
+    def highlighted() -> str:
+        quote = next(q for q in assistant.answer(question).quotes if echo in q.text)
+        return quote.text[quote.highlight[0] : quote.highlight[1]]
+
+    assert echo in highlighted()
+    assert answer in highlighted()
+    monkeypatch.setattr(highlight, "ECHO_COSINE", 1.01)
+    assert answer not in highlighted()
+
+
+def test_an_echo_in_other_words_stays_alone_when_its_neighbour_scores_far_lower() -> None:
+    text = "The first remark here. The echo in other words. The last remark here."
+    spans = [(0, 22), (23, 47), (48, 70)]
+    weights = {"question": 1.0}  # no sentence holds the question's words
+    cosines = np.asarray([0.3, 0.7, 0.5])
+    near = np.asarray([0.1, 0.6, 0.55])
+    assert highlight._best_unit(text, spans, near, weights, cosines) == (23, 70)
+    far = np.asarray([0.1, 0.6, 0.45])
+    assert highlight._best_unit(text, spans, far, weights, cosines) == (23, 47)
+    assert highlight._best_unit(text, spans, near, weights, cosines - 0.2) == (23, 47)
+
+
 def test_echo_share_is_the_mean_of_the_sentence_side_and_the_question_side() -> None:
     [empathy], [absence] = (highlight._tokens(word) for word in ("empathy", "absence"))
     weights = {empathy: 3.0, absence: 1.0}
