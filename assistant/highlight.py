@@ -42,6 +42,10 @@ from ingest.text import LIST_MARKER, sentence_spans
 
 Span = tuple[int, int]
 
+#: The weight of a key word only in the sentences that set the scene before the one that
+#: asks, against its rarity (chosen on the tune splits of the three corpora;
+#: docs/quality.md, "Highlight").
+SCENE_WEIGHT = 0.5
 #: Weights of the key-word share, a definition of the asked term, a heading (tuned on the
 #: tune split of tests/data/questions.jsonl; docs/quality.md).
 TERMS_WEIGHT = 0.3
@@ -402,14 +406,27 @@ def _term_weights(loaded: LoadedIndex, question: str) -> dict[str, float]:
             _WEIGHTS.clear()
         total = max(loaded.passage_count, 1)
         weights = {}
+        asked = _tokens(_asking_sentence(question))
         for token in _tokens(question):
             df = loaded.lexical.rows_with(token).size
-            weights[token] = float(np.log(1 + (total - df + 0.5) / (df + 0.5)))
+            rarity = float(np.log(1 + (total - df + 0.5) / (df + 0.5)))
+            weights[token] = rarity if token in asked else SCENE_WEIGHT * rarity
         _WEIGHTS[key] = weights
     return _WEIGHTS[key]
 
 
 _WEIGHTS: dict[tuple[str, str], dict[str, float]] = {}
+
+
+def _asking_sentence(question: str) -> str:
+    """The last sentence of `question`, the one that asks: before it, a question of several
+    sentences sets the scene ("Some other program put Python on my PC. How should I remove
+    it?"), and the scene's words weigh SCENE_WEIGHT of their rarity. Sharing "program" or
+    "PC" with the question says less than sharing "remove"."""
+    return _SENTENCE_END.split(question.strip())[-1]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 def bonus_parts(

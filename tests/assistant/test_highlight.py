@@ -535,6 +535,30 @@ def test_an_echo_in_other_words_stays_alone_when_its_neighbour_scores_far_lower(
     assert highlight._best_unit(text, spans, near, weights, cosines - 0.2) == (23, 47)
 
 
+def test_the_words_that_set_the_scene_weigh_less_than_those_that_ask(
+    python_docs_assistant: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "Some other program put Python on my PC." weighed as much as "How should I remove
+    it?", and the highlight went to the sentence about removing Python in general."""
+    question = "Some other program put Python on my PC. How should I remove it?"
+    answer = "You should use that application’s uninstaller rather than removing Python"
+
+    def highlighted() -> list[str]:
+        quotes = python_docs_assistant.answer(question).quotes
+        return [q.text[q.highlight[0] : q.highlight[1]] for q in quotes]
+
+    assert any(answer in h for h in highlighted())
+    monkeypatch.setattr(highlight, "SCENE_WEIGHT", 1.0)
+    monkeypatch.setattr(highlight, "_WEIGHTS", {})  # the weights are memoised
+    assert not any(answer in h for h in highlighted())
+
+
+def test_the_asking_sentence_is_the_last_of_the_question() -> None:
+    assert highlight._asking_sentence("It broke. Again! Why?") == "Why?"
+    assert highlight._asking_sentence("Why does 3.11.2 differ?") == "Why does 3.11.2 differ?"
+    assert highlight._asking_sentence("I'm late; what now?") == "I'm late; what now?"
+
+
 def test_echo_share_is_the_mean_of_the_sentence_side_and_the_question_side() -> None:
     [empathy], [absence] = (highlight._tokens(word) for word in ("empathy", "absence"))
     weights = {empathy: 3.0, absence: 1.0}
