@@ -164,20 +164,20 @@ def test_the_notice_is_for_harm_aimed_at_a_person(shipped_reports: dict[str, Eva
 
 
 def test_highlight_floor(report: EvalReport) -> None:
-    # as shipped (read_quotes off) 0.595 / 0.658 (0.514 / 0.586 before round 9's
-    # echo_share and cause bonus, 0.459 / 0.559 before the echo rule, 0.532 all before
-    # the learned score)
+    # as shipped (read_quotes off) 0.595 / 0.685 (round 10's echo neighbours, 0.595 / 0.658
+    # before; 0.514 / 0.586 before round 9's echo_share and cause bonus, 0.459 / 0.559
+    # before the echo rule, 0.532 all before the learned score)
     assert report.splits["heldout"].highlight_at_5 >= 0.57
-    assert report.splits["all"].highlight_at_5 >= 0.63
+    assert report.splits["all"].highlight_at_5 >= 0.68
 
 
 def test_highlight_floor_on_the_second_corpus(python_docs_assistant) -> None:
     questions = load_questions(DATA / "python_docs_questions.jsonl")
     result = evaluate(questions, lambda q: python_docs_assistant.answer(q, k=5).to_dict())
-    # as shipped (read_quotes off) 0.769 / 0.795 (0.692 / 0.769 before the echo rule,
-    # 0.615 / 0.641 before the learned score)
+    # as shipped (read_quotes off) 0.769 / 0.821 (0.769 / 0.795 before round 10's echo
+    # neighbours, 0.692 / 0.769 before the echo rule, 0.615 / 0.641 before the learned score)
     assert result.splits["heldout"].highlight_at_5 >= 0.69
-    assert result.splits["all"].highlight_at_5 >= 0.77
+    assert result.splits["all"].highlight_at_5 >= 0.82
 
 
 def test_reading_the_first_quote_in_context_lifts_the_second_corpus_highlights(
@@ -299,8 +299,9 @@ def test_third_corpus_of_web_pages_answers_and_abstains(web_report: EvalReport) 
     assert metrics.off_topic_abstention >= 0.7, _misses(web_report, "answered")
     assert metrics.false_notices == 0, _misses(web_report, "manipulation notice")
     assert metrics.manipulation_recall >= 0.8, _misses(web_report, ("manipulation", "no notice"))
-    # highlight@5 0.583 before the echo rule (highlight.ECHO_SHARE), 0.611 after
-    assert metrics.highlight_at_5 >= 0.58
+    # highlight@5 0.583 before the echo rule (highlight.ECHO_SHARE), 0.611 after, 0.639
+    # with round 10's paragraph openings and echo neighbours
+    assert metrics.highlight_at_5 >= 0.63
 
 
 # A folder of two subjects: the shipped articles with a user's manuals beside them (the
