@@ -7,7 +7,9 @@ weightings of them over the same quotes in a second, then the margin below which
 highlight reads the first quote at all (`highlight.uncertain`), with the share of answers
 that would, the weight of the learned score (`assistant/highlight_learned.py`), how an
 echo is told (`highlight.echo_share`) and the weight of a why-question's cause bonus
-(`highlight.CAUSE_WEIGHT`), these two with the mean highlighted length, since a wider
+(`highlight.CAUSE_WEIGHT`), when a sentence is an echo in other words
+(`highlight.ECHO_COSINE`, `ECHO_TIE`) and the weight of a question's scene
+(`highlight.SCENE_WEIGHT`), these four with the mean highlighted length, since a wider
 highlight hits more by width alone. It is how the settings in docs/quality.md,
 "Highlight", were chosen (on the tune splits; heldout read after):
 
@@ -251,6 +253,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     for weight in CAUSE_WEIGHTS:
         cells = ["{:.3f} ({:.0f})".format(*cause_at_5(loaded, asked, s, weight)) for s in splits]
         print(f"{weight:6.2f} | " + " | ".join(cells))
+    print("\nan echo in other words: cosine, tie | highlight@5 (mean chars) per split")
+    for cosine, tie in itertools.product(ECHO_COSINES, ECHO_TIES):
+        cells = [
+            "{:.3f} ({:.0f})".format(*meaning_echo_at_5(loaded, asked, s, cosine, tie))
+            for s in splits
+        ]
+        print(f"{cosine:5.2f} {tie:5.2f} | " + " | ".join(cells))
+    print("\nthe scene of a question: weight | highlight@5 (mean chars) per split")
+    for weight in SCENE_WEIGHTS:
+        cells = ["{:.3f} ({:.0f})".format(*scene_at_5(loaded, asked, s, weight)) for s in splits]
+        print(f"{weight:6.2f} | " + " | ".join(cells))
     off, on = learned_cost(assistant, questions)
     print(
         f"\nhighlights of one answer, median ms: {off:.3f} without the learned score, {on:.3f} with"
@@ -274,6 +287,22 @@ def cause_at_5(
 ) -> tuple[float, float]:
     """`shipped_at_5` with the cause bonus of why-questions at `weight`."""
     return shipped_at_5(loaded, asked, split, {"CAUSE_WEIGHT": weight})
+
+
+def meaning_echo_at_5(
+    loaded: LoadedIndex, asked: Sequence[Asked], split: str, cosine: float, tie: float
+) -> tuple[float, float]:
+    """`shipped_at_5` when a sentence this close to the question by its stored `cosine` is
+    an echo too, taking its neighbour when that scores within `tie` of it."""
+    return shipped_at_5(loaded, asked, split, {"ECHO_COSINE": cosine, "ECHO_TIE": tie})
+
+
+def scene_at_5(
+    loaded: LoadedIndex, asked: Sequence[Asked], split: str, weight: float
+) -> tuple[float, float]:
+    """`shipped_at_5` with the words that set a question's scene at `weight` of their
+    rarity (the memoised key-word weights set aside meanwhile)."""
+    return shipped_at_5(loaded, asked, split, {"SCENE_WEIGHT": weight, "_WEIGHTS": {}})
 
 
 def shipped_at_5(
@@ -318,6 +347,12 @@ LEARNED_WEIGHTS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1.0)
 ECHO_SHARES = (0.2, 0.25, 0.3, 0.35, 0.4, 2.0)
 #: Weights of the cause bonus of why-questions (`highlight.CAUSE_WEIGHT`) the lab tries.
 CAUSE_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
+#: Cosines at which a sentence is an echo in other words (above 1: never), and how close
+#: its neighbour must score (`highlight.ECHO_COSINE`, `ECHO_TIE`; 10: any), the lab tries.
+ECHO_COSINES = (0.5, 0.55, 0.6, 0.65, 0.7, 2.0)
+ECHO_TIES = (0.05, 0.1, 0.2, 10.0)
+#: Weights of the words that set a question's scene (`highlight.SCENE_WEIGHT`) the lab tries.
+SCENE_WEIGHTS = (0.0, 0.5, 1.0)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,10 @@ decides."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import pytest
 
 from assistant import highlight
 from assistant.evaluate import EvalQuestion
@@ -77,3 +80,53 @@ def test_the_cause_table_scores_the_shipped_highlight_at_each_weight(assistant) 
     assert cause_at_5(loaded, asked, "tune", 0.3)[0] == 1.0
     assert cause_at_5(loaded, asked, "tune", 0.0)[0] == 0.0
     assert highlight.CAUSE_WEIGHT == 0.3
+
+
+def test_the_meaning_echo_table_scores_the_shipped_highlight_at_each_cosine(assistant) -> None:
+    from benchmarks.highlight_lab import collect, meaning_echo_at_5
+
+    phrase = "Too much closeness without space often leads to emotional suffocation"
+    question = EvalQuestion(
+        "balance",
+        "What goes wrong with too much togetherness, or too much distance?",
+        (phrase,),
+        "answerable",
+        "tune",
+    )
+    asked = collect(assistant, [question])
+    loaded = assistant.index()
+    hit, wider = meaning_echo_at_5(loaded, asked, "tune", 0.6, 0.1)
+    miss, narrower = meaning_echo_at_5(loaded, asked, "tune", 2.0, 0.1)
+    assert (hit, miss) == (1.0, 0.0)
+    assert wider > narrower
+    assert (highlight.ECHO_COSINE, highlight.ECHO_TIE) == (0.6, 0.1)
+
+
+@pytest.fixture(scope="module")
+def python_docs_lab(tmp_path_factory: pytest.TempPathFactory, embedder):
+    """The Python pages of tests/data/python-docs, indexed."""
+    from assistant.answer import Assistant
+    from ingest.pipeline import build_index
+
+    index_dir = tmp_path_factory.mktemp("lab-python-docs")
+    build_index(Path(__file__).resolve().parents[1] / "data" / "python-docs", index_dir, embedder)
+    return Assistant(index_dir, embedder=embedder)
+
+
+def test_the_scene_table_sets_the_memoised_weights_aside(python_docs_lab) -> None:
+    from benchmarks.highlight_lab import collect, scene_at_5
+
+    assistant = python_docs_lab
+    phrase = "use that application’s uninstaller rather than removing Python directly"
+    question = EvalQuestion(
+        "scene",
+        "Some other program put Python on my PC. How should I remove it?",
+        (phrase,),
+        "answerable",
+        "tune",
+    )
+    asked = collect(assistant, [question])
+    loaded = assistant.index()
+    assert scene_at_5(loaded, asked, "tune", 0.5)[0] == 1.0
+    assert scene_at_5(loaded, asked, "tune", 1.0)[0] == 0.0
+    assert highlight.SCENE_WEIGHT == 0.5
