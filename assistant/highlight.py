@@ -17,9 +17,9 @@ them." is answered by the next sentence, "They're too busy pursuing their passio
 So sentences are grouped into answer units before choosing: a sentence that opens by
 pointing back ("They", "This", "But", "Instead"...) joins the one it continues in its
 paragraph, and a setup ending with ":" joins what completes it (its list item, its
-example). A unit holds
-at most two sentences and scores as its best sentence; the highlight is the whole unit
-(docs/quality.md, "Highlight").
+example). A unit holds at most two sentences and scores as its best sentence; the
+highlight is the whole unit, and a lone sentence that echoes the question brings the
+neighbour that answers it (docs/quality.md, "Highlight").
 """
 
 from __future__ import annotations
