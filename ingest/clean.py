@@ -3,7 +3,9 @@
 Boilerplate is found by its nature, not by listing known strings:
 
 - blocks repeated within one document (a call to action pasted between sections): any
-  run of two or more consecutive lines that occurs again, or a long single line that does;
+  run of two or more consecutive lines that occurs again, or a long single line that does,
+  in a hard-wrapped text only when it makes whole paragraphs (a line repeated inside a
+  wrapped paragraph is content);
 - a "related / similar / recommended posts", "you may also like", "read more" heading
   in the last part of the document, together with everything after it, when all that
   follows is a list of short titles (a "See also" line followed by more prose is kept);
@@ -31,6 +33,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from index.records import Document
+from ingest.structure import hard_wrapped
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +152,32 @@ def _repeated_blocks(text: str, lines: list[Span]) -> list[Span]:
         long_repeat = singles[line] > 1 and len(line) >= MIN_REPEATED_LINE_CHARS
         if in_pair or (long_repeat and not line.endswith(":")):
             marked.append(lines[i])
-    return marked
+    return _whole_paragraphs(text, lines, marked) if hard_wrapped(text, lines) else marked
+
+
+def _whole_paragraphs(text: str, lines: list[Span], marked: list[Span]) -> list[Span]:
+    """The marked lines whose paragraph (a run of lines without a blank one) is marked
+    whole, in a hard-wrapped text (where blank lines end paragraphs). Pasted boilerplate
+    is whole blocks; a repeated line inside a wrapped paragraph (a manual's "otherwise.
+    Unless --quiet is specified, this will also print the", said of two commands) is part
+    of a sentence, and cutting it out would split the quote."""
+    chosen = set(marked)
+    kept: list[Span] = []
+    for paragraph in _paragraphs(text, lines):
+        if all(line in chosen for line in paragraph):
+            kept.extend(paragraph)
+    return kept
+
+
+def _paragraphs(text: str, lines: list[Span]) -> list[list[Span]]:
+    """The lines grouped into runs that no blank line separates."""
+    runs: list[list[Span]] = []
+    for line in lines:
+        if runs and text.count("\n", runs[-1][-1][1], line[0]) < 2:
+            runs[-1].append(line)
+        else:
+            runs.append([line])
+    return runs
 
 
 def _related_tail(text: str, lines: list[Span]) -> list[Span]:
