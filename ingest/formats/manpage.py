@@ -15,6 +15,7 @@ code and a box-drawn table a table. The text is the file's, unchanged.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -83,15 +84,14 @@ def _is_furniture(text: str, line: _Line, page: str) -> bool:
     """The header, or a footer ending with the page's name ("systemd 252  SYSTEMCTL(1)"),
     wherever a paginated copy repeats them."""
     words = text[line.start : line.end]
-    return bool(_HEADER.fullmatch(words)) or (
-        words.endswith(page) and re.search(r"\S[ \t]{2,}" + re.escape(page) + "$", words) is not None
-    )
+    footer = re.compile(r".*\S[ \t]{2,}" + re.escape(page))
+    return bool(_HEADER.fullmatch(words) or footer.fullmatch(words))
 
 
 def _body_indent(text: str, lines: Sequence[_Line]) -> int:
     """The indentation of body text: that of the line under the first section name (7 for
     groff), else the most common one past the margin."""
-    for line, following in zip(lines, lines[1:], strict=False):
+    for line, following in itertools.pairwise(lines):
         if line.indent == 0 and following.indent > 0:
             return following.indent
     counts = Counter(ln.indent for ln in lines if ln.indent > 0)
@@ -188,7 +188,7 @@ def _kind(text: str, run: Sequence[_Line], described_at: int) -> str:
 def _title(text: str, blocks: Sequence[Block]) -> str | None:
     """The NAME section's line ("systemctl - Control the systemd system and service
     manager"), as `apropos` shows it."""
-    for previous, block in zip(blocks, blocks[1:], strict=False):
+    for previous, block in itertools.pairwise(blocks):
         if previous.kind == "heading" and previous.section.upper() == "NAME":
             return " ".join(text[block.start : block.end].split())
     return None
