@@ -107,7 +107,7 @@ def with_missed_blocks(parts: list[Part], tree) -> list[Part]:
     are missing from them, each after the part holding the block before it; a part that
     is a `<pre>` run onto one line (trafilatura's code inside a list item) gets its lines
     back, and a table read cell by cell its rows."""
-    if not parts or tree is None or not _is_generated_manual(tree):
+    if not parts or tree is None or not is_generated_manual(tree):
         return parts
     region = _main_region(tree)
     if region is None:
@@ -208,7 +208,7 @@ def manual_navigation(tree, parts: Sequence[Part]) -> list[tuple[int, str]]:
     """(index, "navigation links") of each part that is, whole, one of a generated manual's
     navigation boxes: Texinfo's "Next: Licensing, Previous: ..., Up: ... [Contents]" line
     above every section, which trafilatura keeps as a paragraph of the section."""
-    if tree is None or not parts or not _is_generated_manual(tree):
+    if tree is None or not parts or not is_generated_manual(tree):
         return []
     boxes = {
         squash(element.text_content())
@@ -221,7 +221,53 @@ def manual_navigation(tree, parts: Sequence[Part]) -> list[tuple[int, str]]:
     return [(i, "navigation links") for i, part in enumerate(parts) if squash(part.text) in boxes]
 
 
-def _is_generated_manual(tree) -> bool:
+#: A back-of-book index as generators mark it: Texinfo's tables ("index-cp", "index-fn",
+#: newer "cp-entries-printindex") and their "Jump to: A B C" rows, DocBook's div.index
+#: (never "indexterm", DocBook's anchors inside prose).
+_INDEX_CLASS = re.compile(
+    r"index-[a-z]{2}|(?:[a-z]{2}-)?(?:entries-|letters-header-)?printindex|index"
+)
+_SUMMARY_LETTER = ".//a[contains(concat(' ', normalize-space(@class), ' '), ' summary-letter ')]"
+_INDEX_ELEMENTS = (
+    "//*[@class][self::table or self::div or self::dl]",
+    "//tr[" + _SUMMARY_LETTER + "]",
+)
+
+
+def manual_index(tree, parts: Sequence[Part]) -> list[tuple[int, str]]:
+    """(index, "back-of-book index") of each part of a generated manual that is, whole, rows
+    of its index ("Missing values: | Variations on read.table", a letter "M"): quoted, an
+    index entry answers nothing, and "What does read.table do with missing values?" quoted
+    R-data.html's concept index beside the section it points to."""
+    if tree is None or not parts or not is_generated_manual(tree):
+        return []
+    rows: set[str] = set()
+    for element in (e for path in _INDEX_ELEMENTS for e in tree.xpath(path)):
+        if element.tag == "tr" or any(
+            _INDEX_CLASS.fullmatch(name) for name in (element.get("class") or "").split()
+        ):
+            rows.update(_row_texts(element))
+    rows.discard("")
+    return [
+        (i, "back-of-book index")
+        for i, part in enumerate(parts)
+        if rows and all(squash(line) in rows for line in part.text.split("\n") if line.strip())
+    ]
+
+
+def _row_texts(element) -> Iterator[str]:
+    """Each row of an index element as the reader lays it out (cells joined by " | "), and
+    each cell and entry alone."""
+    for row in element.iter("tr", "dt", "dd", "li"):
+        cells = [squash(c.text_content()) for c in row if c.tag in ("td", "th")]
+        if cells:
+            yield " | ".join(c for c in cells if c)
+            yield from cells
+        else:
+            yield squash(row.text_content())
+
+
+def is_generated_manual(tree) -> bool:
     """Whether a documentation generator wrote the page: there, the main region holds the
     manual and nothing the markup does not name as navigation. On a page a CMS built,
     what trafilatura drops inside the article is mostly chrome (teasers, captions, shop
@@ -293,7 +339,17 @@ def _walk(element: Any, pieces: list[str]) -> Iterator[tuple[Any, str]]:
 
 
 def _is_navigation(element) -> bool:
-    return not _SKIPPED_CLASSES.isdisjoint((element.get("class") or "").split())
+    """Navigation, or a back-of-book index: never the article's blocks (an index row "!"
+    or "c: | Concatenating lists", looked for near the last block found, matches words of
+    the references after it and files them under the index)."""
+    names = (element.get("class") or "").split()
+    return not _SKIPPED_CLASSES.isdisjoint(names) or _is_index(element, names)
+
+
+def _is_index(element, names: Sequence[str]) -> bool:
+    if element.tag == "tr":
+        return bool(element.xpath(_SUMMARY_LETTER))
+    return any(_INDEX_CLASS.fullmatch(name) for name in names)
 
 
 def _compact(text: str) -> str:

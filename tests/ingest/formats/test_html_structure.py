@@ -175,3 +175,24 @@ def test_nothing_is_put_back_twice(name):
         if text.count(f" {b.text} ") > page.count(f" {b.text} ")
     ]
     assert not doubled
+
+
+def test_a_manuals_index_is_never_quoted_and_what_follows_it_keeps_its_sections(counter):
+    """R-data.html: "What does read.table do with missing values?" quoted the concept index
+    ("Missing values: | Variations on read.table"), and the references and footnotes after
+    the indexes, matched by index rows near them, were filed under "Concept index"."""
+    passages = _passages("r-data.html", counter)
+    assert not [p for p in passages if "index" in p.section.lower()]
+    assert not [p for p in passages if "Missing values: | " in p.text or "Jump to:" in p.text]
+    books = next(p for p in passages if "The Practical SQL Handbook" in p.text)
+    assert books.section == "Appendix A References"
+    surrogate = next(p for p in passages if "use of surrogate pairs is very rare" in p.text)
+    assert "Footnotes" in surrogate.headings
+
+
+def test_a_list_item_trafilatura_dropped_comes_back_as_an_item():
+    loaded = _read("r-data.html")
+    kinds = {text: kind for kind, text, _ in _blocks(loaded)}
+    item = "- Concurrent access from multiple clients running on multiple hosts"
+    found = [text for text in kinds if text.startswith(item)]
+    assert found and kinds[found[0]] == "item"
