@@ -33,6 +33,10 @@ _MD_HEADING = re.compile(r"#{1,6}[ \t]+")
 #: ASCII marks that open markup, never a heading's words (quotes, brackets and symbols
 #: such as "🔥" still may).
 _MARKUP_OPENERS = frozenset(".:;,<>{}|\\/=+_~^`@$%&!?")
+#: A line ending with one of these words is a sentence running on into what follows (in a
+#: hard-wrapped text, a line standing alone above its example: "If a user's $MANPATH
+#: consists of or is determined as", "Choices for the alpha_mode are"), never a title.
+_OPEN_CLAUSE = re.compile(r"\s(?:the|a|an|as|is|are|of|to|and|or|by|with|that|from|be)$")
 #: A line of one repeated mark: an underline under a heading, or a rule between parts.
 _RULE = re.compile(r"([=\-~^*#+_.'\"`])\1{2,}")
 #: A text is hard-wrapped when nearly all its lines are at most this long...
@@ -188,7 +192,8 @@ def _kind(text: str, lines: list[Span], i: int, wrapped: bool = False) -> str:
         return "item"
     if _NUMBERED.match(line) and (indented or not is_heading_line(line)):
         return "item"
-    if is_heading_line(line) and not (wrapped and _runs_on(text, lines, i)):
+    in_a_run = wrapped and (_runs_on(text, lines, i) or bool(_OPEN_CLAUSE.search(line)))
+    if is_heading_line(line) and not in_a_run:
         return "heading"
     if is_label_line(line) and i + 1 < len(lines):
         following = text[lines[i + 1][0] : lines[i + 1][1]]
