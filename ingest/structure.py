@@ -37,6 +37,8 @@ _MARKUP_OPENERS = frozenset(".:;,<>{}|\\/=+_~^`@$%&!?")
 #: hard-wrapped text, a line standing alone above its example: "If a user's $MANPATH
 #: consists of or is determined as", "Choices for the alpha_mode are"), never a title.
 _OPEN_CLAUSE = re.compile(r"\s(?:the|a|an|as|is|are|of|to|and|or|by|with|that|from|be)$")
+#: Box-drawing characters: a row or rule of a table drawn in text ("│ │ /run/… │").
+_BOX_DRAWING = re.compile(r"[\u2500-\u257f]")
 #: A line of one repeated mark: an underline under a heading, or a rule between parts.
 _RULE = re.compile(r"([=\-~^*#+_.'\"`])\1{2,}")
 #: A text is hard-wrapped when nearly all its lines are at most this long...
@@ -128,7 +130,7 @@ def is_heading_line(line: str) -> bool:
         return False
     if not any(ch.isalpha() for ch in line) or line[0].islower():
         return False
-    if line[0] in _MARKUP_OPENERS:
+    if line[0] in _MARKUP_OPENERS or _BOX_DRAWING.match(line):
         return False  # markup, not words: ".. code-block:: shell", "<!-- -->", "{note}"
     if line.endswith("?"):
         return _title_case(line)

@@ -96,6 +96,8 @@ def test_paragraphs_and_list_items_keep_their_wrapped_lines():
         ("(Optional) Settings", True),
         ("🔥 Strong Conclusion: Why Leaving Makes Them Stay", True),  # a shipped heading
         ("3) Why Over-Availability Reduces Attraction", True),
+        ("│ │ /run/systemd/systemd/). │ │", False),  # a row of a table drawn by tbl
+        ("├──────────────┼──────────────┤", False),
     ],
 )
 def test_a_line_of_markup_is_no_heading(line: str, heading: bool):
