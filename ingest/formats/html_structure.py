@@ -18,6 +18,7 @@ from __future__ import annotations
 import bisect
 import logging
 import re
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -129,14 +130,16 @@ class _Lineup:
         self.relined: dict[int, Part] = {}  # part index -> the block that replaces it
         self.dropped: set[int] = set()  # parts a replacement took in
         self.pending: list[MarkupBlock] = []  # missing since the last block found
+        self.seen: Counter[str] = Counter()  # the page's blocks placed so far, by text
         self.cursor, self.holder = 0, -1  # -1: before the first part
 
     def place(self, block: MarkupBlock, after: MarkupBlock | None) -> None:
         """Find `block` (followed by `after`) in the text from the last one found on, or
         hold it as missing."""
         span = self._match(block, after)
+        earlier, self.seen[block.key] = self.seen[block.key], self.seen[block.key] + 1
         if span is None:
-            if not self.text.kept_elsewhere(block.key):
+            if not self.text.kept_elsewhere(block.key, earlier):
                 self.pending.append(block)
             return
         self.inserts.setdefault(self.holder, []).extend(self._missing())
@@ -375,7 +378,7 @@ class _Text:
             self.starts.append(offset)
             offset += len(piece) + 1
         self.pieces = list(texts)
-        self._whole = {piece.removeprefix("- ") for piece in texts}
+        self._whole = Counter(piece.removeprefix("- ") for piece in texts)
         self.text = " ".join(texts)
         self._compact = _compact(self.text)
         self._openings: dict[str, list[int]] = {}
@@ -386,17 +389,18 @@ class _Text:
     def part_at(self, at: int) -> int:
         return bisect.bisect_right(self.starts, at) - 1
 
-    def kept_elsewhere(self, piece: str) -> bool:
+    def kept_elsewhere(self, piece: str, earlier: int = 0) -> bool:
         """Whether `piece` is in the text out of order (neither missing nor a landmark): a
         long one anywhere, a table row anywhere with its cells spaced any way or one a part
         (trafilatura moves a table, or drops what lies before it), a short one ("Changed in
-        version 3.4:") as a part of its own;
+        version 3.4:") as a part of its own, once more than the page showed it before
+        (trafilatura drops a repeat: R-intro's second "q()" and "Clean up again.");
         "Save" inside "Save the current window" is another block's words."""
         if " | " in piece:  # a table row, however its cells were spaced or split up
             return _compact(piece) in self._compact
         if len(piece) >= MIN_ANCHOR_CHARS:
             return piece in self.text
-        return piece in self._whole
+        return self._whole[piece] > earlier
 
     def row_end(self, row: str, start: int) -> int:
         """Where a table row whose cells are in the text near `start`, in order, however

@@ -196,3 +196,13 @@ def test_a_list_item_trafilatura_dropped_comes_back_as_an_item():
     item = "- Concurrent access from multiple clients running on multiple hosts"
     found = [text for text in kinds if text.startswith(item)]
     assert found and kinds[found[0]] == "item"
+
+
+def test_a_short_block_the_page_repeats_comes_back_each_time():
+    """trafilatura drops a paragraph it has seen before: R-data.html's second "Some simple
+    examples are" (above the examples of reading from connections) was lost, as it was
+    "kept" at its first place."""
+    text = _read("r-data.html").document.text
+    assert text.count("Some simple examples are") == 2
+    second = text.index("Some simple examples are", text.index("Some simple examples are") + 1)
+    assert text.index('readLines("ex.data")') > second > text.index("read.table.")
