@@ -13,6 +13,8 @@ Boilerplate is found by its nature, not by listing known strings:
 - short promotional lines ("free to start", "no credit card", "sign up", "subscribe",
   "download the app", "get started", "free trial", "newsletter");
 - "Read also: <headline>" teaser lines (in the languages of the web-page benchmark);
+- a paginated text's page numbers: numbers alone on their lines counting 1, 2, 3... a
+  page apart (groff's output of man-db's manual);
 - a table of contents: a run of numbered section titles ("8.5. How can I find out what
   package produced a particular file?") that come again as the sections themselves.
   Quoted, it answers nothing; its section is the text below it.
@@ -106,6 +108,7 @@ def find_boilerplate(doc: Document, keep: Sequence[Span] = ()) -> list[Marked]:
         found += [
             *((s, e, "repeated block") for s, e in _repeated_blocks(text, lines)),
             *((s, e, "call to action") for s, e in _promotions(text, lines)),
+            *((s, e, "page number") for s, e in _page_numbers(text, lines)),
         ]
     return sorted(found)
 
@@ -178,6 +181,40 @@ def _paragraphs(text: str, lines: list[Span]) -> list[list[Span]]:
         else:
             runs.append([line])
     return runs
+
+
+#: Page numbers: at least this many, one counting on from the other, other lines between
+#: each two and this many lines apart on average (a page may end a chapter half empty).
+MIN_PAGE_NUMBERS = 3
+MIN_LINES_PER_PAGE = 10
+
+
+def _page_numbers(text: str, lines: list[Span]) -> list[Span]:
+    """A paginated text's page numbers (groff's page-numbered output, man-db's manual: "2"
+    alone, centred, between blank lines): lines of a number alone, standing apart, that
+    count 1, 2, 3... through the text a page apart. A numbered list counts on line by line."""
+    numbers = [
+        (i, int(text[s:e]))
+        for i, (s, e) in enumerate(lines)
+        if e - s <= 4 and text[s:e].isdigit() and _stands_apart(text, lines, i)
+    ]
+    chain: list[tuple[int, int]] = []
+    for at, number in numbers:
+        if chain and number == chain[-1][1] + 1 and at - chain[-1][0] > 1:
+            chain.append((at, number))
+        elif len(chain) < MIN_PAGE_NUMBERS:
+            chain = [(at, number)]
+    if len(chain) < MIN_PAGE_NUMBERS:
+        return []
+    spread = (chain[-1][0] - chain[0][0]) / (len(chain) - 1)
+    return [lines[i] for i, _ in chain] if spread >= MIN_LINES_PER_PAGE else []
+
+
+def _stands_apart(text: str, lines: list[Span], i: int) -> bool:
+    """Is line i between blank lines (or at an end of the text)?"""
+    before = i == 0 or text.count("\n", lines[i - 1][1], lines[i][0]) >= 2
+    after = i + 1 == len(lines) or text.count("\n", lines[i][1], lines[i + 1][0]) >= 2
+    return before and after
 
 
 def _related_tail(text: str, lines: list[Span]) -> list[Span]:

@@ -185,3 +185,14 @@ class TestWrappedManuals:
         promo = "Join our circle for weekly letters about\nslow, kind and honest relationships."
         text = f"{filler}\n\n{promo}\n\n{filler.replace('Line', 'Row')}\n\n{promo}\n"
         assert _marked(mark_boilerplate(_doc(text))) == [promo, promo]
+
+    def test_the_page_numbers_of_a_paginated_text_are_marked(self):
+        doc = read_file(self.MANUAL / "man-db-manual.txt.gz", self.MANUAL).document
+        numbers = [r for r in find_boilerplate(doc) if r[2] == "page number"]
+        assert [doc.text[s:e] for s, e, _ in numbers] == [str(n) for n in range(1, 27)]
+        lines = [ln.strip() for p in blocks(doc) for ln in doc.text[p.start : p.end].splitlines()]
+        assert not any(line.isdigit() for line in lines if line)
+
+    def test_numbers_counting_line_by_line_are_a_list_not_page_numbers(self):
+        text = "Steps\n\n1\n\nMix.\n\n2\n\nBake.\n\n3\n\nServe.\n"
+        assert not [r for r in find_boilerplate(_doc(text)) if r[2] == "page number"]
