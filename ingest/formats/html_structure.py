@@ -131,6 +131,7 @@ class _Lineup:
         self.dropped: set[int] = set()  # parts a replacement took in
         self.pending: list[MarkupBlock] = []  # missing since the last block found
         self.seen: Counter[str] = Counter()  # the page's blocks placed so far, by text
+        self.rows_in: dict[int, list[Part]] = {}  # part index -> table rows found run into it
         self.cursor, self.holder = 0, -1  # -1: before the first part
 
     def place(self, block: MarkupBlock, after: MarkupBlock | None) -> None:
@@ -159,8 +160,19 @@ class _Lineup:
             self.dropped.update(cells[1:])
             return cells[-1], text.starts[cells[-1]] + len(text.pieces[cells[-1]])
         if block.part.kind == "table" and (end := text.row_end(block.key, self.cursor)) >= 0:
+            self.rows_in.setdefault(text.part_at(end - 1), []).append(block.part)
             return text.part_at(end - 1), end  # the row laid out otherwise (cells glued)
         return None
+
+    def _tables_run_together(self) -> None:
+        """A part that is, whole, a table's rows run into one paragraph (the loose cells of
+        a table trafilatura left in a quote: "Family name Link functions binomial logit ,
+        probit…") is read as those rows ("binomial | logit, probit, log, cloglog")."""
+        for i, rows in self.rows_in.items():
+            part = self.source[i]
+            whole = _compact(part.text) == _compact("".join(row.text for row in rows))
+            if part.kind != "table" and len(rows) > 1 and whole and i not in self.relined:
+                self.relined[i] = Part("table", "\n".join(row.text for row in rows))
 
     def _missing(self) -> list[Part]:
         """The pending blocks' parts; emptied."""
@@ -172,6 +184,7 @@ class _Lineup:
         if self.holder < 0:  # nothing of the region was kept: it is not the article
             return self.source
         self.inserts.setdefault(self.holder, []).extend(self._missing())  # footnotes
+        self._tables_run_together()
         log.debug("added %d blocks of the main region", sum(map(len, self.inserts.values())))
         out = list(self.inserts.get(-1, ()))
         for i, part in enumerate(self.source):

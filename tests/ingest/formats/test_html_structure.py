@@ -206,3 +206,13 @@ def test_a_short_block_the_page_repeats_comes_back_each_time():
     assert text.count("Some simple examples are") == 2
     second = text.index("Some simple examples are", text.index("Some simple examples are") + 1)
     assert text.index('readLines("ex.data")') > second > text.index("read.table.")
+
+
+def test_a_table_run_together_into_one_paragraph_is_read_row_by_row():
+    """R FAQ 2.6's table of Linux builds: trafilatura left its cells loose in a quote, read
+    as "CPU Versions Provider Debian i386/amd64 squeeze/wheezy Johannes Ranke armel…"."""
+    loaded = _read("r-faq.html")
+    text = loaded.document.text
+    assert "Debian | i386/amd64 | squeeze/wheezy | Johannes Ranke\narmel | wheezy" in text
+    table = next(b for b in loaded.blocks if text[b.start : b.end].startswith("CPU | Versions"))
+    assert table.kind == "table"
