@@ -27,7 +27,8 @@ from ingest.formats.base import MarkedSpan
 #: The header: "NAME(SECTION)", words between, the same "NAME(SECTION)" at the end.
 _HEADER = re.compile(r"(?P<page>[^\s()]+\([0-9n][\w:]*\))[ \t]{2,}(?:.*\S[ \t]{2,})?(?P=page)")
 #: A list item's mark inside a description ("•", "1.", "a)", "o"), then its text.
-_ITEM = re.compile(r"(?:[•·∙◦▪‐-]|o|\d{1,2}[.)]|[a-z][.)])[ \t]+\S")
+_MARK = r"(?:[•·∙◦▪‐-]|o|\d{1,2}[.)]|[a-z][.)])"
+_ITEM = re.compile(_MARK + r"[ \t]+\S")
 #: Box-drawing characters: a table drawn by tbl.
 _BOX_LINE = re.compile(r"[\u2500-\u257f]")
 #: An option or setting entry longer than this is a wrapped line, not a name.
@@ -128,12 +129,18 @@ def _blocks(text: str, lines: Sequence[_Line], margin: int) -> Iterator[Block]:
     described_at: int | None = None  # indentation of the current heading's text
     for whole in _runs(text, lines):
         run = list(whole)
-        while run and _opens_heading(text, run, margin):
+        while run and _opens_heading(text, run, margin, outline.path):
             name = " ".join(text[run[0].start : run[0].end].split())
             outline.enter(run[0].indent, name)
             described_at = None
             yield Block(run[0].start, run[0].end, "heading", name, len(outline.path), outline.path)
             run = run[1:]
+        if run and (tag := _hanging_tag(text, run)) is not None:
+            name = text[tag.start : tag.end]
+            outline.enter(tag.indent, name)
+            described_at = None
+            yield Block(tag.start, tag.end, "heading", name, len(outline.path), outline.path)
+            run[0] = _Line(_skip_spaces(text, tag.end), run[0].end, run[1].indent)
         if not run:
             continue
         if outline.leave_entries(run[0].indent, margin) or described_at is None:
@@ -143,12 +150,35 @@ def _blocks(text: str, lines: Sequence[_Line], margin: int) -> Iterator[Block]:
         yield Block(run[0].start, run[-1].end, kind, path[-1] if path else "", 0, path)
 
 
-def _opens_heading(text: str, run: Sequence[_Line], margin: int) -> bool:
-    """A section or sub-section name (left of the body text), or an entry's name."""
+def _opens_heading(text: str, run: Sequence[_Line], margin: int, within: Sequence[str]) -> bool:
+    """A section or sub-section name (left of the body text), or an entry's name (never in
+    the SYNOPSIS, whose command lines wrap under their first words)."""
     first = run[0]
     if first.indent < margin:
         return first.end - first.start <= MAX_ENTRY_CHARS
-    return _is_entry(text, run)
+    return not (within and within[0].upper() == "SYNOPSIS") and _is_entry(text, run)
+
+
+def _hanging_tag(text: str, run: Sequence[_Line]) -> _Line | None:
+    """An entry's name set on its description's first line ("-c     with -lt: sort by…",
+    "-A      Enables forwarding…"): the description's text starts, after two spaces or
+    more, at the column its next lines are indented to. The name, or None."""
+    if len(run) < 2 or run[1].indent <= run[0].indent:
+        return None
+    first, column = run[0], run[1].indent - run[0].indent
+    words = text[first.start : first.end]
+    if column >= len(words) or words[column - 2 : column] != "  " or words[column] == " ":
+        return None
+    name = words[:column].rstrip()
+    if len(name) > MAX_ENTRY_CHARS or re.fullmatch(_MARK, name):
+        return None  # a bullet's mark: the run is a list item
+    return _Line(first.start, first.start + len(name), first.indent)
+
+
+def _skip_spaces(text: str, at: int) -> int:
+    while at < len(text) and text[at] in " \t":
+        at += 1
+    return at
 
 
 def _runs(text: str, lines: Sequence[_Line]) -> Iterator[list[_Line]]:
@@ -166,7 +196,7 @@ def _runs(text: str, lines: Sequence[_Line]) -> Iterator[list[_Line]]:
 def _is_entry(text: str, run: Sequence[_Line]) -> bool:
     """Is the run's first line an entry's name ("-f, --follow", "Restart=", "list-units
     [PATTERN...]"): on its own line, its description indented under it?"""
-    if len(run) < 2 or run[1].indent <= run[0].indent:
+    if len(run) < 2 or run[1].indent <= run[0].indent or _hanging_tag(text, run):
         return False
     name = text[run[0].start : run[0].end]
     if len(name) > MAX_ENTRY_CHARS or _ITEM.match(name) or _BOX_LINE.search(name):

@@ -19,6 +19,8 @@ from ingest.inspect import TokenCounter
 DATA = Path(__file__).resolve().parents[2] / "data"
 AUTOMOUNT = DATA / "manpage" / "systemd.automount.5.txt"
 APROPOS = DATA / "manpage" / "apropos.1.txt"
+LS = DATA / "manpage" / "ls.1.txt"
+GIT_COMMIT = DATA / "manpage" / "git-commit.1.txt"
 WHATIS_BOLD = DATA / "terminal" / "man-db" / "whatis.1.txt"
 
 
@@ -88,3 +90,22 @@ def test_quotes_stay_verbatim_and_a_text_without_a_header_is_no_man_page(counter
     assert all(raw[p.start : p.end] == p.text for p in analysis.passages)
     assert read_layout("NAME\n       not a page, no header\n") is None
     assert FURNITURE == "manual page header/footer"
+
+
+def test_an_option_set_on_its_descriptions_first_line_is_its_own_heading(counter):
+    """ls(1): "-c     with -lt: sort by, and show, ctime…" was one heading, the whole line."""
+    analysis = _analysis(LS, counter)
+    ctime = _passage(analysis, "with -lt: sort by, and show, ctime")
+    assert ctime.section == "-c"
+    assert ctime.text.startswith("with -lt: sort by, and show, ctime")
+    assert ctime.headings == ("DESCRIPTION", "-c")
+
+
+def test_a_wrapped_synopsis_is_no_option_entry(counter):
+    analysis = _analysis(GIT_COMMIT, counter)
+    synopsis = _passage(analysis, "git commit [-a | --interactive | --patch]")
+    assert synopsis.section == "SYNOPSIS"
+    assert "[--dry-run]" in synopsis.text
+    assert _passage(analysis, "Tell the command to automatically stage files").section == (
+        "-a, --all"
+    )
