@@ -41,6 +41,8 @@ class CaveatIndex:
         self._mean = vectors.mean(axis=0) if len(records) > 1 else np.zeros(loaded.dimension)
         self._vectors = _unit_rows(vectors - self._mean)
         self._lengths: dict[str, int] = {}  # passages of each document, as asked
+        # of copies of one caveat (a file saved twice), the shorter file name's comes first
+        self._name_lengths = np.asarray([len(c.doc_id) for c in self._caveats])
 
     def unethical_vectors(self) -> np.ndarray:
         """Vectors of the corpus's own statements of what it calls unethical (the items
@@ -53,7 +55,7 @@ class CaveatIndex:
         if not self._caveats:
             return []
         centred = _unit_rows((np.asarray(query, dtype=np.float32) - self._mean)[None, :])[0]
-        order = np.argsort(-(self._vectors @ centred), kind="stable")
+        order = np.lexsort((self._name_lengths, -(self._vectors @ centred)))
         wanted = None if doc_ids is None else set(doc_ids)
         return [
             self._caveats[i] for i in order if wanted is None or self._caveats[i].doc_id in wanted
@@ -67,11 +69,11 @@ class CaveatIndex:
         library pages the panel had shown every document's top two, unrelated to the quotes
         in 16 of 20 answers."""
         per_doc: dict[str, int] = {}
-        chosen = []
+        chosen, seen = [], set[str]()
         ranked = self.ranked(query, list(dict.fromkeys(p.doc_id for p in quoted)))
         bearing = [c for c in ranked if self._bears_on(c, quoted)]
         for caveat in bearing:
-            if per_doc.get(caveat.doc_id, 0) >= CAVEATS_PER_DOCUMENT:
+            if per_doc.get(caveat.doc_id, 0) >= CAVEATS_PER_DOCUMENT or _said(caveat, seen):
                 continue
             per_doc[caveat.doc_id] = per_doc.get(caveat.doc_id, 0) + 1
             chosen.append(self._quote(caveat))
@@ -106,9 +108,9 @@ class CaveatIndex:
         the corpus states no such caveat: a manual's "Be careful with the PATH" does not
         answer a question about hurting someone."""
         strong = [c for c in self.ranked(query, doc_ids) if c.kind in STRONG_KINDS]
-        chosen, seen_docs = [], set()
+        chosen, seen_docs, seen = [], set(), set[str]()
         for caveat in strong:
-            if caveat.doc_id in seen_docs:
+            if caveat.doc_id in seen_docs or _said(caveat, seen):
                 continue
             seen_docs.add(caveat.doc_id)
             chosen.append(self._quote(caveat))
@@ -127,15 +129,19 @@ def _inside_a_quote(caveat: Caveat, quoted: Sequence[Passage]) -> bool:
 
 
 def merge(first: Sequence[CaveatQuote], then: Sequence[CaveatQuote]) -> tuple[CaveatQuote, ...]:
-    """`first` then `then`, each caveat once."""
-    seen = set()
-    merged = []
-    for caveat in [*first, *then]:
-        key = (caveat.source.doc_id, caveat.source.start)
-        if key not in seen:
-            seen.add(key)
-            merged.append(caveat)
-    return tuple(merged)
+    """`first` then `then`, each caveat once (by its words: see `_said`)."""
+    seen: set[str] = set()
+    return tuple(c for c in [*first, *then] if not _said(c, seen))
+
+
+def _said(caveat: Caveat | CaveatQuote, seen: set[str]) -> bool:
+    """Whether these words were already chosen (else they are now): a file saved twice
+    states its caveats twice, and the panel shows them once."""
+    words = " ".join(caveat.text.split()).casefold()
+    if words in seen:
+        return True
+    seen.add(words)
+    return False
 
 
 def _unit_rows(matrix: np.ndarray) -> np.ndarray:

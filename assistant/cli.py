@@ -201,12 +201,14 @@ def _add_inspect(commands: Any, common: argparse.ArgumentParser) -> None:
 
 def run_inspect(args: argparse.Namespace) -> int:
     """Exit 0 when every file was read, 1 when some could not be."""
+    from ingest.formats.pdf import limits_from_env
     from ingest.inspect import TokenCounter, inspect_file, report_as_text
 
     counter = TokenCounter(args.model)
+    limits = limits_from_env(os.environ)  # the build's limits: what it skips, inspect does
     failed = 0
     for path in args.paths:
-        report = inspect_file(path, counter)
+        report = inspect_file(path, counter, limits)
         failed += report.error is not None
         if args.json:
             print(json.dumps(report.to_dict(), ensure_ascii=False), flush=True)

@@ -30,6 +30,11 @@ DENSE_WEIGHT = 0.75
 #: Share of the best sentence's cosine in the meaning score; the passage cosine gets the rest.
 SENTENCE_WEIGHT = 0.5
 CANDIDATES = 50
+#: A passage this close (cosine) to a better hit is the same passage again: a file saved
+#: twice ("page (1).html"), or a manual as PDF beside its HTML (R's FAQ: a passage's median
+#: cosine to its other edition's is 0.99), and is not a hit. Distinct passages stay below
+#: 0.88 (the shipped articles, Python's pages, R's FAQ, the articles beside 8 manuals).
+SAME_PASSAGE = 0.95
 
 
 class QueryEncoder(Protocol):
@@ -196,15 +201,41 @@ class HybridSearcher:
         ids = np.union1d(dense_ids, lexical_ids).astype(np.int64)
         if ids.size == 0:
             return Hits.empty()
-        cosines = (self.loaded.passage_vectors(ids) @ query).astype(np.float32)
+        vectors = self.loaded.passage_vectors(ids)
+        cosines = (vectors @ query).astype(np.float32)
         sentence, unit = best_sentences(self.loaded, ids, query, cosines)
         semantic = (1.0 - self.sentence_weight) * cosines + self.sentence_weight * sentence
         top_bm25 = float(bm25.max(initial=0.0))
         lexical = (bm25[ids] / top_bm25 if top_bm25 > 0 else np.zeros(ids.size)).astype(np.float32)
         fused = self._fused_scores(ids, semantic, lexical)
-        order = np.lexsort((ids, -semantic, -fused))[:k]
+        order = np.lexsort((ids, -semantic, -fused))
         hits = Hits(ids, fused.astype(np.float32), cosines, sentence, semantic, lexical, unit)
-        return hits.take(order)
+        return hits.take(self._distinct(ids, vectors, fused, order, k))
+
+    def _distinct(
+        self, ids: np.ndarray, vectors: np.ndarray, fused: np.ndarray, order: np.ndarray, k: int
+    ) -> np.ndarray:
+        """The first `k` rows of `order` that are not the same passage as a better row
+        (SAME_PASSAGE). Of two copies scored alike, the one of the shorter document name
+        stays: "page (1).html" is the second save of "page.html"."""
+        kept: list[int] = []
+        for row in order.tolist():
+            likeness = vectors[kept] @ vectors[row] if kept else np.zeros(0)
+            same = int(np.argmax(likeness)) if likeness.size else -1
+            if same < 0 or likeness[same] < SAME_PASSAGE:
+                kept.append(row)
+                if len(kept) == k:
+                    break
+            elif abs(float(fused[row] - fused[kept[same]])) < 1e-6 and self._named_first(
+                ids[row], ids[kept[same]]
+            ):
+                kept[same] = row
+        return np.asarray(kept, dtype=np.int64)
+
+    def _named_first(self, one: int, other: int) -> bool:
+        """Whether passage `one`'s document name is shorter than passage `other`'s."""
+        first, second = self.loaded.passages([int(one), int(other)])
+        return (len(first.doc_id), first.doc_id) < (len(second.doc_id), second.doc_id)
 
     def _fused_scores(self, ids: np.ndarray, semantic: np.ndarray, lexical: np.ndarray) -> Any:
         if self.fusion == "dense":

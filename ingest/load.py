@@ -67,7 +67,7 @@ def load_file(path: Path, corpus_dir: Path, limits: Limits = DEFAULT_LIMITS) -> 
         raise UnreadableFileError(file, "empty file")
     started = time.monotonic()
     reading = fmt.read(raw, file, limits)
-    _check_time(file, time.monotonic() - started, limits)
+    _check_time(file, time.monotonic() - started, limits.seconds_for(len(reading.page_starts)))
     if not reading.text.strip():
         raise UnreadableFileError(file, "empty file")
     document = Document(
@@ -126,12 +126,12 @@ def _size(count: int) -> str:
     return f"{count / 1024 / 1024:,.0f} MB" if count >= 1024 * 1024 else f"{count:,} bytes"
 
 
-def _check_time(file: str, seconds: float, limits: Limits) -> None:
-    """A file whose reading ran past the time budget is skipped, so the next build is quick."""
-    if seconds > limits.seconds:
+def _check_time(file: str, seconds: float, budget: float) -> None:
+    """A file whose reading ran past its time budget is skipped, so the next build is quick."""
+    if seconds > budget:
         raise UnreadableFileError(
             file,
-            f"reading took {seconds:.1f} s, over the {limits.seconds:g} s a file may take; "
+            f"reading took {seconds:.1f} s, over the {budget:g} s this file may take; "
             "split the file or raise the limit",
         )
 

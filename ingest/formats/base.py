@@ -52,6 +52,16 @@ class Limits:
     seconds: float = 60.0
     memory_mb: int = 1024
 
+    def seconds_for(self, pages: int) -> float:
+        """The time budget of a document of `pages` pages: `seconds` up to PAGES_PER_BUDGET
+        pages, in proportion beyond (R's 2,415-page reference manual gets 290 s)."""
+        return self.seconds * max(1.0, pages / PAGES_PER_BUDGET)
+
+
+#: Pages a file may have before its time budget grows with them: a long manual is slow to
+#: read because it is long, a hostile file because of what one page holds.
+PAGES_PER_BUDGET = 500.0
+
 
 @dataclass(frozen=True)
 class Format:

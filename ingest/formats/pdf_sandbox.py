@@ -3,8 +3,9 @@
 A PDF from the web can loop, decompress to gigabytes or crash its parser. The extractors
 run in one child process (this file run alone, importing nothing of cited), reused from
 file to file: the child caps its own address space (RLIMIT_AS) and, per request, its CPU time
-(RLIMIT_CPU); the parent waits at most `limits.seconds` for each reply and kills the child
-when it runs over, when it dies, or when it ran out of memory, then starts a fresh one for
+(RLIMIT_CPU); the parent waits at most `limits.seconds` for each reply (more for a long
+document: the child first says how many pages it has, `Limits.seconds_for`) and kills the
+child when it runs over, when it dies, or when it ran out of memory, then starts a fresh one for
 the next file. Whatever happens, the caller gets an `Extraction` or an
 `UnreadableFileError` naming the file and the reason. Limits come from the caller; nothing
 here reads the environment.
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import io
 import json
 import logging
@@ -31,7 +33,8 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,7 +47,7 @@ log = logging.getLogger(__name__)
 #: The child exits after this long without work; the parent starts a new one sooner.
 IDLE_SECONDS = 60.0
 _CPU_MARGIN = 5  # seconds of CPU the child may use beyond the parent's wall-clock limit
-_REQUEST = struct.Struct(">QI")  # PDF length, CPU seconds allowed for it
+_REQUEST = struct.Struct(">QId")  # PDF length, CPU seconds allowed for it, pages per budget
 _HEADER = struct.Struct(">Q")
 #: Words longer than this are words run together (or a URL); see `run_together_share`.
 LONG_WORD = 25
@@ -134,11 +137,14 @@ class PdfWorker:
 
     def _ask(self, raw: bytes, seconds: float) -> dict:
         """Send one PDF, wait for the reply; a dead idle child is replaced once."""
+        from ingest.formats.base import PAGES_PER_BUDGET
+
         for attempt in (1, 2):
             process = self._ready_process()
             assert process.stdin is not None  # started with stdin=PIPE
             try:
-                process.stdin.write(_REQUEST.pack(len(raw), int(seconds) + _CPU_MARGIN) + raw)
+                request = _REQUEST.pack(len(raw), int(seconds) + _CPU_MARGIN, PAGES_PER_BUDGET)
+                process.stdin.write(request + raw)
                 process.stdin.flush()
             except (BrokenPipeError, OSError):
                 self._stop()
@@ -161,7 +167,16 @@ class PdfWorker:
         return process
 
     def _read_reply(self, process: subprocess.Popen, seconds: float) -> dict:
-        deadline = time.monotonic() + seconds
+        """The reply, within `seconds` or, once the child has counted the pages, within the
+        budget of that many pages (`Limits.seconds_for`)."""
+        started = time.monotonic()
+        reply = self._read_message(process, started + seconds, seconds)
+        if set(reply) == {"counted_pages"}:
+            seconds = replace(self.limits, seconds=seconds).seconds_for(reply["counted_pages"])
+            reply = self._read_message(process, started + seconds, seconds)
+        return reply
+
+    def _read_message(self, process: subprocess.Popen, deadline: float, seconds: float) -> dict:
         header = _read_exactly(process, _HEADER.size, deadline, seconds, self.limits)
         (length,) = _HEADER.unpack(header)
         payload = _read_exactly(process, length, deadline, seconds, self.limits)
@@ -280,13 +295,25 @@ def _child_main(argv: list[str]) -> int:
         header = requests.read(_REQUEST.size)
         if len(header) < _REQUEST.size:
             return 0
-        length, cpu_seconds = _REQUEST.unpack(header)
+        length, cpu_seconds, pages_per_budget = _REQUEST.unpack(header)
         raw = requests.read(length)
         _limit_cpu(cpu_seconds)
-        payload = json.dumps(_extract(raw, memory_mb)).encode("utf-8")
-        reply_stream.write(_HEADER.pack(len(payload)) + payload)
-        reply_stream.flush()
+        counted = functools.partial(_counted, reply_stream, cpu_seconds, pages_per_budget)
+        _send(reply_stream, _extract(raw, memory_mb, counted))
     return 0
+
+
+def _counted(stream, cpu_seconds: int, pages_per_budget: float, pages: int) -> None:
+    """Tell the parent the page count, which then waits for the pages' budget, and allow
+    the CPU time of that budget."""
+    _limit_cpu(int(cpu_seconds * max(1.0, pages / pages_per_budget)))
+    _send(stream, {"counted_pages": pages})
+
+
+def _send(stream, message: dict) -> None:
+    payload = json.dumps(message).encode("utf-8")
+    stream.write(_HEADER.pack(len(payload)) + payload)
+    stream.flush()
 
 
 def _limit_memory(memory_mb: int) -> None:
@@ -313,8 +340,9 @@ def _limit_cpu(seconds: int) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
 
 
-def _extract(raw: bytes, memory_mb: int) -> dict:
-    """The reply to one request: the extraction as a dict, or {"error", "restart"}."""
+def _extract(raw: bytes, memory_mb: int, counted: Callable[[int], None]) -> dict:
+    """The reply to one request: the extraction as a dict, or {"error", "restart"}.
+    `counted` is told the number of pages before they are read."""
     try:
         from pypdf import PdfReader
 
@@ -323,6 +351,7 @@ def _extract(raw: bytes, memory_mb: int) -> dict:
             locked = _locked_reason(reader)
             if locked:
                 return {"error": locked}
+        counted(len(reader.pages))
         pages = [(page.extract_text() or "").strip() for page in reader.pages]
         outline = _outline(reader)
         reply = {"pages": pages, "outline": outline, "title": _metadata_title(reader)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,13 +15,14 @@ REPO = Path(__file__).resolve().parents[2]
 KEYS = ["file", "title", "passages", "boilerplate", "indexed_share", "warnings", "error"]
 
 
-def _inspect(*paths: Path) -> list[dict]:
+def _inspect(*paths: Path, env: dict[str, str] | None = None) -> list[dict]:
     result = subprocess.run(
         [sys.executable, "-m", "assistant", "inspect", "--json", *map(str, paths)],
         capture_output=True,
         text=True,
         cwd=REPO,
         timeout=300,
+        env=None if env is None else {**os.environ, **env},
     )
     return [json.loads(line) for line in result.stdout.splitlines()]
 
@@ -42,6 +44,14 @@ def test_json_lines_for_an_article_a_web_page_and_a_bad_file(tmp_path: Path, cor
         assert source[p["start"] : p["end"]] == p["text"]
     assert html_row["title"] == "Library and Extension FAQ" and html_row["passages"]
     assert bad_row["error"] == "binary data, not text" and bad_row["passages"] == []
+
+
+def test_inspect_reads_within_the_limits_a_build_would():
+    """The message for a PDF that is slow to read says to raise CITED_PDF_SECONDS; inspect,
+    where a user checks such a file, must honour it as the build does."""
+    pdf = REPO / "tests" / "data" / "pdf" / "r-faq-pages-1-10.pdf"
+    (row,) = _inspect(pdf, env={"CITED_PDF_SECONDS": "0.001"})
+    assert "took longer than 0.001 s" in row["error"] and row["passages"] == []
 
 
 def _doc(text: str) -> Document:
