@@ -57,12 +57,12 @@ class _Line:
 def read_layout(text: str) -> ManPage | None:
     """The page's structure, or None when the text does not open with a man page header."""
     lines = _lines(text)
-    if not lines or not _HEADER.fullmatch(text[lines[0].start : lines[0].end]):
+    page = _HEADER.fullmatch(text[lines[0].start : lines[0].end]) if lines else None
+    if page is None:
         return None
-    page = _HEADER.fullmatch(text[lines[0].start : lines[0].end])
-    assert page is not None
-    furniture = [ln for ln in lines if _is_furniture(text, ln, page.group("page"))]
-    body = [ln for ln in lines if ln not in furniture]
+    footer = re.compile(r".*\S[ \t]{2,}" + re.escape(page.group("page")))
+    furniture = [ln for ln in lines if _is_furniture(text[ln.start : ln.end], footer)]
+    body = [ln for ln in lines if not _is_furniture(text[ln.start : ln.end], footer)]
     margin = _body_indent(text, body)
     blocks = tuple(_blocks(text, body, margin))
     marks = tuple(MarkedSpan(ln.start, ln.end, FURNITURE) for ln in furniture)
@@ -81,11 +81,9 @@ def _lines(text: str) -> list[_Line]:
     return lines
 
 
-def _is_furniture(text: str, line: _Line, page: str) -> bool:
+def _is_furniture(words: str, footer: re.Pattern[str]) -> bool:
     """The header, or a footer ending with the page's name ("systemd 252  SYSTEMCTL(1)"),
     wherever a paginated copy repeats them."""
-    words = text[line.start : line.end]
-    footer = re.compile(r".*\S[ \t]{2,}" + re.escape(page))
     return bool(_HEADER.fullmatch(words) or footer.fullmatch(words))
 
 
