@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 import json
 import logging
 from collections.abc import Sequence
@@ -118,7 +119,7 @@ def calibrate(loaded: LoadedIndex, embedder: Any) -> Calibration:
     groups = subject_groups(loaded)
     group_of = _group_of_passages(loaded, groups)
     null = _top_scores(searcher, embedder, bank_questions(), group_of, len(groups))
-    headings = _headings(loaded)
+    headings = _headings(loaded, group_of)
     corpus = _top_scores(searcher, embedder, [h for h, _ in headings], group_of, len(groups))
     overall = threshold_from(null.max(axis=1).tolist(), corpus_best(corpus).tolist())
     calibration = Calibration(
@@ -202,8 +203,12 @@ def _top_scores(
     groups: int,
 ) -> np.ndarray:
     """(questions, groups): the meaning score of each question's best passage (what
-    abstention compares) within each group; 0 where a group has none among the first
-    GROUP_POOL. With one group, the best passage's score, as a single threshold needs."""
+    abstention compares) within each group. A group with none among the first GROUP_POOL
+    takes the lowest score among them, the most its best can be: taken as 0, a one-page
+    document in a folder of 25,000 passages (rarely in the pool) had a 97th percentile of
+    0, so its few real scores set the offset every group shares (0.30), and the articles
+    beside 540 manuals abstained on 41 of their 74 tune questions. With one group, the best
+    passage's score, as a single threshold needs."""
     scores = np.zeros((len(questions), max(groups, 1)), dtype=np.float64)
     if not questions:
         return scores
@@ -211,6 +216,8 @@ def _top_scores(
     pool = 1 if groups == 1 else GROUP_POOL
     for row, (question, vector) in enumerate(zip(questions, vectors, strict=True)):
         hits = searcher.search(question, k=pool, query_vector=vector)
+        if groups > 1 and len(hits):
+            scores[row, :] = float(hits.semantic.min())
         for pid, semantic in zip(hits.ids[::-1], hits.semantic[::-1], strict=True):
             scores[row, group_of[int(pid)]] = float(semantic)  # best (first) hit wins
     return scores
@@ -224,14 +231,26 @@ def _own_group_scores(corpus: np.ndarray, heading_groups: Sequence[int]) -> list
     return own
 
 
-def _headings(loaded: LoadedIndex) -> list[tuple[str, int]]:
-    """The distinct section names of the corpus with the passage they name (at most
-    MAX_HEADINGS), whose group a heading belongs to."""
+def _headings(loaded: LoadedIndex, group_of: np.ndarray) -> list[tuple[str, int]]:
+    """The distinct section names of the corpus with the passage they name, whose group a
+    heading belongs to: MAX_HEADINGS taken from each group in turn, and each group's first
+    GROUP_HEADINGS whatever the count, so every group that has them keeps the cap of its
+    own headings. In file order, the first 400 of a folder of R and Python manuals beside
+    the articles were all the manuals', and the articles' threshold lost that cap."""
     first: dict[str, int] = {}
     for pid, p in enumerate(loaded.passages(range(loaded.passage_count))):
         first.setdefault(p.section.strip(" :#¶"), pid)
-    named = [(s, pid) for s, pid in first.items() if len(s.split()) >= 2]
-    return named[:MAX_HEADINGS]
+    by_group: dict[int, list[tuple[str, int]]] = {}
+    for section, pid in first.items():
+        if len(section.split()) >= 2:
+            by_group.setdefault(int(group_of[pid]), []).append((section, pid))
+    rounds = itertools.zip_longest(*by_group.values())
+    in_turn = [(turn, named) for turn, row in enumerate(rounds) for named in row if named]
+    return [
+        named
+        for i, (turn, named) in enumerate(in_turn)
+        if i < MAX_HEADINGS or turn < GROUP_HEADINGS
+    ]
 
 
 def path_for(version_dir: Path) -> Path:

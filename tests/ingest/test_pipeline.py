@@ -20,6 +20,7 @@ from assistant.present.text import summary_as_text
 from index.cache import EmbeddingCache, cache_path
 from index.loaded import LoadedIndex
 from index.versions import current_version, list_versions
+from ingest import pipeline
 from ingest.analyze import document_blocks, read_file
 from ingest.pipeline import BuildSummary, build_index
 from ingest.structure import blocks
@@ -370,6 +371,24 @@ class TestFailedFiles:
         with load(index) as loaded:  # what the Library shows after a restart
             [failure] = loaded.failures
         assert (failure.file, failure.error) == ("blank.txt", "empty file")
+
+    def test_a_failed_file_is_read_again_by_newer_reading_code(
+        self, workspace, embedder, reads, monkeypatch
+    ):
+        # A newer cited may read what this one could not (R's reference manual, skipped
+        # at 60 s, is read since long PDFs get the time of their pages).
+        corpus, index = workspace
+        (corpus / "blank.txt").write_bytes(b"   \n")
+        build_index(corpus, index, embedder)
+        reads.clear()
+        monkeypatch.setattr(pipeline, "reader_version", lambda: "newer reading code")
+
+        again = build_index(corpus, index, embedder)
+
+        assert "blank.txt" in reads and again.errors
+        reads.clear()
+        build_index(corpus, index, embedder)
+        assert "blank.txt" not in reads  # the same newer code does not try it again
 
     def test_a_failed_file_is_read_again_once_it_changes_or_when_asked(
         self, workspace, embedder, reads
