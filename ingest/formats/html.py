@@ -333,7 +333,9 @@ def _items(list_element, depth: int) -> Iterator[Part]:
     """One "- " line per list item, nested lists indented under their item. An item made
     of several blocks (a Sphinx definition with its "Warning" box, a FAQ step "By returning
     a tuple of the results:" and its code) is its first paragraph, then the other blocks
-    as parts of their own, never run together."""
+    as parts of their own, never run together. An item whose own words come before its
+    blocks (Sphinx's C API entries: "Part of the Stable ABI." above the description) is
+    one line, with a space at each block's edges: it read "…Stable ABI.Return a new…"."""
     for item in list_element.iterchildren("item"):
         nested = [child for child in item.iterchildren("list")]
         for child in nested:
@@ -341,6 +343,8 @@ def _items(list_element, depth: int) -> Iterator[Part]:
         blocks = [child for child in item if child.tag in _ITEM_BLOCK_TAGS]
         opens = blocks and blocks[0].tag == "p" and not (item.text or "").strip()
         rest = blocks[1:] if opens else []
+        for child in blocks if not opens else ():  # read with the item: words stay apart
+            child.text, child.tail = " " + (child.text or ""), " " + (child.tail or "")
         for child in rest:
             item.remove(child)
         line = _part("item", squash(_all_text(item)), item)

@@ -120,6 +120,17 @@ def test_a_definitions_warning_box_is_a_block_of_its_own():
     assert any(p.startswith("If a and b are of different lengths") for p in pieces)
 
 
+def test_an_entry_whose_words_open_before_its_description_keeps_them_apart():
+    """Sphinx's C API entries (c-api/bool.html): the `<dd>` opens with "Part of the Stable
+    ABI." before the description's `<p>`; read as one line without a space, the first
+    word of the description was glued to it ("ABI.Return"): 131 places on 24 of Python's
+    530 pages."""
+    text = read_file(DATA / "c-api-bool.html", DATA).document.text
+    assert "ABI.Return" not in text
+    assert re.search(r"Part of the Stable ABI\.\s+Return a new reference to Py_True", text)
+    assert not re.search(r"[a-z]{2}\.[A-Z][a-z]{2,}", text)
+
+
 def test_a_page_of_links_is_read_from_its_main_landmark(counter):
     """faq/index.html is a title and a list of links: trafilatura finds no article there and
     kept the whole page in one run-on paragraph, navigation and all. Its role="main"
