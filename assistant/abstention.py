@@ -227,13 +227,18 @@ def _generic_verb_forms() -> frozenset[str]:
     return frozenset(forms)
 
 
-def unknown_terms(question: str, loaded: LoadedIndex) -> tuple[list[str], list[str]]:
-    """The key words the corpus never mentions, and those it mentions only in lists of
-    sources (a bibliography line says nothing about what its author says)."""
+def unknown_terms(
+    question: str, loaded: LoadedIndex, within: np.ndarray | None = None
+) -> tuple[list[str], list[str]]:
+    """The key words the corpus (its passages `within`, when given: the subject answering)
+    never mentions, and those it mentions only in lists of sources (a bibliography line
+    says nothing about what its author says)."""
     lexical = loaded.lexical
     never, sources_only = [], []
     for word in key_terms(question):
         rows = lexical.rows_with(word)
+        if within is not None:
+            rows = rows[np.isin(rows, within)]
         if rows.size == 0:
             never.append(word)
         elif _only_in_citations(word, loaded, rows):
@@ -247,6 +252,7 @@ def uncovered(
     embedder: Any,
     quotes: Sequence[str] = (),
     thesaurus: synonyms.Thesaurus | None = None,
+    within: np.ndarray | None = None,
 ) -> list[str]:
     """Those of `words` that the quotes do not say in other words (a synonym: "holiday"
     by "vacation", "read" by "interpret") and that no passage comes near in meaning:
@@ -261,7 +267,7 @@ def uncovered(
     if not words:
         return names
     vectors = np.asarray(embedder.encode(list(words)), dtype=np.float32)
-    closest = [_nearest_cosine(searcher, vector) for vector in vectors]
+    closest = [_nearest_cosine(searcher, vector, within) for vector in vectors]
     return [*names, *(w for w, c in zip(words, closest, strict=True) if c < COVERED)]
 
 
@@ -279,6 +285,10 @@ def _stems(word: str) -> list[str]:
 
 #: A word in at most this many passages is one of the corpus's own specific words.
 SPECIFIC_PASSAGES = 2
+#: A subject of at least this many passages speaks for itself: the words of a question it
+#: answers are looked for in its passages, not the folder's (the shipped articles hold 90;
+#: a single HOWTO 20-40, whose words a question may take from its neighbours).
+SUBJECT_PASSAGES = 50
 
 
 def names_its_subject(
@@ -316,9 +326,12 @@ def checked_texts(hits: Hits, threshold: float, loaded: LoadedIndex) -> list[str
     return [p.text for p in loaded.passages([int(i) for i in ids])]
 
 
-def _nearest_cosine(searcher: HybridSearcher, vector: np.ndarray) -> float:
-    """The cosine of the passage nearest to `vector` (through the index, not a scan)."""
-    _, cosines = searcher.dense_search(vector, 1)
+def _nearest_cosine(
+    searcher: HybridSearcher, vector: np.ndarray, within: np.ndarray | None = None
+) -> float:
+    """The cosine of the passage nearest to `vector` (through the index, not a scan; among
+    the passages `within` only, when given)."""
+    _, cosines = searcher.dense_search(vector, 1, within)
     return float(np.max(cosines)) if len(cosines) else 0.0
 
 

@@ -10,7 +10,10 @@ roles navigation/search/banner/contentinfo/complementary, and the classes that n
 navigation in Sphinx, DocBook and Texinfo output: "¶" permalinks (`headerlink`,
 `copiable-anchor`), `sphinxsidebar`, `related`, `navheader`/`navfooter`, Texinfo's
 `header` and `nav-panel`, tables of contents (`toc`, `contents`, `contents-heading`,
-`section-toc`, `mini-toc`, Sphinx's `toctree-wrapper`), `breadcrumb(s)`.
+`section-toc`, `mini-toc`, Sphinx's `toctree-wrapper`), `breadcrumb(s)`, and back-of-book
+indexes (Texinfo's `index-cp`/`index-fn`/... tables and their "Jump to:" rows of
+`summary-letter` links, newer texi2any's `*-printindex`, DocBook's `div.index`; since
+round 10: an index row answers nothing, and a reader is right to leave it out).
 
 The region is cut into blocks: each p, li, dt, dd, td, th, pre, h1-h6, caption,
 figcaption, blockquote is one block of its own text (text inside a nested block is that
@@ -33,6 +36,7 @@ from __future__ import annotations
 import argparse
 import glob
 import json
+import re
 import sys
 import unicodedata
 from collections import Counter
@@ -178,13 +182,24 @@ def main_region(tree):
     return tree
 
 
+#: Back-of-book index classes: Texinfo's two-letter indexes, texi2any 7's, DocBook's.
+INDEX_CLASS = re.compile(
+    r"index-[a-z]{2}|(?:[a-z]{2}-)?(?:entries-|letters-header-)?printindex|index"
+)
+
+
 def _is_dropped(element) -> bool:
     tag = element.tag if isinstance(element.tag, str) else ""
     if not tag or tag in DROPPED_TAGS:
         return True
     if (element.get("role") or "") in DROPPED_ROLES:
         return True
-    return not DROPPED_CLASSES.isdisjoint((element.get("class") or "").split())
+    names = (element.get("class") or "").split()
+    if tag == "tr" and element.xpath(
+        ".//a[contains(concat(' ', @class, ' '), ' summary-letter ')]"
+    ):
+        return True
+    return not DROPPED_CLASSES.isdisjoint(names) or any(INDEX_CLASS.fullmatch(n) for n in names)
 
 
 def page_blocks(raw: bytes) -> list[PageBlock]:

@@ -70,6 +70,8 @@ def editions() -> list[Edition]:
     return [
         Edition("R-FAQ", R_MANUALS / "R-FAQ.pdf", (R_MANUALS / "R-FAQ.html",), "html"),
         Edition("R-admin", R_MANUALS / "R-admin.pdf", (R_MANUALS / "R-admin.html",), "html"),
+        Edition("R-intro", R_MANUALS / "R-intro.pdf", (R_MANUALS / "R-intro.html",), "html"),
+        Edition("R-data", R_MANUALS / "R-data.pdf", (R_MANUALS / "R-data.html",), "html"),
         Edition("debian-faq/html", DEBIAN_FAQ / "debian-faq.en.pdf.gz", faq_html, "html"),
         Edition(
             "debian-faq/text",

@@ -12,7 +12,8 @@ import re
 import unicodedata
 
 #: A word broken at a line end: a letter, a hyphen, the line break, a lowercase letter.
-_LINE_END_HYPHEN = re.compile(r"(?<=[^\W\d_])-[ \t]*\r?\n[ \t]*(?=[a-zß-ÿ])")
+#: The hyphen may be U+2010, as groff sets it in man pages ("De‐\npending"), or a soft one.
+_LINE_END_HYPHEN = re.compile(r"(?<=[^\W\d_])[-\u2010\u00ad][ \t]*\r?\n[ \t]*(?=[a-zß-ÿ])")
 
 
 def fold(text: str) -> str:

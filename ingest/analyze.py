@@ -22,7 +22,7 @@ from ingest.structure import blocks as blocks_from_text
 from ingest.structure import without_boilerplate
 
 #: A block of one of these kinds gets a paragraph number (¶n); headings do not.
-NUMBERED_KINDS = ("paragraph", "item", "label", "code", "table")
+NUMBERED_KINDS = ("paragraph", "item", "label", "code", "table", "note")
 
 
 @dataclass(frozen=True)

@@ -79,6 +79,10 @@ class Calibration:
         by_group = np.asarray([*self.group_thresholds, self.threshold], dtype=np.float32)
         return by_group[_group_of_passages(loaded, self.groups, unknown=-1)]
 
+    def passage_groups(self, loaded: LoadedIndex) -> np.ndarray:
+        """The subject group of each passage of `loaded` (-1: a document in no group)."""
+        return _group_of_passages(loaded, self.groups, unknown=-1)
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 

@@ -154,9 +154,12 @@ _WARNING_STEMS = (
     *("lawyer", "therapist", "help", "vary", "guarantee", "cure", "substitute", "gloves"),
     "reach",
 )
-#: A heading that names a caution: every block of its section is a caveat.
+#: A heading that names a caution: every block of its section is a caveat. Not a name in
+#: code: man(1)'s option "--warnings[=warnings]" ("Enable warnings from groff."), a
+#: setting "Warnings=", Python's "warnings.warn()".
 _CAUTION_SECTION = re.compile(
-    r"\b(?:word\s+of\s+caution|cautions?|warnings?|disclaimers?|safety|dangers?)\b",
+    r"(?<![-=\[.])\b(?:word\s+of\s+caution|cautions?|warnings?|disclaimers?|safety|dangers?)\b"
+    r"(?![=(\[]|\.\w)",
     re.IGNORECASE,
 )
 #: A one-word admonition title (HTML "Warning" boxes, "!!! danger"): the block after it.

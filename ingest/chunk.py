@@ -24,7 +24,7 @@ Span = tuple[int, int]
 CountSpan = Callable[[int, int], int]
 
 SPECIAL_TOKENS = 2  # [CLS] and [SEP], added by the model around every passage
-_CONTENT_KINDS = ("paragraph", "item", "label", "code", "table")
+_CONTENT_KINDS = ("paragraph", "item", "label", "code", "table", "note")
 DEFAULT_SETTINGS = ChunkSettings()
 
 
@@ -52,7 +52,9 @@ def chunk_document(
 
 
 def _runs(blocks: Sequence[Block], boilerplate: SpanIndex) -> list[list[Block]]:
-    """Consecutive content blocks of one section with no heading or boilerplate between."""
+    """Consecutive content blocks of one section with no heading or boilerplate between; a
+    footnote (a PDF's "note", set where its page ends) is a run of its own, never glued
+    between the paragraphs around it as HTML editions never glue theirs."""
     runs: list[list[Block]] = []
     previous: Block | None = None
     for block in blocks:
@@ -63,6 +65,7 @@ def _runs(blocks: Sequence[Block], boilerplate: SpanIndex) -> list[list[Block]]:
             previous is None
             or (block.section, block.headings) != (previous.section, previous.headings)
             or boilerplate.overlaps(previous.end, block.start)  # boilerplate between them
+            or "note" in (block.kind, previous.kind)  # a footnote is quoted alone
         ):
             runs.append([])
         runs[-1].append(block)

@@ -3,7 +3,9 @@
 Boilerplate is found by its nature, not by listing known strings:
 
 - blocks repeated within one document (a call to action pasted between sections): any
-  run of two or more consecutive lines that occurs again, or a long single line that does;
+  run of two or more consecutive lines that occurs again, or a long single line that does,
+  in a hard-wrapped text only when it makes whole paragraphs (a line repeated inside a
+  wrapped paragraph is content);
 - a "related / similar / recommended posts", "you may also like", "read more" heading
   in the last part of the document, together with everything after it, when all that
   follows is a list of short titles (a "See also" line followed by more prose is kept);
@@ -11,6 +13,8 @@ Boilerplate is found by its nature, not by listing known strings:
 - short promotional lines ("free to start", "no credit card", "sign up", "subscribe",
   "download the app", "get started", "free trial", "newsletter");
 - "Read also: <headline>" teaser lines (in the languages of the web-page benchmark);
+- a paginated text's page numbers: numbers alone on their lines counting 1, 2, 3... a
+  page apart (groff's output of man-db's manual);
 - a table of contents: a run of numbered section titles ("8.5. How can I find out what
   package produced a particular file?") that come again as the sections themselves.
   Quoted, it answers nothing; its section is the text below it.
@@ -31,6 +35,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from index.records import Document
+from ingest.structure import hard_wrapped
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +108,7 @@ def find_boilerplate(doc: Document, keep: Sequence[Span] = ()) -> list[Marked]:
         found += [
             *((s, e, "repeated block") for s, e in _repeated_blocks(text, lines)),
             *((s, e, "call to action") for s, e in _promotions(text, lines)),
+            *((s, e, "page number") for s, e in _page_numbers(text, lines)),
         ]
     return sorted(found)
 
@@ -149,7 +155,66 @@ def _repeated_blocks(text: str, lines: list[Span]) -> list[Span]:
         long_repeat = singles[line] > 1 and len(line) >= MIN_REPEATED_LINE_CHARS
         if in_pair or (long_repeat and not line.endswith(":")):
             marked.append(lines[i])
-    return marked
+    return _whole_paragraphs(text, lines, marked) if hard_wrapped(text, lines) else marked
+
+
+def _whole_paragraphs(text: str, lines: list[Span], marked: list[Span]) -> list[Span]:
+    """The marked lines whose paragraph (a run of lines without a blank one) is marked
+    whole, in a hard-wrapped text (where blank lines end paragraphs). Pasted boilerplate
+    is whole blocks; a repeated line inside a wrapped paragraph (a manual's "otherwise.
+    Unless --quiet is specified, this will also print the", said of two commands) is part
+    of a sentence, and cutting it out would split the quote."""
+    chosen = set(marked)
+    kept: list[Span] = []
+    for paragraph in _paragraphs(text, lines):
+        if all(line in chosen for line in paragraph):
+            kept.extend(paragraph)
+    return kept
+
+
+def _paragraphs(text: str, lines: list[Span]) -> list[list[Span]]:
+    """The lines grouped into runs that no blank line separates."""
+    runs: list[list[Span]] = []
+    for line in lines:
+        if runs and text.count("\n", runs[-1][-1][1], line[0]) < 2:
+            runs[-1].append(line)
+        else:
+            runs.append([line])
+    return runs
+
+
+#: Page numbers: at least this many, one counting on from the other, other lines between
+#: each two and this many lines apart on average (a page may end a chapter half empty).
+MIN_PAGE_NUMBERS = 3
+MIN_LINES_PER_PAGE = 10
+
+
+def _page_numbers(text: str, lines: list[Span]) -> list[Span]:
+    """A paginated text's page numbers (groff's page-numbered output, man-db's manual: "2"
+    alone, centred, between blank lines): lines of a number alone, standing apart, that
+    count 1, 2, 3... through the text a page apart. A numbered list counts on line by line."""
+    numbers = [
+        (i, int(text[s:e]))
+        for i, (s, e) in enumerate(lines)
+        if e - s <= 4 and text[s:e].isdigit() and _stands_apart(text, lines, i)
+    ]
+    chain: list[tuple[int, int]] = []
+    for at, number in numbers:
+        if chain and number == chain[-1][1] + 1 and at - chain[-1][0] > 1:
+            chain.append((at, number))
+        elif len(chain) < MIN_PAGE_NUMBERS:
+            chain = [(at, number)]
+    if len(chain) < MIN_PAGE_NUMBERS:
+        return []
+    spread = (chain[-1][0] - chain[0][0]) / (len(chain) - 1)
+    return [lines[i] for i, _ in chain] if spread >= MIN_LINES_PER_PAGE else []
+
+
+def _stands_apart(text: str, lines: list[Span], i: int) -> bool:
+    """Is line i between blank lines (or at an end of the text)?"""
+    before = i == 0 or text.count("\n", lines[i - 1][1], lines[i][0]) >= 2
+    after = i + 1 == len(lines) or text.count("\n", lines[i][1], lines[i + 1][0]) >= 2
+    return before and after
 
 
 def _related_tail(text: str, lines: list[Span]) -> list[Span]:

@@ -33,6 +33,12 @@ _MD_HEADING = re.compile(r"#{1,6}[ \t]+")
 #: ASCII marks that open markup, never a heading's words (quotes, brackets and symbols
 #: such as "🔥" still may).
 _MARKUP_OPENERS = frozenset(".:;,<>{}|\\/=+_~^`@$%&!?")
+#: A line ending with one of these words is a sentence running on into what follows (in a
+#: hard-wrapped text, a line standing alone above its example: "If a user's $MANPATH
+#: consists of or is determined as", "Choices for the alpha_mode are"), never a title.
+_OPEN_CLAUSE = re.compile(r"\s(?:the|a|an|as|is|are|of|to|and|or|by|with|that|from|be)$")
+#: Box-drawing characters: a row or rule of a table drawn in text ("│ │ /run/… │").
+_BOX_DRAWING = re.compile(r"[\u2500-\u257f]")
 #: A line of one repeated mark: an underline under a heading, or a rule between parts.
 _RULE = re.compile(r"([=\-~^*#+_.'\"`])\1{2,}")
 #: A text is hard-wrapped when nearly all its lines are at most this long...
@@ -124,7 +130,7 @@ def is_heading_line(line: str) -> bool:
         return False
     if not any(ch.isalpha() for ch in line) or line[0].islower():
         return False
-    if line[0] in _MARKUP_OPENERS:
+    if line[0] in _MARKUP_OPENERS or _BOX_DRAWING.match(line):
         return False  # markup, not words: ".. code-block:: shell", "<!-- -->", "{note}"
     if line.endswith("?"):
         return _title_case(line)
@@ -188,7 +194,8 @@ def _kind(text: str, lines: list[Span], i: int, wrapped: bool = False) -> str:
         return "item"
     if _NUMBERED.match(line) and (indented or not is_heading_line(line)):
         return "item"
-    if is_heading_line(line) and not (wrapped and _runs_on(text, lines, i)):
+    in_a_run = wrapped and (_runs_on(text, lines, i) or bool(_OPEN_CLAUSE.search(line)))
+    if is_heading_line(line) and not in_a_run:
         return "heading"
     if is_label_line(line) and i + 1 < len(lines):
         following = text[lines[i + 1][0] : lines[i + 1][1]]

@@ -28,7 +28,12 @@ from ingest.formats.html_chrome import Part, chrome_parts, link_share
 from ingest.formats.html_chrome_markup import markup_chrome
 from ingest.formats.html_fallback import fallback_parts
 from ingest.formats.html_recall import is_own_article, judged_paragraphs, with_missed_prose
-from ingest.formats.html_structure import manual_navigation, with_missed_blocks
+from ingest.formats.html_structure import (
+    is_generated_manual,
+    manual_index,
+    manual_navigation,
+    with_missed_blocks,
+)
 from ingest.headings import HeadingTrail
 from ingest.structure import is_label_line
 from ingest.text import squash
@@ -67,6 +72,7 @@ def read(raw: bytes, file: str, limits: Limits) -> Reading:
     marked = (
         dict(markup_chrome(tree, parts))
         | dict(manual_navigation(tree, parts))
+        | dict(manual_index(tree, parts))
         | dict(chrome_parts(parts))
     )
     text, blocks = _layout([_without_permalink(p) for p in parts], title, marked.keys())
@@ -174,8 +180,12 @@ def _main_parts(
     if sum(len(part.text) for part in parts) < SHORT_PAGE_CHARS:
         parts, title = _extract(tree, limits, 1)
     paragraphs = judged_paragraphs(tree)
-    parts = with_missed_blocks(with_missed_prose(parts, paragraphs, tree, title), tree)
-    return parts, title, tree, paragraphs
+    if is_generated_manual(tree):
+        # the markup's blocks, in the page's order, put back what trafilatura dropped;
+        # jusText's guesses (placed by long anchors only) would file a manual's references
+        # under its index, whose short "Appendix F References" anchors nothing
+        return with_missed_blocks(parts, tree), title, tree, paragraphs
+    return with_missed_prose(parts, paragraphs, tree, title), title, tree, paragraphs
 
 
 def _parsed(raw: bytes, limits: Limits):

@@ -40,6 +40,8 @@ class Paragraph:
     link_density: float
     #: Inside a <pre>: code, whose words jusText runs together ("deffunc1(a,b)").
     in_code: bool = False
+    #: A list item's text (its <li>, or the first <p> in it): it comes back as an item.
+    in_item: bool = False
 
 
 def page_paragraphs(tree, stoplist: frozenset[str]) -> list[Paragraph]:
@@ -58,9 +60,15 @@ def page_paragraphs(tree, stoplist: frozenset[str]) -> list[Paragraph]:
             p.class_type == "good",
             p.links_density(),
             "pre" in p.dom_path.split("."),
+            _is_item(p.dom_path),
         )
         for p in found
     ]
+
+
+def _is_item(dom_path: str) -> bool:
+    """Whether a paragraph at `dom_path` ("html.body.ul.li", "…li.p") is a list item's."""
+    return dom_path.rsplit(".", 1)[-1] == "li" or dom_path.endswith(".li.p")
 
 
 class _Cut(JustextParagraph):

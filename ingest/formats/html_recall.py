@@ -73,7 +73,7 @@ def with_missed_prose(
         if i in anchors:
             continue
         if _is_missed_prose(paragraph, joined):
-            missed = Part("paragraph", paragraph.text, paragraph.link_density)
+            missed = _missed_part(paragraph)
         elif _is_missed_ingredient(paragraph.text, ingredients, joined, listed):
             listed.add(paragraph.text)  # a page shows its list twice (tabs, print view)
             missed = Part("item", "- " + paragraph.text, paragraph.link_density)
@@ -153,6 +153,14 @@ class _Text:
 
     def __contains__(self, piece: str) -> bool:
         return self.find(piece) >= 0
+
+
+def _missed_part(paragraph: Paragraph) -> Part:
+    """A missed paragraph as a part: a list item keeps its "- " (R's manual lists the kinds
+    of object; three of four items came back as paragraphs beside one kept as an item)."""
+    if paragraph.in_item:
+        return Part("item", "- " + paragraph.text, paragraph.link_density)
+    return Part("paragraph", paragraph.text, paragraph.link_density)
 
 
 def _is_missed_prose(paragraph: Paragraph, joined: _Text) -> bool:

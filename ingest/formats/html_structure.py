@@ -18,6 +18,7 @@ from __future__ import annotations
 import bisect
 import logging
 import re
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -107,7 +108,7 @@ def with_missed_blocks(parts: list[Part], tree) -> list[Part]:
     are missing from them, each after the part holding the block before it; a part that
     is a `<pre>` run onto one line (trafilatura's code inside a list item) gets its lines
     back, and a table read cell by cell its rows."""
-    if not parts or tree is None or not _is_generated_manual(tree):
+    if not parts or tree is None or not is_generated_manual(tree):
         return parts
     region = _main_region(tree)
     if region is None:
@@ -129,14 +130,17 @@ class _Lineup:
         self.relined: dict[int, Part] = {}  # part index -> the block that replaces it
         self.dropped: set[int] = set()  # parts a replacement took in
         self.pending: list[MarkupBlock] = []  # missing since the last block found
+        self.seen: Counter[str] = Counter()  # the page's blocks placed so far, by text
+        self.rows_in: dict[int, list[Part]] = {}  # part index -> table rows found run into it
         self.cursor, self.holder = 0, -1  # -1: before the first part
 
     def place(self, block: MarkupBlock, after: MarkupBlock | None) -> None:
         """Find `block` (followed by `after`) in the text from the last one found on, or
         hold it as missing."""
         span = self._match(block, after)
+        earlier, self.seen[block.key] = self.seen[block.key], self.seen[block.key] + 1
         if span is None:
-            if not self.text.kept_elsewhere(block.key):
+            if not self.text.kept_elsewhere(block.key, earlier):
                 self.pending.append(block)
             return
         self.inserts.setdefault(self.holder, []).extend(self._missing())
@@ -156,8 +160,19 @@ class _Lineup:
             self.dropped.update(cells[1:])
             return cells[-1], text.starts[cells[-1]] + len(text.pieces[cells[-1]])
         if block.part.kind == "table" and (end := text.row_end(block.key, self.cursor)) >= 0:
+            self.rows_in.setdefault(text.part_at(end - 1), []).append(block.part)
             return text.part_at(end - 1), end  # the row laid out otherwise (cells glued)
         return None
+
+    def _tables_run_together(self) -> None:
+        """A part that is, whole, a table's rows run into one paragraph (the loose cells of
+        a table trafilatura left in a quote: "Family name Link functions binomial logit ,
+        probit…") is read as those rows ("binomial | logit, probit, log, cloglog")."""
+        for i, rows in self.rows_in.items():
+            part = self.source[i]
+            whole = _compact(part.text) == _compact("".join(row.text for row in rows))
+            if part.kind != "table" and len(rows) > 1 and whole and i not in self.relined:
+                self.relined[i] = Part("table", "\n".join(row.text for row in rows))
 
     def _missing(self) -> list[Part]:
         """The pending blocks' parts; emptied."""
@@ -169,6 +184,7 @@ class _Lineup:
         if self.holder < 0:  # nothing of the region was kept: it is not the article
             return self.source
         self.inserts.setdefault(self.holder, []).extend(self._missing())  # footnotes
+        self._tables_run_together()
         log.debug("added %d blocks of the main region", sum(map(len, self.inserts.values())))
         out = list(self.inserts.get(-1, ()))
         for i, part in enumerate(self.source):
@@ -208,7 +224,7 @@ def manual_navigation(tree, parts: Sequence[Part]) -> list[tuple[int, str]]:
     """(index, "navigation links") of each part that is, whole, one of a generated manual's
     navigation boxes: Texinfo's "Next: Licensing, Previous: ..., Up: ... [Contents]" line
     above every section, which trafilatura keeps as a paragraph of the section."""
-    if tree is None or not parts or not _is_generated_manual(tree):
+    if tree is None or not parts or not is_generated_manual(tree):
         return []
     boxes = {
         squash(element.text_content())
@@ -221,7 +237,53 @@ def manual_navigation(tree, parts: Sequence[Part]) -> list[tuple[int, str]]:
     return [(i, "navigation links") for i, part in enumerate(parts) if squash(part.text) in boxes]
 
 
-def _is_generated_manual(tree) -> bool:
+#: A back-of-book index as generators mark it: Texinfo's tables ("index-cp", "index-fn",
+#: newer "cp-entries-printindex") and their "Jump to: A B C" rows, DocBook's div.index
+#: (never "indexterm", DocBook's anchors inside prose).
+_INDEX_CLASS = re.compile(
+    r"index-[a-z]{2}|(?:[a-z]{2}-)?(?:entries-|letters-header-)?printindex|index"
+)
+_SUMMARY_LETTER = ".//a[contains(concat(' ', normalize-space(@class), ' '), ' summary-letter ')]"
+_INDEX_ELEMENTS = (
+    "//*[@class][self::table or self::div or self::dl]",
+    "//tr[" + _SUMMARY_LETTER + "]",
+)
+
+
+def manual_index(tree, parts: Sequence[Part]) -> list[tuple[int, str]]:
+    """(index, "back-of-book index") of each part of a generated manual that is, whole, rows
+    of its index ("Missing values: | Variations on read.table", a letter "M"): quoted, an
+    index entry answers nothing, and "What does read.table do with missing values?" quoted
+    R-data.html's concept index beside the section it points to."""
+    if tree is None or not parts or not is_generated_manual(tree):
+        return []
+    rows: set[str] = set()
+    for element in (e for path in _INDEX_ELEMENTS for e in tree.xpath(path)):
+        if element.tag == "tr" or any(
+            _INDEX_CLASS.fullmatch(name) for name in (element.get("class") or "").split()
+        ):
+            rows.update(_row_texts(element))
+    rows.discard("")
+    return [
+        (i, "back-of-book index")
+        for i, part in enumerate(parts)
+        if rows and all(squash(line) in rows for line in part.text.split("\n") if line.strip())
+    ]
+
+
+def _row_texts(element) -> Iterator[str]:
+    """Each row of an index element as the reader lays it out (cells joined by " | "), and
+    each cell and entry alone."""
+    for row in element.iter("tr", "dt", "dd", "li"):
+        cells = [squash(c.text_content()) for c in row if c.tag in ("td", "th")]
+        if cells:
+            yield " | ".join(c for c in cells if c)
+            yield from cells
+        else:
+            yield squash(row.text_content())
+
+
+def is_generated_manual(tree) -> bool:
     """Whether a documentation generator wrote the page: there, the main region holds the
     manual and nothing the markup does not name as navigation. On a page a CMS built,
     what trafilatura drops inside the article is mostly chrome (teasers, captions, shop
@@ -293,7 +355,17 @@ def _walk(element: Any, pieces: list[str]) -> Iterator[tuple[Any, str]]:
 
 
 def _is_navigation(element) -> bool:
-    return not _SKIPPED_CLASSES.isdisjoint((element.get("class") or "").split())
+    """Navigation, or a back-of-book index: never the article's blocks (an index row "!"
+    or "c: | Concatenating lists", looked for near the last block found, matches words of
+    the references after it and files them under the index)."""
+    names = (element.get("class") or "").split()
+    return not _SKIPPED_CLASSES.isdisjoint(names) or _is_index(element, names)
+
+
+def _is_index(element, names: Sequence[str]) -> bool:
+    if element.tag == "tr":
+        return bool(element.xpath(_SUMMARY_LETTER))
+    return any(_INDEX_CLASS.fullmatch(name) for name in names)
 
 
 def _compact(text: str) -> str:
@@ -319,7 +391,7 @@ class _Text:
             self.starts.append(offset)
             offset += len(piece) + 1
         self.pieces = list(texts)
-        self._whole = {piece.removeprefix("- ") for piece in texts}
+        self._whole = Counter(piece.removeprefix("- ") for piece in texts)
         self.text = " ".join(texts)
         self._compact = _compact(self.text)
         self._openings: dict[str, list[int]] = {}
@@ -330,17 +402,18 @@ class _Text:
     def part_at(self, at: int) -> int:
         return bisect.bisect_right(self.starts, at) - 1
 
-    def kept_elsewhere(self, piece: str) -> bool:
+    def kept_elsewhere(self, piece: str, earlier: int = 0) -> bool:
         """Whether `piece` is in the text out of order (neither missing nor a landmark): a
         long one anywhere, a table row anywhere with its cells spaced any way or one a part
         (trafilatura moves a table, or drops what lies before it), a short one ("Changed in
-        version 3.4:") as a part of its own;
+        version 3.4:") as a part of its own, once more than the page showed it before
+        (trafilatura drops a repeat: R-intro's second "q()" and "Clean up again.");
         "Save" inside "Save the current window" is another block's words."""
         if " | " in piece:  # a table row, however its cells were spaced or split up
             return _compact(piece) in self._compact
         if len(piece) >= MIN_ANCHOR_CHARS:
             return piece in self.text
-        return piece in self._whole
+        return self._whole[piece] > earlier
 
     def row_end(self, row: str, start: int) -> int:
         """Where a table row whose cells are in the text near `start`, in order, however

@@ -12,8 +12,9 @@ Pages are read in a sandboxed child (`pdf_sandbox`). Then, from the page texts:
 - paragraphs are rebuilt from the hard-wrapped lines: a line ends a paragraph when it
   stops short of the page's usual line width and the next line does not go on in
   lowercase, or when a heading or list item follows;
-- footnotes (`pdf_footnotes`) are paragraphs of their own, written out before the page's
-  last paragraph when that one runs on to the next page, so it is never cut by a note.
+- footnotes (`pdf_footnotes`) are blocks of their own (kind "note", each a passage alone),
+  written out before the page's last paragraph when that one runs on to the next page, so
+  it is never cut by a note.
 
 Every line keeps its characters; only whole lines move, so quotes are exact slices of
 `Reading.text`, and `page_starts` gives each quote its page.
@@ -350,8 +351,8 @@ def _blocks(
     placed: list[tuple[_Line, int]], title: str | None, widths: dict[int, int]
 ) -> list[Block]:
     """Headings as they were marked; body lines joined into paragraphs and list items; each
-    footnote a paragraph of its own. Every block carries its section and heading path (a
-    bookmark that names the document's title opens no section of it)."""
+    footnote a block of its own (kind "note"). Every block carries its section and heading
+    path (a bookmark that names the document's title opens no section of it)."""
     blocks: list[Block] = []
     section = title or ""
     trail = HeadingTrail()
@@ -374,7 +375,7 @@ def _blocks(
             if previous and previous.role == "footnote" and not line.opens_note:
                 blocks[-1] = dataclasses.replace(blocks[-1], end=end)
             else:
-                blocks.append(Block(start, end, "paragraph", section, headings=trail.path))
+                blocks.append(Block(start, end, "note", section, headings=trail.path))
         elif previous and previous.role == "body" and _joins(blocks[-1], previous, line, widths):
             blocks[-1] = dataclasses.replace(blocks[-1], end=end)
         else:

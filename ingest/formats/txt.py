@@ -3,7 +3,8 @@
 Also the decoding every text format shares: utf-8 (BOM dropped), UTF-16/32 (by byte-order
 mark, or by the zero bytes of ASCII text without one), else cp1252 or latin-1; binary data
 is refused. A text formatted for a terminal (a manual page's overstrikes and ANSI escapes)
-loses that formatting first (`ingest.formats.terminal`); nothing else changes.
+loses that formatting first (`ingest.formats.terminal`); nothing else changes. A manual
+page's structure comes from its indentation (`ingest.formats.manpage`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 
 from index.errors import UnreadableFileError
 from ingest.clean import EMPTY_BYLINE
-from ingest.formats import terminal
+from ingest.formats import manpage, terminal
 from ingest.formats.base import Format, Limits, Reading
 from ingest.structure import heading_text, is_heading_line
 
@@ -50,9 +51,18 @@ _HTML_START = re.compile(rb"^\s*(<!doctype\s+html|<html[\s>])", re.IGNORECASE)
 
 def read(raw: bytes, file: str, limits: Limits) -> Reading:
     """Plain text: decoded verbatim (less terminal formatting); the title is the first line
-    if it looks like one."""
+    if it looks like one. A manual page saved as text is read by its layout (`manpage`)."""
     text, notes = decode_terminal_text(raw, file)
-    return Reading(text=text, title=first_line_title(text), notes=notes)
+    page = manpage.read_layout(text)
+    if page is None:
+        return Reading(text=text, title=first_line_title(text), notes=notes)
+    return Reading(
+        text=text,
+        title=page.title or first_line_title(text),
+        blocks=page.blocks,
+        boilerplate=page.furniture,
+        notes=(*notes, manpage.NOTE),
+    )
 
 
 def decode_terminal_text(raw: bytes, file: str) -> tuple[str, tuple[str, ...]]:

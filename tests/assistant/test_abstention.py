@@ -155,3 +155,41 @@ def test_a_variable_the_corpus_does_not_name_is_never_mentioned(systemd_assistan
     named = systemd_assistant.answer("What does SYSTEMD_LOG_LEVEL do?")
     assert not named.abstained
     assert any("SYSTEMD_LOG_LEVEL" in quote.text for quote in named.quotes)
+
+
+@pytest.fixture(scope="module")
+def beside_debian_faq(tmp_path_factory: pytest.TempPathFactory, shipped_corpus: Path, embedder):
+    """The shipped articles beside the Debian FAQ (tests/data/text/README.md), whose
+    release names mention "Andy's pet dog"."""
+    from assistant.answer import Assistant
+    from ingest.pipeline import build_index
+
+    corpus = tmp_path_factory.mktemp("beside-debian-faq")
+    for path in shipped_corpus.iterdir():
+        shutil.copy2(path, corpus / path.name)
+    shutil.copy2(Path(__file__).parents[1] / "data" / "text" / "debian-faq.en.txt.gz", corpus)
+    index_dir = tmp_path_factory.mktemp("beside-debian-faq-index")
+    build_index(corpus, index_dir, embedder)
+    return Assistant(index_dir, embedder=embedder)
+
+
+@pytest.mark.parametrize(
+    "question", ["How do I make my dog miss me?", "How do I make my dog miss me when I'm at work?"]
+)
+def test_a_word_only_another_subject_mentions_is_never_mentioned_by_the_answering_one(
+    beside_debian_faq, question: str
+) -> None:
+    """The articles answer "miss me"; "dog" is the Debian FAQ's, not theirs. Looked for in
+    the whole folder, the word was known, and the romance quotes were shown."""
+    answer = beside_debian_faq.answer(question)
+    assert answer.abstained and answer.abstention.never_mentioned == ("dog",)
+    assert "These articles never mention: dog." in answer.notice
+
+
+def test_beside_the_debian_faq_both_subjects_still_answer(beside_debian_faq) -> None:
+    assert not beside_debian_faq.answer(
+        "How do I make him miss me without playing games?"
+    ).abstained
+    assert not beside_debian_faq.answer(
+        "How do I find out which package a file belongs to?"
+    ).abstained

@@ -410,6 +410,23 @@ def test_a_warning_and_a_no_guarantee_count_in_any_document_as_warnings_of_their
     assert not any(caveats_module.applies_to_document(c) for c in found)
 
 
+def test_an_option_named_warnings_is_no_caution_section():
+    """man(1) saved as text (tests/data/manpage/man.1.txt): its option "--warnings[=warnings]"
+    is a section since man pages are read by their layout, and "Enable warnings from
+    groff." was a caveat, as was every block under it. A heading that names a caution in
+    prose still makes one."""
+    folder = Path(__file__).parents[1] / "data" / "manpage"
+    loaded = read_file(folder / "man.1.txt", folder)
+    blocks = document_blocks(loaded)
+    assert any("--warnings" in b.section for b in blocks)
+    found = find_caveats(loaded.document, ruled=apply_rules(loaded.document, blocks))
+    assert not any("groff" in c.text for c in found), [c.text for c in found]
+    for heading in ("Warnings", "A word of caution", "Safety first"):
+        text = f"# Tool\n\n## {heading}\n\nThe tool deletes files it does not recognise."
+        (caution,) = find_caveats(Document("t", "t.md", "Tool", text, "0"))
+        assert caution.kind == "warning"
+
+
 def test_what_limits_a_whole_document_is_told_from_a_local_warning(corpus_docs, embed):
     shipped = [c for doc in corpus_docs.values() for c in find_caveats(doc, embed)]
     assert all(caveats_module.applies_to_document(c) for c in shipped)

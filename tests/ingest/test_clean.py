@@ -162,3 +162,37 @@ class TestTableOfContents:
         line, and its printed contents list them, yet its pages are no table of contents:
         a table's lines are mostly titles (36 lines of the chapter were marked without it)."""
         assert self._contents(self.DATA / "pdf" / "r-faq-contents-and-chapter-7.pdf") == []
+
+
+class TestWrappedManuals:
+    """A hard-wrapped manual repeats a wrapped line where it says the same thing twice
+    (man-db's manual, tests/data/terminal/README.md): that line is part of a sentence."""
+
+    MANUAL = Path(__file__).resolve().parents[1] / "data" / "terminal" / "man-db"
+
+    def test_a_line_repeated_inside_a_wrapped_paragraph_is_kept(self):
+        doc = read_file(self.MANUAL / "man-db-manual.txt.gz", self.MANUAL).document
+        line = "To  use  the  man-db  utilities  in this mode, supply the options `--dis-"
+        starts = [i for i in range(len(doc.text)) if doc.text.startswith(line, i)]
+        assert len(starts) == 2
+        for start in starts:
+            assert not any(s < start + len(line) and start < e for s, e in doc.boilerplate)
+
+    def test_a_paragraph_repeated_whole_in_a_wrapped_text_is_still_marked(self):
+        filler = "\n".join(
+            f"Line {n} of a wrapped paragraph that runs on and on" for n in range(30)
+        )
+        promo = "Join our circle for weekly letters about\nslow, kind and honest relationships."
+        text = f"{filler}\n\n{promo}\n\n{filler.replace('Line', 'Row')}\n\n{promo}\n"
+        assert _marked(mark_boilerplate(_doc(text))) == [promo, promo]
+
+    def test_the_page_numbers_of_a_paginated_text_are_marked(self):
+        doc = read_file(self.MANUAL / "man-db-manual.txt.gz", self.MANUAL).document
+        numbers = [r for r in find_boilerplate(doc) if r[2] == "page number"]
+        assert [doc.text[s:e] for s, e, _ in numbers] == [str(n) for n in range(1, 27)]
+        lines = [ln.strip() for p in blocks(doc) for ln in doc.text[p.start : p.end].splitlines()]
+        assert not any(line.isdigit() for line in lines if line)
+
+    def test_numbers_counting_line_by_line_are_a_list_not_page_numbers(self):
+        text = "Steps\n\n1\n\nMix.\n\n2\n\nBake.\n\n3\n\nServe.\n"
+        assert not [r for r in find_boilerplate(_doc(text)) if r[2] == "page number"]

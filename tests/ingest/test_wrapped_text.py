@@ -96,6 +96,8 @@ def test_paragraphs_and_list_items_keep_their_wrapped_lines():
         ("(Optional) Settings", True),
         ("🔥 Strong Conclusion: Why Leaving Makes Them Stay", True),  # a shipped heading
         ("3) Why Over-Availability Reduces Attraction", True),
+        ("│ │ /run/systemd/systemd/). │ │", False),  # a row of a table drawn by tbl
+        ("├──────────────┼──────────────┤", False),
     ],
 )
 def test_a_line_of_markup_is_no_heading(line: str, heading: bool):
@@ -118,3 +120,15 @@ def test_the_real_wrapped_texts_are_taken_for_wrapped_text():
     for path in (TRIGGERS, TXTVSBIN):
         document = read_file(path, path.parent).document
         assert hard_wrapped(document.text, _content_lines(document))
+
+
+def test_a_sentence_standing_alone_above_its_example_is_no_heading():
+    """man-db's manual: "If a user's $MANPATH consists of or is determined as", then the
+    path on a line of its own, was a section title."""
+    manual = DATA / "terminal" / "man-db" / "man-db-manual.txt.gz"
+    doc, found = _read(manual)
+    line = "If a user's $MANPATH consists of or is determined as"
+    assert line in doc.text
+    holding = [b for b in found if line in doc.text[b.start : b.end]]
+    assert holding and holding[0].kind != "heading"
+    assert all(b.section != line for b in found)

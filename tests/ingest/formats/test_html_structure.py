@@ -175,3 +175,44 @@ def test_nothing_is_put_back_twice(name):
         if text.count(f" {b.text} ") > page.count(f" {b.text} ")
     ]
     assert not doubled
+
+
+def test_a_manuals_index_is_never_quoted_and_what_follows_it_keeps_its_sections(counter):
+    """R-data.html: "What does read.table do with missing values?" quoted the concept index
+    ("Missing values: | Variations on read.table"), and the references and footnotes after
+    the indexes, matched by index rows near them, were filed under "Concept index"."""
+    passages = _passages("r-data.html", counter)
+    assert not [p for p in passages if "index" in p.section.lower()]
+    assert not [p for p in passages if "Missing values: | " in p.text or "Jump to:" in p.text]
+    books = next(p for p in passages if "The Practical SQL Handbook" in p.text)
+    assert books.section == "Appendix A References"
+    surrogate = next(p for p in passages if "use of surrogate pairs is very rare" in p.text)
+    assert "Footnotes" in surrogate.headings
+
+
+def test_a_list_item_trafilatura_dropped_comes_back_as_an_item():
+    loaded = _read("r-data.html")
+    kinds = {text: kind for kind, text, _ in _blocks(loaded)}
+    item = "- Concurrent access from multiple clients running on multiple hosts"
+    found = [text for text in kinds if text.startswith(item)]
+    assert found and kinds[found[0]] == "item"
+
+
+def test_a_short_block_the_page_repeats_comes_back_each_time():
+    """trafilatura drops a paragraph it has seen before: R-data.html's second "Some simple
+    examples are" (above the examples of reading from connections) was lost, as it was
+    "kept" at its first place."""
+    text = _read("r-data.html").document.text
+    assert text.count("Some simple examples are") == 2
+    second = text.index("Some simple examples are", text.index("Some simple examples are") + 1)
+    assert text.index('readLines("ex.data")') > second > text.index("read.table.")
+
+
+def test_a_table_run_together_into_one_paragraph_is_read_row_by_row():
+    """R FAQ 2.6's table of Linux builds: trafilatura left its cells loose in a quote, read
+    as "CPU Versions Provider Debian i386/amd64 squeeze/wheezy Johannes Ranke armel…"."""
+    loaded = _read("r-faq.html")
+    text = loaded.document.text
+    assert "Debian | i386/amd64 | squeeze/wheezy | Johannes Ranke\narmel | wheezy" in text
+    table = next(b for b in loaded.blocks if text[b.start : b.end].startswith("CPU | Versions"))
+    assert table.kind == "table"

@@ -155,3 +155,18 @@ def test_the_type_agrees_with_what_the_reader_found(tmp_path):
     assert {page + 1 for page, _ in typeset} == set(NOTES_BY_PAGE)
     result = score(R_ADMIN, tmp_path)
     assert (result.notes, result.found, result.inside, result.reported) == (14, 14, 0, 14)
+
+
+def test_a_note_is_a_passage_of_its_own_never_between_paragraphs(r_admin):
+    """R-intro.pdf quoted "…specified explicitly.\\n2 Note that tapply() also works…\\nSometimes
+    the levels…": a note set at a page's foot, packed with the paragraphs around it."""
+    from ingest.analyze import analyze
+    from ingest.inspect import TokenCounter
+
+    text = r_admin.document.text
+    passages = analyze(r_admin, TokenCounter().span_counter(text)).passages
+    notes = [body for _, _, body in _notes(r_admin)]
+    for passage in passages:
+        holding = [body for body in notes if body in passage.text]
+        assert not holding or passage.text.strip() in ("\n\n".join(holding), *holding)
+    assert all(any(body in p.text for p in passages) for body in notes)
