@@ -230,15 +230,15 @@ def _generic_verb_forms() -> frozenset[str]:
 def unknown_terms(
     question: str, loaded: LoadedIndex, within: np.ndarray | None = None
 ) -> tuple[list[str], list[str]]:
-    """The key words the corpus (its passages `within`, when given: the subject answering)
-    never mentions, and those it mentions only in lists of sources (a bibliography line
-    says nothing about what its author says)."""
+    """The key words the corpus (its passages `within`, a mask over passage ids, when
+    given: the subject answering) never mentions, and those it mentions only in lists of
+    sources (a bibliography line says nothing about what its author says)."""
     lexical = loaded.lexical
     never, sources_only = [], []
     for word in key_terms(question):
         rows = lexical.rows_with(word)
         if within is not None:
-            rows = rows[np.isin(rows, within)]
+            rows = rows[within[rows]]
         if rows.size == 0:
             never.append(word)
         elif _only_in_citations(word, loaded, rows):
@@ -259,7 +259,8 @@ def uncovered(
     "spouse" is missing from a corpus about husbands but covered (0.41); "dog" is not
     (0.14). Only the words no synonym covers are encoded. A name joined by underscores
     is never covered: a variable the corpus does not name has no synonym, and its vector
-    is near every passage about its neighbours ("systemd_pager" beside SYSTEMD_LOG_LEVEL)."""
+    is near every passage about its neighbours ("systemd_pager" beside SYSTEMD_LOG_LEVEL).
+    With `within` (a mask over passage ids), only those passages are searched."""
     names = [w for w in words if "_" in w.strip("_")]
     thesaurus = synonyms.load() if thesaurus is None else thesaurus
     quoted = set().union(*LexicalIndex.tokenize(list(quotes))) if quotes else set()
@@ -267,7 +268,8 @@ def uncovered(
     if not words:
         return names
     vectors = np.asarray(embedder.encode(list(words)), dtype=np.float32)
-    closest = [_nearest_cosine(searcher, vector, within) for vector in vectors]
+    subset = None if within is None else np.flatnonzero(within)
+    closest = [_nearest_cosine(searcher, vector, subset) for vector in vectors]
     return [*names, *(w for w, c in zip(words, closest, strict=True) if c < COVERED)]
 
 

@@ -212,14 +212,16 @@ class Assistant:
         )
 
     def _subject_passages(self, judges: _Judges, hits: Hits) -> np.ndarray | None:
-        """The passages of the subject the question is judged by (`_threshold_for`), when
-        it has at least abstention.SUBJECT_PASSAGES of them; else None (the whole corpus)."""
+        """Which passages belong to the subject the question is judged by (`_threshold_for`,
+        a mask over passage ids), when it has at least abstention.SUBJECT_PASSAGES of
+        them; else None (the whole corpus)."""
         if judges.thresholds is None or judges.groups is None or not len(hits):
             return None
         row = int(np.argmax(hits.semantic - judges.thresholds[hits.ids]))
         group = judges.groups[int(hits.ids[row])]
-        members = np.flatnonzero(judges.groups == group)
-        return members if group >= 0 and members.size >= abstention.SUBJECT_PASSAGES else None
+        members = judges.groups == group
+        enough = np.count_nonzero(members) >= abstention.SUBJECT_PASSAGES
+        return members if group >= 0 and enough else None
 
     def _abstention(
         self,
@@ -361,7 +363,8 @@ def _by_subject(
     groups, else None and None."""
     if not calibration.groups:
         return None, None
-    return calibration.passage_thresholds(loaded), calibration.passage_groups(loaded)
+    groups = calibration.passage_groups(loaded)  # mapped once: both read it
+    return calibration.thresholds_of(groups), groups
 
 
 def _manipulation_notice(leading: Sequence[CaveatQuote]) -> str:

@@ -76,12 +76,16 @@ class Calibration:
     def passage_thresholds(self, loaded: LoadedIndex) -> np.ndarray:
         """The threshold of each passage of `loaded`: its document's group's, or the one
         threshold for a document in no group (one newer than this calibration)."""
-        by_group = np.asarray([*self.group_thresholds, self.threshold], dtype=np.float32)
-        return by_group[_group_of_passages(loaded, self.groups, unknown=-1)]
+        return self.thresholds_of(self.passage_groups(loaded))
 
     def passage_groups(self, loaded: LoadedIndex) -> np.ndarray:
         """The subject group of each passage of `loaded` (-1: a document in no group)."""
         return _group_of_passages(loaded, self.groups, unknown=-1)
+
+    def thresholds_of(self, groups: np.ndarray) -> np.ndarray:
+        """The threshold of each of these group numbers (-1: the one threshold)."""
+        by_group = np.asarray([*self.group_thresholds, self.threshold], dtype=np.float32)
+        return by_group[groups]
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
