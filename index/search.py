@@ -10,6 +10,7 @@ can abstain on weak matches, and the row of its best sentence, to highlight it.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
@@ -17,6 +18,7 @@ from typing import Any, Literal, Protocol
 import numpy as np
 
 from index.loaded import LoadedIndex
+from index.textfold import fold
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +37,15 @@ CANDIDATES = 50
 #: cosine to its other edition's is 0.99), and is not a hit. Distinct passages stay below
 #: 0.88 (the shipped articles, Python's pages, R's FAQ, the articles beside 8 manuals).
 SAME_PASSAGE = 0.95
+#: A passage this much of whose text (its 5-word runs) better hits already show is shown
+#: already: the PDF and HTML editions of one manual are cut into passages at different
+#: places, so a passage of one edition is half of one passage of the other and half of the
+#: next, at cosines down to 0.5 ("R is a system for statistical computation..." of R's FAQ).
+#: Passages of different documents share at most 0.2 of their runs in the shipped
+#: articles, the Python pages, 27 web pages and the articles beside 8 manuals.
+SAME_TEXT = 0.5
+#: Words in a run: long enough that two texts share one only by quoting each other.
+RUN_WORDS = 5
 
 
 class QueryEncoder(Protocol):
@@ -216,20 +227,28 @@ class HybridSearcher:
         self, ids: np.ndarray, vectors: np.ndarray, fused: np.ndarray, order: np.ndarray, k: int
     ) -> np.ndarray:
         """The first `k` rows of `order` that are not the same passage as a better row
-        (SAME_PASSAGE). Of two copies scored alike, the one of the shorter document name
-        stays: "page (1).html" is the second save of "page.html"."""
+        (SAME_PASSAGE) nor text the better rows already show (SAME_TEXT). Of two copies
+        scored alike, the one of the shorter document name stays: "page (1).html" is the
+        second save of "page.html"."""
         kept: list[int] = []
+        shown: set[tuple[str, ...]] = set()
         for row in order.tolist():
             likeness = vectors[kept] @ vectors[row] if kept else np.zeros(0)
             same = int(np.argmax(likeness)) if likeness.size else -1
-            if same < 0 or likeness[same] < SAME_PASSAGE:
-                kept.append(row)
-                if len(kept) == k:
-                    break
-            elif abs(float(fused[row] - fused[kept[same]])) < 1e-6 and self._named_first(
-                ids[row], ids[kept[same]]
-            ):
-                kept[same] = row
+            if same >= 0 and likeness[same] >= SAME_PASSAGE:
+                if abs(float(fused[row] - fused[kept[same]])) < 1e-6 and self._named_first(
+                    ids[row], ids[kept[same]]
+                ):
+                    kept[same] = row  # the copies' runs are the same: `shown` holds
+                continue
+            [passage] = self.loaded.passages([int(ids[row])])
+            runs = word_runs(passage.text)
+            if runs and len(runs & shown) >= SAME_TEXT * len(runs):
+                continue
+            kept.append(row)
+            shown |= runs
+            if len(kept) == k:
+                break
         return np.asarray(kept, dtype=np.int64)
 
     def _named_first(self, one: int, other: int) -> bool:
@@ -247,3 +266,13 @@ class HybridSearcher:
             by_words = ids[np.lexsort((ids, -lexical))][: int(np.count_nonzero(lexical > 0))]
             return rrf_scores([by_meaning, by_words], ids)
         return self.dense_weight * semantic + (1.0 - self.dense_weight) * lexical
+
+
+def word_runs(text: str) -> set[tuple[str, ...]]:
+    """The runs of RUN_WORDS consecutive words of `text`, folded (case, ligatures, words
+    hyphenated at line ends), by which two editions of one text are told alike."""
+    words = _RUN_WORD.findall(fold(text).lower())
+    return {tuple(words[i : i + RUN_WORDS]) for i in range(len(words) - RUN_WORDS + 1)}
+
+
+_RUN_WORD = re.compile(r"[^\W_]+")
