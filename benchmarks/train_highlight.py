@@ -92,7 +92,8 @@ MORE_FAQS = frozenset(
 #: (`apt-get install` them before training; a page that is missing is left out).
 PACKAGES = (
     "python3.11-doc r-doc-html valgrind libxslt1-dev debian-faq sed lsof zlib1g-dev"
-    " xz-utils procps man-db ncurses-base vim-doc zsh-doc git-doc fetchmail sqlite3-doc"
+    " xz-utils procps man-db ncurses-base base-files vim-doc zsh-common git-doc fetchmail"
+    " sqlite3-doc"
 )
 SEED = 14
 #: Trees and their depth (the first size tried; 50-200 trees, depth 2-3 measured alike).
