@@ -225,11 +225,37 @@ def _with_the_neighbour_of_an_echo(
         and _may_stand_beside(text[spans[i][0] : spans[i][1]], before=i < echo)
     ]
     if not beside:
-        return unit
+        return _with_the_paragraph_it_introduces(text, spans, unit, opens, by_words)
     chosen = max(beside, key=lambda i: float(scores[i]))
     if not by_words and float(scores[chosen]) < float(scores[echo]) - ECHO_TIE:
         return unit
     return (min(echo, chosen), max(echo, chosen))
+
+
+#: Whether a one-sentence paragraph that echoes the question brings the first sentence
+#: of the next paragraph (the lab turns it off).
+LEAD_IN = True
+
+
+def _with_the_paragraph_it_introduces(
+    text: str, spans: Sequence[Span], unit: tuple[int, ...], opens: Sequence[bool], by_words: bool
+) -> tuple[int, ...]:
+    """`unit`, and the first sentence of the next paragraph when `unit` is an echo of the
+    question's words that is a paragraph of its own: such a paragraph leads in to the
+    next. "The very first article about Python was written in 1991 and is now quite
+    outdated." stands alone before the citation it introduces ("Guido van Rossum and Jelke
+    de Boer, “Interactively Testing Remote Servers Using the Python Programming
+    Language”..."); "There are probably millions of users, though it's difficult to obtain
+    an exact count." before the reason ("Python is available for free download, so there
+    are no sales figures..."). A list item is no lead-in: the next item is its sibling."""
+    echo = unit[0]
+    nxt = echo + 1
+    if not (LEAD_IN and by_words and nxt < len(spans) and opens[nxt]):
+        return unit
+    if _is_item(text, spans[echo]) or _is_item(text, spans[nxt]):
+        return unit
+    sentence = text[spans[nxt][0] : spans[nxt][1]]
+    return unit if not _may_stand_beside(sentence, before=False) else (echo, nxt)
 
 
 def _may_stand_beside(sentence: str, before: bool) -> bool:

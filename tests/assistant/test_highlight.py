@@ -602,3 +602,43 @@ def test_the_cause_bonus_is_for_why_questions_and_sentences_that_give_a_cause() 
     [when] = highlight.cause_bonuses("When did he leave?", texts)
     assert why.tolist() == pytest.approx([highlight.CAUSE_WEIGHT, 0.0, highlight.CAUSE_WEIGHT])
     assert when.tolist() == [0.0, 0.0, 0.0]
+
+
+@pytest.mark.parametrize(
+    ("question", "echo", "answer"),
+    [
+        (
+            "What was the title of the very first paper written about Python?",
+            "The very first article about Python was written in 1991",
+            "Interactively Testing Remote Servers Using the Python Programming Language",
+        ),
+        (
+            "Why is it difficult to get an exact count of how many people use Python?",
+            "There are probably millions of users, though it’s difficult to obtain an exact count",
+            "Python is available for free download, so there are no sales figures",
+        ),
+    ],
+)
+def test_an_echo_that_is_a_paragraph_of_its_own_brings_the_next_paragraph(
+    python_docs_assistant: Assistant, question: str, echo: str, answer: str
+) -> None:
+    """Python's FAQ answers in a paragraph after a one-sentence paragraph that repeats
+    the question; with the neighbour sought in the echo's paragraph only, the highlight
+    stopped at the echo (`highlight.LEAD_IN` off)."""
+    quotes = python_docs_assistant.answer(question).quotes
+    quote = next(q for q in quotes if echo in q.text)
+    highlighted = quote.text[quote.highlight[0] : quote.highlight[1]]
+    assert echo in highlighted
+    assert answer in highlighted
+    assert len(highlight.sentence_spans(highlighted)) <= 2
+
+
+def test_a_lead_in_never_brings_a_heading_nor_joins_list_items() -> None:
+    weights = {token: 1.0 for token in highlight._tokens("the echo of the question")}
+    scores = np.asarray([0.9, 0.3])
+    for text, spans, expected in [
+        ("The echo of the question.\n\nThe answer follows here.", [(0, 25), (27, 51)], (0, 51)),
+        ("The echo of the question.\n\nA Heading\n\nThe answer.", [(0, 25), (27, 36)], (0, 25)),
+        ("- The echo of the question.\n\n- The next item here.", [(2, 27), (31, 50)], (2, 27)),
+    ]:
+        assert highlight._best_unit(text, spans, scores, weights) == expected, text
