@@ -231,7 +231,7 @@ class HybridSearcher:
         scored alike, the one of the shorter document name stays: "page (1).html" is the
         second save of "page.html"."""
         kept: list[int] = []
-        shown: set[tuple[str, ...]] = set()
+        shown: set[tuple[str, ...]] | None = None  # read once a second row is compared
         for row in order.tolist():
             likeness = vectors[kept] @ vectors[row] if kept else np.zeros(0)
             same = int(np.argmax(likeness)) if likeness.size else -1
@@ -239,17 +239,22 @@ class HybridSearcher:
                 if abs(float(fused[row] - fused[kept[same]])) < 1e-6 and self._named_first(
                     ids[row], ids[kept[same]]
                 ):
-                    kept[same] = row  # the copies' runs are the same: `shown` holds
+                    kept[same] = row  # a copy: its runs are the ones it replaces
                 continue
-            [passage] = self.loaded.passages([int(ids[row])])
-            runs = word_runs(passage.text)
-            if runs and len(runs & shown) >= SAME_TEXT * len(runs):
-                continue
+            if kept:
+                shown = self._runs(ids[kept[0]]) if shown is None else shown
+                runs = self._runs(ids[row])
+                if runs and len(runs & shown) >= SAME_TEXT * len(runs):
+                    continue
+                shown |= runs
             kept.append(row)
-            shown |= runs
             if len(kept) == k:
                 break
         return np.asarray(kept, dtype=np.int64)
+
+    def _runs(self, passage_id: int) -> set[tuple[str, ...]]:
+        [passage] = self.loaded.passages([int(passage_id)])
+        return word_runs(passage.text)
 
     def _named_first(self, one: int, other: int) -> bool:
         """Whether passage `one`'s document name is shorter than passage `other`'s."""

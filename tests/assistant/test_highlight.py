@@ -446,6 +446,12 @@ def python_docs_assistant(tmp_path_factory: pytest.TempPathFactory, embedder) ->
     return Assistant(index_dir, embedder=embedder)
 
 
+def _highlight_of_quote_with(assistant: Assistant, question: str, echo: str) -> str:
+    """The highlighted text of the first quote of `question`'s answer holding `echo`."""
+    quote = next(q for q in assistant.answer(question).quotes if echo in q.text)
+    return quote.text[quote.highlight[0] : quote.highlight[1]]
+
+
 @pytest.mark.parametrize(
     ("corpus", "question", "echo", "answer"),
     [
@@ -469,9 +475,7 @@ def test_an_echo_that_concludes_brings_the_answer_before_it(
     """These echoes follow their answer in the paragraph; taking the sentence after them,
     as an echo that introduces does, highlighted what comes next instead."""
     fixture = "python_docs_assistant" if corpus == "python" else "assistant"
-    quotes = request.getfixturevalue(fixture).answer(question).quotes
-    quote = next(q for q in quotes if echo in q.text)
-    highlighted = quote.text[quote.highlight[0] : quote.highlight[1]]
+    highlighted = _highlight_of_quote_with(request.getfixturevalue(fixture), question, echo)
     assert answer in highlighted
     assert echo in highlighted
     assert len(highlight.sentence_spans(highlighted)) <= 2
@@ -625,9 +629,7 @@ def test_an_echo_that_is_a_paragraph_of_its_own_brings_the_next_paragraph(
     """Python's FAQ answers in a paragraph after a one-sentence paragraph that repeats
     the question; with the neighbour sought in the echo's paragraph only, the highlight
     stopped at the echo (`highlight.LEAD_IN` off)."""
-    quotes = python_docs_assistant.answer(question).quotes
-    quote = next(q for q in quotes if echo in q.text)
-    highlighted = quote.text[quote.highlight[0] : quote.highlight[1]]
+    highlighted = _highlight_of_quote_with(python_docs_assistant, question, echo)
     assert echo in highlighted
     assert answer in highlighted
     assert len(highlight.sentence_spans(highlighted)) <= 2
