@@ -24,7 +24,6 @@ neighbour that answers it (docs/quality.md, "Highlight").
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -293,24 +292,78 @@ def _answering_item(
     scores: np.ndarray,
     weights: dict[str, float],
 ) -> tuple[int, ...]:
-    """`unit`, or, when its best sentence is a setup ending with ":" that opens a list of
-    several items, the unit of the item holding most of the question's key words (the
-    first of equals). The setup says what the list answers and one item answers it:
-    "…have an additional suffix:" is answered by "The suffix for a release candidate
-    version is “rcN”…", not by the first item, the alpha version's."""
-    setup = unit[0]
-    if len(unit) < 2 or int(np.argmax(scores[list(unit)])) != 0:
-        return unit
-    if not text[spans[setup][0] : spans[setup][1]].rstrip().endswith(":"):
-        return unit
-    items = list(
-        itertools.takewhile(lambda i: _is_item(text, spans[i]), range(setup + 1, len(spans)))
-    )
+    """`unit`, or, when its best sentence introduces a list of several items, the unit of
+    the item holding most of the question's key words (the first of equals). The setup
+    says what the list answers and one item answers it: "…have an additional suffix:" is
+    answered by "The suffix for a release candidate version is “rcN”…", not by the first
+    item, the alpha version's."""
+    best = unit[int(np.argmax(scores[list(unit)]))]
+    items = _items_introduced(text, spans, unit, best)
     if len(items) < 2:
         return unit
     share = [bonus_parts(None, text[s:e], weights)[0] for s, e in (spans[i] for i in items)]
     chosen = items[int(np.argmax(share))]
-    return unit if chosen == unit[1] else next(u for u in units if chosen in u)
+    if chosen in unit:
+        return unit
+    return next(u for u in units if chosen in u)
+
+
+#: Whether a sentence that announces a list ("There are several ways...") hands the
+#: highlight to its answering item, as a setup ending with ":" does (tests turn it off).
+INTRODUCES_LISTS = True
+#: Words at most of a lead such as "A few examples:" between an introduction and its list.
+LEAD_WORDS = 5
+
+
+def _items_introduced(
+    text: str, spans: Sequence[Span], unit: tuple[int, ...], best: int
+) -> list[int]:
+    """The sentences opening the items of the list that the unit's `best` sentence
+    introduces: the list right after it when it ends with ":" ("Python versions are
+    numbered “A.B.C” or “A.B”:"), or, when it ends its unit, says that a list spells it
+    out ("...there are several possible ways it could have gotten there." before
+    "- Perhaps other Python users..."), perhaps through a short lead ("A few examples:").
+    An item's later sentences are passed over; a list item introduces no sibling."""
+    if _opens_item(text, spans[best]):
+        return []
+    sentence = text[spans[best][0] : spans[best][1]]
+    announces = INTRODUCES_LISTS and best == unit[-1] and bool(_ANNOUNCES.search(sentence))
+    if not (sentence.rstrip().endswith(":") or announces):
+        return []
+    opens = paragraph_openings(text, spans)
+    items: list[int] = []
+    for i in range(best + 1, len(spans)):
+        if _opens_item(text, spans[i]):
+            items.append(i)
+        elif i == best + 1 and _is_lead(text[spans[i][0] : spans[i][1]]):
+            continue
+        elif not items or opens[i]:
+            break
+    return items
+
+
+def _opens_item(text: str, span: Span) -> bool:
+    """Whether the sentence opens a list item, or a short lead ("A few examples:") that the
+    sentence splitter kept with the item it introduces."""
+    if _is_item(text, span):
+        return True
+    first, _, rest = text[span[0] : span[1]].partition("\n")
+    return _is_lead(first) and bool(LIST_MARKER.match(rest.lstrip("\n")))
+
+
+#: Words by which a sentence announces a list it does not give itself: "there are several
+#: possible ways it could have gotten there." (A sentence that sums the list up,
+#: "These strategies revolve around creating positive associations...", answers.)
+_ANNOUNCES = re.compile(
+    r"\b(?:there\s+(?:are|were)|several|a\s+few|a\s+number\s+of|the\s+following|various)\b",
+    re.IGNORECASE,
+)
+
+
+def _is_lead(sentence: str) -> bool:
+    """A short line that only announces what follows: "A few examples:", "For instance:"."""
+    stripped = sentence.strip()
+    return stripped.endswith(":") and len(stripped.split()) <= LEAD_WORDS
 
 
 def _is_item(text: str, span: Span) -> bool:

@@ -644,3 +644,84 @@ def test_a_lead_in_never_brings_a_heading_nor_joins_list_items() -> None:
         ("- The echo of the question.\n\n- The next item here.", [(2, 27), (31, 50)], (2, 27)),
     ]:
         assert highlight._best_unit(text, spans, scores, weights) == expected, text
+
+
+#: Python's FAQ: "If you find Python installed on your system but don't remember
+#: installing it, there are several possible ways it could have gotten there." and then
+#: a list of the ways (tests/data/python-docs/faq-installed.html).
+SEVERAL_WAYS = "there are several possible ways it could have gotten there"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How could Python be on my computer if I never installed it?",
+        "Python is on my PC but I don't remember installing it. Where did it come from?",
+    ],
+)
+def test_a_sentence_announcing_a_list_hands_the_highlight_to_an_item(
+    python_docs_assistant: Assistant, monkeypatch: pytest.MonkeyPatch, question: str
+) -> None:
+    """The announcement echoes the question and says only that the list answers it; one of
+    the ways listed is the answer."""
+    highlighted = _highlight_of_quote_with(python_docs_assistant, question, SEVERAL_WAYS)
+    assert SEVERAL_WAYS not in highlighted
+    assert "installed it" in highlighted or "Python installation" in highlighted
+    monkeypatch.setattr(highlight, "INTRODUCES_LISTS", False)
+    assert SEVERAL_WAYS in _highlight_of_quote_with(python_docs_assistant, question, SEVERAL_WAYS)
+
+
+def _spans_of(text: str, sentences: list[str]) -> list[tuple[int, int]]:
+    """The span of each sentence in `text`, in order."""
+    spans, at = [], 0
+    for sentence in sentences:
+        start = text.index(sentence, at)
+        spans.append((start, start + len(sentence)))
+        at = start + len(sentence)
+    return spans
+
+
+@pytest.mark.parametrize(
+    "lead",
+    [
+        "A few examples:\n\n  • You stop volunteering updates.",  # kept with its item
+        "A few examples:",  # a line of its own
+    ],
+)
+def test_an_announced_list_through_a_short_lead_gives_the_item_with_the_questions_words(
+    lead: str,
+) -> None:
+    """The item's later sentence ("Suddenly he has to guess.") is passed over; the item
+    holding the question's "tension" answers."""
+    sentences = [
+        "There are certain shifts that renew his interest.",
+        *([lead] if lead.endswith("updates.") else [lead, "You stop volunteering updates."]),
+        "Suddenly he has to guess.",
+        "You show steadiness during tension.",
+    ]
+    body = " ".join(sentences[:-1]).replace("examples: You", "examples:\n\n  • You")
+    text = f"{body}\n  • {sentences[-1]}"
+    spans = _spans_of(text, sentences)
+    weights = {token: 1.0 for token in highlight._tokens("what renews interest in tension?")}
+    scores = np.asarray([0.9, *[0.2] * (len(sentences) - 2), 0.4])
+    assert highlight._best_unit(text, spans, scores, weights) == spans[-1]
+
+
+def test_a_sentence_that_sums_up_the_list_after_it_keeps_the_highlight() -> None:
+    """ "These strategies revolve around creating positive associations..." answers "What
+    do psychologists recommend?"; the list after "Here's how:" only spells it out."""
+    sentences = [
+        "These strategies revolve around positive associations.",
+        "Here’s how:\n\n  1. Be present when you meet.",
+        "Share new experiences together.",
+    ]
+    text = f"{sentences[0]} {sentences[1]}\n  2. {sentences[2]}"
+    spans = _spans_of(text, sentences)
+    weights = {token: 1.0 for token in highlight._tokens("what strategies are recommended?")}
+    scores = np.asarray([0.9, 0.3, 0.2])
+    assert highlight._best_unit(text, spans, scores, weights) == spans[0]
+    announcing = text.replace("These strategies revolve", "There are several strategies,")
+    spans = _spans_of(
+        announcing, ["There are several strategies, around positive associations.", *sentences[1:]]
+    )
+    assert highlight._best_unit(announcing, spans, scores, weights) != spans[0]
