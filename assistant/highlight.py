@@ -114,9 +114,15 @@ def highlights(
     read = _to_read(texts, openings, hands) if embedder is not None else []
     learned = learned_scores(question, texts, hands) if LEARNED else [0.0] * len(hands)
     scores = [
-        (hand.total if i in read else hand.total + added) + cause
-        for i, (hand, added, cause) in enumerate(
-            zip(hands, learned, cause_bonuses(question, texts), strict=True)
+        (hand.total if i in read else hand.total + added) + cause + lead
+        for i, (hand, added, cause, lead) in enumerate(
+            zip(
+                hands,
+                learned,
+                cause_bonuses(question, texts),
+                lead_bonuses(loaded, quoted, spans, weights),
+                strict=True,
+            )
         )
     ]
     if read:
@@ -431,6 +437,65 @@ def cause_bonuses(question: str, texts: Sequence[Sequence[str]]) -> list[np.ndar
         )
         for quote in texts
     ]
+
+
+#: Added to the first sentence under a heading that asks the question: the section's
+#: author answers the heading there (FAQ pages: benchmarks/faq_highlight.py).
+LEAD_WEIGHT = 0.3
+#: The share of the question's key words (by rarity) a heading must hold to ask it:
+#: "What is the Python Software Foundation?" holds 0.35 of "Are donations to the Python
+#: Software Foundation tax deductible?" (its topic, not its question).
+HEADING_ASKS = 0.5
+
+
+def lead_bonuses(
+    loaded: LoadedIndex,
+    quoted: Sequence[tuple[int, Passage]],
+    spans: Sequence[Sequence[Span]],
+    weights: dict[str, float],
+) -> list[np.ndarray]:
+    """LEAD_WEIGHT for the first sentence (past any heading line) of each quote that opens
+    its section when that section's heading asks the question, else 0. A document's title
+    is no such heading (an article titled "Why do we miss people?" answers it over pages),
+    and a first sentence that announces a list gets none: one of the items answers, and
+    the score picks it."""
+    bonuses = []
+    for (pid, passage), passage_spans in zip(quoted, spans, strict=True):
+        bonus = np.zeros(len(passage_spans), dtype=np.float32)
+        under_a_heading = bool(passage.headings) and passage.headings[-1] == passage.section
+        if LEAD_WEIGHT and under_a_heading and _asks_the_question(passage.section, weights):
+            texts = [passage.text[s:e] for s, e in passage_spans]
+            first = next((i for i, t in enumerate(texts) if not _is_heading(t)), None)
+            if (
+                first is not None
+                and len(_items_introduced(passage.text, passage_spans, (first,), first)) < 2
+                and _opens_section(loaded, pid, passage)
+            ):
+                bonus[first] = LEAD_WEIGHT
+        bonuses.append(bonus)
+    return bonuses
+
+
+def _asks_the_question(heading: str, weights: dict[str, float]) -> bool:
+    """Whether `heading` is itself a question, one that holds most of what is asked: an
+    FAQ's heading. A heading that names a topic ("Key Functions") opens a tutorial's section,
+    whose first sentence sets the scene rather than answering."""
+    if not heading.rstrip().endswith("?"):
+        return False
+    return bonus_parts(None, heading, weights)[0] >= HEADING_ASKS
+
+
+def _opens_section(loaded: LoadedIndex, passage_id: int, passage: Passage) -> bool:
+    """Whether no earlier passage of the document stands under the same heading (the one
+    before it in the index is read; where that is not its predecessor, no telling: False)."""
+    if passage.ordinal == 0:
+        return True
+    if passage_id == 0:
+        return False
+    [before] = loaded.passages([passage_id - 1])
+    if (before.doc_id, before.ordinal) != (passage.doc_id, passage.ordinal - 1):
+        return False
+    return before.section != passage.section
 
 
 def answer_units(

@@ -725,3 +725,57 @@ def test_a_sentence_that_sums_up_the_list_after_it_keeps_the_highlight() -> None
         announcing, ["There are several strategies, around positive associations.", *sentences[1:]]
     )
     assert highlight._best_unit(announcing, spans, scores, weights) != spans[0]
+
+
+@pytest.mark.parametrize("question", ["Is Python stable?", "How stable is the Python language?"])
+def test_a_question_heading_is_answered_by_the_first_sentence_under_it(
+    python_docs_assistant: Assistant, monkeypatch: pytest.MonkeyPatch, question: str
+) -> None:
+    """Python's FAQ answers "How stable is Python?" with "Very stable. New, stable releases
+    have been coming out...": the later "The latest stable releases can always be found on
+    the Python download page." holds the question's words as well and won without
+    `LEAD_WEIGHT`."""
+    heading = "How stable is Python?"
+
+    def highlighted() -> str:
+        quote = next(
+            q for q in python_docs_assistant.answer(question).quotes if q.source.section == heading
+        )
+        return quote.text[quote.highlight[0] : quote.highlight[1]]
+
+    assert highlighted().startswith("Very stable.")
+    monkeypatch.setattr(highlight, "LEAD_WEIGHT", 0.0)
+    assert not highlighted().startswith("Very stable.")
+
+
+@pytest.mark.parametrize(
+    ("question", "heading", "asks"),
+    [
+        ("Is Python stable?", "How stable is Python?", True),
+        ("Why is Python installed on my computer?", "Why is Python Installed on my Machine?", True),
+        # The topic, not the question:
+        (
+            "Are donations to the Python Software Foundation tax deductible?",
+            "What is the Python Software Foundation?",
+            False,
+        ),
+        # A tutorial's heading names a topic; its first sentence sets the scene:
+        ("What is a key function?", "Key Functions", False),
+    ],
+)
+def test_a_heading_asks_the_question_when_it_is_a_question_holding_most_of_its_words(
+    python_docs_assistant: Assistant, question: str, heading: str, asks: bool
+) -> None:
+    weights = highlight._term_weights(python_docs_assistant.index(), question)
+    assert highlight._asks_the_question(heading, weights) is asks
+
+
+def test_only_the_first_passage_of_a_section_opens_it(python_docs_assistant: Assistant) -> None:
+    loaded = python_docs_assistant.index()
+    passages = loaded.passages(list(range(loaded.passage_count)))
+    seen: set[tuple[str, str]] = set()
+    for pid, passage in enumerate(passages):
+        key = (passage.doc_id, passage.section)
+        assert highlight._opens_section(loaded, pid, passage) is (key not in seen), key
+        seen.add(key)
+    assert len(seen) < len(passages)  # some section runs over several passages
