@@ -104,7 +104,9 @@ _GENERIC_WORDS = frozenset(
         "person",
     ]
 )
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]")
+#: A word, digits inside included as BM25 reads them: "IPv6", "Tru64" and "RS232" are one
+#: word each (as "ipv", "tru" and "rs" they were never mentioned by pages that say them).
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’-]*[A-Za-z0-9]")
 #: A line of a list of sources: "Gottman, John M., and Nan Silver. The Seven ... Books, 2015."
 _CITATION = re.compile(
     r"^\s*(?:[-•*]\s*)?[A-Z][\w'’-]+,\s+[A-Z][\w.]*[^\n]*"
@@ -157,11 +159,17 @@ def not_addressed(question: str, quotes: Sequence[str], embedder: Any) -> list[s
         for word in content_terms(question)
         if not quoted.intersection(LexicalIndex.tokenize([word])[0])
     ]
+    return not_near(absent, quotes, embedder)
+
+
+def not_near(absent: Sequence[str], quotes: Sequence[str], embedder: Any) -> list[str]:
+    """Those of `absent` that no word of `quotes` comes near in meaning (below ADDRESSED):
+    "PC" has "computers" (0.74), "Mac" has "macOS"; "JavaScript" has nothing (0.44)."""
     if not absent:
         return []
     words = sorted({w.lower() for text in quotes for w in _WORD.findall(text)})
     if not words:
-        return absent
+        return list(absent)
     vectors = np.asarray(embedder.encode([*absent, *words]), dtype=np.float32)
     closest = (vectors[: len(absent)] @ vectors[len(absent) :].T).max(axis=1)
     return [w for w, c in zip(absent, closest, strict=True) if c < ADDRESSED]
@@ -199,6 +207,57 @@ def key_terms(question: str) -> list[str]:
 
 #: A name of a variable, option or function written with underscores.
 _SNAKE_NAME = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+\b")
+
+
+def written_as_names(question: str, words: Sequence[str]) -> list[str]:
+    """Those of `words` (key terms as `key_terms` gives them) that `question` writes as a
+    name, spelled as it writes them: in capitals ("MAC", "DNS"), with a capital inside
+    ("JavaScript"), or with a capital that does not open a sentence ("Excel", "Ubuntu").
+    A question written in capitals or in title case names nothing by its case."""
+    if not _case_tells(question):
+        return []
+    wanted = set(words)
+    names: dict[str, None] = {}
+    for match in _NAME_LIKE.finditer(question):
+        word = match.group()
+        if _key_form(word) not in wanted:
+            continue
+        in_capitals = len(word) >= 2 and word.isupper()
+        opens = _opens_sentence(question, match.start())
+        if in_capitals or any(c.isupper() for c in word[1:]) or (word[0].isupper() and not opens):
+            names[word] = None
+    return list(names)
+
+
+def _case_tells(question: str) -> bool:
+    """Whether `question` writes at least half the words that do not open a sentence in
+    lower case, so that a capital stands out: "What is DNS?" does; "HOW DO I MAKE HIM
+    MISS ME?" and "How Do I Make Him Miss Me?" do not."""
+    words = _NAME_LIKE.finditer(question)
+    inside = [m.group() for m in words if not _opens_sentence(question, m.start())]
+    return sum(word[0].islower() for word in inside) * 2 >= len(inside) > 0
+
+
+def _opens_sentence(question: str, start: int) -> bool:
+    """Whether the word at `start` opens a sentence of `question` (past quotes, brackets)."""
+    before = question[:start].rstrip(" \t\"“‘'([")
+    return not before or before[-1] in ".!?:"
+
+
+def as_written(question: str, words: Sequence[str]) -> list[str]:
+    """`words`, each spelled as `question` writes it when it writes it as a name: "These
+    articles never mention: JavaScript", not "javascript"."""
+    spelled = {_key_form(name): name for name in written_as_names(question, words)}
+    return [spelled.get(word, word) for word in words]
+
+
+def _key_form(word: str) -> str:
+    """A word of the question as `key_terms` gives it."""
+    return word if _SNAKE_NAME.fullmatch(word) else word.lower().strip("'’")
+
+
+#: A word as `key_terms` reads one, or a name joined by underscores.
+_NAME_LIKE = re.compile(rf"{_SNAKE_NAME.pattern}|{_WORD.pattern}")
 
 
 def _indexed(word: str) -> bool:
@@ -244,6 +303,11 @@ def unknown_terms(
         elif _only_in_citations(word, loaded, rows):
             sources_only.append(word)
     return never, sources_only
+
+
+def unused(words: Sequence[str], loaded: LoadedIndex) -> list[str]:
+    """Those of `words` that no passage of the whole folder holds."""
+    return [word for word in words if not loaded.lexical.rows_with(word).size]
 
 
 def uncovered(

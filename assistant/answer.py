@@ -243,6 +243,7 @@ class Assistant:
         best = float(hits.semantic.max()) if len(hits) else 0.0
         loaded = searcher.loaded
         never, sources_only = abstention.unknown_terms(text, loaded, subject)
+        quotes: list[str] = []
         # Each check encodes words, so it runs only where its answer can count.
         if best >= threshold + abstention.STRONG_MARGIN:
             never = []
@@ -251,12 +252,11 @@ class Assistant:
             never = abstention.uncovered(never, searcher, self.embedder, quotes, within=subject)
         unknown = [*never, *sources_only]
         answered = best >= threshold
-        weight = 0.0
-        if answered and unknown:
-            weight = abstention.importance(text, unknown, query, self.embedder)
+        unused = abstention.unused(never, loaded)
+        carried = answered and bool(unknown) and self._carry(text, unknown, unused, query, quotes)
         unaddressed: list[str] = []
         like = None
-        if answered and weight < abstention.IMPORTANCE:
+        if answered and not carried:
             unaddressed = abstention.unaddressed(text, hits, threshold, loaded, self.embedder)
             if not unaddressed:
                 like = other_subject(query, best, threshold, searcher, self.embedder)
@@ -272,8 +272,29 @@ class Assistant:
             source = source_of(passage, loaded.info(passage.doc_id), loaded.version)
             nearest = Nearest(passage.text, round(best, 3), threshold, source)
         # "how", "my", "me" weigh in the decision (a manual never says them) but name nothing
-        named = tuple(abstention.named(never))
+        named = tuple(abstention.as_written(text, abstention.named(never)))
         return Abstention(threshold, nearest, named, tuple(sources_only), tuple(unaddressed), like)
+
+    def _carry(
+        self,
+        text: str,
+        unknown: Sequence[str],
+        unused: Sequence[str],
+        query: np.ndarray,
+        quotes: Sequence[str],
+    ) -> bool:
+        """Whether the `unknown` words (never mentioned by the subject, or named only among
+        sources) carry the question: dropping them moves its vector far
+        (abstention.IMPORTANCE), or one of the `unused` words (no passage of the folder
+        holds them) is written as a name that no word of the quotes comes near. A question
+        about JavaScript is about JavaScript, however little the name moves a long
+        question's vector. (The folder is asked, not the subject: a name that another
+        subject's pages use, such as lsof's "Ots" for a question judged by zsh's threshold,
+        may still be what the quotes say.)"""
+        if abstention.importance(text, unknown, query, self.embedder) >= abstention.IMPORTANCE:
+            return True
+        names = [w.lower() for w in abstention.written_as_names(text, unused)]
+        return bool(names) and bool(abstention.not_near(names, quotes, self.embedder))
 
     def _abstained(
         self,

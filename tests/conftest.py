@@ -63,3 +63,15 @@ def assistant(shipped_index: Path, embedder):
     from assistant.answer import Assistant
 
     return Assistant(shipped_index, embedder=embedder)
+
+
+@pytest.fixture(scope="session")
+def python_docs_assistant(tmp_path_factory: pytest.TempPathFactory, embedder):
+    """The second corpus, four pages of Python's documentation (tests/data/python-docs),
+    indexed once; tests read it and must not rebuild it."""
+    from assistant.answer import Assistant
+    from ingest.pipeline import build_index
+
+    index_dir = tmp_path_factory.mktemp("python-docs-index")
+    build_index(Path(__file__).resolve().parent / "data" / "python-docs", index_dir, embedder)
+    return Assistant(index_dir, embedder=embedder)

@@ -5,24 +5,16 @@ on Python's FAQ and HOWTO pages each of them abstained or met no caveat."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from assistant import examples
 from assistant.answer import Assistant
 from assistant.present import html
 
-PYTHON_DOCS = Path(__file__).resolve().parents[1] / "data" / "python-docs"
-
 
 @pytest.fixture(scope="module")
-def python_docs(tmp_path_factory: pytest.TempPathFactory, embedder) -> Assistant:
-    from ingest.pipeline import build_index
-
-    index_dir = tmp_path_factory.mktemp("examples-python-docs")
-    build_index(PYTHON_DOCS, index_dir, embedder)
-    return Assistant(index_dir, embedder=embedder)
+def python_docs(python_docs_assistant) -> Assistant:
+    return python_docs_assistant
 
 
 def test_the_shipped_articles_are_offered_the_shipped_questions(assistant) -> None:
