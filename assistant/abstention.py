@@ -104,9 +104,10 @@ _GENERIC_WORDS = frozenset(
         "person",
     ]
 )
-#: A word, digits inside included as BM25 reads them: "IPv6", "Tru64" and "RS232" are one
-#: word each (as "ipv", "tru" and "rs" they were never mentioned by pages that say them).
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’-]*[A-Za-z0-9]")
+#: A word as BM25 reads one, in any alphabet and with its digits: "IPv6", "Tru64",
+#: "résumé" and "Pokémon" are one word each (read as "ipv", "tru", "sum" and "Pok, mon"
+#: they were words no index holds, and the notice named them).
+_WORD = re.compile(r"[^\W\d_][\w'’-]*[^\W_]")
 #: A line of a list of sources: "Gottman, John M., and Nan Silver. The Seven ... Books, 2015."
 _CITATION = re.compile(
     r"^\s*(?:[-•*]\s*)?[A-Z][\w'’-]+,\s+[A-Z][\w.]*[^\n]*"

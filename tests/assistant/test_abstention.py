@@ -238,3 +238,14 @@ def test_a_name_the_folder_never_uses_sets_the_subject(python_docs_assistant) ->
 def test_a_name_a_quoted_word_comes_near_is_answered(python_docs_assistant, question) -> None:
     answer = python_docs_assistant.answer(question)
     assert not answer.abstained and answer.quotes, answer.notice
+
+
+def test_a_word_in_any_alphabet_or_with_digits_is_one_word(assistant) -> None:
+    """Read as ASCII letters, "résumé" was the words "r", "sum" and "Pokémon" was "Pok" and
+    "mon": the notice said "These articles never mention: sum, recruiters"."""
+    assert abstention.key_terms("Is IPv6 on Tru64 in Zürich?") == ["ipv6", "tru64", "zürich"]
+    resume = assistant.answer("How do I get my résumé noticed by recruiters?")
+    assert resume.abstained and resume.notice is not None
+    assert "never mention: résumé, recruiters." in resume.notice
+    pokemon = assistant.answer("How do I make my Pokémon miss me?")
+    assert pokemon.notice is not None and "never mention: Pokémon." in pokemon.notice
