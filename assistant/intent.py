@@ -292,14 +292,23 @@ _CONTRACTIONS = (
     (r"'ve\b", " have"),
     (r"\bi'd\b", "i would"),
 )
-#: A capitalised word inside a sentence, read as a name. Only feelings accept a name as
-#: their target ("make Sarah jealous"), so "trick Chrome into..." stays about a thing.
-_NAME = re.compile(r"(?<=[a-z,] )[A-Z][a-z]+\b")
+#: A word inside a sentence, after a space; `_as_name` reads a capitalised one as a name.
+#: Only feelings accept a name as their target ("make Sarah jealous"), so "trick Chrome
+#: into..." stays about a thing.
+_AFTER_A_WORD = re.compile(r"(?<=\S )[^\W\d_]+\b")
+
+
+def _as_name(match: re.Match[str]) -> str:
+    """ "xname" for a capitalised word ("Sarah", "Chloé", "Zoë") after a lower-case word or a
+    comma; else the word itself."""
+    word, before = match.group(), match.string[match.start() - 2]
+    capitalised = len(word) > 1 and word[0].isupper() and word[1:].islower()
+    return "xname" if capitalised and (before.islower() or before == ",") else word
 
 
 def _normalised(question: str) -> str:
     text = question.replace("’", "'").replace("‘", "'")
-    text = _NAME.sub("xname", " ".join(text.split()))
+    text = _AFTER_A_WORD.sub(_as_name, " ".join(text.split()))
     text = re.sub(r"(?<=\w)-(?=\w)", " ", text).lower()
     for pattern, replacement in _CONTRACTIONS:
         text = re.sub(pattern, replacement, text)
