@@ -241,7 +241,7 @@ def _case_tells(question: str) -> bool:
 
 def _opens_sentence(question: str, start: int) -> bool:
     """Whether the word at `start` opens a sentence of `question` (past quotes, brackets)."""
-    before = question[:start].rstrip(" \t\"“‘'([")
+    before = question[:start].rstrip(" \t\"“‘'([¿¡")
     return not before or before[-1] in ".!?:"
 
 

@@ -206,6 +206,7 @@ def test_a_word_is_written_as_a_name_in_capitals_or_inside_a_sentence() -> None:
     # a capital that opens a sentence, or follows a colon, names nothing by itself
     assert names("Sorting is slow. Why is sorting slow?") == []
     assert names("Quick question: should I text him first?") == []
+    assert names("¿Cómo hago que me extrañe?") == []
     # written all in capitals or in title case, the case tells nothing
     assert names("HOW DO I SORT AN ARRAY IN JAVASCRIPT?") == []
     assert names("How Do I Make Him Miss Me While We Live Apart?") == []
