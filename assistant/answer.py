@@ -212,16 +212,22 @@ class Assistant:
         )
 
     def _subject_passages(self, judges: _Judges, hits: Hits) -> np.ndarray | None:
-        """Which passages belong to the subject the question is judged by (`_threshold_for`,
-        a mask over passage ids), when it has at least abstention.SUBJECT_PASSAGES of
-        them; else None (the whole corpus)."""
+        """Which passages belong to the subjects the question is judged by (a mask over
+        passage ids): that of `_threshold_for`, and each whose hit comes within
+        abstention.QUOTE_FLOOR_BELOW of its own threshold (a subject it may quote), when
+        they hold at least abstention.SUBJECT_PASSAGES passages; else None (the whole
+        corpus). Among 19 FAQs, "My program is too slow. How do I speed it up?" cleared
+        sed's threshold by 0.05 and that of Python's FAQs, whose section it is, by 0.03:
+        looked for in sed's pages alone, "slow" and "speed" were never mentioned."""
         if judges.thresholds is None or judges.groups is None or not len(hits):
             return None
-        row = int(np.argmax(hits.semantic - judges.thresholds[hits.ids]))
-        group = judges.groups[int(hits.ids[row])]
-        members = judges.groups == group
-        enough = np.count_nonzero(members) >= abstention.SUBJECT_PASSAGES
-        return members if group >= 0 and enough else None
+        margins = hits.semantic - judges.thresholds[hits.ids]
+        group = int(judges.groups[int(hits.ids[int(np.argmax(margins))])])
+        if group < 0:
+            return None
+        near = judges.groups[hits.ids[margins >= -abstention.QUOTE_FLOOR_BELOW]]
+        members = np.isin(judges.groups, [group, *near[near >= 0].tolist()])
+        return members if np.count_nonzero(members) >= abstention.SUBJECT_PASSAGES else None
 
     def _abstention(
         self,

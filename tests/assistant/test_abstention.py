@@ -250,3 +250,37 @@ def test_a_word_in_any_alphabet_or_with_digits_is_one_word(assistant) -> None:
     assert "never mention: résumé, recruiters." in resume.notice
     pokemon = assistant.answer("How do I make my Pokémon miss me?")
     assert pokemon.notice is not None and "never mention: Pokémon." in pokemon.notice
+
+
+def test_a_question_is_judged_by_every_subject_it_may_quote(assistant) -> None:
+    """Among 19 FAQs, "My program is too slow. How do I speed it up?" cleared sed's
+    threshold by 0.05 and that of Python's FAQs, whose section it is, by 0.03: judged by
+    sed's pages alone, "slow" and "speed" were words "these articles never mention". Every
+    subject whose hit comes within QUOTE_FLOOR_BELOW of its own threshold is asked too; one
+    far below it is not. (Subjects and scores set here; the passages are the shipped ones.)"""
+    import dataclasses
+
+    from index.search import Hits
+
+    loaded = assistant.index()
+    count = loaded.passage_count
+    groups = np.repeat([0, 1, 2], [count - 40, 30, 10])
+    thresholds = np.asarray([0.5, 0.3, 0.3])[groups]
+    judges = dataclasses.replace(assistant._judged(loaded), thresholds=thresholds, groups=groups)
+    first = {g: int(np.flatnonzero(groups == g)[0]) for g in (0, 1, 2)}
+
+    def subject(margins: dict[int, float]) -> np.ndarray | None:
+        ids = np.asarray([first[g] for g in margins], dtype=np.int64)
+        semantic = (thresholds[ids] + list(margins.values())).astype(np.float32)
+        unit = np.zeros(len(ids), dtype=np.int64)
+        hits = Hits(ids, semantic, semantic, semantic, semantic, semantic, unit)
+        return assistant._subject_passages(judges, hits)
+
+    both = subject({1: 0.05, 0: 0.03, 2: -0.2})
+    assert both is not None and np.array_equal(both, groups != 2)
+    below = subject({1: 0.05, 0: -abstention.QUOTE_FLOOR_BELOW + 0.01})
+    assert below is not None and np.array_equal(below, groups != 2)
+    alone = subject({0: 0.05, 1: -0.2, 2: -0.3})
+    assert alone is not None and np.array_equal(alone, groups == 0)
+    # a small subject alone is no subject: its words are looked for in the whole folder
+    assert subject({1: 0.05, 0: -0.2}) is None
