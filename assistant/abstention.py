@@ -208,6 +208,8 @@ def key_terms(question: str) -> list[str]:
 
 #: A name of a variable, option or function written with underscores.
 _SNAKE_NAME = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+\b")
+#: A word as `key_terms` reads one, or a name joined by underscores.
+_NAME_LIKE = re.compile(rf"{_SNAKE_NAME.pattern}|{_WORD.pattern}")
 
 
 def written_as_names(question: str, words: Sequence[str]) -> list[str]:
@@ -255,10 +257,6 @@ def as_written(question: str, words: Sequence[str]) -> list[str]:
 def _key_form(word: str) -> str:
     """A word of the question as `key_terms` gives it."""
     return word if _SNAKE_NAME.fullmatch(word) else word.lower().strip("'’")
-
-
-#: A word as `key_terms` reads one, or a name joined by underscores.
-_NAME_LIKE = re.compile(rf"{_SNAKE_NAME.pattern}|{_WORD.pattern}")
 
 
 def _indexed(word: str) -> bool:

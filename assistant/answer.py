@@ -258,8 +258,9 @@ class Assistant:
             never = abstention.uncovered(never, searcher, self.embedder, quotes, within=subject)
         unknown = [*never, *sources_only]
         answered = best >= threshold
-        unused = abstention.unused(never, loaded)
-        carried = answered and bool(unknown) and self._carry(text, unknown, unused, query, quotes)
+        carried = (
+            answered and bool(unknown) and self._carry(text, unknown, never, query, quotes, loaded)
+        )
         unaddressed: list[str] = []
         like = None
         if answered and not carried:
@@ -285,22 +286,24 @@ class Assistant:
         self,
         text: str,
         unknown: Sequence[str],
-        unused: Sequence[str],
+        never: Sequence[str],
         query: np.ndarray,
         quotes: Sequence[str],
+        loaded: LoadedIndex,
     ) -> bool:
         """Whether the `unknown` words (never mentioned by the subject, or named only among
         sources) carry the question: dropping them moves its vector far
-        (abstention.IMPORTANCE), or one of the `unused` words (no passage of the folder
-        holds them) is written as a name that no word of the quotes comes near. A question
+        (abstention.IMPORTANCE), or one of the `never` words is written as a name that no
+        passage of the whole folder holds and no word of the quotes comes near. A question
         about JavaScript is about JavaScript, however little the name moves a long
         question's vector. (The folder is asked, not the subject: a name that another
         subject's pages use, such as lsof's "Ots" for a question judged by zsh's threshold,
         may still be what the quotes say.)"""
         if abstention.importance(text, unknown, query, self.embedder) >= abstention.IMPORTANCE:
             return True
-        names = [w.lower() for w in abstention.written_as_names(text, unused)]
-        return bool(names) and bool(abstention.not_near(names, quotes, self.embedder))
+        names = abstention.written_as_names(text, never)
+        unused = [n.lower() for n in abstention.unused(names, loaded)]
+        return bool(unused) and bool(abstention.not_near(unused, quotes, self.embedder))
 
     def _abstained(
         self,
