@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -27,9 +26,7 @@ from index.lexical import LexicalIndex, kept_words
 from index.loaded import LoadedIndex
 from index.records import Passage
 from index.search import Hits, HybridSearcher
-
-#: The words abstention never counts as a question's content ("how", "my", "when").
-FUNCTION_WORDS = Path(__file__).parent / "data" / "function_words.txt"
+from ingest.language import english_function_words
 
 #: A quote is shown only within this distance of the best quote's meaning score.
 QUOTE_GAP = 0.25
@@ -184,15 +181,7 @@ def content_terms(question: str) -> list[str]:
 def named(words: Sequence[str]) -> list[str]:
     """Those of `words` that name something: a notice that the articles "never mention:
     how, my, husband, me" (a manual's words) names only "husband"."""
-    return [w for w in words if w not in _function_words()]
-
-
-@lru_cache(maxsize=1)
-def _function_words() -> frozenset[str]:
-    """scikit-learn's English stopword list, shipped as a file: importing scikit-learn for
-    it cost the first question that needed it 1.3 s."""
-    lines = (FUNCTION_WORDS.read_text(encoding="utf-8")).splitlines()
-    return frozenset(line for line in lines if line and not line.startswith("#"))
+    return [w for w in words if w not in english_function_words()]
 
 
 def key_terms(question: str) -> list[str]:

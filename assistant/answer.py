@@ -47,6 +47,7 @@ from index.search import (
 )
 from ingest.calibrate import Calibration, calibrated
 from ingest.calibrate import load as load_calibration
+from ingest.language import ENGLISH, language_of, other_languages
 
 __all__ = [
     "MAX_QUESTION_CHARS",
@@ -79,6 +80,10 @@ MANIPULATION_NOTICE = _READS_AS_MANIPULATION + (
 MANIPULATION_NOTICE_UNCAUTIONED = (
     _READS_AS_MANIPULATION + "These articles state no caveat about that, so none is shown."
 )
+
+
+#: What the packaged model reads: English, or text in no language (code, names).
+_READ = (ENGLISH, None)
 
 
 @dataclass(frozen=True)
@@ -193,7 +198,9 @@ class Assistant:
         passages = loaded.passages([int(i) for i in chosen.ids])
         documents = {p.doc_id: loaded.info(p.doc_id) for p in passages}
         quotes = self._quotes(loaded, passages, chosen, documents, text, query)
-        quoted = [p.doc_id for p in passages]
+        languages = [language_of(p.text) for p in passages]
+        # Caveats are found in English only: of a German page cited cannot say it states none.
+        read = [p.doc_id for p, lang in zip(passages, languages, strict=True) if lang in _READ]
         shown = judges.caveats.per_document(query, passages)
         notice = None
         if manipulative:
@@ -207,8 +214,9 @@ class Assistant:
             abstained=False,
             notice=notice,
             without_caveats=tuple(
-                _title(documents.get(d), d) for d in judges.caveats.without_caveats(quoted)
+                _title(documents.get(d), d) for d in judges.caveats.without_caveats(read)
             ),
+            not_english=tuple(dict.fromkeys(lang for lang in languages if lang not in _READ)),
         )
 
     def _subject_passages(self, judges: _Judges, hits: Hits) -> np.ndarray | None:
@@ -322,7 +330,8 @@ class Assistant:
             why.never_mentioned, why.only_in_sources, why.not_addressed, why.other_subject
         )
         notice = f"{words} {ABSTAIN_NOTICE}" if words else ABSTAIN_NOTICE
-        return Answer(text, (), (), True, notice, why)
+        nearest = other_languages([why.nearest.text]) if why.nearest else ()
+        return Answer(text, (), (), True, notice, why, not_english=nearest)
 
     def searcher(self, loaded: LoadedIndex) -> HybridSearcher:
         """A searcher over `loaded` with this assistant's settings."""

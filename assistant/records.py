@@ -98,10 +98,14 @@ class Answer:
     without_caveats: tuple[str, ...] = ()
     #: The index version the answer was made from (its quotes' receipts say the same).
     index_version: str | None = None
+    #: The languages other than English that the quotes are written in (when it abstained,
+    #: the nearest passage): the model reads English, so the answer says it cannot judge
+    #: how well they answer, or whether nothing does (`ingest.language`).
+    not_english: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """The Answer JSON object of DESIGN.md, plus `abstention` (null when answered) and
-        `without_caveats`."""
+        """The Answer JSON object of DESIGN.md, plus `abstention` (null when answered),
+        `without_caveats`, `index_version` and `not_english`."""
         return {
             "question": self.question,
             "abstained": self.abstained,
@@ -111,6 +115,7 @@ class Answer:
             "abstention": self.abstention.to_dict() if self.abstention else None,
             "without_caveats": list(self.without_caveats),
             "index_version": self.index_version,
+            "not_english": list(self.not_english),
         }
 
 

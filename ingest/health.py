@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from index.records import Document, Passage
+from ingest.language import ENGLISH, UNSPACED, language_of
 
 #: Below this share of the text in passages, `inspect` and `docs` warn.
 MIN_INDEXED_SHARE = 0.8
@@ -32,13 +33,24 @@ def read_health(document: Document, passages: Sequence[Passage]) -> Health:
     warnings = []
     if share < MIN_INDEXED_SHARE:
         warnings.append(f"{round(100 * (1 - share))}% of this file is in no passage")
+    language = language_of(document.text)
     long_share = _long_word_share(document.text)
-    if long_share > MAX_LONG_WORD_SHARE:
+    if long_share > MAX_LONG_WORD_SHARE and language not in UNSPACED:
         warnings.append(
             f"words run together: {round(100 * long_share)}% of tokens are over "
             f"{LONG_WORD_LETTERS} letters"
         )
+    if language not in (ENGLISH, None):
+        warnings.append(not_english_warning(language))
     return Health(round(share, 4), tuple(warnings))
+
+
+def not_english_warning(language: str) -> str:
+    """What a document in another language is told: the model reads English."""
+    return (
+        f"written in {language}: cited's model reads English, so over this text it cannot "
+        "judge how well a quote answers, or whether nothing does"
+    )
 
 
 def _indexed_share(document: Document, passages: Sequence[Passage]) -> float:

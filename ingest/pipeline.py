@@ -33,6 +33,7 @@ from ingest.changes import corpus_files, file_sha256, walk
 from ingest.chunk import CountSpan
 from ingest.formats import kinds_phrase
 from ingest.formats.pdf import limits_from_env
+from ingest.language import ENGLISH, language_of
 from ingest.load import LoadedFile, doc_id_for
 from ingest.summary import BuildSummary, FileError, write_errors_explained
 from ingest.vectors import EmbedderLike, Progress, embed_documents
@@ -157,6 +158,7 @@ class _Build:
             total=written.passages,
             errors=tuple(self.errors),
             version=written.name,
+            not_english=not_english(read),
         )
 
     def _cache(self, fresh: bool) -> EmbeddingCache:
@@ -344,6 +346,13 @@ def _unchanged_summary(
         version=version,
         published=False,
     )
+
+
+def not_english(read: Sequence[StoredDocument]) -> tuple[tuple[str, str], ...]:
+    """(file, language) of the read documents not written in English: the build says so,
+    since the model reads English (`ingest.language`)."""
+    found = ((item.file, language_of(item.document.text)) for item in read)
+    return tuple((file, lang) for file, lang in found if lang not in (ENGLISH, None))
 
 
 def assign_doc_ids(files: Sequence[str]) -> dict[str, str]:

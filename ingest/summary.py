@@ -42,6 +42,8 @@ class BuildSummary:
     seconds: float = 0.0
     version: str | None = None
     published: bool = True
+    #: (file, language) of each file this build read that is not written in English.
+    not_english: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -55,6 +57,7 @@ class BuildSummary:
             "errors": [{"file": e.file, "error": e.error} for e in self.errors],
             "seconds": round(self.seconds, 3),
             "version": self.version,
+            "not_english": [{"file": f, "language": lang} for f, lang in self.not_english],
         }
 
 

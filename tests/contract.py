@@ -10,4 +10,5 @@ ANSWER_KEYS = {
     "abstention",
     "without_caveats",
     "index_version",
+    "not_english",
 }

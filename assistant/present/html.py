@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from assistant.abstention import never_mentioned_notice
-from assistant.present.text import section_path
+from assistant.present.text import language_note, not_english_lines, section_path
 
 HERE = Path(__file__).parent
 #: (doc_id, start) of a quote -> its ¶ number in the article, when the caller knows it.
@@ -197,6 +197,7 @@ def answer_html(answer: Mapping[str, Any], paragraphs: Paragraphs | None = None)
         ),
         cards=Markup(cards),
         version=answer_version(answer),
+        language=language_note(answer.get("not_english") or (), bool(answer["abstained"])),
     )
 
 
@@ -314,7 +315,10 @@ def rebuild_summary_html(summary: Mapping[str, Any]) -> str:
         ("warning", error["error"], f"Skipped {error['file']}:")
         for error in summary.get("errors") or []
     ]
-    return notices_html(("success", line, None), *skipped)
+    noted = [
+        ("warning", note, "Note:") for note in not_english_lines(summary.get("not_english") or ())
+    ]
+    return notices_html(("success", line, None), *noted, *skipped)
 
 
 # --- Read ----------------------------------------------------------------------------------

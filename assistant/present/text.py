@@ -56,6 +56,22 @@ def _as_mapping(source: Source | Mapping[str, Any]) -> Mapping[str, Any]:
     return source if isinstance(source, Mapping) else vars(source)
 
 
+def language_note(languages: Sequence[str], abstained: bool) -> str | None:
+    """What an answer over text in another language says: the model reads English."""
+    if not languages:
+        return None
+    named = " and ".join(languages)
+    if abstained:
+        return (
+            f"The nearest passage is in {named}: cited's model reads English, so it cannot "
+            "judge whether these articles answer this."
+        )
+    return (
+        f"These quotes are in {named}: cited's model reads English, so it cannot judge how "
+        "well they answer, and it finds caveats only in English."
+    )
+
+
 # --- the terminal --------------------------------------------------------------------------
 
 
@@ -64,6 +80,8 @@ def answer_as_text(answer: Answer, color: bool = False) -> str:
     lines: list[str] = []
     if answer.notice:
         lines += [answer.notice, ""]
+    if note := language_note(answer.not_english, answer.abstained):
+        lines += [note, ""]
     caveats = _caveats_text(answer.caveats, answer.without_caveats)
     if answer.notice and not answer.abstained and caveats:
         lines += [*caveats, ""]
@@ -114,7 +132,28 @@ def summary_as_text(summary: Any) -> str:
         f"{docs['unchanged']} unchanged; {passages['embedded']} passages embedded, "
         f"{passages['reused']} reused)"
     )
-    return "\n".join([line, *skipped])
+    noted = [f"note: {line}" for line in not_english_lines(d["not_english"])]
+    return "\n".join([line, *noted, *skipped])
+
+
+def not_english_lines(found: Sequence[Mapping[str, str]]) -> list[str]:
+    """The line naming the files a build read that are not in English, by language."""
+    if not found:
+        return []
+    by_language: dict[str, list[str]] = {}
+    for item in found:
+        by_language.setdefault(item["language"], []).append(item["file"])
+    named = "; ".join(f"{lang}: {_few(files)}" for lang, files in by_language.items())
+    count = f"{len(found)} file{'' if len(found) == 1 else 's'}"
+    return [
+        f"{count} not in English ({named}) — cited's model reads English, so it cannot "
+        "judge how well their quotes answer"
+    ]
+
+
+def _few(files: Sequence[str], shown: int = 3) -> str:
+    more = f" and {len(files) - shown} more" if len(files) > shown else ""
+    return ", ".join(files[:shown]) + more
 
 
 # --- Markdown ------------------------------------------------------------------------------
@@ -126,6 +165,8 @@ def answer_as_markdown(answer: Answer | Mapping[str, Any]) -> str:
     parts = [f"**Q:** {data['question']}", ""]
     if data.get("notice"):
         parts += [f"> **Note:** {data['notice']}", ""]
+    if note := language_note(data.get("not_english") or (), bool(data.get("abstained"))):
+        parts += [f"> {note}", ""]
     for quote in data["quotes"]:
         parts += [_blockquote(quote["text"]), "", f"[{quote['rank']}]", ""]
     without = data.get("without_caveats") or []

@@ -19,6 +19,7 @@ import pytest
 
 from assistant import abstention
 from assistant.abstention import WEAK_BAND, content_terms, not_addressed, weak
+from ingest.language import english_function_words
 
 
 def test_function_words_are_not_content_words() -> None:
@@ -34,7 +35,7 @@ def test_function_words_are_not_content_words() -> None:
 def test_the_shipped_function_words_are_scikit_learns_stopwords() -> None:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    assert abstention._function_words() == frozenset(ENGLISH_STOP_WORDS)
+    assert english_function_words() == frozenset(ENGLISH_STOP_WORDS)
 
 
 def test_telling_content_words_imports_no_scikit_learn() -> None:

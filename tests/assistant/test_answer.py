@@ -10,6 +10,8 @@ from assistant.answer import Assistant, clean_question
 from index.errors import QuestionError
 from tests.contract import ANSWER_KEYS
 
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
+
 HIM = "how-to-make-him-miss-you-the-psychology-of-creating-genuine-connection-through-absence.txt"
 PSY = "how-to-make-someone-miss-you-according-to-a-psychologist.txt"
 LEAVE = "make-him-miss-you-why-you-have-to-leave-to-get-him-to-stay.txt"
@@ -476,3 +478,41 @@ def test_a_manuals_disclaimer_is_shown_beside_its_own_section(r_faq_assistant, m
         assert all(c.text != legal for c in answer.caveats), question
     answer = r_faq_assistant.answer("Can I use R for commercial purposes?")
     assert any(c.text == legal for c in answer.caveats)
+
+
+WEB_PAGES = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "webpages" / "pages"
+
+
+@pytest.fixture(scope="module")
+def german_beside_english(tmp_path_factory, embedder):
+    """Two real German web pages (../shared/benchmarks/webpages) beside a shipped article."""
+    from assistant.answer import Assistant
+    from ingest.pipeline import build_index
+
+    corpus = tmp_path_factory.mktemp("german")
+    for name in ("00506d22fd734210.html", "e8537621bdefd71b.html"):
+        (corpus / name).write_bytes((WEB_PAGES / name).read_bytes())
+    seed = next(CORPUS.glob("make-him-miss-you-*.txt"))
+    (corpus / seed.name).write_bytes(seed.read_bytes())
+    index_dir = tmp_path_factory.mktemp("german-index")
+    build_index(corpus, index_dir, embedder)
+    return Assistant(index_dir, embedder=embedder)
+
+
+@pytest.mark.skipif(not WEB_PAGES.is_dir(), reason="../shared/benchmarks/webpages not present")
+def test_quotes_in_german_say_the_model_reads_english(german_beside_english):
+    from assistant.present.text import answer_as_text
+
+    answer = german_beside_english.answer("Wie groß wird das Solarkraftwerk in Dubai?")
+    assert not answer.abstained
+    assert any(q.source.file == "00506d22fd734210.html" for q in answer.quotes)
+    assert answer.not_english == ("German",)
+    assert answer.to_dict()["not_english"] == ["German"]
+    said = answer_as_text(answer)
+    assert "These quotes are in German: cited's model reads English" in said
+    assert "it finds caveats only in English" in said
+    # its caveats cannot be read, so the panel does not claim it states none
+    assert not [t for t in answer.without_caveats if "Kraftwerk" in t]
+    english = german_beside_english.answer("Why does distance make a partner miss you?")
+    assert {q.source.file for q in english.quotes} == {next(CORPUS.glob("make-him-*")).name}
+    assert english.not_english == ()

@@ -446,3 +446,25 @@ class TestCli:
         result = cited("ask", "--json", "--index", str(index), "What do lighthouse keepers miss?")
         answer = json.loads(result.stdout)
         assert answer["quotes"][0]["source"]["file"] == "lighthouse-keepers.md"
+
+
+GERMAN_PAGE = REPO.parent / "shared" / "benchmarks" / "webpages" / "pages" / "00506d22fd734210.html"
+
+
+@pytest.mark.skipif(not GERMAN_PAGE.is_file(), reason="../shared/benchmarks/webpages not present")
+def test_a_build_names_the_files_it_read_that_are_not_in_english(workspace, embedder):
+    """A real German web page added beside the articles: the summary names it and says
+    what that means, in the terminal, in --json and in the Library's rebuild notice."""
+    from assistant.present.html import rebuild_summary_html
+
+    corpus, index = workspace
+    shutil.copy(GERMAN_PAGE, corpus / "kraftwerk.html")
+    summary = build_index(corpus, index, embedder)
+    assert summary.added == ("kraftwerk.html",)
+    assert summary.not_english == (("kraftwerk.html", "German"),)
+    assert summary.to_dict()["not_english"] == [{"file": "kraftwerk.html", "language": "German"}]
+    said = "1 file not in English (German: kraftwerk.html) — cited's model reads English"
+    assert f"note: {said}" in summary_as_text(summary)
+    assert said.replace("'", "&#39;") in rebuild_summary_html(summary.to_dict())
+    (corpus / "kraftwerk.html").unlink()
+    assert build_index(corpus, index, embedder).not_english == ()

@@ -351,3 +351,24 @@ def test_score_and_threshold_never_look_equal():
     assert score_against_threshold(0.418, 0.42, False).endswith(
         "0.418 — below this folder's threshold 0.420."
     )
+
+
+def test_every_rendering_says_when_the_quotes_are_not_in_english():
+    source = Source("dubai", "Kraftwerk <Dubai>", "dubai.html", "Dubai", 0, 30)
+    quote = Quote(1, "Das Kraftwerk liefert 700 MW.", 0.5, (0, 30), source)
+    answer = Answer("q?", (quote,), (), False, None, not_english=("German",))
+    said = "These quotes are in German: cited's model reads English, so it cannot judge"
+    html = answer_html(answer.to_dict())
+    escaped = said.replace("'", "&#39;")
+    assert f'<div class="cited-notice cited-language" role="note">{escaped}' in html
+    assert said in answer_as_text(answer) and said in answer_as_markdown(answer)
+    assert "cited-language" not in answer_html(_answer().to_dict())
+    assert "model reads English" not in answer_as_text(_answer())
+
+
+def test_an_abstention_over_text_in_two_other_languages_names_both():
+    data = _abstained(0.31)
+    data["not_english"] = ["German", "Chinese"]
+    html = answer_html(data)
+    assert "The nearest passage is in German and Chinese: cited&#39;s model reads English" in html
+    assert "whether these articles answer this." in html
