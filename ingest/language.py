@@ -90,7 +90,13 @@ def _script_of(text: str) -> str | None:
     """What most letters of `text` are written in when not the Latin script: "Chinese",
     "Japanese" (kana among the Chinese characters), "Korean", or a script ("Cyrillic
     script"); None for Latin. A script's name is the first word of its letters' names."""
-    scripts = Counter(unicodedata.name(c, "?").split()[0] for c in text if c.isalpha())
+    if text.isascii():
+        return None
+    # Unicode names only for letters outside ASCII: an English passage costs a few µs.
+    scripts = Counter(
+        unicodedata.name(c, "?").split()[0] for c in text if not c.isascii() and c.isalpha()
+    )
+    scripts["LATIN"] += sum(c.isalpha() for c in text if c.isascii())
     letters = sum(scripts.values())
     if not letters or scripts["LATIN"] >= (1 - NON_LATIN_SHARE) * letters:
         return None

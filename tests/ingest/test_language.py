@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from ingest.load import load_file
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
+GERMAN = DATA / "german_questions.jsonl"
 WEB_PAGES = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "webpages" / "pages"
 #: Real pages of the web-page benchmark, by what they are written in.
 PAGES = {
@@ -44,15 +46,28 @@ def test_a_real_page_is_told_by_its_words_or_script(name: str, language: str) ->
 def test_every_real_question_of_the_eval_sets_reads_as_english() -> None:
     """A question in English is never taken for another language: jusText's Finnish list
     holds "miss" and "my", its Marathi one "spending" and "partners"."""
-    misread = []
-    for path in DATA.glob("*.jsonl"):
+    misread = [
+        q
+        for q in _real_questions(p for p in DATA.glob("*.jsonl") if p != GERMAN)
+        if language_of(q) not in (ENGLISH, None)
+    ]
+    assert misread == []
+
+
+def test_every_real_german_question_reads_as_german() -> None:
+    """Questions of a dozen words, each written by a reader of one page."""
+    questions = list(_real_questions([GERMAN]))
+    assert len(questions) == 60
+    assert [q for q in questions if language_of(q) != "German"] == []
+
+
+def _real_questions(paths: Iterable[Path]) -> Iterator[str]:
+    """The questions of these eval sets, nonsense probes ("lorem ipsum") aside."""
+    for path in paths:
         for line in path.read_text(encoding="utf-8").splitlines():
             item = json.loads(line)
-            if item.get("kind") == "out_of_domain" or "q" not in item:
-                continue  # nonsense probes ("lorem ipsum") are in no language
-            if language_of(item["q"]) not in (ENGLISH, None):
-                misread.append(item["q"])
-    assert misread == []
+            if item.get("kind") != "out_of_domain" and "q" in item:
+                yield item["q"]
 
 
 @pytest.mark.parametrize(
