@@ -14,11 +14,16 @@ from collections.abc import Iterator, Sequence
 
 from index.records import Block
 from ingest.formats.base import Format, Limits, MarkedSpan, Reading
+from ingest.formats.rst import ADMONITIONS, TITLED_ADMONITIONS
 from ingest.formats.txt import decode, sniff_plain
 from ingest.headings import HeadingTrail
 from ingest.structure import is_label_line
 
 _FRONT_MATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n.*?^(?:---|\.\.\.)[ \t]*$", re.S | re.M)
+#: A fence's info string naming a MyST directive: "{warning}", "{admonition} Title".
+_MYST_DIRECTIVE = re.compile(r"\{([\w-]+)\}")
+#: A directive's option line (":class: tip") before its content.
+_MYST_OPTION = re.compile(r"^\s*:[\w-]+:")
 _BADGE_CHILDREN = {"image", "link_open", "link_close", "softbreak", "text", "html_inline"}
 #: kind, start, end, heading text, heading level (0 for what is not a heading)
 _Part = tuple[str, int, int, str, int]
@@ -86,6 +91,8 @@ def _walk(tokens) -> Iterator[tuple[str, int, int, str, int]]:
         if kind == "list_item_open":
             yield "item", *token.map, "", 0
             i = _close_of(tokens, i, "list_item_close")
+        elif kind == "fence" and _admonition_name(token.info):
+            yield from _admonition(token)
         elif kind in ("fence", "code_block"):
             first, past = token.map
             if kind == "fence":  # the fence lines are markup, not code
@@ -101,6 +108,31 @@ def _walk(tokens) -> Iterator[tuple[str, int, int, str, int]]:
             yield ("badge" if badge else "paragraph"), *token.map, "", 0
             i += 2
         i += 1
+
+
+def _admonition_name(info: str) -> str | None:
+    """The admonition a fence opens in MyST Markdown (```` ```{warning} ````), or None."""
+    match = _MYST_DIRECTIVE.match(info.strip())
+    name = match.group(1).lower() if match else None
+    return name if name in ADMONITIONS or name in TITLED_ADMONITIONS else None
+
+
+def _admonition(token) -> Iterator[_Part]:
+    """A MyST admonition: its opening line as the one-word title block the caveat rules
+    know from HTML and reST ("```{caution}" reads as "caution"), then each paragraph of
+    its content as prose. Read as code, pip's cautions were never caveats."""
+    first, past = token.map
+    yield "paragraph", first, first + 1, "", 0
+    start = None
+    content = token.content.split("\n")
+    for offset, line in enumerate(content[: (past - first - 1)]):
+        if line.strip() and not (start is None and _MYST_OPTION.match(line)):
+            start = first + 1 + offset if start is None else start
+        elif start is not None:
+            yield "paragraph", start, first + 1 + offset, "", 0
+            start = None
+    if start is not None:
+        yield "paragraph", start, first + 1 + len(content[: (past - first - 1)]), "", 0
 
 
 def _close_of(tokens, i: int, close: str) -> int:

@@ -114,3 +114,37 @@ def test_badges_and_raw_html_blocks_are_boilerplate(tmp_path: Path, counter):
     assert [p.text for p in analysis.passages] == [
         "The tool reads files and writes reports for the people who asked for them."
     ]
+
+
+def test_a_myst_admonition_is_a_title_then_prose(counter):
+    """pip's docs write cautions as MyST fences (```` ```{caution} ````): read as code, their
+    words were in no caveat; now the opening line is the one-word title block the caveat
+    rules know from HTML and reST, and the content is prose."""
+    analysis = _analysis("pip-caching.md", counter)
+    text = analysis.document.text
+    shown = [(b.kind, text[b.start : b.end]) for b in analysis.blocks]
+    at = shown.index(("paragraph", "```{caution}"))
+    kind, content = shown[at + 1]
+    assert kind == "paragraph" and content.startswith("The exact filesystem structure")
+    assert content.endswith("may change between any two versions of pip.")
+    assert ("code", "pip cache dir") not in shown  # a {pip-cli}-like fence stays code
+
+
+@pytest.mark.parametrize(
+    ("name", "caution"),
+    [
+        ("pip-caching.md", "The exact filesystem structure of pip's cache's contents"),
+        ("pip-installation.md", "the zip application should not be used in production"),
+        ("pip-vcs-support.md", "`git+http` schemes is discouraged"),
+    ],
+)
+def test_the_caution_of_a_myst_admonition_is_a_caveat(name, caution):
+    from ingest.analyze import document_blocks
+    from ingest.caveats import apply_rules, find_caveats
+
+    loaded = read_file(DATA / name, DATA)
+    found = find_caveats(
+        loaded.document, ruled=apply_rules(loaded.document, document_blocks(loaded))
+    )
+    texts = [" ".join(c.text.split()) for c in found]  # hard-wrapped lines
+    assert any(caution in text for text in texts), texts
